@@ -1,0 +1,74 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { z } from "zod";
+import { VisibleError } from "../../errors.ts";
+import { API_KEY_SCOPES, type Actor, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../ports.ts";
+import { audit, guardWrite, type Db } from "./sqlite.ts";
+
+const Row = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.string().transform((s) => z.array(z.enum(API_KEY_SCOPES)).parse(JSON.parse(s))),
+  created_at: z.string(),
+  revoked_at: z.string().nullable(),
+});
+
+/** Keys are random 32-byte secrets, so a plain SHA-256 is enough to store them (unlike passwords). */
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+export function generateApiKey(): string {
+  return `fk_${randomBytes(24).toString("base64url")}`;
+}
+
+export class LocalApiKeyStore implements ApiKeyStore {
+  private readonly byHash;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.byHash = db.prepare<[string], unknown>("SELECT id, name, scopes, created_at, revoked_at FROM api_keys WHERE hash = ?");
+  }
+
+  async create(name: string, scopes: ApiKeyScope[], actor: Actor, plaintext?: string): Promise<{ key: string; info: ApiKeyInfo }> {
+    const key = plaintext ?? generateApiKey();
+    const info: ApiKeyInfo = { id: randomUUID(), name, scopes, created_at: this.clock().toISOString(), revoked_at: null };
+    guardWrite(() =>
+      this.db.transaction(() => {
+        this.db
+          .prepare("INSERT INTO api_keys (id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)")
+          .run(info.id, name, hashApiKey(key), JSON.stringify(scopes), info.created_at);
+        audit(this.db, { at: info.created_at, actor: actor.id, action: "api_key.create", entity: "api_key", entity_id: info.id, after: { name, scopes } });
+      })(),
+    );
+    return { key, info };
+  }
+
+  async verify(key: string): Promise<ApiKeyInfo | undefined> {
+    const row = this.byHash.get(hashApiKey(key));
+    if (!row) return undefined;
+    const info = Row.parse(row);
+    return info.revoked_at === null ? info : undefined;
+  }
+
+  /** True when a key with this plaintext is already stored (revoked or not). */
+  has(key: string): boolean {
+    return this.byHash.get(hashApiKey(key)) !== undefined;
+  }
+
+  async list(): Promise<ApiKeyInfo[]> {
+    return this.db.prepare("SELECT id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at DESC").all().map((r) => Row.parse(r));
+  }
+
+  async revoke(id: string, actor: Actor): Promise<void> {
+    const at = this.clock().toISOString();
+    guardWrite(() =>
+      this.db.transaction(() => {
+        const changes = this.db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(at, id).changes;
+        if (changes === 0) throw new VisibleError("API_KEY_NOT_FOUND", `no active API key ${id}`);
+        audit(this.db, { at, actor: actor.id, action: "api_key.revoke", entity: "api_key", entity_id: id });
+      })(),
+    );
+  }
+}

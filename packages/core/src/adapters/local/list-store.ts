@@ -1,0 +1,59 @@
+import { VisibleError } from "../../errors.ts";
+import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
+import type { Actor, ListStore } from "../../ports.ts";
+import { audit, guardWrite, type Db } from "./sqlite.ts";
+
+type Row = { id: number; kind: string; field: string; value: string; reason: string; expires_at: string | null; created_at: string; created_by: string };
+
+export class LocalListStore implements ListStore {
+  private readonly findOne;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.findOne = db.prepare<[string, string], Row>(
+      "SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE field = ? AND value = ? AND removed_at IS NULL",
+    );
+  }
+
+  async find(keys: ReadonlyArray<{ field: ListField; value: string }>): Promise<ListEntry[]> {
+    const out: ListEntry[] = [];
+    for (const k of keys) for (const row of this.findOne.all(k.field, k.value)) out.push(ListEntry.parse(row));
+    return out;
+  }
+
+  async all(): Promise<ListEntry[]> {
+    return this.db
+      .prepare<[], Row>("SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE removed_at IS NULL ORDER BY id DESC")
+      .all()
+      .map((r) => ListEntry.parse(r));
+  }
+
+  async add(input: ListEntryInput, actor: Actor): Promise<ListEntry> {
+    const e = ListEntryInput.parse(input);
+    const at = this.clock().toISOString();
+    return guardWrite(() =>
+      this.db.transaction(() => {
+        const { lastInsertRowid } = this.db
+          .prepare("INSERT INTO lists (kind, field, value, reason, expires_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)")
+          .run(e.kind, e.field, e.value, e.reason, e.expires_at, at, actor.id);
+        const entry = ListEntry.parse({ ...e, id: Number(lastInsertRowid), created_at: at, created_by: actor.id });
+        audit(this.db, { at, actor: actor.id, action: "list.add", entity: "list_entry", entity_id: String(entry.id), after: entry });
+        return entry;
+      }).immediate(),
+    );
+  }
+
+  async remove(id: number, actor: Actor): Promise<void> {
+    const at = this.clock().toISOString();
+    guardWrite(() =>
+      this.db.transaction(() => {
+        const row = this.db.prepare<[number], Row>("SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE id = ? AND removed_at IS NULL").get(id);
+        if (!row) throw new VisibleError("LIST_ENTRY_NOT_FOUND", `no list entry ${id}`);
+        this.db.prepare("UPDATE lists SET removed_at = ? WHERE id = ?").run(at, id);
+        audit(this.db, { at, actor: actor.id, action: "list.remove", entity: "list_entry", entity_id: String(id), before: row });
+      }).immediate(),
+    );
+  }
+}

@@ -1,0 +1,109 @@
+import { VisibleError } from "../../errors.ts";
+import type { Actor, RuleStore } from "../../ports.ts";
+import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset.ts";
+import { audit, guardWrite, type Db } from "./sqlite.ts";
+
+/** Versioned rulesets: drafts, every published version kept, one live version. */
+export class LocalRuleStore implements RuleStore {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async liveVersion(): Promise<number> {
+    return this.liveVersionSync();
+  }
+
+  liveVersionSync(): number {
+    const row = this.db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'live_ruleset'").get();
+    return row ? Number(row.value) : 0;
+  }
+
+  async live(): Promise<Ruleset | undefined> {
+    const v = this.liveVersionSync();
+    return v === 0 ? undefined : this.get(v);
+  }
+
+  async get(version: number): Promise<Ruleset | undefined> {
+    const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(version);
+    return row ? Ruleset.parse(JSON.parse(row.data)) : undefined;
+  }
+
+  async versions(): Promise<Ruleset[]> {
+    return this.db
+      .prepare<[], { data: string }>("SELECT data FROM rulesets ORDER BY version DESC")
+      .all()
+      .map((r) => Ruleset.parse(JSON.parse(r.data)));
+  }
+
+  private insert(content: RulesetContent, actor: Actor, note: string, status: Ruleset["status"]): Ruleset {
+    const next = (this.db.prepare("SELECT coalesce(max(version), 0) + 1 AS v FROM rulesets").get() as { v: number }).v;
+    const at = this.clock().toISOString();
+    const ruleset: Ruleset = Ruleset.parse({
+      ...content,
+      version: next,
+      status,
+      note,
+      created_at: at,
+      created_by: actor.id,
+      published_at: null,
+      published_by: null,
+    });
+    this.db.prepare("INSERT INTO rulesets (version, status, data) VALUES (?, ?, ?)").run(next, status, JSON.stringify(ruleset));
+    return ruleset;
+  }
+
+  private makeLive(ruleset: Ruleset, actor: Actor, action: string): Ruleset {
+    const at = this.clock().toISOString();
+    const previous = this.liveVersionSync();
+    if (previous !== 0) {
+      const prev = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(previous);
+      if (prev) {
+        const archived = { ...Ruleset.parse(JSON.parse(prev.data)), status: "archived" as const };
+        this.db.prepare("UPDATE rulesets SET status = 'archived', data = ? WHERE version = ?").run(JSON.stringify(archived), previous);
+      }
+    }
+    const published: Ruleset = { ...ruleset, status: "published", published_at: at, published_by: actor.id };
+    this.db.prepare("UPDATE rulesets SET status = 'published', data = ? WHERE version = ?").run(JSON.stringify(published), ruleset.version);
+    this.db.prepare("INSERT INTO kv (key, value) VALUES ('live_ruleset', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(ruleset.version));
+    audit(this.db, { at, actor: actor.id, action, entity: "ruleset", entity_id: String(ruleset.version), before: { live_version: previous }, after: { live_version: ruleset.version } });
+    return published;
+  }
+
+  async saveDraft(content: RulesetContent, actor: Actor, note = ""): Promise<Ruleset> {
+    const valid = validateRulesetContent(content);
+    return guardWrite(() =>
+      this.db.transaction(() => {
+        const draft = this.insert(valid, actor, note, "draft");
+        audit(this.db, { at: draft.created_at, actor: actor.id, action: "ruleset.draft", entity: "ruleset", entity_id: String(draft.version), after: { note, rules: draft.rules.length } });
+        return draft;
+      }).immediate(),
+    );
+  }
+
+  async publish(version: number, actor: Actor): Promise<Ruleset> {
+    return guardWrite(() =>
+      this.db.transaction(() => {
+        const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(version);
+        if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
+        const ruleset = Ruleset.parse(JSON.parse(row.data));
+        if (ruleset.status !== "draft") throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is ${ruleset.status}; only a draft can be published`);
+        validateRulesetContent(contentOf(ruleset));
+        return this.makeLive(ruleset, actor, "ruleset.publish");
+      }).immediate(),
+    );
+  }
+
+  async rollback(toVersion: number, actor: Actor): Promise<Ruleset> {
+    return guardWrite(() =>
+      this.db.transaction(() => {
+        const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(toVersion);
+        if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${toVersion}`);
+        const target = Ruleset.parse(JSON.parse(row.data));
+        if (target.published_at === null) throw new VisibleError("RULESET_NEVER_PUBLISHED", `version ${toVersion} was never published`);
+        const copy = this.insert(contentOf(target), actor, `rollback to version ${toVersion}`, "draft");
+        return this.makeLive(copy, actor, "ruleset.rollback");
+      }).immediate(),
+    );
+  }
+}

@@ -1,0 +1,166 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { UnavailableError } from "../../errors.ts";
+
+export type Db = Database.Database;
+
+/** SQLite errors that mean "cannot write now" rather than a bug. */
+const UNAVAILABLE_CODES = new Set(["SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY_DBMOVED"]);
+
+export function isUnavailable(e: unknown): boolean {
+  const code = (e as { code?: string })?.code ?? "";
+  return UNAVAILABLE_CODES.has(code) || code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_FULL");
+}
+
+/** Runs a write; storage failures become UnavailableError (the API answers 503), bugs propagate. */
+export function guardWrite<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (isUnavailable(e)) throw new UnavailableError("the data store cannot accept writes", { cause: e });
+    throw e;
+  }
+}
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE profiles (
+    user_id TEXT PRIMARY KEY,
+    email TEXT,
+    risk_level TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE decisions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    transaction_id TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    amount REAL NOT NULL,
+    decided_at TEXT NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX decisions_user ON decisions(user_id, seq);
+  CREATE INDEX decisions_outcome ON decisions(decision, seq);
+  CREATE TABLE decision_rules (
+    seq INTEGER NOT NULL,
+    rule_id TEXT NOT NULL,
+    PRIMARY KEY (rule_id, seq)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    transaction_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE consumer_offsets (
+    consumer TEXT PRIMARY KEY,
+    last_id INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE rulesets (
+    version INTEGER PRIMARY KEY,
+    status TEXT NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE kv (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE lists (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    expires_at TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    removed_at TEXT
+  ) STRICT;
+  CREATE INDEX lists_lookup ON lists(field, value) WHERE removed_at IS NULL;
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    transaction_id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    amount REAL NOT NULL,
+    rules TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open'
+  ) STRICT;
+  CREATE TABLE metrics_minute (
+    minute TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    amount REAL NOT NULL,
+    score_sum INTEGER NOT NULL,
+    latency_sum REAL NOT NULL,
+    latency_max REAL NOT NULL,
+    PRIMARY KEY (minute, decision)
+  ) STRICT;
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    before TEXT,
+    after TEXT
+  ) STRICT;
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log entries cannot be changed'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log entries cannot be deleted'); END;
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    scopes TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  ) STRICT;
+  `,
+];
+
+export interface OpenOptions {
+  /** FULL survives power loss at the cost of an fsync per decision; NORMAL survives process crashes. */
+  synchronous?: "NORMAL" | "FULL";
+}
+
+/** Opens (and migrates) the embedded database in WAL mode. */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
+  db.pragma("busy_timeout = 5000");
+  db.pragma("foreign_keys = ON");
+  const version = db.pragma("user_version", { simple: true }) as number;
+  for (let i = version; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+  return db;
+}
+
+export function audit(
+  db: Db,
+  entry: { actor: string; action: string; entity: string; entity_id: string; before?: unknown; after?: unknown; at: string },
+): void {
+  db.prepare(
+    "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  ).run(
+    entry.at,
+    entry.actor,
+    entry.action,
+    entry.entity,
+    entry.entity_id,
+    entry.before === undefined ? null : JSON.stringify(entry.before),
+    entry.after === undefined ? null : JSON.stringify(entry.after),
+  );
+}

@@ -1,0 +1,125 @@
+import { Decision } from "../../decision.ts";
+import { toLakeRecord, type LakeRecord } from "../../lake-schema.ts";
+import type { LocalLakeWriter } from "./lake.ts";
+import { guardWrite, type Db } from "./sqlite.ts";
+
+export interface WorkerOptions {
+  /** Outbox rows read per step. */
+  batchSize?: number;
+  /** The lake buffer is written when it holds this many records... */
+  lakeFlushRecords?: number;
+  /** ...or when its oldest record has waited this long, like Firehose's buffering hints. */
+  lakeFlushSeconds?: number;
+  log?: (line: string) => void;
+}
+
+type OutboxRow = { id: number; payload: string };
+
+const ALERTS = "alerts_metrics";
+const LAKE = "lake";
+
+/**
+ * Drains the outbox into alerts, metrics and the lake. Alerts and metrics advance their offset in
+ * the same SQLite transaction that writes them (exactly once); the lake names each file after the
+ * outbox ids it holds and removes files past its offset on start, so a crash never duplicates rows.
+ */
+export class OutboxWorker {
+  private lakeBuffer: Array<{ id: number; dt: string; record: LakeRecord }> = [];
+  private lakeBufferSince = 0;
+  private lakeReadId: number;
+  private readonly opts: Required<Omit<WorkerOptions, "log">> & Pick<WorkerOptions, "log">;
+
+  constructor(
+    private readonly db: Db,
+    private readonly lake: LocalLakeWriter,
+    options: WorkerOptions = {},
+  ) {
+    this.opts = { batchSize: 2_000, lakeFlushRecords: 20_000, lakeFlushSeconds: 5, ...options };
+    db.prepare("INSERT INTO consumer_offsets (consumer, last_id) VALUES (?, 0), (?, 0) ON CONFLICT DO NOTHING").run(ALERTS, LAKE);
+    this.lakeReadId = this.offset(LAKE);
+    const removed = lake.removeUncommitted(this.lakeReadId);
+    if (removed.length > 0) this.opts.log?.(`[worker] removed ${removed.length} uncommitted lake file(s) after offset ${this.lakeReadId}`);
+  }
+
+  offset(consumer: string): number {
+    return (this.db.prepare<[string], { last_id: number }>("SELECT last_id FROM consumer_offsets WHERE consumer = ?").get(consumer))?.last_id ?? 0;
+  }
+
+  private read(afterId: number): OutboxRow[] {
+    return this.db.prepare<[number, number], OutboxRow>("SELECT id, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?").all(afterId, this.opts.batchSize);
+  }
+
+  /** Alerts for REVIEW and BLOCKED, and per-minute metrics; returns rows processed. */
+  stepAlertsAndMetrics(): number {
+    return guardWrite(() =>
+      this.db.transaction(() => {
+        const rows = this.read(this.offset(ALERTS));
+        if (rows.length === 0) return 0;
+        const alert = this.db.prepare(
+          `INSERT INTO alerts (transaction_id, user_id, decision, score, amount, rules, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(transaction_id) DO NOTHING`,
+        );
+        const metric = this.db.prepare(
+          `INSERT INTO metrics_minute (minute, decision, count, amount, score_sum, latency_sum, latency_max) VALUES (?, ?, 1, ?, ?, ?, ?)
+           ON CONFLICT(minute, decision) DO UPDATE SET count = count + 1, amount = amount + excluded.amount,
+             score_sum = score_sum + excluded.score_sum, latency_sum = latency_sum + excluded.latency_sum,
+             latency_max = max(latency_max, excluded.latency_max)`,
+        );
+        for (const row of rows) {
+          const d = Decision.parse(JSON.parse(row.payload));
+          if (d.decision !== "APPROVED") {
+            alert.run(d.transaction_id, d.user_id, d.decision, d.score, d.transaction.amount, JSON.stringify(d.rules.map((r) => r.id)), d.decided_at);
+          }
+          metric.run(d.decided_at.slice(0, 16), d.decision, d.transaction.amount, d.score, d.latency_ms, d.latency_ms);
+        }
+        this.db.prepare("UPDATE consumer_offsets SET last_id = ? WHERE consumer = ?").run(rows.at(-1)!.id, ALERTS);
+        return rows.length;
+      }).immediate(),
+    );
+  }
+
+  /** Buffers new outbox rows and writes the buffer to the lake when it is due; returns rows written. */
+  async stepLake(now = Date.now(), force = false): Promise<number> {
+    for (;;) {
+      const rows = this.read(this.lakeReadId);
+      if (rows.length === 0) break;
+      if (this.lakeBuffer.length === 0) this.lakeBufferSince = now;
+      for (const row of rows) {
+        const { dt, record } = toLakeRecord(Decision.parse(JSON.parse(row.payload)));
+        this.lakeBuffer.push({ id: row.id, dt, record });
+      }
+      this.lakeReadId = rows.at(-1)!.id;
+      if (this.lakeBuffer.length >= this.opts.lakeFlushRecords) break;
+    }
+    const due =
+      this.lakeBuffer.length >= this.opts.lakeFlushRecords ||
+      (this.lakeBuffer.length > 0 && (force || now - this.lakeBufferSince >= this.opts.lakeFlushSeconds * 1000));
+    if (!due) return 0;
+    const batch = this.lakeBuffer;
+    const first = batch[0]!.id;
+    const last = batch.at(-1)!.id;
+    await this.lake.write(batch, first, last);
+    guardWrite(() => this.db.prepare("UPDATE consumer_offsets SET last_id = ? WHERE consumer = ?").run(last, LAKE));
+    this.lakeBuffer = [];
+    this.opts.log?.(`[worker] wrote ${batch.length} record(s) to the lake (outbox ${first}-${last})`);
+    return batch.length;
+  }
+
+  /** Deletes outbox rows every consumer has processed. */
+  prune(): number {
+    const done = Math.min(this.offset(ALERTS), this.offset(LAKE));
+    return guardWrite(() => this.db.prepare("DELETE FROM outbox WHERE id <= ?").run(done).changes);
+  }
+
+  /** Processes everything now, flushing the lake buffer: for tests and a clean shutdown. */
+  async drain(): Promise<void> {
+    while (this.stepAlertsAndMetrics() > 0);
+    while ((await this.stepLake(Date.now(), true)) > 0);
+    this.prune();
+  }
+
+  /** Outbox rows not yet in the lake (buffered or unread). */
+  lakeBacklog(): number {
+    return (this.db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM outbox WHERE id > ?").get(this.offset(LAKE)))?.n ?? 0;
+  }
+}

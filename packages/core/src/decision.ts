@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { computeFeatures, type Features, type FeatureValue } from "./features.ts";
+import { ListMatch, matchLists, type ListEntry } from "./lists.ts";
+import { applyTransaction, newProfile, summary30d, type Profile } from "./profile.ts";
+import { valuesRead } from "./rule.ts";
+import { DECISIONS, outcomeFor, type CompiledRuleset, type DecisionOutcome } from "./ruleset.ts";
+import type { Settings } from "./settings.ts";
+import { Transaction } from "./transaction.ts";
+
+const FeatureValueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+
+export const FiredRule = z.object({
+  id: z.string(),
+  name: z.string(),
+  score: z.number(),
+  expression: z.string(),
+  values: z.record(z.string(), FeatureValueSchema),
+});
+export type FiredRule = z.infer<typeof FiredRule>;
+
+export const ErroredRule = z.object({ id: z.string(), error: z.string() });
+export type ErroredRule = z.infer<typeof ErroredRule>;
+
+/** A decision with everything needed to explain it later. */
+export const Decision = z.object({
+  transaction_id: z.string(),
+  user_id: z.string(),
+  decision: z.enum(DECISIONS),
+  score: z.number().int().min(0).max(100),
+  rules: z.array(FiredRule),
+  errored_rules: z.array(ErroredRule),
+  list_match: ListMatch.nullable(),
+  /** Set when scoring could not finish (time budget, no ruleset) and the fallback decision was taken. */
+  fallback_reason: z.string().nullable(),
+  ruleset_version: z.number().int().nonnegative(),
+  features: z.record(z.string(), FeatureValueSchema),
+  profile_before: z.object({
+    risk_level: z.string(),
+    avg_transaction_30d: z.number(),
+    transaction_count_30d: z.number(),
+    last_device_id: z.string().nullable(),
+    last_location: z.string().nullable(),
+    last_transaction_at: z.string().nullable(),
+    account_created: z.string(),
+    is_new_customer: z.boolean(),
+  }),
+  transaction: Transaction,
+  decided_at: z.iso.datetime({ offset: true }),
+  latency_ms: z.number().nonnegative(),
+});
+export type Decision = z.infer<typeof Decision>;
+
+export interface RuleOutcome {
+  score: number;
+  decision: DecisionOutcome;
+  rules: FiredRule[];
+  errored_rules: ErroredRule[];
+  fallback_reason: string | null;
+}
+
+function errorSummary(e: unknown): string {
+  const err = e as { summary?: string; message?: string };
+  return (err.summary ?? err.message ?? "error").split("\n")[0]!.slice(0, 200);
+}
+
+/**
+ * Runs the rules over the features: score = min(sum of fired rules, 100). A rule that throws is
+ * recorded as errored and does not fire; past the ruleset's time budget the fallback is taken.
+ */
+export function evaluateRules(ruleset: CompiledRuleset, features: Features, now: () => number = performance.now.bind(performance)): RuleOutcome {
+  const started = now();
+  const rules: FiredRule[] = [];
+  const errored: ErroredRule[] = [];
+  let total = 0;
+  for (const compiled of ruleset.rules) {
+    let fired = false;
+    try {
+      fired = compiled.test(features);
+    } catch (e) {
+      errored.push({ id: compiled.rule.id, error: errorSummary(e) });
+    }
+    if (fired) {
+      total += compiled.rule.score;
+      rules.push({
+        id: compiled.rule.id,
+        name: compiled.rule.name,
+        score: compiled.rule.score,
+        expression: compiled.rule.expression,
+        values: valuesRead(compiled, features),
+      });
+    }
+    if (now() - started > ruleset.time_budget_ms) {
+      return {
+        score: Math.min(total, 100),
+        decision: ruleset.fallback_decision,
+        rules,
+        errored_rules: errored,
+        fallback_reason: `rules took longer than the ${ruleset.time_budget_ms} ms budget; stopped after ${compiled.rule.id}`,
+      };
+    }
+  }
+  const score = Math.min(total, 100);
+  return { score, decision: outcomeFor(score, ruleset.thresholds), rules, errored_rules: errored, fallback_reason: null };
+}
+
+export interface DecideInput {
+  tx: Transaction;
+  /** The stored profile, or undefined for a customer seen for the first time. */
+  profile: Profile | undefined;
+  ruleset: CompiledRuleset | undefined;
+  lists: readonly ListEntry[];
+  settings: Pick<Settings, "timeZone">;
+  decidedAt: string;
+}
+
+export interface DecideOutput {
+  decision: Omit<Decision, "latency_ms">;
+  nextProfile: Profile;
+}
+
+/** The whole decision for one transaction, and the customer's profile after it. Pure. */
+export function decide({ tx, profile, ruleset, lists, settings, decidedAt }: DecideInput): DecideOutput {
+  const before = profile ?? newProfile(tx.user_id, tx.timestamp);
+  const t = Date.parse(tx.timestamp);
+  const features = computeFeatures(tx, before, settings);
+  const listMatch = matchLists(tx, lists, t);
+  const outcome: RuleOutcome = ruleset
+    ? evaluateRules(ruleset, features)
+    : { score: 0, decision: "REVIEW", rules: [], errored_rules: [], fallback_reason: "no published ruleset" };
+
+  let decision = outcome.decision;
+  let score = outcome.score;
+  if (listMatch?.kind === "block") {
+    decision = "BLOCKED";
+    score = 100;
+  } else if (listMatch?.kind === "allow") {
+    decision = "APPROVED";
+  }
+  const summary = summary30d(before, t);
+  return {
+    decision: {
+      transaction_id: tx.transaction_id,
+      user_id: tx.user_id,
+      decision,
+      score,
+      rules: outcome.rules,
+      errored_rules: outcome.errored_rules,
+      list_match: listMatch,
+      fallback_reason: outcome.fallback_reason,
+      ruleset_version: ruleset?.version ?? 0,
+      features: features as unknown as Record<string, FeatureValue>,
+      profile_before: {
+        risk_level: before.risk_level,
+        ...summary,
+        last_device_id: before.last_device_id,
+        last_location: before.last_location,
+        last_transaction_at: before.last_transaction_at,
+        account_created: before.account_created,
+        is_new_customer: profile === undefined,
+      },
+      transaction: tx,
+      decided_at: decidedAt,
+    },
+    nextProfile: applyTransaction(before, tx, decidedAt, decision === "APPROVED"),
+  };
+}

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { Settings } from "./settings.ts";
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  FRAUD_DATA_DIR: z.string().min(1).default("./.data"),
+  FRAUD_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  FRAUD_ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
+  FRAUD_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default("XAF"),
+  FRAUD_TIME_ZONE: z.string().default("Africa/Douala"),
+  FRAUD_MAX_AMOUNT: z.coerce.number().positive().default(1e12),
+  /** FULL: every acknowledged decision survives a power cut (one fsync each); NORMAL: survives process crashes. */
+  FRAUD_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  FRAUD_LAKE_FLUSH_SECONDS: z.coerce.number().positive().default(5),
+  FRAUD_LAKE_FLUSH_RECORDS: z.coerce.number().int().positive().default(20_000),
+  FRAUD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),
+  /** Where `fraud simulate` sends transactions; defaults to the local server. */
+  FRAUD_API_URL: z.url().optional(),
+});
+export type Env = z.infer<typeof Env> & { settings: Settings };
+
+let cached: Env | undefined;
+
+/** The environment, validated once; the only place that reads process.env. */
+export function env(source: NodeJS.ProcessEnv = process.env): Env {
+  if (source === process.env && cached) return cached;
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid settings in the environment:\n${lines.join("\n")}`);
+  }
+  const settings = Settings.parse({
+    currency: parsed.data.FRAUD_CURRENCY,
+    timeZone: parsed.data.FRAUD_TIME_ZONE,
+    maxAmount: parsed.data.FRAUD_MAX_AMOUNT,
+  });
+  const value = { ...parsed.data, settings };
+  if (source === process.env) cached = value;
+  return value;
+}

@@ -1,0 +1,17 @@
+export * from "./errors.ts";
+export * from "./settings.ts";
+export * from "./env.ts";
+export * from "./transaction.ts";
+export * from "./profile.ts";
+export * from "./features.ts";
+export * from "./rule.ts";
+export * from "./ruleset.ts";
+export * from "./lists.ts";
+export * from "./decision.ts";
+export * from "./ports.ts";
+export * from "./scoring.ts";
+export * from "./lake-schema.ts";
+export * from "./lab.ts";
+export * from "./seed.ts";
+export { DEMO_RULESET } from "./demo-ruleset.ts";
+export { lookupPlace, distanceKm, haversineKm } from "./geo.ts";

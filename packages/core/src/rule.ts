@@ -1,0 +1,105 @@
+import { Environment } from "@marcbachmann/cel-js";
+import { z } from "zod";
+import { FEATURES, type FeatureName, type Features, type FeatureValue } from "./features.ts";
+
+export const MAX_EXPRESSION_LENGTH = 2_000;
+
+/** A rule is data: a CEL expression over the features, and the points it adds when it is true. */
+export const Rule = z.strictObject({
+  id: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/, "must be UPPER_SNAKE_CASE, 2-64 characters"),
+  name: z.string().trim().min(1, "must not be empty").max(120),
+  description: z.string().max(2_000).default(""),
+  expression: z.string().trim().min(1, "must not be empty").max(MAX_EXPRESSION_LENGTH),
+  score: z.number().int().min(0).max(100),
+  enabled: z.boolean().default(true),
+});
+export type Rule = z.infer<typeof Rule>;
+export type RuleInput = z.input<typeof Rule>;
+
+function buildEnvironment(): Environment {
+  const env = new Environment({ limits: { maxAstNodes: 400, maxDepth: 40, maxListElements: 100, maxMapEntries: 50, maxCallArguments: 8 } });
+  for (const [name, spec] of Object.entries(FEATURES)) {
+    env.registerVariable(name, "nullable" in spec ? "dyn" : spec.type, { description: spec.description });
+  }
+  return env;
+}
+
+/** One environment for the process: building it is the expensive part. */
+const environment = buildEnvironment();
+
+export interface ExpressionError {
+  message: string;
+  /** 0-based character offsets into the expression. */
+  start: number;
+  end: number;
+  code: string;
+}
+
+export type ExpressionCheck = { ok: true; reads: FeatureName[] } | { ok: false; error: ExpressionError };
+
+type AstNode = { op: string; args: unknown; start?: number; end?: number };
+
+function collectIdentifiers(node: unknown, into: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const n of node) collectIdentifiers(n, into);
+    return;
+  }
+  if (!node || typeof node !== "object") return;
+  const n = node as AstNode;
+  if (n.op === "id" && typeof n.args === "string") into.add(n.args);
+  else collectIdentifiers(n.args, into);
+}
+
+function toError(e: unknown, expression: string): ExpressionError {
+  const err = e as { summary?: string; message?: string; code?: string; range?: { start: number; end: number } };
+  const start = Math.max(0, Math.min(err.range?.start ?? 0, expression.length));
+  return {
+    message: err.summary ?? (err.message ?? "invalid expression").split("\n")[0]!,
+    start,
+    end: Math.max(start, Math.min(err.range?.end ?? expression.length, expression.length)),
+    code: err.code ?? "invalid_expression",
+  };
+}
+
+/** Type-checks an expression against the feature catalogue: it must be a valid CEL boolean. */
+export function checkExpression(expression: string): ExpressionCheck {
+  if (expression.length > MAX_EXPRESSION_LENGTH) {
+    return { ok: false, error: { message: `expression longer than ${MAX_EXPRESSION_LENGTH} characters`, start: MAX_EXPRESSION_LENGTH, end: expression.length, code: "too_long" } };
+  }
+  try {
+    const result = environment.check(expression);
+    if (!result.valid) return { ok: false, error: toError(result.error, expression) };
+    if (result.type !== "bool") {
+      return { ok: false, error: { message: `must be true or false, not ${result.type}`, start: 0, end: expression.length, code: "not_boolean" } };
+    }
+    const ids = new Set<string>();
+    collectIdentifiers(environment.parse(expression).ast, ids);
+    return { ok: true, reads: [...ids].filter((id): id is FeatureName => id in FEATURES) };
+  } catch (e) {
+    return { ok: false, error: toError(e, expression) };
+  }
+}
+
+export interface CompiledRule {
+  rule: Rule;
+  reads: FeatureName[];
+  test: (features: Features) => boolean;
+}
+
+/** Compiles a rule that passed `checkExpression`; throws a VisibleError-worthy message otherwise. */
+export function compileRule(rule: Rule): CompiledRule {
+  const check = checkExpression(rule.expression);
+  if (!check.ok) throw new Error(`rule ${rule.id}: ${check.error.message} at ${check.error.start}`);
+  const program = environment.parse(rule.expression);
+  return {
+    rule,
+    reads: check.reads,
+    test: (features) => program(features as unknown as Record<string, unknown>) === true,
+  };
+}
+
+export function valuesRead(compiled: CompiledRule, features: Features): Record<string, FeatureValue> {
+  const values: Record<string, FeatureValue> = {};
+  for (const name of compiled.reads) values[name] = features[name];
+  return values;
+}

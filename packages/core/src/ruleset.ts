@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { VisibleError } from "./errors.ts";
+import { checkExpression, compileRule, Rule, type CompiledRule } from "./rule.ts";
+
+export const DECISIONS = ["APPROVED", "REVIEW", "BLOCKED"] as const;
+export type DecisionOutcome = (typeof DECISIONS)[number];
+
+export const RULESET_STATUSES = ["draft", "published", "archived"] as const;
+
+export const Thresholds = z
+  .strictObject({
+    review: z.number().int().min(1).max(100),
+    block: z.number().int().min(1).max(100),
+  })
+  .refine((t) => t.review <= t.block, { message: "review threshold must not exceed block threshold", path: ["review"] });
+export type Thresholds = z.infer<typeof Thresholds>;
+
+/** What an analyst edits: the rules, the thresholds and the decision to take when scoring fails. */
+export const RulesetContent = z.strictObject({
+  rules: z
+    .array(Rule)
+    .max(500)
+    .refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, "rule ids must be unique"),
+  thresholds: Thresholds.default({ review: 50, block: 80 }),
+  fallback_decision: z.enum(DECISIONS).default("REVIEW"),
+  /** A decision that takes longer than this stops evaluating rules and takes the fallback. */
+  time_budget_ms: z.number().positive().max(1_000).default(50),
+});
+export type RulesetContent = z.infer<typeof RulesetContent>;
+export type RulesetContentInput = z.input<typeof RulesetContent>;
+
+export const Ruleset = RulesetContent.safeExtend({
+  version: z.number().int().positive(),
+  status: z.enum(RULESET_STATUSES),
+  note: z.string().max(500).default(""),
+  created_at: z.iso.datetime({ offset: true }),
+  created_by: z.string(),
+  published_at: z.iso.datetime({ offset: true }).nullable(),
+  published_by: z.string().nullable(),
+});
+export type Ruleset = z.infer<typeof Ruleset>;
+
+/** Checks every expression; throws a VisibleError naming each rule and the error's position. */
+export function validateRulesetContent(input: unknown): RulesetContent {
+  const parsed = RulesetContent.safeParse(input);
+  if (!parsed.success) {
+    const fields: Record<string, string[]> = {};
+    for (const issue of parsed.error.issues) (fields[issue.path.join(".") || "_"] ??= []).push(issue.message);
+    throw new VisibleError("INVALID_RULESET", "the ruleset is not valid", fields);
+  }
+  const fields: Record<string, string[]> = {};
+  parsed.data.rules.forEach((rule, i) => {
+    const check = checkExpression(rule.expression);
+    if (!check.ok) {
+      fields[`rules.${i}.expression`] = [`${rule.id}: ${check.error.message} (at character ${check.error.start + 1})`];
+    }
+  });
+  if (Object.keys(fields).length > 0) throw new VisibleError("INVALID_RULE_EXPRESSION", "a rule expression is not valid", fields);
+  return parsed.data;
+}
+
+export interface CompiledRuleset {
+  version: number;
+  rules: CompiledRule[];
+  thresholds: Thresholds;
+  fallback_decision: DecisionOutcome;
+  time_budget_ms: number;
+}
+
+export function compileRuleset(ruleset: Pick<Ruleset, "version" | "rules" | "thresholds" | "fallback_decision" | "time_budget_ms">): CompiledRuleset {
+  return {
+    version: ruleset.version,
+    rules: ruleset.rules.filter((r) => r.enabled).map(compileRule),
+    thresholds: ruleset.thresholds,
+    fallback_decision: ruleset.fallback_decision,
+    time_budget_ms: ruleset.time_budget_ms,
+  };
+}
+
+export function outcomeFor(score: number, thresholds: Thresholds): DecisionOutcome {
+  if (score >= thresholds.block) return "BLOCKED";
+  if (score >= thresholds.review) return "REVIEW";
+  return "APPROVED";
+}
+
+/** The editable part of a stored ruleset. */
+export function contentOf(r: RulesetContent): RulesetContent {
+  return { rules: r.rules, thresholds: r.thresholds, fallback_decision: r.fallback_decision, time_budget_ms: r.time_budget_ms };
+}

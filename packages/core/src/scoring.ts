@@ -1,0 +1,69 @@
+import { createHash } from "node:crypto";
+import { decide, type Decision } from "./decision.ts";
+import { listKeys } from "./lists.ts";
+import type { DecisionLog, ListStore, RuleStore } from "./ports.ts";
+import { compileRuleset, type CompiledRuleset } from "./ruleset.ts";
+import type { Settings } from "./settings.ts";
+import { parseTransaction, type FieldErrors, type TransactionInput } from "./transaction.ts";
+
+export type SubmitResult =
+  | { status: "invalid"; fields: FieldErrors }
+  | { status: "recorded" | "duplicate" | "conflict"; decision: Decision };
+
+export interface ScoringDeps {
+  decisions: DecisionLog;
+  rules: RuleStore;
+  lists: ListStore;
+  settings: Settings;
+  clock?: () => Date;
+  /** How long a compiled ruleset is trusted before the live version is checked again (0: every time). */
+  rulesetCacheMs?: number;
+}
+
+/** Same body, same fingerprint: tells a client's retry from a reused transaction id. */
+export function fingerprint(input: TransactionInput): string {
+  const canonical = JSON.stringify(Object.keys(input).sort().map((k) => [k, input[k as keyof TransactionInput]]));
+  return createHash("sha256").update(canonical).digest("base64url").slice(0, 22);
+}
+
+/** Scores a transaction before it is accepted, and records the decision exactly once. */
+export class Scoring {
+  private compiled: CompiledRuleset | undefined;
+  private checkedAt = -Infinity;
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: ScoringDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  /** Forget the cached ruleset, e.g. right after publishing in this process. */
+  invalidate(): void {
+    this.checkedAt = -Infinity;
+  }
+
+  async ruleset(): Promise<CompiledRuleset | undefined> {
+    const now = performance.now();
+    if (now - this.checkedAt < (this.deps.rulesetCacheMs ?? 0) && this.compiled) return this.compiled;
+    const version = await this.deps.rules.liveVersion();
+    if (version === 0) this.compiled = undefined;
+    else if (this.compiled?.version !== version) {
+      const live = await this.deps.rules.live();
+      this.compiled = live ? compileRuleset(live) : undefined;
+    }
+    this.checkedAt = now;
+    return this.compiled;
+  }
+
+  async submit(input: unknown): Promise<SubmitResult> {
+    const started = performance.now();
+    const parsed = parseTransaction(input, { settings: this.deps.settings, now: this.clock() });
+    if (!parsed.ok) return { status: "invalid", fields: parsed.fields };
+    const tx = parsed.transaction;
+    const [ruleset, lists] = await Promise.all([this.ruleset(), this.deps.lists.find(listKeys(tx))]);
+    const result = await this.deps.decisions.record(tx, fingerprint(input as TransactionInput), (profile) => {
+      const out = decide({ tx, profile, ruleset, lists, settings: this.deps.settings, decidedAt: this.clock().toISOString() });
+      return { ...out, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 };
+    });
+    return result;
+  }
+}

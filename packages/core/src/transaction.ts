@@ -88,24 +88,25 @@ export function parseTransaction(
   const settings = options.settings ?? defaultSettings;
   const now = options.now ?? new Date();
   const parsed = TransactionInput.safeParse(input);
-  if (!parsed.success) return { ok: false, fields: fieldErrors(parsed.error) };
-  const tx = parsed.data;
-  const fields: FieldErrors = {};
-  if (tx.amount > settings.maxAmount) fields.amount = [`must be at most ${settings.maxAmount}`];
-  for (const key of ["balance_before", "balance_after"] as const) {
-    const v = tx[key];
-    if (v !== undefined && v > settings.maxAmount) fields[key] = [`must be at most ${settings.maxAmount}`];
+  const fields: FieldErrors = parsed.success ? {} : fieldErrors(parsed.error);
+  // Limits that depend on the deployment, checked on the raw fields too so that one answer names
+  // every failing field.
+  const raw = (input !== null && typeof input === "object" ? input : {}) as Record<string, unknown>;
+  const tooBig = (v: unknown) => typeof v === "number" && v > settings.maxAmount;
+  for (const key of ["amount", "balance_before", "balance_after"] as const) {
+    if (tooBig(raw[key]) && !fields[key]) fields[key] = [`must be at most ${settings.maxAmount}`];
   }
   let timestamp = now.toISOString();
-  if (tx.timestamp !== undefined) {
-    const at = new Date(tx.timestamp);
+  if (typeof raw.timestamp === "string" && !fields.timestamp) {
+    const at = new Date(raw.timestamp);
     if (Number.isNaN(at.getTime())) fields.timestamp = ["is not a valid date"];
     else if (at.getTime() - now.getTime() > settings.maxFutureSkewSeconds * 1000) {
       fields.timestamp = [`must not be more than ${settings.maxFutureSkewSeconds} seconds in the future`];
     } else if (at.getUTCFullYear() < 2000) fields.timestamp = ["must be after the year 2000"];
     else timestamp = at.toISOString();
   }
-  if (Object.keys(fields).length > 0) return { ok: false, fields };
+  if (!parsed.success || Object.keys(fields).length > 0) return { ok: false, fields };
+  const tx = parsed.data;
   return {
     ok: true,
     transaction: {

@@ -6,7 +6,7 @@ import { LocalDecisionLog } from "./decision-log.ts";
 import { LocalListStore } from "./list-store.ts";
 import { LocalProfileStore } from "./profile-store.ts";
 import { LocalRuleStore } from "./rule-store.ts";
-import { openDatabase, type Db } from "./sqlite.ts";
+import { isUnavailable, openDatabase, type Db } from "./sqlite.ts";
 
 export interface LocalPlatformOptions {
   dataDir: string;
@@ -27,6 +27,8 @@ export interface LocalPlatform {
   apiKeys: LocalApiKeyStore;
   scoring: Scoring;
   settings: Settings;
+  /** Whether the store accepts writes now (a real write, so a full disk shows). */
+  healthy(): boolean;
   close(): void;
 }
 
@@ -51,6 +53,15 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
     apiKeys: new LocalApiKeyStore(db, clock),
     scoring: new Scoring({ decisions, rules, lists, settings: options.settings, clock }),
     settings: options.settings,
+    healthy: () => {
+      try {
+        db.prepare("INSERT INTO kv (key, value) VALUES ('health', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(clock().toISOString());
+        return true;
+      } catch (e) {
+        if (isUnavailable(e)) return false;
+        throw e;
+      }
+    },
     close: () => db.close(),
   };
 }

@@ -1,0 +1,48 @@
+import { VisibleError } from "@fraud/core";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "./command.ts";
+import { command as seed } from "./commands/seed.ts";
+import { command as simulate } from "./commands/simulate.ts";
+
+/** Every CLI command; each lives in its own file under commands/. */
+export const COMMANDS: Command[] = [seed, simulate];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "usage: npm run fraud -- <command> [options]",
+    "",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run a command with --help for its options.",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    console.error(`unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await cmd.run(args);
+  } catch (e) {
+    if (e instanceof VisibleError || (e as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || (e as { code?: string }).code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      console.error(`error: ${(e as Error).message}`);
+      const fields = (e as VisibleError).fields;
+      if (fields) for (const [k, v] of Object.entries(fields)) console.error(`  ${k}: ${v.join("; ")}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}

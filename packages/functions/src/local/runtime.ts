@@ -1,0 +1,39 @@
+import { env, type Env } from "@fraud/core";
+import { loadOrCreateSecrets, openLocalPlatform, type LocalPlatform } from "@fraud/core/local";
+import { resolve } from "node:path";
+
+export interface LocalRuntime {
+  env: Env;
+  platform: LocalPlatform;
+  secrets: { api_key: string; admin_password: string; generated: boolean };
+}
+
+/**
+ * Opens the embedded stack from the environment and makes sure the configured (or generated)
+ * API key is registered. Shared by the server, the worker and the CLI.
+ */
+export async function openRuntime(): Promise<LocalRuntime> {
+  const e = env();
+  const dataDir = resolve(e.FRAUD_DATA_DIR);
+  const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD });
+  const platform = openLocalPlatform({ dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC });
+  if (!platform.apiKeys.has(secrets.api_key)) {
+    await platform.apiKeys.create("default", ["ingest", "read"], { id: "system" }, secrets.api_key);
+  }
+  return { env: e, platform, secrets };
+}
+
+export function printSecretsOnce(rt: LocalRuntime, file: string): void {
+  if (!rt.secrets.generated) return;
+  console.log(
+    [
+      "",
+      "  First start: credentials were generated and stored (owner-readable only) in",
+      `    ${file}`,
+      `  API key:        ${rt.secrets.api_key}`,
+      `  Admin password: ${rt.secrets.admin_password}   (user: admin)`,
+      "  Set FRAUD_API_KEY / FRAUD_ADMIN_PASSWORD to choose your own.",
+      "",
+    ].join("\n"),
+  );
+}

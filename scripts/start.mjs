@@ -1,0 +1,51 @@
+// `npm start`: setup, seed the demo data, then run the server (API + dashboard) and the outbox worker.
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { root } from "./pnpm.mjs";
+import { setup } from "./setup.mjs";
+
+const tsx = ["--import", "tsx"];
+const entry = (p) => join(root, "packages", "functions", "src", p);
+
+try {
+  setup();
+} catch (e) {
+  console.error(`[start] ${e.message}`);
+  process.exit(1);
+}
+
+const seeded = spawnSync(process.execPath, [...tsx, entry("cli/index.ts"), "seed"], { stdio: "inherit", cwd: root });
+if (seeded.status !== 0) process.exit(seeded.status ?? 1);
+
+let stopping = false;
+let worker;
+let workerRestarts = 0;
+
+function startWorker() {
+  worker = spawn(process.execPath, [...tsx, entry("local/worker.ts")], { stdio: "inherit", cwd: root });
+  worker.on("exit", (code, signal) => {
+    if (stopping) return;
+    workerRestarts++;
+    const delay = Math.min(30_000, 500 * 2 ** Math.min(workerRestarts, 6));
+    console.error(`[start] worker exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+    setTimeout(startWorker, delay);
+  });
+}
+
+const server = spawn(process.execPath, [...tsx, entry("local/server.ts")], { stdio: "inherit", cwd: root });
+startWorker();
+
+server.on("exit", (code, signal) => {
+  stopping = true;
+  worker?.kill("SIGTERM");
+  if (!signal && code !== 0) console.error(`[start] server exited with code ${code}`);
+  process.exitCode = code ?? 0;
+});
+
+for (const s of ["SIGINT", "SIGTERM"]) {
+  process.on(s, () => {
+    stopping = true;
+    server.kill(s);
+    worker?.kill(s);
+  });
+}

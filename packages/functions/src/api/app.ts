@@ -104,7 +104,7 @@ export function createApi(deps: ApiDeps) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "API key" });
   app.openAPIRegistry.registerPath({
     method: "post",
-    path: "/api/transactions",
+    path: "/transactions",
     summary: "Score a transaction before accepting it",
     description: "Validates, scores and records the transaction; answers with the decision and its reasons. The same transaction_id again returns the first decision with duplicate: true.",
     security: [{ bearer: [] }],

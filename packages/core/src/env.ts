@@ -15,6 +15,10 @@ const Env = z.object({
   FRAUD_LAKE_FLUSH_SECONDS: z.coerce.number().positive().default(5),
   FRAUD_LAKE_FLUSH_RECORDS: z.coerce.number().int().positive().default(20_000),
   FRAUD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),
+  /** Requests per second per API key (bursts of twice that). */
+  FRAUD_RATE_LIMIT_PER_S: z.coerce.number().positive().default(20_000),
+  /** Where REVIEW and BLOCKED alerts are POSTed as JSON; none when unset. */
+  FRAUD_ALERT_WEBHOOK_URL: z.url().optional(),
   /** Where `fraud simulate` sends transactions; defaults to the local server. */
   FRAUD_API_URL: z.url().optional(),
 });

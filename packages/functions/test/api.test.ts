@@ -138,3 +138,19 @@ describe("GET /api/transactions/{id}, health and OpenAPI", () => {
     expect(JSON.stringify(doc.paths["/api/transactions"])).toContain("counterparty_id");
   });
 });
+
+describe("rate limiting", () => {
+  it("answers 429 with Retry-After past a key's rate, and other keys are unaffected", async () => {
+    const { createApi } = await import("../src/api/app.ts");
+    const limited = createApi({ scoring: t.platform.scoring, decisions: t.platform.decisions, apiKeys: t.platform.apiKeys, rateLimitPerS: 5, logger: { error: () => undefined, warn: () => undefined } });
+    const get = (key: string) => limited.request("/api/transactions/none", { headers: { authorization: `Bearer ${key}` } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 15; i++) statuses.push((await get(READ_ONLY_KEY)).status);
+    expect(statuses.slice(0, 10).every((s) => s === 404)).toBe(true);
+    expect(statuses.slice(10)).toContain(429);
+    const res = await get(READ_ONLY_KEY);
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect((await get("test-key-0123456789abcdef")).status).toBe(404);
+  });
+});

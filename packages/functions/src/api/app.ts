@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { UnavailableError, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore, type Decision, type DecisionLog, type Scoring } from "@fraud/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { readJsonBody } from "./body.ts";
+import { RateLimiter } from "./rate-limit.ts";
 import { DecisionBody, ErrorBody, HealthBody, TransactionBody } from "./schemas.ts";
 
 export interface ApiLogger {
@@ -16,6 +17,8 @@ export interface ApiDeps {
   /** False when the store cannot accept writes (the health route says "degraded"). */
   healthy?: () => Promise<boolean>;
   bodyLimitBytes?: number;
+  /** Requests per second per API key (bursts of twice that); unlimited when absent. */
+  rateLimitPerS?: number;
   logger?: ApiLogger;
 }
 
@@ -26,7 +29,7 @@ const consoleLogger: ApiLogger = {
   warn: (message, data) => console.warn(JSON.stringify({ level: "warn", message, ...data })),
 };
 
-function fail(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 500 | 503, code: string, message?: string, fields?: Record<string, string[]>) {
+function fail(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503, code: string, message?: string, fields?: Record<string, string[]>) {
   return c.json({ error: { code, ...(message ? { message } : {}), ...(fields ? { fields } : {}) } }, status);
 }
 
@@ -45,13 +48,18 @@ export function toDecisionBody(d: Decision, duplicate = false) {
   };
 }
 
-function requireKey(apiKeys: ApiKeyStore, scope: ApiKeyScope): MiddlewareHandler<Env> {
+function requireKey(apiKeys: ApiKeyStore, scope: ApiKeyScope, limiter?: RateLimiter): MiddlewareHandler<Env> {
   return async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S{1,256})$/i.exec(header);
     const key = match ? await apiKeys.verify(match[1]!) : undefined;
     if (!key) return fail(c, 401, "UNAUTHORIZED", "send a valid API key as 'Authorization: Bearer <key>'");
     if (!key.scopes.includes(scope)) return fail(c, 403, "FORBIDDEN", `this API key has no '${scope}' scope`);
+    const wait = limiter?.take(key.id) ?? 0;
+    if (wait > 0) {
+      c.header("retry-after", String(wait));
+      return fail(c, 429, "RATE_LIMITED", "too many requests for this API key; retry later");
+    }
     c.set("apiKey", key);
     await next();
   };
@@ -81,6 +89,7 @@ const healthRoute = createRoute({
 export function createApi(deps: ApiDeps) {
   const logger = deps.logger ?? consoleLogger;
   const limit = deps.bodyLimitBytes ?? 16_384;
+  const limiter = deps.rateLimitPerS ? new RateLimiter(deps.rateLimitPerS, deps.rateLimitPerS * 2) : undefined;
   const app = new OpenAPIHono<Env>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -115,11 +124,12 @@ export function createApi(deps: ApiDeps) {
       401: { description: "No valid API key", content: { "application/json": { schema: ErrorBody } } },
       409: { description: "The transaction_id was used for a different transaction", content: { "application/json": { schema: ErrorBody } } },
       413: { description: "Body too large", content: { "application/json": { schema: ErrorBody } } },
+      429: { description: "Too many requests for this API key (see Retry-After)", content: { "application/json": { schema: ErrorBody } } },
       503: { description: "Decisions cannot be recorded right now; nothing was stored", content: { "application/json": { schema: ErrorBody } } },
     },
   });
 
-  app.post("/transactions", requireKey(deps.apiKeys, "ingest"), async (c) => {
+  app.post("/transactions", requireKey(deps.apiKeys, "ingest", limiter), async (c) => {
     const body = await readJsonBody(c, limit);
     if (!body.ok) return fail(c, body.status, body.code, body.message);
     const result = await deps.scoring.submit(body.value);
@@ -135,7 +145,7 @@ export function createApi(deps: ApiDeps) {
     }
   });
 
-  app.use("/transactions/:id", requireKey(deps.apiKeys, "read"));
+  app.use("/transactions/:id", requireKey(deps.apiKeys, "read", limiter));
   app.openapi(getDecisionRoute, async (c) => {
     const decision = await deps.decisions.get(c.req.valid("param").id);
     if (!decision) return c.json({ error: { code: "NOT_FOUND", message: "no decision for this transaction_id" } }, 404);

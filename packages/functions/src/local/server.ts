@@ -36,6 +36,7 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
     decisions: rt.platform.decisions,
     apiKeys: rt.platform.apiKeys,
     bodyLimitBytes: rt.env.FRAUD_BODY_LIMIT_BYTES,
+    rateLimitPerS: rt.env.FRAUD_RATE_LIMIT_PER_S,
     healthy: async () => rt.platform.healthy(),
   });
   const handleApi = getRequestListener(api.fetch);

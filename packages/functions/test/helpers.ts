@@ -12,7 +12,7 @@ export interface TestApp {
   platform: LocalPlatform;
   api: ReturnType<typeof createApi>;
   dir: string;
-  post(body: unknown, init?: { key?: string; headers?: Record<string, string>; raw?: BodyInit }): Promise<Response>;
+  post(body: unknown, init?: { key?: string; headers?: Record<string, string>; raw?: string | Uint8Array }): Promise<Response>;
   cleanup(): void;
 }
 
@@ -33,7 +33,7 @@ export async function testApp(): Promise<TestApp> {
     platform,
     api,
     dir,
-    post: (body, init = {}) =>
+    post: async (body, init = {}) =>
       api.request("/api/transactions", {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${init.key ?? TEST_KEY}`, ...init.headers },

@@ -89,3 +89,82 @@ export interface ApiKeyStore {
   list(): Promise<ApiKeyInfo[]>;
   revoke(id: string, actor: Actor): Promise<void>;
 }
+
+/** What an alert channel receives for a REVIEW or BLOCKED decision. No personal data beyond ids. */
+export interface AlertMessage {
+  transaction_id: string;
+  user_id: string;
+  decision: DecisionOutcome;
+  score: number;
+  amount: number;
+  currency: string;
+  rules: string[];
+  decided_at: string;
+}
+
+/** An alert channel (webhook locally, SNS on AWS). Throws when the message was not delivered. */
+export interface Alerter {
+  readonly channel: string;
+  send(message: AlertMessage): Promise<void>;
+}
+
+// --- People, sessions, cases, alerts, audit and live figures (dashboard) ---
+
+import type { AuditEntry, AuditQuery } from "./audit.ts";
+import type { Alert, AlertStatus, MinuteFigures, RecentSample } from "./monitoring.ts";
+import type { AddNote, AssignCase, Case, CaseEvent, CaseQuery, LabelCase, LabelStats } from "./review.ts";
+import type { NewUser, Role, User } from "./users.ts";
+
+/** People who sign in to the dashboard. Passwords are stored salted and hashed, never in clear. */
+export interface UserStore {
+  create(input: NewUser, actor: Actor): Promise<User>;
+  /** The user when the name and password match an enabled account; the same work either way. */
+  authenticate(username: string, password: string): Promise<User | undefined>;
+  get(id: string): Promise<User | undefined>;
+  byUsername(username: string): Promise<User | undefined>;
+  list(): Promise<User[]>;
+  setRole(id: string, role: Role, actor: Actor): Promise<User>;
+  setPassword(id: string, password: string, actor: Actor): Promise<void>;
+  /** Disabling also ends the user's sessions. */
+  setDisabled(id: string, disabled: boolean, actor: Actor): Promise<User>;
+}
+
+/** Dashboard sessions: a random token given to the browser, only its hash stored, with an expiry. */
+export interface SessionStore {
+  start(userId: string, ttlMs: number): Promise<{ token: string; expires_at: string }>;
+  /** The signed-in user, or undefined when the token is unknown, expired or the account disabled. */
+  resolve(token: string): Promise<User | undefined>;
+  end(token: string): Promise<void>;
+}
+
+/** The review queue: REVIEW and BLOCKED decisions, their assignee, the analyst's label and notes. */
+export interface ReviewStore {
+  queue(query: CaseQuery): Promise<Case[]>;
+  get(transactionId: string): Promise<Case | undefined>;
+  history(transactionId: string): Promise<CaseEvent[]>;
+  assign(input: AssignCase, actor: Actor): Promise<Case>;
+  label(input: LabelCase, actor: Actor): Promise<Case>;
+  note(input: AddNote, actor: Actor): Promise<CaseEvent>;
+  /** Records on the case that the customer was released (their block-list entries removed). */
+  recordRelease(transactionId: string, note: string, actor: Actor): Promise<CaseEvent>;
+  labelStats(): Promise<LabelStats>;
+}
+
+export interface AlertInbox {
+  list(query: { status?: AlertStatus; limit?: number }): Promise<Alert[]>;
+  forTransaction(transactionId: string): Promise<Alert[]>;
+  acknowledge(id: number, actor: Actor): Promise<void>;
+  openCount(): Promise<number>;
+}
+
+export interface AuditTrail {
+  list(query: AuditQuery): Promise<AuditEntry[]>;
+}
+
+/** Live figures for the overview, cheap enough to read every few seconds. */
+export interface LiveMetrics {
+  /** Per-minute counts of the last `minutes` minutes that had decisions (no gap filling). */
+  perMinute(minutes: number, now: Date): Promise<MinuteFigures[]>;
+  /** Scores and latencies of the last `size` decisions. */
+  recent(size: number): Promise<RecentSample>;
+}

@@ -1,5 +1,5 @@
 import { UnavailableError } from "@fraud/core";
-import { LocalLakeWriter, OutboxWorker } from "@fraud/core/local";
+import { AlertDeliveries, LocalLakeWriter, OutboxWorker, WebhookAlerter } from "@fraud/core/local";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openRuntime } from "./runtime.ts";
@@ -16,7 +16,14 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
     lakeFlushSeconds: rt.env.FRAUD_LAKE_FLUSH_SECONDS,
     log: (line) => console.log(line),
   });
-  console.log(`[worker] started (pid ${process.pid}); lake at ${lake.rawDir}`);
+  const deliveries = new AlertDeliveries(
+    rt.platform.db,
+    rt.env.FRAUD_ALERT_WEBHOOK_URL ? [new WebhookAlerter(rt.env.FRAUD_ALERT_WEBHOOK_URL)] : [],
+    rt.env.settings.currency,
+  );
+  console.log(`[worker] started (pid ${process.pid}); lake at ${lake.rawDir}; alert channels: ${deliveries.channels.join(", ") || "dashboard only"}`);
+  // Deliveries run in their own loop: a slow channel never holds up alerts, metrics or the lake.
+  const delivering = deliverLoop(deliveries, signal);
   let prunedAt = Date.now();
   let backoff = IDLE_MS;
   while (!signal.aborted) {
@@ -36,9 +43,24 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
     }
   }
   await worker.drain();
+  await delivering;
   lake.close();
   rt.platform.close();
   console.log("[worker] stopped after draining the outbox");
+}
+
+async function deliverLoop(deliveries: AlertDeliveries, signal: AbortSignal): Promise<void> {
+  if (deliveries.channels.length === 0) return;
+  while (!signal.aborted) {
+    try {
+      deliveries.enqueueNew(new Date());
+      const attempted = await deliveries.deliverDue(new Date());
+      if (attempted === 0) await new Promise((r) => setTimeout(r, 500));
+    } catch (e) {
+      if (!(e instanceof UnavailableError)) throw e;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -8,3 +8,5 @@ export * from "./secrets.ts";
 export * from "./lake.ts";
 export * from "./worker.ts";
 export * from "./platform.ts";
+export * from "./webhook.ts";
+export * from "./deliveries.ts";

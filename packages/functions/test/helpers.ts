@@ -19,7 +19,7 @@ export interface TestApp {
 /** A seeded platform on real SQLite files in a temp dir, with the API in memory. */
 export async function testApp(): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "fraud-api-"));
-  const platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
+  const platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings, unhealthyAfterFailureMs: 300 });
   await seedDemo(platform, new Date());
   await platform.apiKeys.create("test", ["ingest", "read"], { id: "test" }, TEST_KEY);
   await platform.apiKeys.create("reader", ["read"], { id: "test" }, READ_ONLY_KEY);

@@ -1,18 +1,28 @@
+import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import type { Settings } from "../../settings.ts";
 import { Scoring } from "../../scoring.ts";
+import { LocalAlertInbox } from "./alert-inbox.ts";
 import { LocalApiKeyStore } from "./api-keys.ts";
+import { LocalAuditTrail } from "./audit-trail.ts";
 import { LocalDecisionLog } from "./decision-log.ts";
 import { LocalListStore } from "./list-store.ts";
+import { LocalLiveMetrics } from "./live-metrics.ts";
 import { LocalProfileStore } from "./profile-store.ts";
+import { LocalReviewStore } from "./review-store.ts";
 import { LocalRuleStore } from "./rule-store.ts";
-import { isUnavailable, openDatabase, type Db } from "./sqlite.ts";
+import { isUnavailable, openDatabase, storeHealth, type Db } from "./sqlite.ts";
+import { LocalSessionStore, LocalUserStore } from "./user-store.ts";
 
 export interface LocalPlatformOptions {
   dataDir: string;
   settings: Settings;
   synchronous?: "NORMAL" | "FULL";
   clock?: () => Date;
+  /** After a failed write, health stays degraded this long (ms). */
+  unhealthyAfterFailureMs?: number;
+  /** Health is degraded below this much free space on the data dir's disk (bytes). */
+  minFreeBytes?: number;
 }
 
 /** The composition root of the embedded stack: one SQLite file, every store, the scoring service. */
@@ -25,9 +35,15 @@ export interface LocalPlatform {
   rules: LocalRuleStore;
   lists: LocalListStore;
   apiKeys: LocalApiKeyStore;
+  users: LocalUserStore;
+  sessions: LocalSessionStore;
+  reviews: LocalReviewStore;
+  alerts: LocalAlertInbox;
+  auditTrail: LocalAuditTrail;
+  metrics: LocalLiveMetrics;
   scoring: Scoring;
   settings: Settings;
-  /** Whether the store accepts writes now (a real write, so a full disk shows). */
+  /** Whether the store accepts writes now: no recent failed write, free space, and a real write succeeds. */
   healthy(): boolean;
   close(): void;
 }
@@ -51,9 +67,18 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
     rules,
     lists,
     apiKeys: new LocalApiKeyStore(db, clock),
+    users: new LocalUserStore(db, clock),
+    sessions: new LocalSessionStore(db, clock),
+    reviews: new LocalReviewStore(db, clock),
+    alerts: new LocalAlertInbox(db, clock),
+    auditTrail: new LocalAuditTrail(db),
+    metrics: new LocalLiveMetrics(db),
     scoring: new Scoring({ decisions, rules, lists, settings: options.settings, clock }),
     settings: options.settings,
     healthy: () => {
+      if (performance.now() - storeHealth.lastUnavailableAt < (options.unhealthyAfterFailureMs ?? 5_000)) return false;
+      const fs = statfsSync(options.dataDir);
+      if (fs.bavail * fs.bsize < (options.minFreeBytes ?? 16 * 1024 * 1024)) return false;
       try {
         db.prepare("INSERT INTO kv (key, value) VALUES ('health', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(clock().toISOString());
         return true;

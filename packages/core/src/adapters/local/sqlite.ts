@@ -13,12 +13,18 @@ export function isUnavailable(e: unknown): boolean {
   return UNAVAILABLE_CODES.has(code) || code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_FULL");
 }
 
+/** When a write last failed for lack of space or permission (performance.now()), for health checks. */
+export const storeHealth = { lastUnavailableAt: -Infinity };
+
 /** Runs a write; storage failures become UnavailableError (the API answers 503), bugs propagate. */
 export function guardWrite<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (isUnavailable(e)) throw new UnavailableError("the data store cannot accept writes", { cause: e });
+    if (isUnavailable(e)) {
+      storeHealth.lastUnavailableAt = performance.now();
+      throw new UnavailableError("the data store cannot accept writes", { cause: e });
+    }
     throw e;
   }
 }

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApi } from "../src/api/app.ts";
+import { tableCounts, testApp, TEST_KEY, type TestApp } from "./helpers.ts";
+
+let t: TestApp;
+const logged: string[] = [];
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(() => t.cleanup());
+
+describe("disk full", () => {
+  it("answers 503 with a clear log line, writes nothing half, and resumes when space returns", async () => {
+    const api = createApi({
+      scoring: t.platform.scoring,
+      decisions: t.platform.decisions,
+      apiKeys: t.platform.apiKeys,
+      healthy: async () => t.platform.healthy(),
+      logger: { error: (m) => logged.push(m), warn: () => undefined },
+    });
+    const post = (id: string) =>
+      api.request("/api/transactions", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${TEST_KEY}` },
+        body: JSON.stringify({ transaction_id: id, user_id: "disk_user", amount: 10, merchant_id: "M", merchant_category: "x".repeat(100) }),
+      });
+    expect((await post("disk-0")).status).toBe(200);
+    // Simulate a full disk: SQLite may not grow the file past its current size.
+    const pages = t.platform.db.pragma("page_count", { simple: true }) as number;
+    t.platform.db.pragma(`max_page_count = ${pages}`);
+    const before = tableCounts(t.platform);
+    const statuses: number[] = [];
+    for (let i = 1; i <= 400; i++) {
+      const res = await post(`disk-${i}`);
+      statuses.push(res.status);
+      const text = await res.text();
+      if (res.status === 503) expect(JSON.parse(text)).toEqual({ error: { code: "UNAVAILABLE", message: "the service cannot record decisions right now; retry later" } });
+      if (res.status === 503) break;
+    }
+    expect(statuses.at(-1)).toBe(503);
+    expect(logged.some((l) => l.includes("store unavailable"))).toBe(true);
+    const accepted = statuses.filter((s) => s === 200).length;
+    const after = tableCounts(t.platform);
+    // Every decision that was acknowledged is complete (decision + outbox); the refused one left nothing.
+    expect(after.decisions - before.decisions).toBe(accepted);
+    expect(after.outbox - before.outbox).toBe(accepted);
+    expect(await t.platform.decisions.get(`disk-${statuses.length}`)).toBeUndefined();
+    expect((await api.request("/api/health")).status).toBe(503);
+
+    t.platform.db.pragma("max_page_count = 1073741823");
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await api.request("/api/health")).status).toBe(200);
+    expect((await post(`disk-${statuses.length}`)).status).toBe(200);
+  });
+});
+
+describe("concurrency", () => {
+  it("keeps velocity counts and 30-day figures exact for hundreds of parallel transactions of one customer", async () => {
+    const n = 300;
+    const at = new Date().toISOString();
+    const responses = await Promise.all(
+      Array.from({ length: n }, (_, i) => t.post({ transaction_id: `par-${i}`, user_id: "parallel_user", amount: 10, merchant_id: "M", device_id: "d1", timestamp: at })),
+    );
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    const profile = await t.platform.profiles.get("parallel_user");
+    expect(profile?.recent).toHaveLength(n);
+    const decisions = await Promise.all(Array.from({ length: n }, (_, i) => t.platform.decisions.get(`par-${i}`)));
+    // Each transaction saw exactly the ones recorded before it: 0, 1, ..., n-1, each once.
+    const seen = decisions.map((d) => d!.features.tx_count_24h as number).sort((a, b) => a - b);
+    expect(seen).toEqual(Array.from({ length: n }, (_, i) => i));
+    const approved = decisions.filter((d) => d!.decision === "APPROVED").length;
+    const lastDay = profile!.daily.at(-1)!;
+    expect(profile!.daily.reduce((s, d) => s + d.count, 0)).toBe(approved);
+    expect(lastDay.sum).toBeCloseTo(approved * 10, 5);
+  });
+});

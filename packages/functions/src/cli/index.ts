@@ -2,11 +2,12 @@ import { VisibleError } from "@fraud/core";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "./command.ts";
+import { command as keys } from "./commands/keys.ts";
 import { command as seed } from "./commands/seed.ts";
 import { command as simulate } from "./commands/simulate.ts";
 
 /** Every CLI command; each lives in its own file under commands/. */
-export const COMMANDS: Command[] = [seed, simulate];
+export const COMMANDS: Command[] = [seed, simulate, keys];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

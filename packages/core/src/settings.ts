@@ -2,7 +2,10 @@ import { z } from "zod";
 
 /** Deployment-wide settings that the engine needs; read from the environment once by `env.ts`. */
 export const Settings = z.object({
-  currency: z.string().regex(/^[A-Z]{3}$/).default("XAF"),
+  currency: z
+    .string()
+    .refine((c) => Intl.supportedValuesOf("currency").includes(c), "must be an ISO 4217 currency code such as XAF")
+    .default("XAF"),
   timeZone: z
     .string()
     .refine((tz) => {

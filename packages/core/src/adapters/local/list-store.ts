@@ -31,7 +31,13 @@ export class LocalListStore implements ListStore {
   }
 
   async add(input: ListEntryInput, actor: Actor): Promise<ListEntry> {
-    const e = ListEntryInput.parse(input);
+    const parsed = ListEntryInput.safeParse(input);
+    if (!parsed.success) {
+      const fields: Record<string, string[]> = {};
+      for (const issue of parsed.error.issues) (fields[issue.path.join(".") || "_"] ??= []).push(issue.message);
+      throw new VisibleError("INVALID_LIST_ENTRY", "the list entry is not valid", fields);
+    }
+    const e = parsed.data;
     const at = this.clock().toISOString();
     return guardWrite(() =>
       this.db.transaction(() => {

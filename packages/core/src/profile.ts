@@ -174,12 +174,14 @@ export function applyTransaction(profile: Profile, tx: Transaction, at: string, 
 
   const learn = accepted && t >= lastMs;
   const hasPoint = tx.latitude !== undefined && tx.longitude !== undefined;
+  // A transaction that names no place leaves the last known place (name or point) as it was.
+  const learnPlace = learn && (hasPoint || tx.location !== undefined);
   return {
     ...profile,
     last_device_id: learn ? (tx.device_id ?? profile.last_device_id) : profile.last_device_id,
     last_location: learn ? (tx.location ?? profile.last_location) : profile.last_location,
-    last_latitude: learn ? (hasPoint ? tx.latitude! : null) : profile.last_latitude,
-    last_longitude: learn ? (hasPoint ? tx.longitude! : null) : profile.last_longitude,
+    last_latitude: learnPlace ? (hasPoint ? tx.latitude! : null) : profile.last_latitude,
+    last_longitude: learnPlace ? (hasPoint ? tx.longitude! : null) : profile.last_longitude,
     last_transaction_at: new Date(newest).toISOString(),
     known_devices: accepted ? remember(profile.known_devices, tx.device_id, MAX_KNOWN_DEVICES) : profile.known_devices,
     known_counterparties: accepted

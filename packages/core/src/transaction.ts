@@ -42,14 +42,19 @@ const TransactionFields = z.strictObject({
     longitude: z.number().min(-180).max(180).optional(),
 });
 
-export const TransactionInput = TransactionFields.superRefine((tx, ctx) => {
+export const TransactionInput = TransactionFields.superRefine(
+  (tx, ctx) => {
     if (tx.merchant_id === undefined && tx.counterparty_id === undefined) {
       ctx.addIssue({ code: "custom", path: ["merchant_id"], message: "merchant_id or counterparty_id is required" });
     }
     if ((tx.latitude === undefined) !== (tx.longitude === undefined)) {
       ctx.addIssue({ code: "custom", path: ["latitude"], message: "latitude and longitude go together" });
     }
-  });
+  },
+  // Also when other fields fail, so that one answer names every failing field; these checks only
+  // ask whether a field is present, which is safe on any object.
+  { when: (payload) => typeof payload.value === "object" && payload.value !== null && !Array.isArray(payload.value) },
+);
 export type TransactionInput = z.infer<typeof TransactionInput>;
 
 /** A transaction after validation: id, currency and timestamp (ISO 8601, UTC) are always present. */
@@ -65,16 +70,14 @@ export type FieldErrors = Record<string, string[]>;
 export type ParseResult = { ok: true; transaction: Transaction } | { ok: false; fields: FieldErrors };
 
 function fieldErrors(error: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
+  // A Map, not `{}`: an unknown field may be called "constructor" or "__proto__".
+  const fields = new Map<string, string[]>();
+  const add = (key: string, message: string) => fields.set(key, [...(fields.get(key) ?? []), message]);
   for (const issue of error.issues) {
-    const key = issue.code === "unrecognized_keys" ? "" : issue.path.map(String).join(".") || "_";
-    if (issue.code === "unrecognized_keys") {
-      for (const k of issue.keys) (fields[k] ??= []).push("is not a known field");
-      continue;
-    }
-    (fields[key] ??= []).push(issue.message);
+    if (issue.code === "unrecognized_keys") for (const k of issue.keys) add(k, "is not a known field");
+    else add(issue.path.map(String).join(".") || "_", issue.message);
   }
-  return fields;
+  return Object.fromEntries(fields);
 }
 
 /**

@@ -1,0 +1,404 @@
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { lakeGlob, LocalLakeWriter, openLocalPlatform, OutboxWorker, type LocalPlatform } from "../src/adapters/local/index.ts";
+import { Decision } from "../src/decision.ts";
+import { DEMO_RULESET } from "../src/demo-ruleset.ts";
+import { VisibleError } from "../src/errors.ts";
+import { LAKE_COLUMNS, toLakeRecord } from "../src/lake-schema.ts";
+import { RulesetContent, type RulesetContentInput } from "../src/ruleset.ts";
+import { seedDemo } from "../src/seed.ts";
+import { defaultSettings } from "../src/settings.ts";
+import type { TransactionInput } from "../src/transaction.ts";
+import { at, HOUR, MINUTE, NOW, tempDirs } from "./support.ts";
+
+const dirs = tempDirs();
+const opened: Array<{ close(): void }> = [];
+let duck: DuckDBInstance;
+let query: DuckDBConnection;
+
+beforeAll(async () => {
+  duck = await DuckDBInstance.create(":memory:");
+  query = await duck.connect();
+});
+
+afterEach(() => {
+  for (const o of opened.splice(0).reverse()) o.close();
+  dirs.cleanup();
+});
+
+afterAll(() => {
+  query.closeSync();
+  duck.closeSync();
+});
+
+function open(dataDir = dirs.make()): LocalPlatform {
+  const platform = openLocalPlatform({ dataDir, settings: defaultSettings, clock: () => NOW });
+  opened.push(platform);
+  return platform;
+}
+
+async function seeded(): Promise<LocalPlatform> {
+  const p = open();
+  await seedDemo(p, NOW);
+  return p;
+}
+
+async function openLake(p: LocalPlatform): Promise<LocalLakeWriter> {
+  const lake = await LocalLakeWriter.open(p.lakeDir);
+  opened.push(lake);
+  return lake;
+}
+
+function count(p: LocalPlatform, table: string): number {
+  return (p.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+function counts(p: LocalPlatform) {
+  return Object.fromEntries(["decisions", "outbox", "profiles", "rulesets", "audit_log", "lists", "alerts", "metrics_minute"].map((t) => [t, count(p, t)]));
+}
+
+/** Files of the lake, relative to the data dir, sorted. */
+function lakeFiles(p: LocalPlatform): string[] {
+  const raw = join(p.lakeDir, "raw");
+  if (!existsSync(raw)) return [];
+  return readdirSync(raw, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile())
+    .map((f) => relative(p.dataDir, join(f.parentPath, f.name)))
+    .sort();
+}
+
+async function lake(p: LocalPlatform, sql: (source: string) => string): Promise<Record<string, unknown>[]> {
+  const source = `read_parquet('${lakeGlob(p.lakeDir)}', hive_partitioning=true)`;
+  return (await query.runAndReadAll(sql(source))).getRowObjectsJS();
+}
+
+async function lakeCount(p: LocalPlatform): Promise<number> {
+  if (!lakeFiles(p).some((f) => f.endsWith(".parquet"))) return 0;
+  const [row] = await lake(p, (src) => `SELECT count(*) AS n FROM ${src}`);
+  return Number(row!.n);
+}
+
+/** A payment like user_001's usual ones (seeded: device_abc123 in New York, 30-day average 125.50). */
+function usual(fields: Partial<TransactionInput> = {}): TransactionInput {
+  return { transaction_id: "t-usual", user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US", timestamp: at(-HOUR), ...fields };
+}
+
+async function submitted(p: LocalPlatform, input: unknown): Promise<Decision> {
+  const r = await p.scoring.submit(input);
+  if (r.status !== "recorded") throw new Error(`expected recorded, got ${JSON.stringify(r)}`);
+  return r.decision;
+}
+
+describe("openLocalPlatform and seedDemo", () => {
+  it("seeds the lab's five customers and publishes the demo ruleset once; seeding again, even after a restart, changes nothing", async () => {
+    const p = open();
+    expect(await seedDemo(p, NOW)).toEqual({ profilesCreated: ["user_001", "user_002", "user_003", "user_004", "user_005"], rulesetPublished: 1 });
+    const after = counts(p);
+    expect(after).toMatchObject({ profiles: 5, rulesets: 1, decisions: 0 });
+    const live = await p.rules.live();
+    expect(live?.rules.map((r) => r.id)).toEqual(DEMO_RULESET.rules.map((r) => r.id));
+    const user1 = await p.profiles.get("user_001");
+    expect(user1).toMatchObject({ risk_level: "LOW", last_device_id: "device_abc123", last_location: "New York, US" });
+
+    expect(await seedDemo(p, new Date(NOW.getTime() + HOUR))).toEqual({ profilesCreated: [], rulesetPublished: null });
+    expect(counts(p)).toEqual(after);
+
+    p.close();
+    opened.splice(opened.indexOf(p), 1);
+    const reopened = open(p.dataDir);
+    expect(await seedDemo(reopened, NOW)).toEqual({ profilesCreated: [], rulesetPublished: null });
+    expect(counts(reopened)).toEqual(after);
+    expect(await reopened.profiles.get("user_001")).toEqual(user1);
+  });
+});
+
+describe("Scoring.submit on the SQLite stores", () => {
+  it("records the decision, the customer's new profile and the outbox event", async () => {
+    const p = await seeded();
+    const before = await p.profiles.get("user_001");
+    const d = await submitted(p, usual());
+    expect([d.decision, d.score, d.ruleset_version]).toEqual(["APPROVED", 0, 1]);
+    expect(await p.decisions.get("t-usual")).toEqual(d);
+    const profile = await p.profiles.get("user_001");
+    expect(profile?.version).toBe(before!.version + 1);
+    expect(profile?.last_transaction_at).toBe(at(-HOUR));
+    const outbox = p.db.prepare("SELECT transaction_id, payload FROM outbox").all() as Array<{ transaction_id: string; payload: string }>;
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]!.transaction_id).toBe("t-usual");
+    expect(Decision.parse(JSON.parse(outbox[0]!.payload))).toEqual(d);
+  });
+
+  it("is all or nothing: when the outbox write fails, no decision is stored and the profile is unchanged", async () => {
+    const p = await seeded();
+    const before = { counts: counts(p), profile: await p.profiles.get("user_001") };
+    p.db.exec("CREATE TRIGGER outbox_fails BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox unavailable'); END");
+    await expect(p.scoring.submit(usual())).rejects.toThrow("outbox unavailable");
+    expect(counts(p)).toEqual(before.counts);
+    expect(await p.profiles.get("user_001")).toEqual(before.profile);
+    expect(await p.decisions.get("t-usual")).toBeUndefined();
+
+    p.db.exec("DROP TRIGGER outbox_fails");
+    expect((await p.scoring.submit(usual())).status).toBe("recorded");
+  });
+
+  it("a retry with the same body is a duplicate: the same decision back, nothing recorded twice", async () => {
+    const p = await seeded();
+    const first = await submitted(p, usual());
+    const afterFirst = { counts: counts(p), profile: await p.profiles.get("user_001") };
+    // The same body, fields in another order.
+    const retry = Object.fromEntries(Object.entries(usual()).reverse());
+    expect(await p.scoring.submit(retry)).toEqual({ status: "duplicate", decision: first });
+    expect(counts(p)).toEqual(afterFirst.counts);
+    expect((await p.profiles.get("user_001"))?.version).toBe(afterFirst.profile!.version);
+    expect(await p.profiles.get("user_001")).toEqual(afterFirst.profile);
+  });
+
+  it("the same transaction id with a different body is a conflict, and changes nothing", async () => {
+    const p = await seeded();
+    const first = await submitted(p, usual());
+    const afterFirst = { counts: counts(p), profile: await p.profiles.get("user_001") };
+    const r = await p.scoring.submit(usual({ amount: 9000, device_id: "device_unknown" }));
+    expect(r).toEqual({ status: "conflict", decision: first });
+    expect(counts(p)).toEqual(afterFirst.counts);
+    expect(await p.profiles.get("user_001")).toEqual(afterFirst.profile);
+  });
+
+  it("invalid input is answered with the failing fields and stores nothing, not even a profile", async () => {
+    const p = await seeded();
+    const before = counts(p);
+    const r = await p.scoring.submit({ user_id: "someone-new", amount: -5, merchant_id: "m", colour: "red" });
+    expect(r).toEqual({ status: "invalid", fields: { amount: ["must be greater than 0"], colour: ["is not a known field"] } });
+    expect(counts(p)).toEqual(before);
+    expect(await p.profiles.get("someone-new")).toBeUndefined();
+  });
+
+  it("opens a profile for a customer seen for the first time", async () => {
+    const p = await seeded();
+    const d = await submitted(p, { user_id: "someone-new", amount: 50, merchant_id: "m", timestamp: at(-MINUTE) });
+    expect(d.profile_before.is_new_customer).toBe(true);
+    expect(await p.profiles.get("someone-new")).toMatchObject({ risk_level: "NEW", version: 1, account_created: at(-MINUTE) });
+  });
+});
+
+describe("rule store", () => {
+  const strict: RulesetContentInput = {
+    ...DEMO_RULESET,
+    rules: [...DEMO_RULESET.rules, { id: "BIG_PAYMENT", name: "Payment above 300", expression: "amount > 300.0", score: 80 }],
+  };
+  const lenient: RulesetContentInput = { rules: [{ id: "HUGE_PAYMENT", name: "Payment above a million", expression: "amount > 1000000.0", score: 80 }] };
+  const analyst = { id: "analyst-1" };
+
+  it("draft, publish, new draft, publish, rollback: each published version decides the next transaction", async () => {
+    const p = await seeded();
+    const payment = (n: number) => usual({ transaction_id: `t-${n}`, amount: 400, timestamp: at(-10 * HOUR + n * HOUR) });
+
+    const v2 = await p.rules.saveDraft(RulesetContent.parse(strict), analyst, "block payments above 300");
+    expect([v2.version, v2.status, await p.rules.liveVersion()]).toEqual([2, "draft", 1]);
+    expect((await submitted(p, payment(1))).decision).toBe("APPROVED"); // a draft does not score
+
+    await p.rules.publish(2, analyst);
+    const underV2 = await submitted(p, payment(2));
+    expect([underV2.decision, underV2.ruleset_version, underV2.rules.map((r) => r.id)]).toEqual(["BLOCKED", 2, ["BIG_PAYMENT"]]);
+
+    await p.rules.saveDraft(RulesetContent.parse(lenient), analyst);
+    await p.rules.publish(3, analyst);
+    const underV3 = await submitted(p, payment(3));
+    expect([underV3.decision, underV3.ruleset_version]).toEqual(["APPROVED", 3]);
+
+    const v4 = await p.rules.rollback(2, analyst);
+    expect([v4.version, v4.status, v4.note]).toEqual([4, "published", "rollback to version 2"]);
+    expect(v4.rules).toEqual((await p.rules.get(2))!.rules);
+    const underV4 = await submitted(p, payment(4));
+    expect([underV4.decision, underV4.ruleset_version, underV4.rules.map((r) => r.id)]).toEqual(["BLOCKED", 4, ["BIG_PAYMENT"]]);
+
+    expect((await p.rules.versions()).map((r) => [r.version, r.status])).toEqual([
+      [4, "published"],
+      [3, "archived"],
+      [2, "archived"],
+      [1, "archived"],
+    ]);
+    const actions = (p.db.prepare("SELECT action, entity_id, actor FROM audit_log WHERE entity = 'ruleset' ORDER BY id").all() as Array<{ action: string; entity_id: string; actor: string }>)
+      .filter((r) => r.actor === "analyst-1")
+      .map((r) => `${r.action} ${r.entity_id}`);
+    expect(actions).toEqual(["ruleset.draft 2", "ruleset.publish 2", "ruleset.draft 3", "ruleset.publish 3", "ruleset.rollback 4"]);
+  });
+
+  it("refuses to publish a version that is not a draft, or to roll back to one never published", async () => {
+    const p = await seeded();
+    await expect(p.rules.publish(1, analyst)).rejects.toMatchObject({ code: "RULESET_NOT_DRAFT" });
+    await p.rules.saveDraft(RulesetContent.parse(lenient), analyst);
+    await expect(p.rules.rollback(2, analyst)).rejects.toMatchObject({ code: "RULESET_NEVER_PUBLISHED" });
+    await expect(p.rules.publish(99, analyst)).rejects.toMatchObject({ code: "RULESET_NOT_FOUND" });
+    expect(await p.rules.liveVersion()).toBe(1);
+  });
+
+  it("refuses a draft with an invalid expression, naming the rule and the position, and saves nothing", async () => {
+    const p = await seeded();
+    const before = counts(p);
+    const content = RulesetContent.parse({
+      rules: [
+        { id: "FINE", name: "fine", expression: "amount > 100.0", score: 10 },
+        { id: "BROKEN", name: "broken", expression: "amount > 100.0 && device_changed == 1.0", score: 10 },
+      ],
+    });
+    const error = await p.rules.saveDraft(content, analyst).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VisibleError);
+    expect(error).toMatchObject({
+      code: "INVALID_RULE_EXPRESSION",
+      fields: { "rules.1.expression": ["BROKEN: no such overload: bool == double (at character 19)"] },
+    });
+    expect(counts(p)).toEqual(before);
+    expect((await p.rules.versions()).map((r) => r.version)).toEqual([1]);
+  });
+});
+
+describe("list store", () => {
+  it("an entry added blocks the next transaction; removed, it no longer does; both are in the audit log", async () => {
+    const p = await seeded();
+    const analyst = { id: "analyst-1" };
+    const entry = await p.lists.add({ kind: "block", field: "device_id", value: "device_abc123", reason: "reported stolen" }, analyst);
+    expect(entry).toMatchObject({ id: 1, kind: "block", expires_at: null, created_by: "analyst-1", created_at: NOW.toISOString() });
+    expect(await p.lists.find([{ field: "device_id", value: "device_abc123" }])).toEqual([entry]);
+
+    const blocked = await submitted(p, usual({ transaction_id: "t-1" }));
+    expect([blocked.decision, blocked.score, blocked.list_match]).toEqual([
+      "BLOCKED",
+      100,
+      { kind: "block", field: "device_id", value: "device_abc123", reason: "reported stolen", entry_id: entry.id },
+    ]);
+
+    await p.lists.remove(entry.id, analyst);
+    expect(await p.lists.all()).toEqual([]);
+    const approved = await submitted(p, usual({ transaction_id: "t-2", timestamp: at(-MINUTE) }));
+    expect([approved.decision, approved.list_match]).toEqual(["APPROVED", null]);
+    await expect(p.lists.remove(entry.id, analyst)).rejects.toMatchObject({ code: "LIST_ENTRY_NOT_FOUND" });
+
+    const audit = p.db.prepare("SELECT actor, action, entity, entity_id, before, after FROM audit_log WHERE entity = 'list_entry' ORDER BY id").all() as Array<Record<string, string | null>>;
+    expect(audit.map((r) => [r.actor, r.action, r.entity_id])).toEqual([
+      ["analyst-1", "list.add", "1"],
+      ["analyst-1", "list.remove", "1"],
+    ]);
+    expect(JSON.parse(audit[0]!.after!)).toEqual(entry);
+    expect(JSON.parse(audit[1]!.before!)).toMatchObject({ value: "device_abc123", reason: "reported stolen" });
+  });
+
+  it("refuses an entry without a reason", async () => {
+    const p = await seeded();
+    await expect(p.lists.add({ kind: "allow", field: "user_id", value: "user_001", reason: " " }, { id: "a" })).rejects.toThrow();
+    expect(count(p, "lists")).toBe(0);
+  });
+});
+
+describe("audit log", () => {
+  it("rows cannot be updated or deleted", async () => {
+    const p = await seeded();
+    const rows = p.db.prepare("SELECT * FROM audit_log ORDER BY id").all();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(() => p.db.prepare("UPDATE audit_log SET actor = 'someone else'").run()).toThrow("audit log entries cannot be changed");
+    expect(() => p.db.prepare("DELETE FROM audit_log").run()).toThrow("audit log entries cannot be deleted");
+    expect(p.db.prepare("SELECT * FROM audit_log ORDER BY id").all()).toEqual(rows);
+  });
+});
+
+describe("OutboxWorker", () => {
+  /** Four decisions over two days: two approved, one REVIEW (high-risk customer), one BLOCKED (takeover). */
+  async function traffic(p: LocalPlatform): Promise<Record<string, Decision>> {
+    const inputs: Record<string, TransactionInput> = {
+      approved1: usual({ transaction_id: "a-1", amount: 120, timestamp: "2025-06-14T10:00:00Z" }),
+      review: { transaction_id: "r-1", user_id: "user_002", amount: 40, merchant_id: "MERCH_TARGET", device_id: "device_xyz789", location: "Los Angeles, US", timestamp: "2025-06-14T18:00:00Z" },
+      blocked: usual({ transaction_id: "b-1", amount: 7500, device_id: "device_unknown", location: "Lagos, NG", timestamp: "2025-06-15T09:00:00Z" }),
+      approved2: { transaction_id: "a-2", user_id: "user_004", amount: 900, merchant_id: "MERCH_APPLE", device_id: "device_premium", location: "Miami, US", timestamp: "2025-06-15T10:00:00Z" },
+    };
+    const out: Record<string, Decision> = {};
+    for (const [name, input] of Object.entries(inputs)) out[name] = await submitted(p, input);
+    expect(Object.fromEntries(Object.entries(out).map(([k, d]) => [k, d.decision]))).toEqual({ approved1: "APPROVED", review: "REVIEW", blocked: "BLOCKED", approved2: "APPROVED" });
+    return out;
+  }
+
+  it("drain writes alerts for REVIEW and BLOCKED only, per-minute metrics, and one Parquet row per decision", async () => {
+    const p = await seeded();
+    const decisions = await traffic(p);
+    const worker = new OutboxWorker(p.db, await openLake(p));
+    await worker.drain();
+
+    const alerts = p.db.prepare("SELECT transaction_id, decision, score, rules, status FROM alerts ORDER BY transaction_id").all();
+    expect(alerts).toEqual([
+      { transaction_id: "b-1", decision: "BLOCKED", score: 100, rules: JSON.stringify(decisions.blocked!.rules.map((r) => r.id)), status: "open" },
+      { transaction_id: "r-1", decision: "REVIEW", score: decisions.review!.score, rules: '["HIGH_RISK_CUSTOMER"]', status: "open" },
+    ]);
+    expect(p.db.prepare("SELECT minute, decision, count, amount FROM metrics_minute ORDER BY decision").all()).toEqual([
+      { minute: "2025-06-15T12:00", decision: "APPROVED", count: 2, amount: 1020 },
+      { minute: "2025-06-15T12:00", decision: "BLOCKED", count: 1, amount: 7500 },
+      { minute: "2025-06-15T12:00", decision: "REVIEW", count: 1, amount: 40 },
+    ]);
+
+    expect(lakeFiles(p)).toEqual(["lake/raw/dt=2025-06-14/part-1-4.parquet", "lake/raw/dt=2025-06-15/part-1-4.parquet"]);
+    expect(await lakeCount(p)).toBe(4);
+    const described = await lake(p, (src) => `DESCRIBE SELECT * FROM ${src}`);
+    expect(described.map((c) => c.column_name)).toEqual([...LAKE_COLUMNS.map((c) => c.name), "dt"]);
+    const duckType = { string: "VARCHAR", double: "DOUBLE", bigint: "BIGINT", boolean: "BOOLEAN", timestamp: "TIMESTAMP", "array<string>": "VARCHAR[]" };
+    expect(described.slice(0, -1).map((c) => c.column_type)).toEqual(LAKE_COLUMNS.map((c) => duckType[c.type]));
+
+    const rows = await lake(p, (src) => `SELECT transaction_id, CAST(dt AS VARCHAR) AS dt, decision, score, amount, rules_fired, "timestamp" FROM ${src} ORDER BY "timestamp"`);
+    expect(rows.map((r) => [r.transaction_id, r.dt, r.decision, Number(r.score), r.amount])).toEqual([
+      ["a-1", "2025-06-14", "APPROVED", 0, 120],
+      ["r-1", "2025-06-14", "REVIEW", decisions.review!.score, 40],
+      ["b-1", "2025-06-15", "BLOCKED", 100, 7500],
+      ["a-2", "2025-06-15", "APPROVED", 0, 900],
+    ]);
+    expect(rows[2]!.rules_fired).toEqual(decisions.blocked!.rules.map((r) => r.id));
+    expect((rows[0]!.timestamp as Date).toISOString()).toBe("2025-06-14T10:00:00.000Z");
+    expect(count(p, "outbox")).toBe(0);
+  });
+
+  it("draining again writes nothing new; a later decision is added once", async () => {
+    const p = await seeded();
+    await traffic(p);
+    const worker = new OutboxWorker(p.db, await openLake(p));
+    await worker.drain();
+    const state = { files: lakeFiles(p), alerts: p.db.prepare("SELECT * FROM alerts").all(), metrics: p.db.prepare("SELECT * FROM metrics_minute").all() };
+    await worker.drain();
+    await new OutboxWorker(p.db, await openLake(p)).drain();
+    expect({ files: lakeFiles(p), alerts: p.db.prepare("SELECT * FROM alerts").all(), metrics: p.db.prepare("SELECT * FROM metrics_minute").all() }).toEqual(state);
+    expect(await lakeCount(p)).toBe(4);
+
+    await submitted(p, usual({ transaction_id: "a-3", timestamp: at(-MINUTE) }));
+    await worker.drain();
+    expect(await lakeCount(p)).toBe(5);
+    expect(count(p, "alerts")).toBe(2);
+    expect(lakeFiles(p)).toContain("lake/raw/dt=2025-06-15/part-5-5.parquet");
+  });
+
+  it("after a crash between the lake write and the offset update, each transaction is in the lake exactly once", async () => {
+    const p = await seeded();
+    await traffic(p);
+    const lakeWriter = await openLake(p);
+    await new OutboxWorker(p.db, lakeWriter).drain();
+    expect(await lakeCount(p)).toBe(4);
+
+    // Two more decisions; a worker writes them to the lake and dies before recording its offset.
+    await submitted(p, usual({ transaction_id: "c-1", timestamp: at(-2 * MINUTE) }));
+    await submitted(p, { transaction_id: "c-2", user_id: "user_005", amount: 80, merchant_id: "MERCH_TARGET", device_id: "device_normal", location: "Seattle, US", timestamp: "2025-06-14T23:00:00Z" });
+    const pending = p.db.prepare("SELECT id, payload FROM outbox ORDER BY id").all() as Array<{ id: number; payload: string }>;
+    expect(pending.map((r) => r.id)).toEqual([5, 6]);
+    const written = await lakeWriter.write(pending.map((r) => toLakeRecord(Decision.parse(JSON.parse(r.payload)))), 5, 6);
+    expect(written).toHaveLength(2);
+    // ... and a COPY that was cut short.
+    writeFileSync(join(p.lakeDir, "raw", "dt=2025-06-15", "part-7-7.parquet.tmp"), "half a file");
+    expect(await lakeCount(p)).toBe(6);
+
+    const restarted = new OutboxWorker(p.db, await openLake(p));
+    expect(lakeFiles(p)).toEqual(["lake/raw/dt=2025-06-14/part-1-4.parquet", "lake/raw/dt=2025-06-15/part-1-4.parquet"]);
+    await restarted.drain();
+    const perTransaction = await lake(p, (src) => `SELECT transaction_id, count(*) AS n FROM ${src} GROUP BY transaction_id ORDER BY transaction_id`);
+    expect(perTransaction.map((r) => [r.transaction_id, Number(r.n)])).toEqual([
+      ["a-1", 1], ["a-2", 1], ["b-1", 1], ["c-1", 1], ["c-2", 1], ["r-1", 1],
+    ]);
+    const files = lakeFiles(p);
+    await restarted.drain();
+    expect(lakeFiles(p)).toEqual(files);
+    expect(await lakeCount(p)).toBe(6);
+  });
+});

@@ -1,0 +1,166 @@
+import { createHash, randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { VisibleError } from "../../errors.ts";
+import type { Actor, SessionStore, UserStore } from "../../ports.ts";
+import { NewUser, Password, User, type Role } from "../../users.ts";
+import { audit, guardWrite, type Db } from "./sqlite.ts";
+
+const KEY_LENGTH = 64;
+/** scrypt cost: about 50 ms per check on this class of machine, 16 MiB of memory. */
+const COST = { N: 16_384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((ok, fail) => scryptCb(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) => (err ? fail(err) : ok(key))));
+}
+
+/** `scrypt$N$r$p$salt$hash`, so the cost can be raised later without breaking stored hashes. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, COST);
+  return ["scrypt", COST.N, COST.r, COST.p, salt.toString("base64url"), key.toString("base64url")].join("$");
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split("$");
+  if (scheme !== "scrypt" || !salt || !hash) return false;
+  const expected = Buffer.from(hash, "base64url");
+  const key = await scrypt(password, Buffer.from(salt, "base64url"), { N: Number(n), r: Number(r), p: Number(p), maxmem: COST.maxmem });
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+const COLUMNS = "id, username, display_name, role, created_at, disabled_at";
+
+export class LocalUserStore implements UserStore {
+  /** Checked when the user name is unknown, so that a wrong name costs as long as a wrong password. */
+  private decoy: Promise<string> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async create(input: NewUser, actor: Actor): Promise<User> {
+    const data = NewUser.parse(input);
+    const hash = await hashPassword(data.password);
+    const user = User.parse({ id: randomUUID(), username: data.username, display_name: data.display_name, role: data.role, created_at: this.clock().toISOString(), disabled_at: null });
+    return guardWrite(() =>
+      this.db.transaction(() => {
+        if (this.db.prepare("SELECT 1 FROM users WHERE username = ?").get(user.username)) {
+          throw new VisibleError("USERNAME_TAKEN", "this user name is taken", { username: ["this user name is taken"] });
+        }
+        this.db
+          .prepare("INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+          .run(user.id, user.username, user.display_name, user.role, hash, user.created_at);
+        audit(this.db, { at: user.created_at, actor: actor.id, action: "user.create", entity: "user", entity_id: user.username, after: { display_name: user.display_name, role: user.role } });
+        return user;
+      }).immediate(),
+    );
+  }
+
+  async authenticate(username: string, password: string): Promise<User | undefined> {
+    const row = this.db.prepare<[string], { password_hash: string }>(`SELECT ${COLUMNS}, password_hash FROM users WHERE username = ?`).get(username.trim().toLowerCase());
+    if (!row) {
+      this.decoy ??= hashPassword(randomBytes(16).toString("hex"));
+      await verifyPassword(password, await this.decoy);
+      return undefined;
+    }
+    const ok = await verifyPassword(password, row.password_hash);
+    const user = User.parse(row);
+    return ok && user.disabled_at === null ? user : undefined;
+  }
+
+  async get(id: string): Promise<User | undefined> {
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id);
+    return row ? User.parse(row) : undefined;
+  }
+
+  async byUsername(username: string): Promise<User | undefined> {
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE username = ?`).get(username);
+    return row ? User.parse(row) : undefined;
+  }
+
+  async list(): Promise<User[]> {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM users ORDER BY username`).all().map((r) => User.parse(r));
+  }
+
+  private change(id: string, actor: Actor, action: string, apply: (before: User) => void): User {
+    return guardWrite(() =>
+      this.db.transaction(() => {
+        const row = this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id);
+        if (!row) throw new VisibleError("USER_NOT_FOUND", "no such user");
+        const before = User.parse(row);
+        apply(before);
+        const after = User.parse(this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id));
+        audit(this.db, {
+          at: this.clock().toISOString(),
+          actor: actor.id,
+          action,
+          entity: "user",
+          entity_id: before.username,
+          before: { role: before.role, disabled: before.disabled_at !== null },
+          after: { role: after.role, disabled: after.disabled_at !== null },
+        });
+        return after;
+      }).immediate(),
+    );
+  }
+
+  async setRole(id: string, role: Role, actor: Actor): Promise<User> {
+    return this.change(id, actor, "user.role", () => {
+      this.db.prepare("UPDATE users SET role = ? WHERE id = ?").run(role, id);
+    });
+  }
+
+  async setDisabled(id: string, disabled: boolean, actor: Actor): Promise<User> {
+    return this.change(id, actor, disabled ? "user.disable" : "user.enable", () => {
+      this.db.prepare("UPDATE users SET disabled_at = ? WHERE id = ?").run(disabled ? this.clock().toISOString() : null, id);
+      if (disabled) this.db.prepare("DELETE FROM sessions WHERE user_id = ?").run(id);
+    });
+  }
+
+  async setPassword(id: string, password: string, actor: Actor): Promise<void> {
+    const hash = await hashPassword(Password.parse(password));
+    this.change(id, actor, "user.password", () => {
+      this.db.prepare("UPDATE users SET password_hash = ? WHERE id = ?").run(hash, id);
+      this.db.prepare("DELETE FROM sessions WHERE user_id = ?").run(id);
+    });
+  }
+}
+
+/** Session tokens are 32 random bytes: a plain SHA-256 is enough to store them (unlike passwords). */
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export class LocalSessionStore implements SessionStore {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async start(userId: string, ttlMs: number): Promise<{ token: string; expires_at: string }> {
+    const token = randomBytes(32).toString("base64url");
+    const now = this.clock();
+    const expires_at = new Date(now.getTime() + ttlMs).toISOString();
+    guardWrite(() =>
+      this.db.transaction(() => {
+        this.db.prepare("DELETE FROM sessions WHERE expires_at <= ?").run(now.toISOString());
+        this.db.prepare("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)").run(hashToken(token), userId, now.toISOString(), expires_at);
+      })(),
+    );
+    return { token, expires_at };
+  }
+
+  async resolve(token: string): Promise<User | undefined> {
+    const row = this.db
+      .prepare<[string, string]>(
+        `SELECT u.id, u.username, u.display_name, u.role, u.created_at, u.disabled_at FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`,
+      )
+      .get(hashToken(token), this.clock().toISOString());
+    return row ? User.parse(row) : undefined;
+  }
+
+  async end(token: string): Promise<void> {
+    guardWrite(() => this.db.prepare("DELETE FROM sessions WHERE token_hash = ?").run(hashToken(token)));
+  }
+}

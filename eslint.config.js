@@ -29,7 +29,7 @@ const publicApiOnly = {
 };
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/.next/**", "**/.open-next/**", "**/.sst/**", "**/cdk.out/**", ".tools/**", ".data*/**", "test-results/**", "playwright-report/**", "**/next-env.d.ts", "**/sst-env.d.ts"] },
+  { ignores: ["**/node_modules/**", "**/.next/**", "**/.open-next/**", "**/.sst/**", "**/cdk.out/**", ".tools/**", ".data*/**", "test-results/**", "playwright-report/**", "**/next-env.d.ts", "**/sst-env.d.ts", "**/.exp/**", "**/*-tmp.mts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,6 +8,7 @@ import { install } from "./setup.mjs";
 const entries = {
   cli: join(root, "packages", "functions", "src", "cli", "index.ts"),
   bench: join(root, "bench", "index.ts"),
+  synth: join(root, "scripts", "synth.ts"),
 };
 const [which, ...args] = process.argv.slice(2);
 const file = entries[which];

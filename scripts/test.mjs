@@ -21,6 +21,7 @@ rmSync(playwrightReport, { force: true });
 const steps = [
   ["lint", ["exec", "eslint", "--max-warnings=0", "."]],
   ["typecheck", ["-r", "--workspace-concurrency=1", "exec", "tsc", "--noEmit"]],
+  ["typecheck stacks", ["exec", "tsc", "--noEmit", "-p", "stacks"]],
   ["vitest", ["exec", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`]],
 ];
 if (existsSync(join(root, "e2e", "playwright.config.ts"))) steps.push(["e2e", ["exec", "playwright", "test", "-c", "e2e/playwright.config.ts"]]);

@@ -1,4 +1,5 @@
 import { haversineKm, lookupPlace } from "./geo.ts";
+import { habitFeatures } from "./habits.ts";
 import { round2, window30d, type Profile } from "./profile.ts";
 import type { Settings } from "./settings.ts";
 import type { Transaction } from "./transaction.ts";
@@ -47,6 +48,11 @@ export const FEATURES = {
   merchant_category: { type: "string", description: "Merchant category or empty" },
   location: { type: "string", description: "Location as sent (\"City, CC\") or empty" },
   counterparty_id: { type: "string", description: "Counterparty id or empty" },
+  tx_flagged_24h: { type: "double", description: "Customer's attempts in the 24 hours before this one that were not APPROVED (REVIEW or BLOCKED)" },
+  hour_share: { type: "double", nullable: true, description: "Share of the customer's approved transactions made within an hour of this time of day (UTC hours); null with fewer than 10" },
+  category_tx_count: { type: "double", description: "Customer's approved transactions at this merchant category (long-run, old ones fade)" },
+  amount_to_category_avg: { type: "double", nullable: true, description: "amount / the customer's average approved amount at this merchant category; null with fewer than 3 there" },
+  seconds_since_new_counterparty_transfer: { type: "double", nullable: true, description: "Seconds since the customer's latest TRANSFER to a counterparty it had never sent to; null when none" },
 } as const satisfies Record<string, FeatureSpec>;
 
 export type FeatureName = keyof typeof FEATURES;
@@ -104,6 +110,7 @@ export function computeFeatures(tx: Transaction, profile: Profile, settings: Pic
   const before = lastPoint(profile);
   const last = profile.last_transaction_at ? Date.parse(profile.last_transaction_at) : null;
   const balanceBefore = tx.balance_before ?? null;
+  const habits = habitFeatures(profile, tx, t);
   return {
     amount: tx.amount,
     currency: tx.currency,
@@ -135,5 +142,10 @@ export function computeFeatures(tx: Transaction, profile: Profile, settings: Pic
     merchant_category: tx.merchant_category ?? "",
     location: tx.location ?? "",
     counterparty_id: tx.counterparty_id ?? "",
+    tx_flagged_24h: habits.tx_flagged_24h,
+    hour_share: habits.hour_share,
+    category_tx_count: habits.category_tx_count,
+    amount_to_category_avg: habits.amount_to_category_avg,
+    seconds_since_new_counterparty_transfer: habits.seconds_since_new_counterparty_transfer,
   };
 }

@@ -31,6 +31,13 @@ export const LAKE_COLUMNS: readonly LakeColumn[] = [
   { name: "risk_level", type: "string" },
   { name: "latency_ms", type: "double" },
   { name: "decided_at", type: "timestamp" },
+  // The profile as it was, so a backtest can rebuild it (risk_level above is also profile_before's).
+  { name: "account_created", type: "timestamp" },
+  // The shadow ruleset's outcome, null when none ran.
+  { name: "shadow_version", type: "bigint" },
+  { name: "shadow_decision", type: "string" },
+  { name: "shadow_score", type: "bigint" },
+  { name: "shadow_rules_fired", type: "array<string>" },
 ];
 
 export const LAKE_PARTITION = { name: "dt", type: "string" } as const;
@@ -55,5 +62,10 @@ export function toLakeRecord(d: Decision): { dt: string; record: LakeRecord } {
   record.risk_level = d.profile_before.risk_level;
   record.latency_ms = d.latency_ms;
   record.decided_at = d.decided_at;
+  record.account_created = d.profile_before.account_created;
+  record.shadow_version = d.shadow?.version ?? null;
+  record.shadow_decision = d.shadow?.decision ?? null;
+  record.shadow_score = d.shadow?.score ?? null;
+  record.shadow_rules_fired = d.shadow?.rules ?? null;
   return { dt: d.transaction.timestamp.slice(0, 10), record };
 }

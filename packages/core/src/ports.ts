@@ -168,3 +168,52 @@ export interface LiveMetrics {
   /** Scores and latencies of the last `size` decisions. */
   recent(size: number): Promise<RecentSample>;
 }
+
+// --- Analytics: saved reports over the lake, backtests and shadow rulesets ---
+
+import type { BacktestRecord, BacktestResult } from "./backtest.ts";
+import type { Report, ReportDefinition, ReportEvent, ReportQuery, SqlCheck } from "./report.ts";
+
+/**
+ * Runs report SQL (Athena/Trino dialect, positional `?` parameters) over the lake, seen as the
+ * tables `decisions` and `labels`. Local: DuckDB over the Parquet files; AWS: Athena.
+ */
+export interface ReportRunner {
+  readonly engine: "duckdb" | "athena";
+  /** Parses SQL with the engine's parser: one read-only SELECT over `decisions` and `labels` only. */
+  check(sql: string): Promise<SqlCheck>;
+  /**
+   * Progress, columns, rows in batches, then done. Stops at the row limit (truncated) and throws
+   * VisibleError REPORT_TIMEOUT past the time-out, REPORT_CANCELLED when the signal aborts, and
+   * REPORT_SQL_REJECTED / REPORT_SQL_ERROR for an analyst's SQL (`trusted: false`).
+   */
+  stream(query: ReportQuery, options?: { signal?: AbortSignal }): AsyncIterable<ReportEvent>;
+}
+
+/** Reports saved by analysts (the built-in ones live in code). */
+export interface ReportStore {
+  list(): Promise<Report[]>;
+  get(name: string): Promise<Report | undefined>;
+  /** Creates or replaces the report of that name. */
+  save(definition: ReportDefinition, actor: Actor): Promise<Report>;
+  remove(name: string, actor: Actor): Promise<void>;
+}
+
+/** Backtest results, kept with the ruleset version they tested. */
+export interface BacktestStore {
+  save(result: BacktestResult & { ruleset_version: number }, actor: Actor, at: Date): Promise<BacktestRecord>;
+  /** Newest first. */
+  list(rulesetVersion: number): Promise<BacktestRecord[]>;
+  get(id: number): Promise<BacktestRecord | undefined>;
+}
+
+/**
+ * The shadow ruleset: one stored version (a draft) that scoring evaluates beside the live one on
+ * every transaction. Its outcome is recorded with the decision and never acted on.
+ */
+export interface ShadowRulesetStore {
+  /** The shadow version, or 0 when there is none. */
+  shadowVersion(): Promise<number>;
+  /** Makes a draft the shadow ruleset (null: none). */
+  setShadow(version: number | null, actor: Actor): Promise<void>;
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HabitFields, learnHabits, noHabits } from "./habits.ts";
 import { Text, type Transaction } from "./transaction.ts";
 
 export const RISK_LEVELS = ["LOW", "MEDIUM", "HIGH", "NEW"] as const;
@@ -33,6 +34,8 @@ export const Profile = z.object({
   daily: z.array(DailyActivity).default([]),
   /** Every transaction of the last 24 hours (epoch ms and amount), for exact velocity counts. */
   recent: z.array(RecentActivity).default([]),
+  /** Long-run habits (hours, merchant categories, held attempts): see habits.ts. */
+  ...HabitFields,
   updated_at: z.iso.datetime({ offset: true }),
   /** Incremented by every change: the AWS store uses it for conditional writes. */
   version: z.number().int().nonnegative().default(0),
@@ -49,8 +52,18 @@ export const ProfileEdit = z.strictObject({
 });
 export type ProfileEdit = z.infer<typeof ProfileEdit>;
 
+// Formatting a date is most of what utcDay costs, and calls ask for the same few days again and again.
+const dayNames = new Map<number, string>();
+
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const dayNumber = Math.floor(ms / DAY_MS);
+  let day = dayNames.get(dayNumber);
+  if (day === undefined) {
+    day = new Date(ms).toISOString().slice(0, 10);
+    if (dayNames.size >= 1_024) dayNames.clear();
+    dayNames.set(dayNumber, day);
+  }
+  return day;
 }
 
 /** Count and total of the 30 days that end on the day of `atMs` (that day included). */
@@ -95,6 +108,7 @@ export function newProfile(userId: string, at: string): Profile {
     known_counterparties: [],
     daily: [],
     recent: [],
+    ...noHabits(),
     updated_at: at,
     version: 0,
   };
@@ -189,6 +203,7 @@ export function applyTransaction(profile: Profile, tx: Transaction, at: string, 
       : profile.known_counterparties,
     daily,
     recent,
+    ...learnHabits(profile, tx, t, newest, accepted, profile.known_counterparties),
     updated_at: at,
     version: profile.version + 1,
   };

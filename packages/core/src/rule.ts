@@ -1,6 +1,7 @@
 import { Environment } from "@marcbachmann/cel-js";
 import { z } from "zod";
 import { FEATURES, type FeatureName, type Features, type FeatureValue } from "./features.ts";
+import { compileExpression, compileFused } from "./rule-compiler.ts";
 
 export const MAX_EXPRESSION_LENGTH = 2_000;
 
@@ -84,6 +85,8 @@ export interface CompiledRule {
   rule: Rule;
   reads: FeatureName[];
   test: (features: Features) => boolean;
+  /** The rule runs as generated JavaScript (`rule-compiler.ts`); false: in the cel-js interpreter. */
+  compiled?: boolean;
 }
 
 /** Compiles a rule that passed `checkExpression`; throws a VisibleError-worthy message otherwise. */
@@ -91,11 +94,30 @@ export function compileRule(rule: Rule): CompiledRule {
   const check = checkExpression(rule.expression);
   if (!check.ok) throw new Error(`rule ${rule.id}: ${check.error.message} at ${check.error.start}`);
   const program = environment.parse(rule.expression);
+  const interpret = (features: Readonly<Record<string, unknown>>) => program(features as Record<string, unknown>) === true;
+  // Same answers, about ten times faster: see rule-compiler.ts.
+  const fast = compileExpression(program.ast, interpret);
   return {
     rule,
     reads: check.reads,
-    test: (features) => program(features as unknown as Record<string, unknown>) === true,
+    test: fast ? fast.test : interpret,
+    compiled: fast !== undefined,
   };
+}
+
+/** A ruleset's compiled rules as one function (see rule-compiler.ts), for the rules it was made from. */
+export interface FusedRules {
+  rules: readonly CompiledRule[];
+  /** Writes the indexes of the rules that fire into `fired`; returns how many, or -1 when cel-js must decide. */
+  run: (features: Features, fired: Int32Array) => number;
+  fired: Int32Array;
+}
+
+/** The rules fused into one function, or undefined when any of them runs in the interpreter. */
+export function fuseRules(rules: readonly CompiledRule[]): FusedRules | undefined {
+  if (rules.length === 0 || rules.some((r) => r.compiled !== true)) return undefined;
+  const fused = compileFused(rules.map((r) => environment.parse(r.rule.expression).ast));
+  return fused && { rules, run: fused.run as FusedRules["run"], fired: new Int32Array(rules.length) };
 }
 
 export function valuesRead(compiled: CompiledRule, features: Features): Record<string, FeatureValue> {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { VisibleError } from "./errors.ts";
-import { checkExpression, compileRule, Rule, type CompiledRule } from "./rule.ts";
+import { checkExpression, compileRule, fuseRules, Rule, type CompiledRule, type FusedRules } from "./rule.ts";
 
 export const DECISIONS = ["APPROVED", "REVIEW", "BLOCKED"] as const;
 export type DecisionOutcome = (typeof DECISIONS)[number];
@@ -65,15 +65,19 @@ export interface CompiledRuleset {
   thresholds: Thresholds;
   fallback_decision: DecisionOutcome;
   time_budget_ms: number;
+  /** All the rules as one function, when all compile: evaluateRules' fast path (used only with these `rules`). */
+  fused?: FusedRules;
 }
 
 export function compileRuleset(ruleset: Pick<Ruleset, "version" | "rules" | "thresholds" | "fallback_decision" | "time_budget_ms">): CompiledRuleset {
+  const rules = ruleset.rules.filter((r) => r.enabled).map(compileRule);
   return {
     version: ruleset.version,
-    rules: ruleset.rules.filter((r) => r.enabled).map(compileRule),
+    rules,
     thresholds: ruleset.thresholds,
     fallback_decision: ruleset.fallback_decision,
     time_budget_ms: ruleset.time_budget_ms,
+    fused: fuseRules(rules),
   };
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { decide, type Decision } from "./decision.ts";
 import { listKeys } from "./lists.ts";
-import type { DecisionLog, ListStore, RuleStore } from "./ports.ts";
+import type { DecisionLog, ListStore, RuleStore, ShadowRulesetStore } from "./ports.ts";
 import { compileRuleset, type CompiledRuleset } from "./ruleset.ts";
 import type { Settings } from "./settings.ts";
 import { parseTransaction, type FieldErrors, type TransactionInput } from "./transaction.ts";
@@ -14,6 +14,8 @@ export interface ScoringDeps {
   decisions: DecisionLog;
   rules: RuleStore;
   lists: ListStore;
+  /** Where the shadow ruleset is set, if this deployment has one. */
+  shadow?: ShadowRulesetStore;
   settings: Settings;
   clock?: () => Date;
   /** How long a compiled ruleset is trusted before the live version is checked again (0: every time). */
@@ -29,6 +31,7 @@ export function fingerprint(input: TransactionInput): string {
 /** Scores a transaction before it is accepted, and records the decision exactly once. */
 export class Scoring {
   private compiled: CompiledRuleset | undefined;
+  private shadowCompiled: CompiledRuleset | undefined;
   private checkedAt = -Infinity;
   private readonly clock: () => Date;
 
@@ -44,11 +47,16 @@ export class Scoring {
   async ruleset(): Promise<CompiledRuleset | undefined> {
     const now = performance.now();
     if (now - this.checkedAt < (this.deps.rulesetCacheMs ?? 0) && this.compiled) return this.compiled;
-    const version = await this.deps.rules.liveVersion();
+    const [version, shadowVersion] = await Promise.all([this.deps.rules.liveVersion(), this.deps.shadow?.shadowVersion() ?? 0]);
     if (version === 0) this.compiled = undefined;
     else if (this.compiled?.version !== version) {
       const live = await this.deps.rules.live();
       this.compiled = live ? compileRuleset(live) : undefined;
+    }
+    if (shadowVersion === 0 || shadowVersion === version) this.shadowCompiled = undefined;
+    else if (this.shadowCompiled?.version !== shadowVersion) {
+      const shadow = await this.deps.rules.get(shadowVersion);
+      this.shadowCompiled = shadow ? compileRuleset(shadow) : undefined;
     }
     this.checkedAt = now;
     return this.compiled;
@@ -60,8 +68,9 @@ export class Scoring {
     if (!parsed.ok) return { status: "invalid", fields: parsed.fields };
     const tx = parsed.transaction;
     const [ruleset, lists] = await Promise.all([this.ruleset(), this.deps.lists.find(listKeys(tx))]);
+    const shadow = this.shadowCompiled;
     const result = await this.deps.decisions.record(tx, fingerprint(input as TransactionInput), (profile) => {
-      const out = decide({ tx, profile, ruleset, lists, settings: this.deps.settings, decidedAt: this.clock().toISOString() });
+      const out = decide({ tx, profile, ruleset, lists, settings: this.deps.settings, decidedAt: this.clock().toISOString(), shadow });
       return { ...out, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 };
     });
     return result;

@@ -59,6 +59,11 @@ describe("features of a customer's first transaction", () => {
       merchant_category: "",
       location: "Douala, CM",
       counterparty_id: "user-2",
+      tx_flagged_24h: 0,
+      hour_share: null,
+      category_tx_count: 0,
+      amount_to_category_avg: null,
+      seconds_since_new_counterparty_transfer: null,
     } satisfies Features);
   });
 

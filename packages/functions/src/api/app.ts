@@ -1,8 +1,9 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { UnavailableError, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore, type Decision, type DecisionLog, type Scoring } from "@fraud/core";
+import { UnavailableError, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore, type Decision, type DecisionLog, type Reports, type Scoring } from "@fraud/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { readJsonBody } from "./body.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import { mountReports } from "./reports.ts";
 import { DecisionBody, ErrorBody, HealthBody, TransactionBody } from "./schemas.ts";
 
 export interface ApiLogger {
@@ -20,6 +21,8 @@ export interface ApiDeps {
   /** Requests per second per API key (bursts of twice that); unlimited when absent. */
   rateLimitPerS?: number;
   logger?: ApiLogger;
+  /** Saved reports over the lake (GET /api/reports...), when this deployment runs them here. */
+  reports?: Reports;
 }
 
 type Env = { Variables: { apiKey: ApiKeyInfo } };
@@ -156,6 +159,8 @@ export function createApi(deps: ApiDeps) {
     const ok = deps.healthy ? await deps.healthy() : true;
     return c.json({ status: ok ? ("ok" as const) : ("degraded" as const) }, ok ? 200 : 503);
   });
+
+  if (deps.reports) mountReports(app, deps.reports, requireKey(deps.apiKeys, "read", limiter));
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

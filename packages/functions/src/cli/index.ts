@@ -2,12 +2,17 @@ import { VisibleError } from "@fraud/core";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "./command.ts";
+import { command as cost } from "./commands/cost.ts";
+import { command as evaluate } from "./commands/eval.ts";
 import { command as keys } from "./commands/keys.ts";
 import { command as seed } from "./commands/seed.ts";
 import { command as simulate } from "./commands/simulate.ts";
+import { command as report } from "./commands/report.ts";
+import { command as backtest } from "./commands/backtest.ts";
+import { command as shadow } from "./commands/shadow.ts";
 
 /** Every CLI command; each lives in its own file under commands/. */
-export const COMMANDS: Command[] = [seed, simulate, keys];
+export const COMMANDS: Command[] = [seed, simulate, keys, evaluate, report, backtest, shadow, cost];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

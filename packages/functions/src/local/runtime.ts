@@ -20,6 +20,12 @@ export async function openRuntime(): Promise<LocalRuntime> {
   if (!platform.apiKeys.has(secrets.api_key)) {
     await platform.apiKeys.create("default", ["ingest", "read"], { id: "system" }, secrets.api_key);
   }
+  if (!(await platform.users.byUsername("admin"))) {
+    // The server, the worker and the CLI may start together: one of them creates the account.
+    await platform.users.create({ username: "admin", display_name: "Administrator", role: "admin", password: secrets.admin_password }, { id: "system" }).catch((e: unknown) => {
+      if ((e as { code?: string }).code !== "USERNAME_TAKEN") throw e;
+    });
+  }
   return { env: e, platform, secrets };
 }
 

@@ -21,9 +21,10 @@ async function loadDashboard(rt: LocalRuntime, hostname: string, port: number): 
   if (!existsSync(join(webDir, ".next", "BUILD_ID"))) return undefined;
   const require = createRequire(join(webDir, "package.json"));
   const next = require("next") as (opts: Record<string, unknown>) => { prepare(): Promise<void>; getRequestHandler(): Handler };
+  // The dashboard's server code uses this process's platform instead of opening a second one.
+  (globalThis as { __fraudRuntime?: LocalRuntime }).__fraudRuntime = rt;
   const app = next({ dev: false, dir: webDir, hostname, port });
   await app.prepare();
-  void rt;
   return app.getRequestHandler();
 }
 
@@ -38,6 +39,7 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
     bodyLimitBytes: rt.env.FRAUD_BODY_LIMIT_BYTES,
     rateLimitPerS: rt.env.FRAUD_RATE_LIMIT_PER_S,
     healthy: async () => rt.platform.healthy(),
+    reports: rt.platform.reports,
   });
   const handleApi = getRequestListener(api.fetch);
   const handleWeb: Handler =

@@ -2,6 +2,8 @@ import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import type { Settings } from "../../settings.ts";
 import { Scoring } from "../../scoring.ts";
+import { Backtests } from "../../backtest.ts";
+import { Reports } from "../../report-service.ts";
 import { LocalAlertInbox } from "./alert-inbox.ts";
 import { LocalApiKeyStore } from "./api-keys.ts";
 import { LocalAuditTrail } from "./audit-trail.ts";
@@ -9,6 +11,8 @@ import { LocalDecisionLog } from "./decision-log.ts";
 import { LocalListStore } from "./list-store.ts";
 import { LocalLiveMetrics } from "./live-metrics.ts";
 import { LocalProfileStore } from "./profile-store.ts";
+import { LocalReportRunner, sqliteLabels } from "./report-runner.ts";
+import { LocalBacktestStore, LocalReportStore } from "./report-store.ts";
 import { LocalReviewStore } from "./review-store.ts";
 import { LocalRuleStore } from "./rule-store.ts";
 import { isUnavailable, openDatabase, storeHealth, type Db } from "./sqlite.ts";
@@ -42,6 +46,11 @@ export interface LocalPlatform {
   auditTrail: LocalAuditTrail;
   metrics: LocalLiveMetrics;
   scoring: Scoring;
+  /** Saved reports over the lake (DuckDB, started on first use). */
+  reports: Reports;
+  /** Backtests of ruleset versions over the lake, saved with the version. */
+  backtests: Backtests;
+  reportRunner: LocalReportRunner;
   settings: Settings;
   /** Whether the store accepts writes now: no recent failed write, free space, and a real write succeeds. */
   healthy(): boolean;
@@ -58,9 +67,11 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
   const decisions = new LocalDecisionLog(db);
   const rules = new LocalRuleStore(db, clock);
   const lists = new LocalListStore(db, clock);
+  const lakeDir = join(options.dataDir, "lake");
+  const reportRunner = new LocalReportRunner({ lakeDir, labels: sqliteLabels(db) });
   return {
     dataDir: options.dataDir,
-    lakeDir: join(options.dataDir, "lake"),
+    lakeDir,
     db,
     decisions,
     profiles: new LocalProfileStore(db, clock),
@@ -73,7 +84,10 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
     alerts: new LocalAlertInbox(db, clock),
     auditTrail: new LocalAuditTrail(db),
     metrics: new LocalLiveMetrics(db),
-    scoring: new Scoring({ decisions, rules, lists, settings: options.settings, clock }),
+    scoring: new Scoring({ decisions, rules, lists, shadow: rules, settings: options.settings, clock }),
+    reports: new Reports({ store: new LocalReportStore(db, clock), runner: reportRunner, clock }),
+    backtests: new Backtests({ runner: reportRunner, rules, store: new LocalBacktestStore(db), settings: options.settings, clock }),
+    reportRunner,
     settings: options.settings,
     healthy: () => {
       if (performance.now() - storeHealth.lastUnavailableAt < (options.unhealthyAfterFailureMs ?? 5_000)) return false;
@@ -87,6 +101,9 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
         throw e;
       }
     },
-    close: () => db.close(),
+    close: () => {
+      void reportRunner.close();
+      db.close();
+    },
   };
 }

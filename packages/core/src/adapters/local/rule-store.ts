@@ -1,10 +1,10 @@
 import { VisibleError } from "../../errors.ts";
-import type { Actor, RuleStore } from "../../ports.ts";
+import type { Actor, RuleStore, ShadowRulesetStore } from "../../ports.ts";
 import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset.ts";
 import { audit, guardWrite, type Db } from "./sqlite.ts";
 
 /** Versioned rulesets: drafts, every published version kept, one live version. */
-export class LocalRuleStore implements RuleStore {
+export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
@@ -66,6 +66,8 @@ export class LocalRuleStore implements RuleStore {
     const published: Ruleset = { ...ruleset, status: "published", published_at: at, published_by: actor.id };
     this.db.prepare("UPDATE rulesets SET status = 'published', data = ? WHERE version = ?").run(JSON.stringify(published), ruleset.version);
     this.db.prepare("INSERT INTO kv (key, value) VALUES ('live_ruleset', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(ruleset.version));
+    // A shadow ruleset that goes live has nothing left to be compared with.
+    this.db.prepare("DELETE FROM kv WHERE key = 'shadow_ruleset' AND value = ?").run(String(ruleset.version));
     audit(this.db, { at, actor: actor.id, action, entity: "ruleset", entity_id: String(ruleset.version), before: { live_version: previous }, after: { live_version: ruleset.version } });
     return published;
   }
@@ -103,6 +105,37 @@ export class LocalRuleStore implements RuleStore {
         if (target.published_at === null) throw new VisibleError("RULESET_NEVER_PUBLISHED", `version ${toVersion} was never published`);
         const copy = this.insert(contentOf(target), actor, `rollback to version ${toVersion}`, "draft");
         return this.makeLive(copy, actor, "ruleset.rollback");
+      }).immediate(),
+    );
+  }
+
+  async shadowVersion(): Promise<number> {
+    const row = this.db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'shadow_ruleset'").get();
+    return row ? Number(row.value) : 0;
+  }
+
+  async setShadow(version: number | null, actor: Actor): Promise<void> {
+    guardWrite(() =>
+      this.db.transaction(() => {
+        const previous = this.db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'shadow_ruleset'").get();
+        if (version === null) {
+          this.db.prepare("DELETE FROM kv WHERE key = 'shadow_ruleset'").run();
+        } else {
+          const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(version);
+          if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
+          const ruleset = Ruleset.parse(JSON.parse(row.data));
+          if (ruleset.status !== "draft") throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is ${ruleset.status}; only a draft can run in shadow`);
+          this.db.prepare("INSERT INTO kv (key, value) VALUES ('shadow_ruleset', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(version));
+        }
+        audit(this.db, {
+          at: this.clock().toISOString(),
+          actor: actor.id,
+          action: "ruleset.shadow",
+          entity: "ruleset",
+          entity_id: String(version ?? previous?.value ?? 0),
+          before: { shadow_version: previous ? Number(previous.value) : null },
+          after: { shadow_version: version },
+        });
       }).immediate(),
     );
   }

@@ -2,14 +2,19 @@ import { labScenario, LAB_LABELS, seededRandom, type TransactionInput } from "@f
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
 import { localTarget, percentile, sendPaced, sendTransaction } from "../client.ts";
+import { simulateHistory } from "./simulate-history.ts";
 
 const HELP = `usage: npm run fraud -- simulate --scenario lab [--json] [--seed N]
        npm run fraud -- simulate --count N --rate R [--customers C] [--json]
+       npm run fraud -- simulate --days D --tx-per-day N [--customers C] [--seed N] [--fraud-rate F] [--end YYYY-MM-DD] [--data-dir DIR] [--json]
 
 Sends transactions to the running API (FRAUD_API_URL or http://localhost:$PORT) with the
 configured API key, and prints every decision (lab) or progress (load) and a summary.
   --scenario lab   the lab's 50 labelled transactions: 30 normal, 10 suspicious, 10 new customer
   --count, --rate  sustained load: N transactions at R per second, evenly paced
+  --days, --tx-per-day  history written straight to the lake as Parquet (no server needed): D days
+                   ending yesterday (or --end), N transactions a day, with review labels, for
+                   reports, backtests and benchmarks; into FRAUD_DATA_DIR or --data-dir
   --customers      number of synthetic customers for load (default 1000)
   --spacing        seconds between lab transactions' own timestamps (default 300)`;
 
@@ -42,7 +47,12 @@ export const command: Command = {
         scenario: { type: "string" },
         count: { type: "string" },
         rate: { type: "string" },
-        customers: { type: "string", default: "1000" },
+        customers: { type: "string" },
+        days: { type: "string" },
+        "tx-per-day": { type: "string" },
+        "fraud-rate": { type: "string" },
+        end: { type: "string" },
+        "data-dir": { type: "string" },
         seed: { type: "string", default: "42" },
         spacing: { type: "string", default: "300" },
         json: { type: "boolean", default: false },
@@ -53,6 +63,7 @@ export const command: Command = {
       console.log(HELP);
       return 0;
     }
+    if (values.days !== undefined || values["tx-per-day"] !== undefined) return simulateHistory(values);
     const target = localTarget();
     if (values.scenario === "lab") {
       const txs = labScenario({ seed: Number(values.seed), spacingSeconds: Number(values.spacing), runId: `lab-${Date.now().toString(36)}` });
@@ -82,7 +93,7 @@ export const command: Command = {
     if (values.count && values.rate) {
       const count = Number(values.count);
       const rate = Number(values.rate);
-      const customers = Number(values.customers);
+      const customers = Number(values.customers ?? 1000);
       if (!(count > 0 && rate > 0 && customers > 0)) {
         console.error("--count, --rate and --customers must be positive numbers");
         return 2;

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench [-- --quick]`: the engine against json-rules-engine and hand-written functions,
+ * the server end to end under paced load, its memory, and the analytics figures of
+ * bench/reports.ts when present. Prints the figures and writes them to bench/results/latest.json
+ * and a dated copy. How to read and reproduce them: docs/performance.md.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { runE2eBench, type E2eFigures } from "./e2e.ts";
+import { runEngineBench, type EngineFigures } from "./engine.ts";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    quick: { type: "boolean", default: false },
+    "engine-only": { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+if (values.help) {
+  console.log("usage: npm run bench [-- --quick] [-- --engine-only]\n\n  --quick        smaller counts, the same figures, under a minute\n  --engine-only  skip the server (no end-to-end run)");
+  process.exit(0);
+}
+const quick = values.quick;
+const log = (line: string) => console.error(line);
+const started = Date.now();
+const loadAtStart = loadavg()[0]!;
+const fmt = (n: number) => Math.round(n).toLocaleString("en");
+
+log(`[bench] ${quick ? "quick run" : "full run"} on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), load average ${loadavg()[0]!.toFixed(2)}`);
+log("[bench] engine: demo ruleset over prepared features");
+const engine: EngineFigures = await runEngineBench({ quick });
+console.log(
+  [
+    "engine (demo ruleset: rules, score and decision over prepared features, one core, per CPU-second)",
+    `  ours (CEL compiled to JavaScript)    ${fmt(engine.decisions_per_s).padStart(12)} decisions/s`,
+    `  json-rules-engine (peer)             ${fmt(engine.peer_decisions_per_s).padStart(12)} decisions/s   ours = ${fmt(engine.ratio)}x the peer`,
+    `  hand-written functions (the bound)   ${fmt(engine.bound_decisions_per_s).padStart(12)} decisions/s   ours = ${(engine.ratio_to_bound * 100).toFixed(0)} % of the bound`,
+    `  cel-js interpreted (before)          ${fmt(engine.interpreted_decisions_per_s).padStart(12)} decisions/s`,
+    `  all decide alike                     ${engine.all_agree ? "yes" : `NO: ${engine.disagreements} inputs differ`} (${engine.inputs} inputs: ${Object.entries(engine.decisions_by_outcome).map(([k, v]) => `${k} ${v}`).join(", ")})`,
+    `  full path (features from the profile, rules, decision, next profile): ${fmt(engine.full_path_decisions_per_s)} decisions/s (${engine.full_path_us} µs each)`,
+  ].join("\n"),
+);
+
+let e2e: E2eFigures | undefined;
+if (!values["engine-only"]) {
+  e2e = await runE2eBench({ quick, log });
+  console.log(
+    [
+      `end to end (npm start's server and worker, paced open-model load from a separate process, latency from each request's scheduled time)`,
+      `  ${e2e.rate_per_s}/s for ${e2e.duration_s} s: p50 ${e2e.p50_ms} ms, p99 ${e2e.p99_ms} ms, max ${e2e.max_ms} ms, errors ${e2e.errors} (statuses ${JSON.stringify(e2e.by_status)})`,
+      `  acknowledged ${e2e.acknowledged} (whole run): in the decision log ${e2e.in_decision_log}, in the lake ${e2e.in_lake}, lost ${e2e.lost}, lake duplicates ${e2e.lake_duplicates}`,
+      `  highest rate with p99 under 50 ms: ${e2e.max_rate_p99_under_50ms}/s  (${e2e.search.map((s) => `${s.rate_per_s}/s p99 ${s.p99_ms} ms${s.errors ? ` ${s.errors} errors` : ""}`).join("; ")})`,
+      `  CPU per transaction: server ${e2e.server_cpu_ms_per_tx} ms (${e2e.server_cores_used} cores busy), worker ${e2e.worker_cpu_ms_per_tx} ms; machine load average ${e2e.machine_load_average.join(" -> ")} on ${cpus().length} cores`,
+      `  server RSS after the run ${e2e.server_rss_mb} MB (peak ${e2e.server_peak_rss_mb} MB; dashboard ${e2e.dashboard_loaded ? "loaded" : "not built, API only"}); worker ${e2e.worker_rss_mb} MB`,
+    ].join("\n"),
+  );
+}
+
+let reports: Record<string, unknown> | undefined;
+const reportsFile = join(HERE, "reports.ts");
+if (existsSync(reportsFile)) {
+  log("[bench] reports: bench/reports.ts");
+  const mod = (await import(pathToFileURL(reportsFile).href)) as { run: (o: { quick: boolean }) => Promise<Record<string, unknown>> };
+  reports = await mod.run({ quick });
+  console.log(`reports\n${JSON.stringify(reports, null, 2).replace(/^/gm, "  ")}`);
+}
+
+const results = {
+  at: new Date().toISOString(),
+  quick,
+  machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? null, node: process.version, load_average_at_start: loadAtStart },
+  engine,
+  ...(e2e ? { e2e, rss_mb: e2e.server_rss_mb } : {}),
+  ...(reports ? { reports } : {}),
+  elapsed_s: Math.round((Date.now() - started) / 100) / 10,
+};
+const dir = join(HERE, "results");
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(dir, `${results.at.replaceAll(":", "-")}.json`), `${JSON.stringify(results, null, 2)}\n`);
+log(`[bench] done in ${results.elapsed_s} s; figures in bench/results/latest.json`);
+const goalsMet = engine.all_agree && (!e2e || (e2e.lost === 0 && e2e.errors === 0));
+process.exitCode = goalsMet ? 0 : 1;

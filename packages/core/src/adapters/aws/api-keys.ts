@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import { VisibleError } from "../../errors.ts";
+import { API_KEY_SCOPES, type Actor, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../ports.ts";
+import { generateApiKey, hashApiKey } from "./key-hash.ts";
+import { auditPut } from "./audit.ts";
+import { cancellationCodes, errorName, type TableNames } from "./clients.ts";
+import { wrap } from "./profile-store.ts";
+
+const APIKEY = "APIKEY";
+const KeyItem = z.object({
+  sk: z.string(),
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(z.enum(API_KEY_SCOPES)),
+  created_at: z.string(),
+  revoked_at: z.string().nullable().default(null),
+});
+
+const info = (item: unknown): ApiKeyInfo => {
+  const { sk: _hash, ...rest } = KeyItem.parse(item);
+  return rest;
+};
+
+/** API keys in the users table (pk "APIKEY", sort key the SHA-256 of the key): never the plaintext. */
+export class AwsApiKeyStore implements ApiKeyStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: Pick<TableNames, "users" | "audit">,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async create(name: string, scopes: ApiKeyScope[], actor: Actor, plaintext?: string): Promise<{ key: string; info: ApiKeyInfo }> {
+    const key = plaintext ?? generateApiKey();
+    const created: ApiKeyInfo = { id: randomUUID(), name, scopes, created_at: this.clock().toISOString(), revoked_at: null };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.users,
+                Item: { pk: APIKEY, sk: hashApiKey(key), ...created, revoked_at: null },
+                ConditionExpression: "attribute_not_exists(sk)",
+              },
+            },
+            auditPut(this.tables.audit, { at: created.created_at, actor: actor.id, action: "api_key.create", entity: "api_key", entity_id: created.id, after: { name, scopes } }),
+          ],
+        }),
+      );
+    } catch (e) {
+      if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
+        throw new VisibleError("API_KEY_EXISTS", "this API key is already registered");
+      }
+      throw wrap(e);
+    }
+    return { key, info: created };
+  }
+
+  async verify(key: string): Promise<ApiKeyInfo | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.users, Key: { pk: APIKEY, sk: hashApiKey(key) } }));
+    if (!Item) return undefined;
+    const found = info(Item);
+    return found.revoked_at === null ? found : undefined;
+  }
+
+  /** True when a key with this plaintext is already stored (revoked or not). */
+  async has(key: string): Promise<boolean> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.users, Key: { pk: APIKEY, sk: hashApiKey(key) }, ConsistentRead: true }));
+    return Item !== undefined;
+  }
+
+  private async items(): Promise<Array<z.infer<typeof KeyItem>>> {
+    const out: Array<z.infer<typeof KeyItem>> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.users,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": APIKEY },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(KeyItem.parse(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async list(): Promise<ApiKeyInfo[]> {
+    return (await this.items()).map(info).sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+  }
+
+  async revoke(id: string, actor: Actor): Promise<void> {
+    const at = this.clock().toISOString();
+    const target = (await this.items()).find((k) => k.id === id && k.revoked_at === null);
+    if (!target) throw new VisibleError("API_KEY_NOT_FOUND", `no active API key ${id}`);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tables.users,
+                Key: { pk: APIKEY, sk: target.sk },
+                UpdateExpression: "SET revoked_at = :at",
+                // Still active: revoked_at holds DynamoDB's NULL until the key is revoked.
+                ConditionExpression: "attribute_exists(sk) AND attribute_type(revoked_at, :null)",
+                ExpressionAttributeValues: { ":at": at, ":null": "NULL" },
+              },
+            },
+            auditPut(this.tables.audit, { at, actor: actor.id, action: "api_key.revoke", entity: "api_key", entity_id: id }),
+          ],
+        }),
+      );
+    } catch (e) {
+      if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
+        throw new VisibleError("API_KEY_NOT_FOUND", `no active API key ${id}`);
+      }
+      throw wrap(e);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { AthenaClient } from "@aws-sdk/client-athena";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+
+/** Where the AWS clients connect: the real services, or local emulators in tests. */
+export interface AwsClientConfig {
+  region?: string;
+  /** One endpoint per service, for emulators (dynalite, kinesalite, s3rver, fauxqs). */
+  endpoints?: Partial<Record<"dynamodb" | "kinesis" | "s3" | "sns" | "athena", string>>;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface AwsClients {
+  dynamo: DynamoDBDocumentClient;
+  kinesis: KinesisClient;
+  s3: S3Client;
+  sns: SNSClient;
+  athena: AthenaClient;
+}
+
+function base(config: AwsClientConfig, service: keyof NonNullable<AwsClientConfig["endpoints"]>) {
+  const endpoint = config.endpoints?.[service];
+  return {
+    ...(config.region ? { region: config.region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+  };
+}
+
+/** One client per service, created once per Lambda container. */
+export function createAwsClients(config: AwsClientConfig = {}): AwsClients {
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(base(config, "dynamodb")), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return {
+    dynamo,
+    // Kinesis defaults to an HTTP/2 handler (for SubscribeToShard); PutRecord and the emulator need HTTP/1.1.
+    kinesis: new KinesisClient({ ...base(config, "kinesis"), requestHandler: new NodeHttpHandler() }),
+    s3: new S3Client({
+      ...base(config, "s3"),
+      forcePathStyle: config.endpoints?.s3 !== undefined,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    }),
+    sns: new SNSClient(base(config, "sns")),
+    athena: new AthenaClient(base(config, "athena")),
+  };
+}
+
+/** The DynamoDB tables of a deployment (names from the stack outputs / function environment). */
+export interface TableNames {
+  profiles: string;
+  rulesets: string;
+  lists: string;
+  decisions: string;
+  users: string;
+  audit: string;
+}
+
+/** True for a DynamoDB conditional-check failure or a cancelled transaction. */
+export function errorName(e: unknown): string {
+  return (e as { name?: string })?.name ?? "";
+}
+
+/** The per-item cancellation reasons of a TransactWriteItems that failed. */
+export function cancellationCodes(e: unknown): string[] {
+  const reasons = (e as { CancellationReasons?: Array<{ Code?: string }> })?.CancellationReasons ?? [];
+  return reasons.map((r) => r.Code ?? "None");
+}
+
+const THROTTLED = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "ServiceUnavailable", "InternalServerError"]);
+
+/** Errors that mean "AWS cannot take this now" (the API answers 503), not a bug. */
+export function isUnavailableAws(e: unknown): boolean {
+  const err = e as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  return THROTTLED.has(err?.name ?? "") || (err?.$metadata?.httpStatusCode ?? 0) >= 500;
+}

@@ -1,0 +1,129 @@
+import { GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import { VisibleError } from "../../errors.ts";
+import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
+import type { Actor, ListStore } from "../../ports.ts";
+import { auditPut } from "./audit.ts";
+import { cancellationCodes, errorName, type TableNames } from "./clients.ts";
+import { wrap } from "./profile-store.ts";
+
+/** Item 0 holds the id counter; entries are items 1, 2, ... */
+const COUNTER_ID = 0;
+const ENTRY_FIELDS = ["id", "kind", "field", "value", "reason", "expires_at", "created_at", "created_by"] as const;
+
+function entryFromItem(item: Record<string, unknown>): ListEntry {
+  return ListEntry.parse(Object.fromEntries(ENTRY_FIELDS.map((k) => [k, item[k] ?? null])));
+}
+
+const lookupOf = (field: string, value: string) => `${field}#${value}`;
+
+export class AwsListStore implements ListStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: Pick<TableNames, "lists" | "audit">,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async find(keys: ReadonlyArray<{ field: ListField; value: string }>): Promise<ListEntry[]> {
+    const pages = await Promise.all(
+      keys.map((k) =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tables.lists,
+            IndexName: "byLookup",
+            KeyConditionExpression: "lookup = :l",
+            FilterExpression: "attribute_not_exists(removed_at)",
+            ExpressionAttributeValues: { ":l": lookupOf(k.field, k.value) },
+          }),
+        ),
+      ),
+    );
+    return pages.flatMap((p) => (p.Items ?? []).map(entryFromItem));
+  }
+
+  async all(): Promise<ListEntry[]> {
+    const out: ListEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tables.lists,
+          FilterExpression: "id > :counter AND attribute_not_exists(removed_at)",
+          ExpressionAttributeValues: { ":counter": COUNTER_ID },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(entryFromItem(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out.sort((a, b) => b.id - a.id);
+  }
+
+  private async nextId(): Promise<number> {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tables.lists,
+        Key: { id: COUNTER_ID },
+        UpdateExpression: "ADD next_id :one",
+        ExpressionAttributeValues: { ":one": 1 },
+        ReturnValues: "UPDATED_NEW",
+      }),
+    );
+    return z.object({ next_id: z.number().int().positive() }).parse(out.Attributes).next_id;
+  }
+
+  async add(input: ListEntryInput, actor: Actor): Promise<ListEntry> {
+    const e = ListEntryInput.parse(input);
+    const at = this.clock().toISOString();
+    try {
+      const entry = ListEntry.parse({ ...e, id: await this.nextId(), created_at: at, created_by: actor.id });
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.lists,
+                Item: { ...entry, lookup: lookupOf(entry.field, entry.value) },
+                ConditionExpression: "attribute_not_exists(id)",
+              },
+            },
+            auditPut(this.tables.audit, { at, actor: actor.id, action: "list.add", entity: "list_entry", entity_id: String(entry.id), after: entry }),
+          ],
+        }),
+      );
+      return entry;
+    } catch (e) {
+      throw wrap(e);
+    }
+  }
+
+  async remove(id: number, actor: Actor): Promise<void> {
+    const at = this.clock().toISOString();
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.lists, Key: { id }, ConsistentRead: true }));
+    if (!Item || id === COUNTER_ID || Item.removed_at !== undefined) throw new VisibleError("LIST_ENTRY_NOT_FOUND", `no list entry ${id}`);
+    const before = entryFromItem(Item);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tables.lists,
+                Key: { id },
+                UpdateExpression: "SET removed_at = :at",
+                ConditionExpression: "attribute_exists(id) AND attribute_not_exists(removed_at)",
+                ExpressionAttributeValues: { ":at": at },
+              },
+            },
+            auditPut(this.tables.audit, { at, actor: actor.id, action: "list.remove", entity: "list_entry", entity_id: String(id), before }),
+          ],
+        }),
+      );
+    } catch (e) {
+      if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
+        throw new VisibleError("LIST_ENTRY_NOT_FOUND", `no list entry ${id}`);
+      }
+      throw wrap(e);
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import { VisibleError } from "../../errors.ts";
+import type { Actor, RuleStore } from "../../ports.ts";
+import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset.ts";
+import { auditPut } from "./audit.ts";
+import { cancellationCodes, errorName, type TableNames } from "./clients.ts";
+import { wrap } from "./profile-store.ts";
+
+const RULESET = "RULESET";
+const LIVE = "LIVE";
+const RulesetItem = z.object({ data: z.string() });
+const LiveItem = z.object({ live_version: z.number().int().nonnegative() });
+const MAX_ATTEMPTS = 10;
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/**
+ * Versioned rulesets on DynamoDB: every version under one partition (sorted by version) and a
+ * pointer item to the live one. Publishing moves the pointer, archives the previous live version
+ * and writes the audit entry in one transaction, conditional on the pointer not having moved.
+ */
+export class AwsRuleStore implements RuleStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: Pick<TableNames, "rulesets" | "audit">,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async liveVersion(): Promise<number> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.rulesets, Key: { pk: LIVE, version: 0 }, ConsistentRead: true }));
+    return Item ? LiveItem.parse(Item).live_version : 0;
+  }
+
+  async live(): Promise<Ruleset | undefined> {
+    const v = await this.liveVersion();
+    return v === 0 ? undefined : this.get(v);
+  }
+
+  async get(version: number): Promise<Ruleset | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.rulesets, Key: { pk: RULESET, version }, ConsistentRead: true }));
+    return Item ? Ruleset.parse(JSON.parse(RulesetItem.parse(Item).data)) : undefined;
+  }
+
+  async versions(): Promise<Ruleset[]> {
+    const out: Ruleset[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.rulesets,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": RULESET },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(Ruleset.parse(JSON.parse(RulesetItem.parse(item).data)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  private async latestVersion(): Promise<number> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tables.rulesets,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": RULESET },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+        ProjectionExpression: "version",
+      }),
+    );
+    return z.object({ version: z.number() }).optional().parse(page.Items?.[0])?.version ?? 0;
+  }
+
+  /** Stores a new version as a draft; the version number is taken with a conditional put. */
+  private async insert(content: RulesetContent, actor: Actor, note: string, extra: (r: Ruleset) => TransactItem[] = () => []): Promise<Ruleset> {
+    for (let attempt = 1; ; attempt++) {
+      const version = (await this.latestVersion()) + 1;
+      const at = this.clock().toISOString();
+      const ruleset = Ruleset.parse({ ...content, version, status: "draft", note, created_at: at, created_by: actor.id, published_at: null, published_by: null });
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tables.rulesets,
+                  Item: { pk: RULESET, version, status: "draft", data: JSON.stringify(ruleset) },
+                  ConditionExpression: "attribute_not_exists(version)",
+                },
+              },
+              ...extra(ruleset),
+            ],
+          }),
+        );
+        return ruleset;
+      } catch (e) {
+        const taken = errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed";
+        if (!taken || attempt >= MAX_ATTEMPTS) throw wrap(e);
+      }
+    }
+  }
+
+  async saveDraft(content: RulesetContent, actor: Actor, note = ""): Promise<Ruleset> {
+    const valid = validateRulesetContent(content);
+    return this.insert(valid, actor, note, (draft) => [
+      auditPut(this.tables.audit, {
+        at: draft.created_at,
+        actor: actor.id,
+        action: "ruleset.draft",
+        entity: "ruleset",
+        entity_id: String(draft.version),
+        after: { note, rules: draft.rules.length },
+      }),
+    ]);
+  }
+
+  private async makeLive(ruleset: Ruleset, actor: Actor, action: string): Promise<Ruleset> {
+    const previous = await this.liveVersion();
+    const prev = previous === 0 ? undefined : await this.get(previous);
+    const at = this.clock().toISOString();
+    const published: Ruleset = { ...ruleset, status: "published", published_at: at, published_by: actor.id };
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.tables.rulesets,
+          Key: { pk: RULESET, version: ruleset.version },
+          UpdateExpression: "SET #status = :published, #data = :data",
+          ConditionExpression: "#status = :draft",
+          ExpressionAttributeNames: { "#status": "status", "#data": "data" },
+          ExpressionAttributeValues: { ":published": "published", ":draft": "draft", ":data": JSON.stringify(published) },
+        },
+      },
+      {
+        Update: {
+          TableName: this.tables.rulesets,
+          Key: { pk: LIVE, version: 0 },
+          UpdateExpression: "SET live_version = :v",
+          ConditionExpression: previous === 0 ? "attribute_not_exists(live_version)" : "live_version = :prev",
+          ExpressionAttributeValues: { ":v": ruleset.version, ...(previous === 0 ? {} : { ":prev": previous }) },
+        },
+      },
+      auditPut(this.tables.audit, {
+        at,
+        actor: actor.id,
+        action,
+        entity: "ruleset",
+        entity_id: String(ruleset.version),
+        before: { live_version: previous },
+        after: { live_version: ruleset.version },
+      }),
+    ];
+    if (prev) {
+      items.push({
+        Update: {
+          TableName: this.tables.rulesets,
+          Key: { pk: RULESET, version: previous },
+          UpdateExpression: "SET #status = :archived, #data = :data",
+          ExpressionAttributeNames: { "#status": "status", "#data": "data" },
+          ExpressionAttributeValues: { ":archived": "archived", ":data": JSON.stringify({ ...prev, status: "archived" }) },
+        },
+      });
+    }
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (e) {
+      if (errorName(e) === "TransactionCanceledException") {
+        const [draft, pointer] = cancellationCodes(e);
+        if (draft === "ConditionalCheckFailed") throw new VisibleError("RULESET_NOT_DRAFT", `version ${ruleset.version} is no longer a draft`);
+        if (pointer === "ConditionalCheckFailed") throw new VisibleError("RULESET_LIVE_CHANGED", "another ruleset was published at the same time; reload and try again");
+      }
+      throw wrap(e);
+    }
+    return published;
+  }
+
+  async publish(version: number, actor: Actor): Promise<Ruleset> {
+    const ruleset = await this.get(version);
+    if (!ruleset) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
+    if (ruleset.status !== "draft") throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is ${ruleset.status}; only a draft can be published`);
+    validateRulesetContent(contentOf(ruleset));
+    return this.makeLive(ruleset, actor, "ruleset.publish");
+  }
+
+  async rollback(toVersion: number, actor: Actor): Promise<Ruleset> {
+    const target = await this.get(toVersion);
+    if (!target) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${toVersion}`);
+    if (target.published_at === null) throw new VisibleError("RULESET_NEVER_PUBLISHED", `version ${toVersion} was never published`);
+    const copy = await this.insert(contentOf(target), actor, `rollback to version ${toVersion}`);
+    return this.makeLive(copy, actor, "ruleset.rollback");
+  }
+}
+

@@ -1,0 +1,65 @@
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+
+type FieldType = "string" | "number";
+export interface TableSchema {
+  fields: Record<string, FieldType>;
+  partitionKey: string;
+  sortKey?: string;
+  indexes?: Record<string, { partitionKey: string; sortKey?: string }>;
+  ttl?: string;
+}
+
+/**
+ * The key design of every table, in one place: the stacks build the SST tables from it and the
+ * contract tests create the same tables in the emulator.
+ */
+export const TABLE_SCHEMAS = {
+  profiles: { fields: { user_id: "string" }, partitionKey: "user_id" },
+  // Every version of every ruleset (pk "RULESET", sort key version) and the live pointer (pk "LIVE", version 0).
+  rulesets: { fields: { pk: "string", version: "number" }, partitionKey: "pk", sortKey: "version" },
+  // Allow/block entries; `lookup` is "field#value" so scoring reads only the entries it needs. Item 0 is the id counter.
+  lists: { fields: { id: "number", lookup: "string" }, partitionKey: "id", indexes: { byLookup: { partitionKey: "lookup", sortKey: "id" } } },
+  // Outcome and time indexes are spread over DECISION_INDEX_SHARDS partitions each, so that a
+  // burst of APPROVED decisions never makes one index partition hot; a search reads them all.
+  decisions: {
+    fields: { transaction_id: "string", user_id: "string", outcome_shard: "string", time_shard: "string", decided_at: "string" },
+    partitionKey: "transaction_id",
+    indexes: {
+      byUser: { partitionKey: "user_id", sortKey: "decided_at" },
+      byOutcome: { partitionKey: "outcome_shard", sortKey: "decided_at" },
+      byTime: { partitionKey: "time_shard", sortKey: "decided_at" },
+    },
+    ttl: "expires_at",
+  },
+  // Dashboard users and API keys (hashed): pk "USER"/"APIKEY", sk the name/hash.
+  users: { fields: { pk: "string", sk: "string" }, partitionKey: "pk", sortKey: "sk" },
+  // Append-only: partitioned by day, sorted by time.
+  audit: { fields: { day: "string", sk: "string" }, partitionKey: "day", sortKey: "sk" },
+  // Powertools idempotency records (its default attribute names).
+  idempotency: { fields: { id: "string" }, partitionKey: "id", ttl: "expiration" },
+} as const satisfies Record<string, TableSchema>;
+
+/** Days a decision stays in DynamoDB (duplicate detection, dashboard search); the lake keeps history. */
+export const DEFAULT_DECISION_TTL_DAYS = 90;
+
+/** Partitions of the decisions table's outcome and time indexes. */
+export const DECISION_INDEX_SHARDS = 10;
+
+export type TableKey = keyof typeof TABLE_SCHEMAS;
+
+/** CreateTable input for a schema, on-demand: for emulators and scripts, not for deployments. */
+export function createTableInput(schema: TableSchema, tableName: string): CreateTableCommandInput {
+  const attr = (name: string) => ({ AttributeName: name, AttributeType: schema.fields[name] === "number" ? ("N" as const) : ("S" as const) });
+  const keys = (pk: string, sk?: string) => [{ AttributeName: pk, KeyType: "HASH" as const }, ...(sk ? [{ AttributeName: sk, KeyType: "RANGE" as const }] : [])];
+  const used = new Set([schema.partitionKey, schema.sortKey, ...Object.values(schema.indexes ?? {}).flatMap((i) => [i.partitionKey, i.sortKey])].filter((x): x is string => !!x));
+  const indexes = Object.entries(schema.indexes ?? {});
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: [...used].map(attr),
+    KeySchema: keys(schema.partitionKey, schema.sortKey),
+    ...(indexes.length
+      ? { GlobalSecondaryIndexes: indexes.map(([name, i]) => ({ IndexName: name, KeySchema: keys(i.partitionKey, i.sortKey), Projection: { ProjectionType: "ALL" as const } })) }
+      : {}),
+  };
+}

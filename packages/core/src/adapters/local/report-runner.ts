@@ -1,0 +1,492 @@
+import {
+  BIGINT,
+  DOUBLE,
+  DuckDBArrayValue,
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBInstance,
+  DuckDBListValue,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampSecondsValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+  DuckDBTypeId,
+  StatementType,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBResult,
+  type DuckDBType,
+  type DuckDBValue,
+} from "@duckdb/node-api";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { VisibleError } from "../../errors.ts";
+import { LAKE_COLUMNS, type LakeType } from "../../lake-schema.ts";
+import type { ReportRunner } from "../../ports.ts";
+import { LABELS_TABLE, LAKE_TABLE, type ReportCell, type ReportColumnType, type ReportEvent, type ReportQuery, type SqlCheck } from "../../report.ts";
+import type { Db } from "./sqlite.ts";
+
+/**
+ * Trino functions that DuckDB names or types differently, as DuckDB macros: report SQL is
+ * written once in the Athena dialect and runs unchanged here. Functions with the same name and
+ * meaning in both (count_if, date_trunc, date_diff, round, coalesce, max_by...) need nothing.
+ */
+export const TRINO_COMPAT_MACROS: ReadonlyArray<readonly [signature: string, body: string]> = [
+  // Trino's approximate percentile returns a value of the data; so does quantile_disc, exactly.
+  ["approx_percentile(x, p)", "quantile_disc(x, p)"],
+  ["approx_distinct(x)", "approx_count_distinct(x)"],
+  ["cardinality(x)", "len(x)"],
+  ["element_at(a, i)", "a[i]"],
+  ["array_join(a, sep)", "array_to_string(a, sep)"],
+  ["regexp_like(s, p)", "regexp_matches(s, p)"],
+  ["to_iso8601(t)", "strftime(t, '%Y-%m-%dT%H:%M:%S.%g')"],
+  ["from_iso8601_timestamp(s)", "CAST(s AS TIMESTAMPTZ)"],
+  ["from_iso8601_date(s)", "CAST(s AS DATE)"],
+  ["date_format(t, f)", "strftime(t, f)"],
+  ["day_of_week(t)", "isodow(t)"],
+  ["day_of_year(t)", "dayofyear(t)"],
+  ["to_unixtime(t)", "epoch(t)"],
+  ["from_unixtime(n)", "to_timestamp(n)"],
+  ["is_nan(x)", "isnan(x)"],
+  ["json_extract_scalar(j, p)", "json_extract_string(j, p)"],
+  ["rand()", "random()"],
+];
+
+const DUCK_TYPE: Record<LakeType, string> = {
+  string: "VARCHAR",
+  double: "DOUBLE",
+  bigint: "BIGINT",
+  boolean: "BOOLEAN",
+  timestamp: "TIMESTAMP",
+  "array<string>": "VARCHAR[]",
+};
+
+/** Functions an analyst's SQL may not call: they read the engine's configuration, not the lake. */
+const DENIED_FUNCTIONS = new Set(["current_setting", "getenv", "getvariable", "current_database", "current_schema", "current_schemas"]);
+const DENIED_PREFIXES = ["duckdb_", "pragma_", "sqlite_", "pg_"];
+const ALLOWED_TABLES = new Set([LAKE_TABLE, LABELS_TABLE]);
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Review labels as the runner loads them; `version` changes whenever a label does. */
+export interface LabelSource {
+  version(): string;
+  rows(): Iterable<{ transaction_id: string; label: string }>;
+}
+
+/** The labels of the review queue (SQLite `reviews`). */
+export function sqliteLabels(db: Db): LabelSource {
+  const version = db.prepare<[], { n: number; last: string | null }>("SELECT count(*) AS n, max(updated_at) AS last FROM reviews WHERE label IS NOT NULL");
+  const rows = db.prepare<[], { transaction_id: unknown; label: unknown }>("SELECT transaction_id, label FROM reviews WHERE label IS NOT NULL");
+  return {
+    version: () => {
+      const v = version.get();
+      return `${v?.n ?? 0}:${v?.last ?? ""}`;
+    },
+    *rows() {
+      for (const r of rows.iterate()) {
+        if (typeof r.transaction_id === "string" && typeof r.label === "string") yield { transaction_id: r.transaction_id, label: r.label };
+      }
+    },
+  };
+}
+
+export interface LocalReportRunnerOptions {
+  /** The lake root (`<data dir>/lake`); Parquet files are under `raw/dt=YYYY-MM-DD/`. */
+  lakeDir: string;
+  labels?: LabelSource;
+  threads?: number;
+  /** Reports that can run at once; more wait for a free connection. */
+  connections?: number;
+}
+
+/** The lake's Parquet files (`dt=.../name.parquet`), sorted; read_parquet refuses an empty glob. */
+function lakeFiles(rawDir: string): string[] {
+  if (!existsSync(rawDir)) return [];
+  const files: string[] = [];
+  for (const dir of readdirSync(rawDir, { withFileTypes: true })) {
+    if (!dir.isDirectory() || !dir.name.startsWith("dt=")) continue;
+    for (const f of readdirSync(join(rawDir, dir.name))) if (f.endsWith(".parquet")) files.push(`${dir.name}/${f}`);
+  }
+  return files.sort();
+}
+
+/** Every lake column, typed, with no rows: the view while the lake is empty. */
+const EMPTY_LAKE = `SELECT ${[...LAKE_COLUMNS.map((c) => `CAST(NULL AS ${DUCK_TYPE[c.type]}) AS ${quote(c.name)}`), "CAST(NULL AS VARCHAR) AS dt"].join(", ")} WHERE false`;
+
+function cell(v: DuckDBValue): ReportCell {
+  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  if (typeof v === "bigint") return Number(v);
+  if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue) return v.items.map(cell);
+  if (v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue) return isoFromMs(Math.floor(Number(v.micros) / 1000), v);
+  if (v instanceof DuckDBTimestampMillisecondsValue) return isoFromMs(Number(v.millis), v);
+  if (v instanceof DuckDBTimestampSecondsValue) return isoFromMs(Number(v.seconds) * 1000, v);
+  if (v instanceof DuckDBTimestampNanosecondsValue) return isoFromMs(Math.floor(Number(v.nanos) / 1e6), v);
+  if (v instanceof DuckDBDecimalValue) return v.toDouble();
+  if (v instanceof DuckDBDateValue) return v.toString();
+  return String(v);
+}
+
+const DAY_MS = 86_400_000;
+/** `YYYY-MM-DDT` by day number: a backtest converts millions of timestamps, mostly of a few days. */
+const dayPrefixes = new Map<number, string>();
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** Same as `new Date(ms).toISOString()`, several times faster on rows of the same days. */
+function isoFromMs(ms: number, original: DuckDBValue): string {
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    const d = new Date(day * DAY_MS);
+    if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1 || d.getUTCFullYear() > 9999) return String(original);
+    if (dayPrefixes.size > 50_000) dayPrefixes.clear();
+    prefix = d.toISOString().slice(0, 11);
+    dayPrefixes.set(day, prefix);
+  }
+  let rest = ms - day * DAY_MS;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const s = Math.floor(rest / 1000);
+  const milli = rest - s * 1000;
+  return `${prefix}${pad2(h)}:${pad2(m)}:${pad2(s)}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
+}
+
+function columnType(t: DuckDBType): ReportColumnType {
+  switch (t.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return "boolean";
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.DECIMAL:
+      return "number";
+    case DuckDBTypeId.VARCHAR:
+    case DuckDBTypeId.UUID:
+    case DuckDBTypeId.ENUM:
+      return "string";
+    case DuckDBTypeId.DATE:
+      return "date";
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return "timestamp";
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return "array";
+    default:
+      return "other";
+  }
+}
+
+/** Why an analyst's SELECT is refused, read from DuckDB's own parse tree; undefined when it may run. */
+function astProblem(ast: unknown): string | undefined {
+  const ctes = new Set<string>();
+  const nodes: Array<Record<string, unknown>> = [];
+  const visit = (n: unknown) => {
+    if (Array.isArray(n)) {
+      for (const x of n) visit(x);
+      return;
+    }
+    if (!n || typeof n !== "object") return;
+    const o = n as Record<string, unknown>;
+    nodes.push(o);
+    const map = (o.cte_map as { map?: Array<{ key?: unknown }> } | undefined)?.map;
+    if (Array.isArray(map)) for (const e of map) if (typeof e.key === "string") ctes.add(e.key.toLowerCase());
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(ast);
+  for (const o of nodes) {
+    if (o.type === "BASE_TABLE") {
+      const name = String(o.table_name ?? "").toLowerCase();
+      if (o.schema_name || o.catalog_name) return `'${[o.catalog_name, o.schema_name, o.table_name].filter(Boolean).join(".")}': name the tables without a schema`;
+      if (!ALLOWED_TABLES.has(name) && !ctes.has(name)) return `'${String(o.table_name)}' is not a table of the lake: a report reads ${LAKE_TABLE} and ${LABELS_TABLE} only`;
+    } else if (o.type === "TABLE_FUNCTION") {
+      const fn = String((o.function as { function_name?: unknown } | undefined)?.function_name ?? "");
+      if (fn.toLowerCase() !== "unnest") return `the table function '${fn}' is not allowed: a report reads ${LAKE_TABLE} and ${LABELS_TABLE} only`;
+    } else if (o.class === "FUNCTION" && typeof o.function_name === "string") {
+      const fn = o.function_name.toLowerCase();
+      if (DENIED_FUNCTIONS.has(fn) || DENIED_PREFIXES.some((p) => fn.startsWith(p))) return `the function '${o.function_name}' is not allowed in a report`;
+    }
+  }
+  return undefined;
+}
+
+/** An engine message an analyst can act on: its first lines, without this machine's paths. */
+function analystMessage(e: unknown, lakeDir: string): string {
+  const text = String((e as Error)?.message ?? e).split(lakeDir).join("<lake>");
+  return text.split("\n").filter((l) => l.trim() !== "").slice(0, 4).join("\n").slice(0, 600);
+}
+
+const PROGRESS_EVERY_MS = 250;
+
+interface State {
+  instance: DuckDBInstance;
+  admin: DuckDBConnection;
+  free: DuckDBConnection[];
+  waiting: Array<(c: DuckDBConnection) => void>;
+  all: DuckDBConnection[];
+}
+
+/**
+ * Runs report SQL on DuckDB over the local Parquet lake. `decisions` is a view over
+ * `<lake>/raw/dt=*\/*.parquet` (hive partitions, so a `dt` filter reads only those days) and
+ * `labels` a table loaded from the review labels whenever they change. The Trino functions that
+ * differ are macros. Once set up, the engine can read nothing but the lake directory and its
+ * configuration is locked, for built-in and analysts' reports alike.
+ */
+export class LocalReportRunner implements ReportRunner {
+  readonly engine = "duckdb" as const;
+  private state: Promise<State> | undefined;
+  private adminChain: Promise<unknown> = Promise.resolve();
+  /** The file list the view was made for: a column may be missing from older files. */
+  private viewFiles: string | undefined;
+  private labelsVersion: string | undefined;
+  private readonly rawDir: string;
+
+  constructor(private readonly options: LocalReportRunnerOptions) {
+    this.rawDir = join(options.lakeDir, "raw");
+  }
+
+  private ready(): Promise<State> {
+    this.state ??= this.setUp();
+    return this.state;
+  }
+
+  private async setUp(): Promise<State> {
+    mkdirSync(this.rawDir, { recursive: true });
+    const threads = this.options.threads ?? availableParallelism();
+    const instance = await DuckDBInstance.create(":memory:", { threads: String(threads) });
+    const admin = await instance.connect();
+    await admin.run("SET GLOBAL TimeZone = 'UTC'");
+    await admin.run("SET GLOBAL parquet_metadata_cache = true");
+    for (const [signature, body] of TRINO_COMPAT_MACROS) await admin.run(`CREATE OR REPLACE MACRO ${signature} AS ${body}`);
+    await admin.run(`CREATE TABLE ${LABELS_TABLE} (transaction_id VARCHAR, label VARCHAR)`);
+    await admin.run(`CREATE VIEW ${LAKE_TABLE} AS ${EMPTY_LAKE}`);
+    this.viewFiles = "";
+    const all: DuckDBConnection[] = [];
+    for (let i = 0; i < (this.options.connections ?? 4); i++) {
+      const c = await instance.connect();
+      // Progress is a per-connection setting: set before the configuration is locked.
+      await c.run("SET enable_progress_bar = true");
+      await c.run("SET enable_progress_bar_print = false");
+      await c.run("SET progress_bar_time = 0");
+      all.push(c);
+    }
+    await admin.run(`SET allowed_directories = [${sqlString(`${this.rawDir}/`)}]`);
+    await admin.run("SET enable_external_access = false");
+    await admin.run("SET lock_configuration = true");
+    return { instance, admin, free: [...all], waiting: [], all };
+  }
+
+  private async acquire(): Promise<DuckDBConnection> {
+    const s = await this.ready();
+    const c = s.free.pop();
+    if (c) return c;
+    return new Promise((resolve) => s.waiting.push(resolve));
+  }
+
+  private release(c: DuckDBConnection): void {
+    void this.ready().then((s) => {
+      const next = s.waiting.shift();
+      if (next) next(c);
+      else s.free.push(c);
+    });
+  }
+
+  /** One at a time: re-points the lake view when files appear or go, reloads labels when they changed. */
+  private refresh(): Promise<void> {
+    const run = this.adminChain.then(async () => {
+      const { admin } = await this.ready();
+      const files = lakeFiles(this.rawDir).join("\n");
+      if (files !== this.viewFiles) {
+        let view = EMPTY_LAKE;
+        if (files !== "") {
+          const scan = `read_parquet(${sqlString(join(this.rawDir, "dt=*", "*.parquet"))}, hive_partitioning = true, hive_types = {'dt': VARCHAR}, union_by_name = true)`;
+          const described = await admin.runAndReadAll(`DESCRIBE SELECT * FROM ${scan}`);
+          const present = new Set(described.getRowObjectsJS().map((r) => String(r.column_name)));
+          // Files written before a column existed: it reads as NULL, as Athena does.
+          const missing = LAKE_COLUMNS.filter((c) => !present.has(c.name)).map((c) => `, CAST(NULL AS ${DUCK_TYPE[c.type]}) AS ${quote(c.name)}`);
+          view = `SELECT *${missing.join("")} FROM ${scan}`;
+        }
+        await admin.run(`CREATE OR REPLACE VIEW ${LAKE_TABLE} AS ${view}`);
+        this.viewFiles = files;
+      }
+      const labels = this.options.labels;
+      const version = labels?.version();
+      if (labels && version !== this.labelsVersion) {
+        await admin.run("BEGIN TRANSACTION");
+        try {
+          await admin.run(`DELETE FROM ${LABELS_TABLE}`);
+          const appender = await admin.createAppender(LABELS_TABLE);
+          for (const r of labels.rows()) {
+            appender.appendVarchar(r.transaction_id);
+            appender.appendVarchar(r.label);
+            appender.endRow();
+          }
+          appender.closeSync();
+          await admin.run("COMMIT");
+        } catch (e) {
+          await admin.run("ROLLBACK");
+          throw e;
+        }
+        this.labelsVersion = version;
+      }
+    });
+    this.adminChain = run.catch(() => undefined);
+    return run;
+  }
+
+  async check(sql: string): Promise<SqlCheck> {
+    await this.refresh();
+    const conn = await this.acquire();
+    try {
+      return await this.checkOn(conn, sql);
+    } finally {
+      this.release(conn);
+    }
+  }
+
+  private async checkOn(conn: DuckDBConnection, sql: string): Promise<SqlCheck> {
+    const lakeDir = this.options.lakeDir;
+    let extracted;
+    try {
+      extracted = await conn.extractStatements(sql);
+    } catch (e) {
+      return { ok: false, message: analystMessage(e, lakeDir) };
+    }
+    if (extracted.count !== 1) return { ok: false, message: extracted.count === 0 ? "the SQL holds no statement" : "only one statement is allowed" };
+    const serialized = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql]);
+    const ast = JSON.parse(String(serialized.getRows()[0]?.[0] ?? "{}")) as { error?: boolean; statements?: unknown[] };
+    if (ast.error || !Array.isArray(ast.statements)) return { ok: false, message: "only a SELECT query is allowed" };
+    const problem = astProblem(ast.statements);
+    if (problem) return { ok: false, message: problem };
+    let prepared;
+    try {
+      prepared = await extracted.prepare(0);
+    } catch (e) {
+      return { ok: false, message: analystMessage(e, lakeDir) };
+    }
+    try {
+      return prepared.statementType === StatementType.SELECT ? { ok: true } : { ok: false, message: "only a SELECT query is allowed" };
+    } finally {
+      prepared.destroySync();
+    }
+  }
+
+  async *stream(query: ReportQuery, options: { signal?: AbortSignal } = {}): AsyncGenerator<ReportEvent> {
+    if (options.signal?.aborted) throw new VisibleError("REPORT_CANCELLED", "the report was cancelled");
+    await this.refresh();
+    const conn = await this.acquire();
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    let stopped: "timeout" | "cancelled" | undefined;
+    const stop = (why: "timeout" | "cancelled") => {
+      stopped ??= why;
+      conn.interrupt();
+    };
+    const timer = setTimeout(() => stop("timeout"), query.timeout_ms);
+    const onAbort = () => stop("cancelled");
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const fail = (e: unknown): Error => {
+      if (stopped === "timeout") return new VisibleError("REPORT_TIMEOUT", `the report took longer than ${Math.round(query.timeout_ms / 1000)} s and was stopped`);
+      if (stopped === "cancelled") return new VisibleError("REPORT_CANCELLED", "the report was cancelled");
+      if (!query.trusted) return new VisibleError("REPORT_SQL_ERROR", analystMessage(e, this.options.lakeDir));
+      return e instanceof Error ? e : new Error(String(e));
+    };
+    try {
+      if (!query.trusted) {
+        const check = await this.checkOn(conn, query.sql);
+        if (!check.ok) throw new VisibleError("REPORT_SQL_REJECTED", check.message);
+      }
+      const values = query.params.map((p) => (p.type === "integer" ? BigInt(p.value) : p.value));
+      const types = query.params.map((p) => (p.type === "integer" ? BIGINT : p.type === "number" ? DOUBLE : VARCHAR));
+      let settled: { result: DuckDBResult } | { error: unknown } | undefined;
+      const running = conn.stream(query.sql, values, types).then(
+        (result) => (settled = { result }),
+        (error: unknown) => (settled = { error }),
+      );
+      while (!settled) {
+        let tick: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([running, new Promise((r) => (tick = setTimeout(r, PROGRESS_EVERY_MS)))]);
+        clearTimeout(tick);
+        if (!settled) yield this.progress(conn, elapsed());
+      }
+      const outcome = settled as { result: DuckDBResult } | { error: unknown };
+      if ("error" in outcome) throw fail(outcome.error);
+      const result = outcome.result;
+      yield { type: "columns", columns: result.columnNames().map((name, i) => ({ name, type: columnType(result.columnType(i)) })) };
+      let rowCount = 0;
+      let truncated = false;
+      let lastProgress = performance.now();
+      for (;;) {
+        let chunk;
+        try {
+          chunk = await result.fetchChunk();
+        } catch (e) {
+          throw fail(e);
+        }
+        if (!chunk || chunk.rowCount === 0) break;
+        if (rowCount >= query.row_limit) {
+          truncated = true;
+          break;
+        }
+        const take = Math.min(chunk.rowCount, query.row_limit - rowCount);
+        const vectors = Array.from({ length: chunk.columnCount }, (_, i) => chunk.getColumnVector(i));
+        const rows: ReportCell[][] = new Array(take);
+        for (let r = 0; r < take; r++) {
+          const row: ReportCell[] = new Array(vectors.length);
+          for (let c = 0; c < vectors.length; c++) row[c] = cell(vectors[c]!.getItem(r));
+          rows[r] = row;
+        }
+        rowCount += take;
+        yield { type: "rows", rows };
+        if (take < chunk.rowCount) {
+          truncated = true;
+          break;
+        }
+        if (performance.now() - lastProgress > PROGRESS_EVERY_MS) {
+          lastProgress = performance.now();
+          yield this.progress(conn, elapsed());
+        }
+      }
+      yield { type: "done", row_count: rowCount, truncated, elapsed_ms: elapsed(), bytes_scanned: null };
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      this.release(conn);
+    }
+  }
+
+  private progress(conn: DuckDBConnection, elapsedMs: number): ReportEvent {
+    const p = conn.progress;
+    const pct = Number(p.percentage);
+    return { type: "progress", fraction: pct >= 0 ? Math.min(pct / 100, 1) : null, rows_scanned: Number(p.rows_processed) || null, elapsed_ms: elapsedMs };
+  }
+
+  /** Closes the engine; a runner that was never used has nothing to close. */
+  async close(): Promise<void> {
+    const state = this.state;
+    this.state = undefined;
+    if (!state) return;
+    const s = await state;
+    for (const c of s.all) c.closeSync();
+    s.admin.closeSync();
+    s.instance.closeSync();
+  }
+}

@@ -1,0 +1,268 @@
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateTopicCommand } from "@aws-sdk/client-sns";
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from "@aws-sdk/client-athena";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  alertEmail,
+  alertOf,
+  AthenaReportRunner,
+  firehoseLakeRow,
+  hashApiKey,
+  openAwsPlatform,
+  S3LakeReader,
+  SnsAlerter,
+} from "../../src/adapters/aws/index.ts";
+import { hashApiKey as localHashApiKey } from "../../src/adapters/local/api-keys.ts";
+import { Decision } from "../../src/decision.ts";
+import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
+import { UnavailableError, VisibleError } from "../../src/errors.ts";
+import { LAKE_COLUMNS } from "../../src/lake-schema.ts";
+import { collectReport, rowObjects, type ReportEvent, type ReportQuery } from "../../src/report.ts";
+import { RulesetContent } from "../../src/ruleset.ts";
+import { defaultSettings } from "../../src/settings.ts";
+import { startEmulators, type Emulators } from "./emulators.ts";
+import { tickingClock } from "./suites.ts";
+
+let emulators: Emulators;
+beforeAll(async () => {
+  emulators = await startEmulators();
+});
+afterAll(async () => {
+  await emulators?.stop();
+});
+
+async function readStream(streamName: string): Promise<Decision[]> {
+  const records = await emulators.readStream(streamName);
+  for (const r of records) expect(r.partitionKey).toBe(r.decision.user_id);
+  return records.map((r) => r.decision);
+}
+
+async function platformWith(streamName: string) {
+  const tables = await emulators.createTables();
+  const p = openAwsPlatform({ tables, streamName, settings: defaultSettings, clients: emulators.clients, clock: tickingClock(), rulesetCacheMs: 0 });
+  const draft = await p.rules.saveDraft(RulesetContent.parse(DEMO_RULESET), { id: "t" });
+  await p.rules.publish(draft.version, { id: "t" });
+  return { p, tables };
+}
+
+const body = (id: string, amount = 100) => ({ transaction_id: id, user_id: "user-7", amount, merchant_id: "m-1", timestamp: "2025-06-15T11:00:00.000Z" });
+
+describe("Kinesis event stream", () => {
+  it("puts each recorded decision on the stream once, keyed by customer; duplicates add nothing", async () => {
+    const stream = await emulators.createStream();
+    const { p } = await platformWith(stream);
+    await p.scoring.submit(body("k-1"));
+    await p.scoring.submit(body("k-2", 9_000));
+    await p.scoring.submit(body("k-1"));
+    const events = await readStream(stream);
+    expect(events.map((e) => e.transaction_id)).toEqual(["k-1", "k-2"]);
+    expect(events[1]).toEqual(await p.decisions.get("k-2"));
+  });
+
+  it("answers 503 when the event cannot be published, and publishes it when the client retries", async () => {
+    const stream = await emulators.createStream();
+    const tables = await emulators.createTables();
+    const failures: string[] = [];
+    const broken = openAwsPlatform({
+      tables,
+      streamName: "no-such-stream",
+      settings: defaultSettings,
+      clients: emulators.clients,
+      clock: tickingClock(),
+      rulesetCacheMs: 0,
+      decisionLog: { onStreamFailure: (d) => failures.push(d.transaction_id) },
+    });
+    await expect(broken.scoring.submit(body("r-1"))).rejects.toBeInstanceOf(UnavailableError);
+    expect(failures).toEqual(["r-1"]);
+    const stored = await broken.decisions.get("r-1");
+    expect(stored).toBeDefined();
+
+    const fixed = openAwsPlatform({ tables, streamName: stream, settings: defaultSettings, clients: emulators.clients, clock: tickingClock(), rulesetCacheMs: 0 });
+    const retry = await fixed.scoring.submit(body("r-1"));
+    expect(retry.status).toBe("duplicate");
+    const again = await fixed.scoring.submit(body("r-1"));
+    expect(again.status).toBe("duplicate");
+    expect((await readStream(stream)).map((e) => e.transaction_id)).toEqual(["r-1"]);
+    expect((await fixed.profiles.get("user-7"))?.version).toBe(1);
+  });
+});
+
+describe("SNS alerter", () => {
+  it("publishes REVIEW and BLOCKED alerts with ids and figures, and none for APPROVED", async () => {
+    const stream = await emulators.createStream();
+    const { p } = await platformWith(stream);
+    const { TopicArn } = await emulators.clients.sns.send(new CreateTopicCommand({ Name: "test-fraud-alerts" }));
+    const alerter = new SnsAlerter(emulators.clients.sns, TopicArn!);
+    const small = await p.scoring.submit(body("a-1", 100));
+    const big = await p.scoring.submit({ ...body("a-2", 9_000), device_id: "new-device", location: "Lagos, NG" });
+    if (small.status !== "recorded" || big.status !== "recorded") throw new Error("not recorded");
+    expect(small.decision.decision).toBe("APPROVED");
+    expect(alertOf(small.decision)).toBeUndefined();
+    const message = alertOf(big.decision)!;
+    expect(message).toMatchObject({ transaction_id: "a-2", user_id: "user-7", amount: 9_000, currency: "XAF" });
+    await alerter.send(message);
+    const seen = await emulators.fauxqs.spy.waitForMessage({ service: "sns", topicName: "test-fraud-alerts", status: "published" }, undefined, 5_000);
+    expect(seen).toMatchObject({
+      body: alertEmail(message).body,
+      messageAttributes: { decision: { StringValue: big.decision.decision }, transaction_id: { StringValue: "a-2" } },
+    });
+    expect(alertEmail(message).body).toContain(`Rules fired: ${big.decision.rules.map((r) => r.id).join(", ")}`);
+  });
+
+  it("writes a subject SNS accepts: printable ASCII, at most 100 characters", () => {
+    const { subject } = alertEmail({ transaction_id: "x", user_id: "Amadou-Ngoné-".repeat(10), decision: "BLOCKED", score: 95, amount: 1e9, currency: "XAF", rules: [], decided_at: "2025-06-15T11:00:00.000Z" });
+    expect(subject.length).toBeLessThanOrEqual(100);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+  });
+});
+
+describe("S3 lake reader", () => {
+  it("lists the day partitions and files under raw/ and reads a file", async () => {
+    const { s3 } = emulators.clients;
+    const put = (Key: string, text: string) => s3.send(new PutObjectCommand({ Bucket: emulators.s3Bucket, Key, Body: text }));
+    await put("raw/dt=2025-06-14/part-1.parquet", "PAR1-a");
+    await put("raw/dt=2025-06-15/part-2.parquet", "PAR1-bb");
+    await put("error/processing-failed/dt=2025-06-15/x", "bad");
+    const lake = new S3LakeReader(s3, emulators.s3Bucket);
+    expect(await lake.partitions()).toEqual(["2025-06-14", "2025-06-15"]);
+    const files = await lake.files("2025-06-15");
+    expect(files.map((f) => [f.key, f.dt, f.size])).toEqual([["raw/dt=2025-06-15/part-2.parquet", "2025-06-15", 7]]);
+    expect((await lake.files()).length).toBe(2);
+    expect(new TextDecoder().decode(await lake.read("raw/dt=2025-06-14/part-1.parquet"))).toBe("PAR1-a");
+    await expect(lake.read("error/processing-failed/dt=2025-06-15/x")).rejects.toThrow(/not a lake file/);
+  });
+});
+
+describe("lake rows for Firehose", () => {
+  it("has exactly the lake columns, timestamps in epoch milliseconds, and the transaction's day", async () => {
+    const stream = await emulators.createStream();
+    const { p } = await platformWith(stream);
+    const r = await p.scoring.submit(body("f-1"));
+    if (r.status !== "recorded") throw new Error(r.status);
+    const { dt, row } = firehoseLakeRow(r.decision);
+    expect(dt).toBe("2025-06-15");
+    expect(Object.keys(row)).toEqual(LAKE_COLUMNS.map((c) => c.name));
+    expect(row.timestamp).toBe(Date.parse("2025-06-15T11:00:00.000Z"));
+    expect(row.decided_at).toBe(Date.parse(r.decision.decided_at));
+    expect(row.amount).toBe(100);
+  });
+});
+
+describe("API key hashing", () => {
+  it("hashes keys exactly like the local store, so keys can move between deployments", () => {
+    for (const key of ["fk_abc", "a-chosen-key-of-32-characters-xx", "ключ"]) expect(hashApiKey(key)).toBe(localHashApiKey(key));
+  });
+});
+
+describe("Athena report runner", () => {
+  const athena = mockClient(AthenaClient);
+  const client = new AthenaClient({ region: "eu-west-3", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  const waits: number[] = [];
+  const runner = () => new AthenaReportRunner(client, { workGroup: "wg", database: "fraud_test", pollMs: 100, maxPollMs: 400, sleep: async (ms) => void waits.push(ms) });
+  const query = (over: Partial<ReportQuery> = {}): ReportQuery => ({ sql: "SELECT dt, count(*) FROM decisions WHERE dt >= ? GROUP BY 1", params: [{ type: "date", value: "2025-06-14" }], row_limit: 100, timeout_ms: 60_000, trusted: true, ...over });
+  beforeEach(() => {
+    athena.reset();
+    waits.length = 0;
+  });
+  const column = (Name: string, Type: string) => ({ Name, Type });
+  const row = (...values: Array<string | undefined>) => ({ Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })) });
+  const meta = { ColumnInfo: [column("dt", "varchar"), column("decisions", "bigint"), column("blocked_share", "double"), column("last_at", "timestamp(3)"), column("rules", "array")] };
+
+  it("starts the query in the workgroup with bound parameters, polls with backoff, pages the results and types the cells", async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce({ QueryExecution: { Status: { State: "QUEUED" } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: "RUNNING" } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: "RUNNING" } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: "RUNNING" } } })
+      .resolves({ QueryExecution: { Status: { State: "SUCCEEDED" }, Statistics: { DataScannedInBytes: 2048 } } });
+    athena
+      .on(GetQueryResultsCommand, { QueryExecutionId: "q-1", NextToken: undefined })
+      .resolves({ ResultSet: { ResultSetMetadata: meta, Rows: [row("dt", "decisions", "blocked_share", "last_at", "rules"), row("2025-06-14", "120", "0.05", "2025-06-14 23:59:58.123", "[R1, R2]")] }, NextToken: "p2" })
+      .on(GetQueryResultsCommand, { QueryExecutionId: "q-1", NextToken: "p2" })
+      .resolves({ ResultSet: { ResultSetMetadata: meta, Rows: [row("2025-06-15", "80", undefined, "2025-06-15 08:00:00.000", "[]")] } });
+
+    const events: ReportEvent[] = [];
+    for await (const e of runner().stream(query())) events.push(e);
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input).toEqual({
+      QueryString: "SELECT dt, count(*) FROM decisions WHERE dt >= ? GROUP BY 1",
+      WorkGroup: "wg",
+      QueryExecutionContext: { Database: "fraud_test" },
+      ExecutionParameters: ["'2025-06-14'"],
+    });
+    expect(waits).toEqual([100, 200, 400, 400]);
+    expect(events.filter((e) => e.type === "progress")).toHaveLength(4);
+    const result = await collectReport((async function* () { yield* events; })());
+    expect(result.columns.map((c) => [c.name, c.type])).toEqual([["dt", "string"], ["decisions", "number"], ["blocked_share", "number"], ["last_at", "timestamp"], ["rules", "array"]]);
+    expect(rowObjects(result)).toEqual([
+      { dt: "2025-06-14", decisions: 120, blocked_share: 0.05, last_at: "2025-06-14T23:59:58.123Z", rules: ["R1", "R2"] },
+      { dt: "2025-06-15", decisions: 80, blocked_share: null, last_at: "2025-06-15T08:00:00.000Z", rules: [] },
+    ]);
+    expect(result).toMatchObject({ row_count: 2, truncated: false, bytes_scanned: 2048 });
+  });
+
+  it("stops at the row limit and says the result is truncated", async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-2" });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: "SUCCEEDED" } } });
+    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: meta, Rows: [row("h"), row("a", "1"), row("b", "2"), row("c", "3")] }, NextToken: "more" });
+    const result = await collectReport(runner().stream(query({ row_limit: 2 })));
+    expect(result.rows.map((r) => r[0])).toEqual(["a", "b"]);
+    expect(result.truncated).toBe(true);
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(1);
+  });
+
+  it("turns the workgroup's scan limit into an error the analyst can act on", async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-3" });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: "FAILED", StateChangeReason: "Query cancelled: Bytes scanned limit was exceeded", AthenaError: { ErrorType: 1 } } } });
+    const error = (await collectReport(runner().stream(query())).catch((e: unknown) => e)) as VisibleError;
+    expect(error).toBeInstanceOf(VisibleError);
+    expect(error.code).toBe("REPORT_SCAN_LIMIT");
+  });
+
+  it("shows an analyst Athena's message about their own SQL, and rejects what is not one SELECT before running it", async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-4" });
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce({ QueryExecution: { Status: { State: "SUCCEEDED" } } })
+      .resolves({ QueryExecution: { Status: { State: "FAILED", StateChangeReason: "SYNTAX_ERROR: line 1:8: Column 'nope' cannot be resolved" } } });
+    const error = (await collectReport(runner().stream(query({ sql: "SELECT nope FROM decisions", params: [], trusted: false }))).catch((e: unknown) => e)) as VisibleError;
+    expect(error.code).toBe("REPORT_SQL_ERROR");
+    expect(error.message).toContain("Column 'nope' cannot be resolved");
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.QueryString).toBe("EXPLAIN (TYPE VALIDATE) SELECT nope FROM decisions");
+
+    athena.reset();
+    for (const sql of ["DROP TABLE decisions", "SELECT 1; DELETE FROM decisions", "  "]) {
+      const check = await runner().check(sql);
+      expect(check.ok, sql).toBe(false);
+    }
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+    const rejected = (await collectReport(runner().stream(query({ sql: "INSERT INTO decisions VALUES (1)", params: [], trusted: false }))).catch((e: unknown) => e)) as VisibleError;
+    expect(rejected.code).toBe("REPORT_SQL_REJECTED");
+  });
+
+  it("stops a query that runs past its time-out, or when the caller cancels", async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-5" });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: "RUNNING" } } });
+    athena.on(StopQueryExecutionCommand).resolves({});
+    const timeout = (await collectReport(runner().stream(query({ timeout_ms: 0 }))).catch((e: unknown) => e)) as VisibleError;
+    expect(timeout.code).toBe("REPORT_TIMEOUT");
+    expect(athena.commandCalls(StopQueryExecutionCommand)[0]!.args[0].input).toEqual({ QueryExecutionId: "q-5" });
+
+    const controller = new AbortController();
+    const events = runner().stream(query(), { signal: controller.signal });
+    const progress = await events.next();
+    expect(progress.value).toMatchObject({ type: "progress" });
+    controller.abort();
+    const cancelled = (await events.next().catch((e: unknown) => e)) as VisibleError;
+    expect(cancelled.code).toBe("REPORT_CANCELLED");
+    expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(2);
+  });
+});

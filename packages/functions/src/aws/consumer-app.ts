@@ -1,0 +1,33 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
+import type { Alerter } from "@fraud/core";
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
+import { scoredEventHandler } from "./scored-events.ts";
+
+export interface ConsumerDeps {
+  alerter: Alerter;
+  /** Where sent alerts are remembered (DynamoDB on AWS), so a redelivered record alerts once. */
+  persistence: BasePersistenceLayer;
+  metrics: Pick<Metrics, "addMetric" | "singleMetric" | "publishStoredMetrics">;
+  logger: Pick<Logger, "error" | "addContext">;
+}
+
+/** The scored-event consumer: one alert per REVIEW/BLOCKED decision, metrics, per-record failures. */
+export function createConsumerHandler(deps: ConsumerDeps) {
+  const idempotency = new IdempotencyConfig({ eventKeyJmesPath: "transaction_id", expiresAfterSeconds: 7 * 86_400 });
+  const sendAlertOnce = makeIdempotent(deps.alerter.send.bind(deps.alerter), { persistenceStore: deps.persistence, config: idempotency });
+  const processor = new BatchProcessor(EventType.KinesisDataStreams);
+  const events = scoredEventHandler({ sendAlert: sendAlertOnce, metrics: deps.metrics, logger: deps.logger });
+  return async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
+    deps.logger.addContext(context);
+    idempotency.registerLambdaContext(context);
+    try {
+      return await processPartialResponse(event, events.record, processor, { context });
+    } finally {
+      events.flush();
+    }
+  };
+}

@@ -1,0 +1,52 @@
+import { Settings } from "@fraud/core";
+import { DEFAULT_DECISION_TTL_DAYS, type TableNames } from "@fraud/core/aws";
+import { z } from "zod";
+
+// The Lambda functions' configuration, set by the stacks (stacks/*.ts), validated once per container.
+
+const Tables = z.object({
+  FRAUD_TABLE_PROFILES: z.string().min(1),
+  FRAUD_TABLE_RULESETS: z.string().min(1),
+  FRAUD_TABLE_LISTS: z.string().min(1),
+  FRAUD_TABLE_DECISIONS: z.string().min(1),
+  FRAUD_TABLE_USERS: z.string().min(1),
+  FRAUD_TABLE_AUDIT: z.string().min(1),
+});
+
+const Ingest = Tables.extend({
+  FRAUD_STREAM_NAME: z.string().min(1),
+  FRAUD_DECISION_TTL_DAYS: z.coerce.number().int().positive().default(DEFAULT_DECISION_TTL_DAYS),
+  // Unset: core's Settings defaults apply.
+  FRAUD_CURRENCY: z.string().optional(),
+  FRAUD_TIME_ZONE: z.string().optional(),
+  FRAUD_MAX_AMOUNT: z.coerce.number().optional(),
+  FRAUD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),
+});
+
+const Consumer = z.object({ ALERT_TOPIC_ARN: z.string().min(1), IDEMPOTENCY_TABLE: z.string().min(1) });
+const Reports = z.object({ FRAUD_ATHENA_WORKGROUP: z.string().min(1), FRAUD_ATHENA_DATABASE: z.string().min(1) });
+
+function parse<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    throw new Error(`invalid function environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
+}
+
+export function ingestEnv(source: NodeJS.ProcessEnv = process.env) {
+  const e = parse(Ingest, source);
+  const tables: TableNames = {
+    profiles: e.FRAUD_TABLE_PROFILES,
+    rulesets: e.FRAUD_TABLE_RULESETS,
+    lists: e.FRAUD_TABLE_LISTS,
+    decisions: e.FRAUD_TABLE_DECISIONS,
+    users: e.FRAUD_TABLE_USERS,
+    audit: e.FRAUD_TABLE_AUDIT,
+  };
+  const settings = Settings.parse({ currency: e.FRAUD_CURRENCY, timeZone: e.FRAUD_TIME_ZONE, maxAmount: e.FRAUD_MAX_AMOUNT });
+  return { tables, settings, streamName: e.FRAUD_STREAM_NAME, ttlDays: e.FRAUD_DECISION_TTL_DAYS, bodyLimitBytes: e.FRAUD_BODY_LIMIT_BYTES };
+}
+
+export const consumerEnv = (source: NodeJS.ProcessEnv = process.env) => parse(Consumer, source);
+export const reportsEnv = (source: NodeJS.ProcessEnv = process.env) => parse(Reports, source);

@@ -1,0 +1,29 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { AwsPlatform } from "@fraud/core/aws";
+import { handle } from "hono/aws-lambda";
+import { createApi } from "../api/app.ts";
+
+/** The ingest Lambda's handler: the local API's Hono app over the AWS adapters. */
+export function createIngestHandler(platform: AwsPlatform, options: { bodyLimitBytes?: number; logger: Pick<Logger, "error" | "warn"> }) {
+  const app = createApi({
+    scoring: platform.scoring,
+    decisions: platform.decisions,
+    apiKeys: platform.apiKeys,
+    ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    // Healthy when DynamoDB answers: the live-ruleset pointer is one consistent read.
+    healthy: () => platform.rules.liveVersion().then(() => true, () => false),
+    logger: {
+      error: (message, data) => options.logger.error(message, data ?? {}),
+      warn: (message, data) => options.logger.warn(message, data ?? {}),
+    },
+  });
+  return handle(app);
+}
+
+/** Stores the deployment's first API key (an SST secret) hashed, once; a racing cold start is fine. */
+export async function registerBootstrapKey(platform: AwsPlatform, key: string | undefined): Promise<void> {
+  if (!key || (await platform.apiKeys.has(key))) return;
+  await platform.apiKeys.create("bootstrap (FRAUD_API_KEY secret)", ["ingest", "read"], { id: "deploy" }, key).catch((e: unknown) => {
+    if ((e as { code?: string }).code !== "API_KEY_EXISTS") throw e;
+  });
+}

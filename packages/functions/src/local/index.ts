@@ -1,0 +1,1 @@
+export { openRuntime, type LocalRuntime } from "./runtime.ts";

@@ -1,0 +1,186 @@
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { defaultSettings, seedDemo, type AlertMessage, type Alerter } from "@fraud/core";
+import { openAwsPlatform, type AwsPlatform } from "@fraud/core/aws";
+import { openLocalPlatform } from "@fraud/core/local";
+import type { LambdaEvent } from "hono/aws-lambda";
+import type { APIGatewayProxyStructuredResultV2, Context, FirehoseTransformationEvent, KinesisStreamEvent } from "aws-lambda";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulators, type Emulators } from "../../core/test/contract/emulators.ts";
+import { tickingClock } from "../../core/test/contract/suites.ts";
+import { createApi } from "../src/api/app.ts";
+import { createConsumerHandler } from "../src/aws/consumer-app.ts";
+import { createIngestHandler, registerBootstrapKey } from "../src/aws/ingest-app.ts";
+import { toLakeRows } from "../src/aws/lake-writer.ts";
+
+const KEY = "fk_test-bootstrap-key-0123456789";
+const NOW = Date.parse("2025-06-15T12:00:00.000Z");
+const silent = { error: () => undefined, warn: () => undefined };
+const context = { functionName: "test", awsRequestId: "req-1", getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+let emulators: Emulators;
+let platform: AwsPlatform;
+let tables: Awaited<ReturnType<Emulators["createTables"]>>;
+let streamName: string;
+beforeAll(async () => {
+  emulators = await startEmulators();
+  tables = await emulators.createTables();
+  streamName = await emulators.createStream();
+  platform = openAwsPlatform({ tables, streamName, settings: defaultSettings, clients: emulators.clients, clock: tickingClock(NOW), rulesetCacheMs: 0 });
+  await seedDemo(platform, new Date(NOW));
+  await registerBootstrapKey(platform, KEY);
+});
+afterAll(async () => {
+  await emulators?.stop();
+});
+
+// Hono's own type of the HTTP API (payload 2.0) event: `aws-lambda`'s differs on optional fields.
+type HttpEvent = Extract<LambdaEvent, { version: string; rawPath: string }>;
+function httpEvent(method: string, path: string, body?: unknown, key: string | undefined = KEY): HttpEvent {
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: "",
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "api",
+      domainName: "api.example.com",
+      domainPrefix: "api",
+      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "test" },
+      requestId: "r",
+      authorizer: {},
+      authentication: null,
+      routeKey: "$default",
+      stage: "$default",
+      time: "15/Jun/2025:12:00:00 +0000",
+      timeEpoch: NOW,
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}
+
+describe("ingest Lambda", () => {
+  const ingest = () => createIngestHandler(platform, { logger: silent });
+  const call = async (event: HttpEvent) => {
+    const res = (await ingest()(event, context)) as APIGatewayProxyStructuredResultV2;
+    return { status: res.statusCode, body: JSON.parse(String(res.body)) };
+  };
+
+  it("scores like the local API: same request, same seeded data, same decision", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fraud-parity-"));
+    const local = openLocalPlatform({ dataDir: dir, settings: defaultSettings, clock: tickingClock(NOW) });
+    try {
+      await seedDemo(local, new Date(NOW));
+      await local.apiKeys.create("test", ["ingest", "read"], { id: "t" }, KEY);
+      const localApi = createApi({ scoring: local.scoring, decisions: local.decisions, apiKeys: local.apiKeys, logger: silent });
+      const requests = [
+        { transaction_id: "p-1", user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US", timestamp: "2025-06-15T11:00:00.000Z" },
+        { transaction_id: "p-2", user_id: "user_002", amount: 6_500, merchant_id: "MERCH_SUSPICIOUS", device_id: "device_unknown", location: "Unknown", timestamp: "2025-06-15T11:01:00.000Z" },
+        { transaction_id: "p-3", user_id: "user_003", amount: 1_500, merchant_id: "MERCH_APPLE", device_id: "device_new999", location: "Chicago, US", timestamp: "2025-06-15T11:02:00.000Z" },
+      ];
+      for (const tx of requests) {
+        const aws = await call(httpEvent("POST", "/api/transactions", tx));
+        const res = await localApi.request("/api/transactions", { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: JSON.stringify(tx) });
+        const localBody = (await res.json()) as Record<string, unknown>;
+        expect(aws.status).toBe(res.status);
+        expect({ ...aws.body, latency_ms: 0 }).toEqual({ ...localBody, latency_ms: 0 });
+      }
+    } finally {
+      local.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers a retry with the first decision, refuses bad keys and names every bad field", async () => {
+    const tx = { transaction_id: "i-1", user_id: "user_004", amount: 900, merchant_id: "MERCH_APPLE", timestamp: "2025-06-15T11:03:00.000Z" };
+    const first = await call(httpEvent("POST", "/api/transactions", tx));
+    const again = await call(httpEvent("POST", "/api/transactions", tx));
+    expect(first.status).toBe(200);
+    expect(again).toEqual({ status: 200, body: { ...first.body, duplicate: true } });
+    expect((await call(httpEvent("POST", "/api/transactions", tx, "fk_wrong-key-0000000000000"))).status).toBe(401);
+    const bad = await call(httpEvent("POST", "/api/transactions", { user_id: "", amount: -1 }));
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.body.error.fields).sort()).toEqual(["amount", "merchant_id", "user_id"]);
+    const read = await call(httpEvent("GET", "/api/transactions/i-1"));
+    expect(read.status).toBe(200);
+    expect(read.body.transaction_id).toBe("i-1");
+    expect((await call(httpEvent("GET", "/api/health", undefined, undefined))).body).toEqual({ status: "ok" });
+  });
+});
+
+describe("scored-event consumer Lambda", () => {
+  it("alerts once per REVIEW/BLOCKED decision however often a record comes, and reports bad records one by one", async () => {
+    const sent: AlertMessage[] = [];
+    const alerter: Alerter = { channel: "test", send: async (m) => void sent.push(m) };
+    const metrics: Array<[string, number, string?]> = [];
+    const fakeMetrics = {
+      addMetric: (name: string, _unit: unknown, value: number) => void metrics.push([name, value]),
+      singleMetric: () => {
+        let dim: string | undefined;
+        const single = { addDimension: (_k: string, v: string) => ((dim = v), single), addMetric: (name: string, _u: unknown, value: number) => void metrics.push([name, value, dim]) };
+        return single;
+      },
+      publishStoredMetrics: () => undefined,
+    };
+    const handler = createConsumerHandler({
+      alerter,
+      persistence: new DynamoDBPersistenceLayer({
+        tableName: tables.idempotency,
+        awsSdkV3Client: new DynamoDBClient({ region: "eu-west-3", endpoint: emulators.endpoints.dynamodb, credentials: { accessKeyId: "t", secretAccessKey: "t" } }),
+      }),
+      metrics: fakeMetrics as never,
+      logger: { error: () => undefined, addContext: () => undefined } as never,
+    });
+    const approved = (await platform.decisions.get("p-1"))!;
+    const blocked = (await platform.decisions.get("p-2"))!;
+    expect([approved.decision, blocked.decision]).toEqual(["APPROVED", "BLOCKED"]);
+    const record = (seq: string, data: string) => ({
+      eventSource: "aws:kinesis",
+      eventID: `shardId-000000000000:${seq}`,
+      kinesis: { sequenceNumber: seq, partitionKey: "p", data, kinesisSchemaVersion: "1.0", approximateArrivalTimestamp: NOW / 1000 },
+    });
+    const event = {
+      Records: [
+        record("1", Buffer.from(JSON.stringify(approved)).toString("base64")),
+        record("2", Buffer.from(JSON.stringify(blocked)).toString("base64")),
+        record("3", Buffer.from("not json").toString("base64")),
+      ],
+    } as unknown as KinesisStreamEvent;
+
+    expect(await handler(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: "3" }] });
+    expect(await handler(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: "3" }] });
+    expect(sent.map((m) => [m.transaction_id, m.decision])).toEqual([["p-2", "BLOCKED"]]);
+    expect(metrics.filter(([n]) => n === "Decisions")).toEqual([
+      ["Decisions", 1, "APPROVED"],
+      ["Decisions", 1, "BLOCKED"],
+      ["Decisions", 1, "APPROVED"],
+      ["Decisions", 1, "BLOCKED"],
+    ]);
+    expect(metrics.filter(([n]) => n === "Score").map(([, v]) => v)).toEqual([approved.score, blocked.score, approved.score, blocked.score]);
+  });
+});
+
+describe("lake writer Lambda (Firehose transformation)", () => {
+  it("turns each scored event into its lake row with its day partition, and fails bad records", async () => {
+    const d = (await platform.decisions.get("p-2"))!;
+    const out = toLakeRows({
+      invocationId: "i",
+      deliveryStreamArn: "arn",
+      region: "eu-west-3",
+      records: [
+        { recordId: "a", approximateArrivalTimestamp: NOW, data: Buffer.from(JSON.stringify(d)).toString("base64") },
+        { recordId: "b", approximateArrivalTimestamp: NOW, data: Buffer.from("{}").toString("base64") },
+      ],
+    } as FirehoseTransformationEvent, { error: () => undefined });
+    expect(out.records[0]).toMatchObject({ recordId: "a", result: "Ok", metadata: { partitionKeys: { dt: "2025-06-15" } } });
+    const row = JSON.parse(Buffer.from(out.records[0]!.data!, "base64").toString("utf8"));
+    expect(row).toMatchObject({ transaction_id: "p-2", decision: "BLOCKED", user_id: "user_002", timestamp: Date.parse("2025-06-15T11:01:00.000Z") });
+    expect(out.records[1]).toMatchObject({ recordId: "b", result: "ProcessingFailed" });
+  });
+});

@@ -1,0 +1,139 @@
+import { defaultSettings, DEMO_RULESET, RulesetContent, type ReportEvent } from "@fraud/core";
+import { openLocalPlatform, simulateLake, type LocalPlatform, type SimulateLakeResult } from "@fraud/core/local";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createApi } from "../src/api/app.ts";
+import { main } from "../src/cli/index.ts";
+
+const KEY = "reports-key-0123456789abcdef";
+const INGEST_ONLY = "ingest-only-key-0123456789";
+const RANGE = "from=2025-06-01&to=2025-06-03";
+
+let dir: string;
+let platform: LocalPlatform;
+let api: ReturnType<typeof createApi>;
+let sim: SimulateLakeResult;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "fraud-reports-api-"));
+  // The CLI reads its data dir from the environment, once.
+  process.env.FRAUD_DATA_DIR = dir;
+  process.env.FRAUD_ADMIN_PASSWORD = "reports-test-admin-password";
+  platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
+  sim = await simulateLake({ lakeDir: platform.lakeDir, days: 3, txPerDay: 2_000, end: new Date("2025-06-03T00:00:00Z"), seed: 5, fraudRate: 0.02, labelsDb: platform.db, runId: "api", threads: 2 });
+  await platform.apiKeys.create("reader", ["read"], { id: "test" }, KEY);
+  await platform.apiKeys.create("ingest", ["ingest"], { id: "test" }, INGEST_ONLY);
+  api = createApi({ scoring: platform.scoring, decisions: platform.decisions, apiKeys: platform.apiKeys, reports: platform.reports, logger: { error: () => undefined, warn: () => undefined } });
+});
+
+afterAll(() => {
+  platform.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const get = (path: string, headers: Record<string, string> = {}, key = KEY) => api.request(path, { headers: { authorization: `Bearer ${key}`, ...headers } });
+
+describe("reports API", () => {
+  it("needs an API key with the read scope", async () => {
+    expect((await api.request("/api/reports")).status).toBe(401);
+    expect((await get("/api/reports", {}, INGEST_ONLY)).status).toBe(403);
+    expect((await get(`/api/reports/overview/run?${RANGE}`, {}, INGEST_ONLY)).status).toBe(403);
+  });
+
+  it("lists the reports and shows one", async () => {
+    const list = (await (await get("/api/reports")).json()) as { reports: Array<{ name: string; builtin: boolean }> };
+    expect(list.reports.map((r) => r.name)).toContain("rule_hit_rates");
+    const overview = await get("/api/reports/overview");
+    expect(overview.status).toBe(200);
+    expect(await overview.json()).toMatchObject({ name: "overview", builtin: true, parameters: [{ name: "from" }, { name: "to" }] });
+    expect((await get("/api/reports/nope")).status).toBe(404);
+  });
+
+  it("runs a report with its parameters from the query string", async () => {
+    const res = await get(`/api/reports/decisions_per_day/run?${RANGE}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { params: Record<string, string>; columns: Array<{ name: string }>; rows: number[][]; truncated: boolean };
+    expect(body.params).toEqual({ from: "2025-06-01", to: "2025-06-03" });
+    expect(body.columns.map((c) => c.name)).toEqual(["day", "transactions", "approved", "review", "blocked"]);
+    expect(body.rows.map((r) => r[1])).toEqual([2_000, 2_000, 2_000]);
+    const blocked = body.rows.reduce((n, r) => n + Number(r[4]), 0);
+    expect(blocked).toBe(sim.decisions.BLOCKED);
+    const limited = (await (await get(`/api/reports/top_customers/run?${RANGE}&limit=5`)).json()) as { rows: unknown[]; truncated: boolean };
+    expect(limited.rows).toHaveLength(5);
+    expect(limited.truncated).toBe(true);
+  });
+
+  it("streams the run as NDJSON events when asked", async () => {
+    const res = await get(`/api/reports/overview/run?${RANGE}`, { accept: "application/x-ndjson" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("application/x-ndjson");
+    const events = (await res.text()).trim().split("\n").map((l) => JSON.parse(l) as ReportEvent);
+    expect(events.filter((e) => e.type !== "progress").map((e) => e.type)).toEqual(["columns", "rows", "done"]);
+    expect(events.find((e) => e.type === "rows")).toMatchObject({ rows: [[6_000, expect.any(Number), expect.any(Number), expect.any(Number)]] });
+  });
+
+  it("answers bad parameters with 400 and the failing fields, streaming or not", async () => {
+    const res = await get("/api/reports/overview/run?from=2025-13-01&colour=red");
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "INVALID_REPORT_PARAMS", fields: { from: [expect.any(String)], colour: ["is not a parameter of this report"] } } });
+    expect((await get("/api/reports/overview/run?from=2025-13-01", { accept: "application/x-ndjson" })).status).toBe(400);
+    expect((await get(`/api/reports/overview/run?${RANGE}&limit=0`)).status).toBe(400);
+    expect((await get(`/api/reports/nope/run?${RANGE}`)).status).toBe(404);
+  });
+});
+
+describe("CLI", () => {
+  async function cli(args: string[]): Promise<{ code: number; out: string }> {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    const err = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      return { code: await main(args), out: lines.join("\n") };
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
+  }
+
+  it("report <name> --from --to --json prints the result", async () => {
+    const { code, out } = await cli(["report", "overview", "--from", "2025-06-01", "--to", "2025-06-03", "--json"]);
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as { report: string; rows: Array<Record<string, number>> };
+    expect(result.report).toBe("overview");
+    expect(result.rows[0]!.transactions).toBe(6_000);
+  });
+
+  it("report prints a table, and --param sets other parameters", async () => {
+    const { code, out } = await cli(["report", "amount_blocked", "--from", "2025-06-01", "--to", "2025-06-03", "--param", "currency=XAF"]);
+    expect(code).toBe(0);
+    expect(out.split("\n")[0]).toMatch(/^day\s+blocked_transactions\s+amount_blocked$/);
+    expect(out.split("\n")).toHaveLength(2 + 3);
+    expect((await cli(["report", "overview", "--from", "someday"])).code).toBe(2);
+  });
+
+  it("simulate --days --tx-per-day writes history to the lake without a server", async () => {
+    const other = mkdtempSync(join(tmpdir(), "fraud-sim-cli-"));
+    try {
+      const { code, out } = await cli(["simulate", "--days", "2", "--tx-per-day", "1000", "--end", "2025-06-02", "--data-dir", other, "--json"]);
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ rows: 2_000, first_day: "2025-06-01", last_day: "2025-06-02" });
+      expect(existsSync(join(other, "lake", "raw", "dt=2025-06-02"))).toBe(true);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it("backtest --version saves the result with the draft; shadow sets a draft beside the live ruleset", async () => {
+    const draft = await platform.rules.saveDraft(RulesetContent.parse(DEMO_RULESET), { id: "ana" });
+    const { code, out } = await cli(["backtest", "--version", String(draft.version), "--from", "2025-06-02", "--to", "2025-06-03", "--warmup-days", "1", "--json"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ ruleset_version: draft.version, transactions: 4_000, replayed: 6_000 });
+    expect(await platform.backtests.list(draft.version)).toHaveLength(1);
+    const shadow = await cli(["shadow", "--set", String(draft.version)]);
+    expect(shadow.code).toBe(0);
+    expect(await platform.rules.shadowVersion()).toBe(draft.version);
+    expect((await cli(["shadow", "--clear"])).out).toContain("no shadow ruleset");
+  });
+});

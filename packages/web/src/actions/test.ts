@@ -1,0 +1,73 @@
+"use server";
+
+import { labScenario, type LabLabel } from "@fraud/core";
+import { getTranslations } from "next-intl/server";
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { fieldErrors, formObject, guarded, optionalNumber, type FormState } from "@/server/forms";
+import { platform } from "@/server/runtime";
+import { toRow, type DecisionRow } from "@/server/decisions";
+
+const NUMBER_FIELDS = ["amount", "balance_before", "balance_after", "latitude", "longitude"] as const;
+
+export interface TestedDecision extends DecisionRow {
+  fired: Array<{ id: string; name: string; score: number; values: Record<string, string | number | boolean | null> }>;
+  list_match: string | null;
+  fallback_reason: string | null;
+}
+
+/** Scores a transaction typed in the dashboard through the same path as the API. */
+export async function testTransaction(_prev: FormState<TestedDecision>, form: FormData): Promise<FormState<TestedDecision>> {
+  return guarded("transaction.test", async () => {
+    const values: Record<string, unknown> = formObject(form);
+    for (const k of NUMBER_FIELDS) if (values[k] !== undefined) values[k] = optionalNumber(String(values[k]));
+    const result = await (await platform()).scoring.submit(values);
+    const t = await getTranslations("test");
+    if (result.status === "invalid") return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: result.fields };
+    if (result.status === "conflict") return { status: "error", message: t("conflict"), fields: { transaction_id: [t("conflict")] } };
+    const d = result.decision;
+    revalidatePath("/decisions");
+    return {
+      status: "ok",
+      message: result.status === "duplicate" ? t("duplicate") : undefined,
+      data: {
+        ...toRow(d),
+        fired: d.rules.map((r) => ({ id: r.id, name: r.name, score: r.score, values: r.values })),
+        list_match: d.list_match ? `${d.list_match.kind}: ${d.list_match.field} = ${d.list_match.value} (${d.list_match.reason})` : null,
+        fallback_reason: d.fallback_reason,
+      },
+    };
+  });
+}
+
+const LabBatch = z.strictObject({
+  runId: z.string().regex(/^lab-[a-z0-9-]{4,40}$/),
+  end: z.iso.datetime(),
+  from: z.number().int().min(0).max(1_000),
+  to: z.number().int().min(1).max(1_000),
+});
+
+export interface LabRow extends DecisionRow {
+  index: number;
+  label: LabLabel;
+}
+
+/** One slice of the lab's scenario, replayed exactly from its run id and end time. */
+export async function runLabBatch(input: z.input<typeof LabBatch>): Promise<FormState<{ rows: LabRow[]; total: number }>> {
+  return guarded("transaction.test", async () => {
+    const parsed = LabBatch.safeParse(input);
+    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    const { runId, end, from, to } = parsed.data;
+    const scenario = labScenario({ runId, end: new Date(end) });
+    const p = await platform();
+    const rows: LabRow[] = [];
+    for (let i = from; i < Math.min(to, scenario.length); i++) {
+      const { label, transaction } = scenario[i]!;
+      const result = await p.scoring.submit(transaction);
+      if (result.status === "invalid") return { status: "error", message: `${transaction.transaction_id}: ${Object.keys(result.fields).join(", ")}` };
+      rows.push({ ...toRow(result.decision), index: i, label });
+    }
+    if (to >= scenario.length) revalidatePath("/decisions");
+    return { status: "ok", data: { rows, total: scenario.length } };
+  });
+}

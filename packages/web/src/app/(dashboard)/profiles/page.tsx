@@ -1,0 +1,81 @@
+import type { Metadata } from "next";
+import { getFormatter, getTranslations } from "next-intl/server";
+import Link from "next/link";
+import { TextField } from "@/components/fields";
+import { Badge, Card, EmptyState, PageHeader, RISK_TONE, Table, Td, Th, buttonClass } from "@/components/ui";
+import { summary30d } from "@fraud/core";
+import { money, when } from "@/lib/format";
+import { requireUser } from "@/server/auth";
+import { runtime } from "@/server/runtime";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("profiles"))("title") };
+}
+
+export default async function ProfilesPage({ searchParams }: { searchParams: Promise<{ q?: string }> }) {
+  await requireUser();
+  const t = await getTranslations("profiles");
+  const format = await getFormatter();
+  const q = ((await searchParams).q ?? "").trim().slice(0, 128);
+  const rt = await runtime();
+  const profiles = await rt.platform.profiles.search(q, 100);
+  const now = Date.now();
+  return (
+    <>
+      <PageHeader title={t("title")} description={t("description")} />
+      <Card className="mb-4">
+        <form method="get" role="search" aria-label={t("search")} className="flex flex-wrap items-end gap-3">
+          <TextField label={t("searchLabel")} name="q" type="search" defaultValue={q} autoCapitalize="none" className="min-w-56 flex-1" />
+          <button type="submit" className={buttonClass("primary")}>
+            {t("searchButton")}
+          </button>
+        </form>
+      </Card>
+      <Card bodyClassName="p-0 sm:p-2">
+        {profiles.length === 0 ? (
+          <div className="p-4">
+            <EmptyState>{t("empty")}</EmptyState>
+          </div>
+        ) : (
+          <Table caption={t("list")}>
+            <thead>
+              <tr>
+                <Th>{t("user")}</Th>
+                <Th>{t("risk_level")}</Th>
+                <Th className="hidden md:table-cell">{t("email")}</Th>
+                <Th className="hidden lg:table-cell">{t("last_device_id")}</Th>
+                <Th className="hidden lg:table-cell">{t("last_location")}</Th>
+                <Th className="text-right">{t("tx30")}</Th>
+                <Th className="hidden text-right sm:table-cell">{t("avg30")}</Th>
+                <Th className="hidden md:table-cell">{t("last_transaction_at")}</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {profiles.map((p) => {
+                const s = summary30d(p, now);
+                return (
+                  <tr key={p.user_id} className="hover:bg-slate-50">
+                    <Td>
+                      <Link href={`/profiles/${encodeURIComponent(p.user_id)}`} className="font-medium text-brand-700 hover:underline">
+                        {p.user_id}
+                      </Link>
+                    </Td>
+                    <Td>
+                      <Badge tone={RISK_TONE[p.risk_level]}>{t(`risk.${p.risk_level}`)}</Badge>
+                    </Td>
+                    <Td className="hidden text-slate-700 md:table-cell">{p.email ?? "—"}</Td>
+                    <Td className="hidden font-mono text-xs lg:table-cell">{p.last_device_id ?? "—"}</Td>
+                    <Td className="hidden lg:table-cell">{p.last_location ?? "—"}</Td>
+                    <Td className="tabular text-right">{s.transaction_count_30d}</Td>
+                    <Td className="tabular hidden text-right sm:table-cell">{money(format, s.avg_transaction_30d, rt.env.settings.currency)}</Td>
+                    <Td className="hidden text-xs text-slate-600 md:table-cell">{p.last_transaction_at ? when(format, p.last_transaction_at) : "—"}</Td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </Table>
+        )}
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,8 @@
+import { throughput } from "@/server/overview";
+import { liveJson } from "@/server/live";
+
+export const dynamic = "force-dynamic";
+
+export function GET() {
+  return liveJson(() => throughput());
+}

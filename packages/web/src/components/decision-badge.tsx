@@ -1,0 +1,7 @@
+import { useTranslations } from "next-intl";
+import { Badge, DECISION_TONE } from "./ui";
+
+export function DecisionBadge({ decision }: { decision: "APPROVED" | "REVIEW" | "BLOCKED" }) {
+  const t = useTranslations("decision");
+  return <Badge tone={DECISION_TONE[decision]}>{t(decision)}</Badge>;
+}

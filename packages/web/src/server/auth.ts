@@ -1,0 +1,91 @@
+import "server-only";
+import { can, type Permission, type User } from "@fraud/core";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { platform } from "./runtime";
+
+export const SESSION_COOKIE = "fraud_session";
+
+/** Served over https (directly or behind a proxy that says so): the cookie is then Secure. */
+async function overHttps(): Promise<boolean> {
+  const h = await headers();
+  return (h.get("x-forwarded-proto") ?? "").split(",")[0]?.trim() === "https";
+}
+
+export async function startSession(user: User, ttlMs: number): Promise<void> {
+  const p = await platform();
+  const { token, expires_at } = await p.sessions.start(user.id, ttlMs);
+  (await cookies()).set(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: await overHttps(),
+    path: "/",
+    expires: new Date(expires_at),
+  });
+}
+
+export async function endSession(): Promise<void> {
+  const jar = await cookies();
+  const token = jar.get(SESSION_COOKIE)?.value;
+  if (token) await (await platform()).sessions.end(token);
+  jar.delete(SESSION_COOKIE);
+}
+
+/** The signed-in person for this request, or null. Read once per request. */
+export const currentUser = cache(async (): Promise<User | null> => {
+  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  if (!token || token.length > 100) return null;
+  return (await (await platform()).sessions.resolve(token)) ?? null;
+});
+
+/** For pages: a signed-out visitor goes to the sign-in page. */
+export async function requireUser(): Promise<User> {
+  const user = await currentUser();
+  if (!user) redirect("/login");
+  return user;
+}
+
+export class Forbidden extends Error {
+  constructor(readonly permission: Permission) {
+    super(`not allowed: ${permission}`);
+    this.name = "Forbidden";
+  }
+}
+
+/**
+ * For server actions and route handlers: the signed-in user if their role allows the action.
+ * Checked on the server for every call, whatever the page showed.
+ */
+export async function authorize(permission: Permission): Promise<User> {
+  const user = await currentUser();
+  if (!user) redirect("/login");
+  if (!can(user.role, permission)) throw new Forbidden(permission);
+  return user;
+}
+
+export function actorOf(user: User) {
+  return { id: user.username, role: user.role };
+}
+
+/** Failed sign-ins per user name, in memory: slows down password guessing. */
+const failures = new Map<string, { count: number; since: number }>();
+const WINDOW_MS = 15 * 60_000;
+const MAX_FAILURES = 8;
+
+export function signInLocked(username: string, now = Date.now()): boolean {
+  const f = failures.get(username);
+  if (!f || now - f.since > WINDOW_MS) return false;
+  return f.count >= MAX_FAILURES;
+}
+
+export function recordSignIn(username: string, ok: boolean, now = Date.now()): void {
+  if (ok) {
+    failures.delete(username);
+    return;
+  }
+  const f = failures.get(username);
+  if (!f || now - f.since > WINDOW_MS) failures.set(username, { count: 1, since: now });
+  else f.count += 1;
+  if (failures.size > 10_000) failures.clear();
+}

@@ -1,0 +1,75 @@
+import "server-only";
+import type { Permission, User } from "@fraud/core";
+import { getTranslations } from "next-intl/server";
+import type { z } from "zod";
+import { authorize, Forbidden } from "./auth";
+
+/** What a form's server action answers: a message, and the errors to show on each field. */
+export interface FormState<D = undefined> {
+  status: "idle" | "ok" | "error";
+  message?: string;
+  fields?: Record<string, string[]>;
+  data?: D;
+  /** Changes on every answer, so a form can reset or announce even when the text is the same. */
+  at?: number;
+}
+
+export const idle: FormState = { status: "idle" };
+
+/**
+ * Errors from core cross a module boundary: the custom server loads core once and Next bundles
+ * its own copy, so `instanceof` cannot be trusted. A visible error is known by its name and code.
+ */
+export function isVisibleError(e: unknown): e is Error & { code: string; fields?: Record<string, string[]> } {
+  return e instanceof Error && e.name === "VisibleError" && typeof (e as { code?: unknown }).code === "string";
+}
+
+function isUnavailable(e: unknown): boolean {
+  return e instanceof Error && e.name === "UnavailableError";
+}
+
+export function fieldErrors(error: z.ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.code === "unrecognized_keys" ? "_" : issue.path.map(String).join(".") || "_";
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
+/**
+ * Runs a form action for a signed-in user whose role allows it. The role is checked here, on
+ * the server, for every call; errors a user can act on come back as the form's state.
+ */
+export async function guarded<D = undefined>(permission: Permission, run: (user: User) => Promise<FormState<D>>): Promise<FormState<D>> {
+  const t = await getTranslations("errors");
+  let user: User;
+  try {
+    user = await authorize(permission);
+  } catch (e) {
+    if (e instanceof Forbidden) return { status: "error", message: t("forbidden"), at: Date.now() };
+    throw e;
+  }
+  try {
+    return { ...(await run(user)), at: Date.now() };
+  } catch (e) {
+    if (isVisibleError(e)) return { status: "error", message: e.message, fields: e.fields, at: Date.now() };
+    if (isUnavailable(e)) return { status: "error", message: t("unavailable"), at: Date.now() };
+    throw e;
+  }
+}
+
+/** FormData as a plain object of strings; empty inputs are left out. */
+export function formObject(form: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of form.entries()) {
+    if (typeof v === "string" && !k.startsWith("$ACTION") && v.trim() !== "") out[k] = v.trim();
+  }
+  return out;
+}
+
+export function optionalNumber(v: string | undefined): number | undefined {
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v.replace(/[\s\u202f\u00a0]/g, "").replace(",", "."));
+  return Number.isFinite(n) ? n : Number.NaN;
+}

@@ -1,0 +1,20 @@
+import "server-only";
+import { LAB_CUSTOMERS, labScenario, TRANSACTION_TYPES, type LabLabel, type TransactionInput } from "@fraud/core";
+
+export type Preset = { label: LabLabel; transaction: Omit<TransactionInput, "transaction_id" | "timestamp"> };
+
+/** One transaction of each of the lab's kinds, as the test form's presets. */
+export function presets(): Preset[] {
+  const scenario = labScenario({ seed: 7 });
+  const out: Preset[] = [];
+  for (const label of ["normal", "suspicious", "new_customer"] as const) {
+    const found = scenario.find((s) => s.label === label);
+    if (!found) continue;
+    const { transaction_id: _id, timestamp: _ts, ...transaction } = found.transaction;
+    out.push({ label, transaction });
+  }
+  return out;
+}
+
+export const customers = LAB_CUSTOMERS.map((c) => c.user_id);
+export const transactionTypes = TRANSACTION_TYPES;

@@ -1,0 +1,63 @@
+import { Api as HttpApi, Config, Function, use, type StackContext } from "sst/constructs";
+import { Core } from "./Core";
+import { grantTable, KMS_ENCRYPT } from "./grants";
+import { METRICS_NAMESPACE, Pipeline } from "./Pipeline";
+import { Lake } from "./Lake";
+
+/**
+ * The ingest API: API Gateway HTTP API in front of the same Hono app the local server runs. It
+ * scores synchronously (profile read, rules, one transaction that stores the decision and updates
+ * the profile on its version, then the event to Kinesis) and answers like the local API.
+ */
+export function Api({ stack }: StackContext) {
+  const { key, tables, tableEnvironment, params } = use(Core);
+  const { stream, notify } = use(Pipeline);
+  const { lakeEnvironment } = use(Lake);
+
+  // Plaintext of the first API key; stored hashed in the users table on the first cold start.
+  const bootstrapApiKey = new Config.Secret(stack, "FRAUD_API_KEY");
+
+  const ingest = new Function(stack, "Ingest", {
+    handler: "packages/functions/src/aws/ingest.handler",
+    runtime: "nodejs20.x",
+    architecture: "arm_64",
+    memorySize: 1024,
+    timeout: 10,
+    tracing: "active",
+    logRetention: "one_month",
+    bind: [bootstrapApiKey],
+    environment: {
+      ...tableEnvironment,
+      ...lakeEnvironment,
+      FRAUD_STREAM_NAME: stream.streamName,
+      POWERTOOLS_SERVICE_NAME: "ingest",
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    },
+  });
+  // Exactly what the ingest path does: read the decision id, the profile, the live ruleset, the
+  // lists and the API key; write the decision and the profile in one transaction (and mark a
+  // decision whose event could not be published); store the bootstrap key with its audit entry.
+  grantTable(tables.decisions, ingest, key, ["GetItem", "PutItem", "UpdateItem"]);
+  grantTable(tables.profiles, ingest, key, ["GetItem", "UpdateItem"]);
+  grantTable(tables.rulesets, ingest, key, ["GetItem"]);
+  grantTable(tables.lists, ingest, key, ["Query"]);
+  grantTable(tables.users, ingest, key, ["GetItem", "PutItem"]);
+  grantTable(tables.audit, ingest, key, ["PutItem"]);
+  stream.cdk.stream.grant(ingest, "kinesis:PutRecord");
+  key.grant(ingest, ...KMS_ENCRYPT);
+
+  const api = new HttpApi(stack, "IngestApi", {
+    defaults: { throttle: { rate: params.FRAUD_API_RATE, burst: params.FRAUD_API_BURST } },
+    accessLog: { retention: "one_month" },
+    routes: { $default: ingest },
+  });
+
+  ingest.metricErrors().createAlarm(stack, "IngestErrors", {
+    alarmDescription: "The ingest function fails (the API answers 5xx)",
+    threshold: 0,
+    evaluationPeriods: 1,
+  }).addAlarmAction(notify);
+
+  stack.addOutputs({ ApiUrl: api.url });
+  return { api, ingest, bootstrapApiKey };
+}

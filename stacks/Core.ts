@@ -1,0 +1,75 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import { Table, type StackContext, type TableProps } from "sst/constructs";
+import { TABLE_SCHEMAS, type TableKey, type TableSchema } from "@fraud/core/aws";
+import { stageParams } from "./params";
+
+/**
+ * The customer-managed key every store is encrypted with, and the DynamoDB tables behind the
+ * ports: profiles, rulesets, lists, decisions, users (and API keys), audit, and the idempotency
+ * records of the alert consumer. Keys and indexes come from the AWS adapters' TABLE_SCHEMAS.
+ */
+export function Core({ stack, app }: StackContext) {
+  const params = stageParams(app.stage);
+  const key = new kms.Key(stack, "DataKey", {
+    description: `${app.stage} fraud platform: tables, stream, queue, topic, lake`,
+    enableKeyRotation: true,
+    alias: `alias/${app.logicalPrefixedName("data")}`,
+    removalPolicy: app.stage === "prod" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    pendingWindow: Duration.days(7),
+  });
+  // CloudWatch alarms publish to the encrypted alert topic: the service must be able to use the key.
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+      actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+      resources: ["*"],
+      conditions: { StringEquals: { "aws:SourceAccount": stack.account } },
+    }),
+  );
+
+  const encrypted = (extra: Omit<dynamodb.TableProps, "partitionKey" | "sortKey"> = {}): NonNullable<TableProps["cdk"]>["table"] => ({
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecovery: true,
+    encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    encryptionKey: key,
+    deletionProtection: app.stage === "prod",
+    ...extra,
+  });
+
+  const table = (id: string, name: TableKey, extra: Omit<dynamodb.TableProps, "partitionKey" | "sortKey"> = {}) => {
+    const schema: TableSchema = TABLE_SCHEMAS[name];
+    return new Table(stack, id, {
+      fields: schema.fields,
+      primaryIndex: { partitionKey: schema.partitionKey, ...(schema.sortKey ? { sortKey: schema.sortKey } : {}) },
+      ...(schema.indexes ? { globalIndexes: schema.indexes } : {}),
+      ...(schema.ttl ? { timeToLiveAttribute: schema.ttl } : {}),
+      cdk: { table: encrypted(extra) },
+    });
+  };
+  const profiles = table("Profiles", "profiles");
+  const rulesets = table("Rulesets", "rulesets");
+  const lists = table("Lists", "lists");
+  const decisions = table("Decisions", "decisions");
+  const users = table("Users", "users");
+  // Append-only: functions get PutItem on it and nothing that changes or deletes an entry.
+  const audit = table("Audit", "audit");
+  // Idempotency records expire by TTL; nothing to recover.
+  const idempotency = table("Idempotency", "idempotency", { pointInTimeRecovery: false });
+
+  const tables = { profiles, rulesets, lists, decisions, users, audit };
+  /** Table names as the AWS adapters read them from the environment. */
+  const tableEnvironment: Record<string, string> = {
+    FRAUD_TABLE_PROFILES: profiles.tableName,
+    FRAUD_TABLE_RULESETS: rulesets.tableName,
+    FRAUD_TABLE_LISTS: lists.tableName,
+    FRAUD_TABLE_DECISIONS: decisions.tableName,
+    FRAUD_TABLE_USERS: users.tableName,
+    FRAUD_TABLE_AUDIT: audit.tableName,
+    FRAUD_DECISION_TTL_DAYS: String(params.FRAUD_DECISION_TTL_DAYS),
+  };
+
+  return { key, tables, idempotency, tableEnvironment, params };
+}

@@ -1,0 +1,254 @@
+import { Duration } from "aws-cdk-lib";
+import * as athena from "aws-cdk-lib/aws-athena";
+import * as glue from "aws-cdk-lib/aws-glue";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as firehose from "aws-cdk-lib/aws-kinesisfirehose";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import { Bucket, Function, use, type StackContext } from "sst/constructs";
+import { LAKE_COLUMNS, LAKE_PARTITION, LAKE_TABLE } from "@fraud/core";
+import { Core } from "./Core";
+import { KMS_DECRYPT, KMS_ENCRYPT } from "./grants";
+import { Pipeline } from "./Pipeline";
+
+/** Where things live in the lake bucket; the local lake uses the same `raw/dt=YYYY-MM-DD/` layout. */
+export const LAKE_PREFIX = { raw: "raw/", error: "error/", athena: "athena-results/" } as const;
+/** The first day partition projection knows about. */
+export const LAKE_FIRST_DAY = "2024-01-01";
+
+/**
+ * The decision lake: an encrypted bucket, Firehose from the decision stream to Parquet under
+ * `raw/dt=YYYY-MM-DD/`, the Glue table (defined here, columns from core's schema, partition
+ * projection instead of a crawler) and an Athena workgroup that enforces encryption and a scan limit.
+ */
+export function Lake({ stack, app }: StackContext) {
+  const { key, params } = use(Core);
+  const { stream } = use(Pipeline);
+
+  const bucket = new Bucket(stack, "Lake", {
+    cors: false,
+    cdk: {
+      bucket: {
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: key,
+        bucketKeyEnabled: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [
+          {
+            id: "raw-to-infrequent-access",
+            prefix: LAKE_PREFIX.raw,
+            transitions: [
+              { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(90) },
+              { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(365) },
+            ],
+          },
+          { id: "expire-errors", prefix: LAKE_PREFIX.error, expiration: Duration.days(90) },
+          { id: "expire-query-results", prefix: LAKE_PREFIX.athena, expiration: Duration.days(30) },
+          { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(2) },
+        ],
+      },
+    },
+  });
+  const bucketArn = bucket.bucketArn;
+  const bucketName = bucket.bucketName;
+
+  const databaseName = `fraud_${app.stage.replace(/[^a-z0-9]/gi, "_").toLowerCase()}`;
+  // The name report SQL uses for the lake, locally (DuckDB view) and here.
+  const tableName = LAKE_TABLE;
+  const database = new glue.CfnDatabase(stack, "LakeDatabase", {
+    catalogId: stack.account,
+    databaseInput: { name: databaseName, description: "Fraud decisions lake" },
+  });
+  const rawLocation = `s3://${bucketName}/${LAKE_PREFIX.raw}`;
+  const table = new glue.CfnTable(stack, "DecisionsTable", {
+    catalogId: stack.account,
+    databaseName,
+    tableInput: {
+      name: tableName,
+      description: "Every scored transaction; columns generated from the core transaction schema",
+      tableType: "EXTERNAL_TABLE",
+      partitionKeys: [{ name: LAKE_PARTITION.name, type: LAKE_PARTITION.type }],
+      parameters: {
+        classification: "parquet",
+        EXTERNAL: "TRUE",
+        "parquet.compression": "SNAPPY",
+        "projection.enabled": "true",
+        "projection.dt.type": "date",
+        "projection.dt.format": "yyyy-MM-dd",
+        "projection.dt.range": `${LAKE_FIRST_DAY},NOW`,
+        "projection.dt.interval": "1",
+        "projection.dt.interval.unit": "DAYS",
+        "storage.location.template": `${rawLocation}dt=\${dt}/`,
+      },
+      storageDescriptor: {
+        location: rawLocation,
+        columns: LAKE_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
+        inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+        serdeInfo: { serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" },
+      },
+    },
+  });
+  table.addDependency(database);
+
+  const catalogArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:catalog`;
+  const databaseArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:database/${databaseName}`;
+  const tableArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:table/${databaseName}/${tableName}`;
+
+  // Turns each scored event into its lake row and names its day partition (core's toLakeRecord).
+  const lakeWriter = new Function(stack, "LakeWriter", {
+    handler: "packages/functions/src/aws/lake-writer.handler",
+    runtime: "nodejs20.x",
+    architecture: "arm_64",
+    memorySize: 256,
+    timeout: 60,
+    logRetention: "one_month",
+    environment: { POWERTOOLS_SERVICE_NAME: "lake-writer" },
+  });
+
+  const deliveryLogs = new logs.LogGroup(stack, "DeliveryLogs", { retention: logs.RetentionDays.ONE_MONTH });
+  const deliveryLogStream = new logs.LogStream(stack, "DeliveryLogStream", { logGroup: deliveryLogs });
+
+  const deliveryRole = new iam.Role(stack, "DeliveryRole", {
+    assumedBy: new iam.ServicePrincipal("firehose.amazonaws.com", {
+      conditions: { StringEquals: { "sts:ExternalId": stack.account } },
+    }),
+    description: "Firehose: read the decision stream, convert with the Glue schema, write the lake",
+  });
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+      resources: [stream.streamArn],
+    }),
+  );
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"],
+      resources: [bucketArn, `${bucketArn}/${LAKE_PREFIX.raw}*`, `${bucketArn}/${LAKE_PREFIX.error}*`],
+    }),
+  );
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({ actions: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"], resources: [catalogArn, databaseArn, tableArn] }),
+  );
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({ actions: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], resources: [lakeWriter.functionArn] }),
+  );
+  deliveryRole.addToPolicy(new iam.PolicyStatement({ actions: ["logs:PutLogEvents"], resources: [deliveryLogs.logGroupArn] }));
+  key.grant(deliveryRole, ...KMS_ENCRYPT);
+
+  const delivery = new firehose.CfnDeliveryStream(stack, "LakeDelivery", {
+    deliveryStreamType: "KinesisStreamAsSource",
+    kinesisStreamSourceConfiguration: { kinesisStreamArn: stream.streamArn, roleArn: deliveryRole.roleArn },
+    extendedS3DestinationConfiguration: {
+      bucketArn,
+      roleArn: deliveryRole.roleArn,
+      prefix: `${LAKE_PREFIX.raw}dt=!{partitionKeyFromLambda:dt}/`,
+      errorOutputPrefix: `${LAKE_PREFIX.error}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`,
+      // Format conversion with dynamic partitioning needs at least 64 MB buffers.
+      bufferingHints: { sizeInMBs: 64, intervalInSeconds: 300 },
+      compressionFormat: "UNCOMPRESSED",
+      encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: key.keyArn } },
+      cloudWatchLoggingOptions: { enabled: true, logGroupName: deliveryLogs.logGroupName, logStreamName: deliveryLogStream.logStreamName },
+      processingConfiguration: {
+        enabled: true,
+        processors: [
+          {
+            type: "Lambda",
+            parameters: [
+              { parameterName: "LambdaArn", parameterValue: lakeWriter.functionArn },
+              { parameterName: "BufferSizeInMBs", parameterValue: "1" },
+              { parameterName: "BufferIntervalInSeconds", parameterValue: "60" },
+            ],
+          },
+        ],
+      },
+      dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
+      dataFormatConversionConfiguration: {
+        enabled: true,
+        // The lake writer sends timestamps as epoch milliseconds.
+        inputFormatConfiguration: { deserializer: { hiveJsonSerDe: { timestampFormats: ["millis"] } } },
+        outputFormatConfiguration: { serializer: { parquetSerDe: { compression: "SNAPPY" } } },
+        schemaConfiguration: {
+          catalogId: stack.account,
+          databaseName,
+          tableName,
+          region: stack.region,
+          roleArn: deliveryRole.roleArn,
+          versionId: "LATEST",
+        },
+      },
+    },
+  });
+  delivery.node.addDependency(deliveryRole);
+  delivery.addDependency(table);
+
+  const workgroup = new athena.CfnWorkGroup(stack, "Analysts", {
+    name: app.logicalPrefixedName("analysts"),
+    description: "Saved reports over the decision lake",
+    state: "ENABLED",
+    recursiveDeleteOption: true,
+    workGroupConfiguration: {
+      enforceWorkGroupConfiguration: true,
+      publishCloudWatchMetricsEnabled: true,
+      bytesScannedCutoffPerQuery: params.FRAUD_ATHENA_SCAN_LIMIT_BYTES,
+      engineVersion: { selectedEngineVersion: "Athena engine version 3" },
+      resultConfiguration: {
+        outputLocation: `s3://${bucketName}/${LAKE_PREFIX.athena}`,
+        encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKey: key.keyArn },
+      },
+    },
+  });
+  const workgroupArn = `arn:${stack.partition}:athena:${stack.region}:${stack.account}:workgroup/${workgroup.name}`;
+
+  /** What a function needs to run saved reports in the workgroup and read their results. */
+  const grantReports = (grantee: iam.IGrantable) => {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution", "athena:GetWorkGroup"],
+      resourceArns: [workgroupArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+      resourceArns: [catalogArn, databaseArn, tableArn],
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: ["s3:GetBucketLocation", "s3:ListBucket"], resourceArns: [bucketArn] });
+    iam.Grant.addToPrincipal({ grantee, actions: ["s3:GetObject"], resourceArns: [`${bucketArn}/${LAKE_PREFIX.raw}*`, `${bucketArn}/${LAKE_PREFIX.athena}*`] });
+    iam.Grant.addToPrincipal({ grantee, actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resourceArns: [`${bucketArn}/${LAKE_PREFIX.athena}*`] });
+    key.grant(grantee, ...KMS_ENCRYPT);
+  };
+  /** Read access to the lake files themselves (no writes, no deletes). */
+  const grantLakeRead = (grantee: iam.IGrantable) => {
+    iam.Grant.addToPrincipal({ grantee, actions: ["s3:ListBucket"], resourceArns: [bucketArn] });
+    iam.Grant.addToPrincipal({ grantee, actions: ["s3:GetObject"], resourceArns: [`${bucketArn}/${LAKE_PREFIX.raw}*`] });
+    key.grant(grantee, ...KMS_DECRYPT);
+  };
+
+  const reportRunner = new Function(stack, "ReportRunner", {
+    handler: "packages/functions/src/aws/report.handler",
+    runtime: "nodejs20.x",
+    architecture: "arm_64",
+    memorySize: 256,
+    timeout: 300,
+    tracing: "active",
+    logRetention: "one_month",
+    environment: {
+      FRAUD_ATHENA_WORKGROUP: workgroup.name,
+      FRAUD_ATHENA_DATABASE: databaseName,
+      FRAUD_ATHENA_TABLE: tableName,
+      POWERTOOLS_SERVICE_NAME: "reports",
+    },
+  });
+  grantReports(reportRunner);
+
+  const lakeEnvironment: Record<string, string> = {
+    FRAUD_LAKE_BUCKET: bucketName,
+    FRAUD_ATHENA_WORKGROUP: workgroup.name,
+    FRAUD_ATHENA_DATABASE: databaseName,
+    FRAUD_ATHENA_TABLE: tableName,
+  };
+  stack.addOutputs({ LakeBucket: bucketName, AthenaWorkgroup: workgroup.name, GlueDatabase: databaseName });
+  return { bucket, workgroup, databaseName, tableName, grantReports, grantLakeRead, lakeEnvironment, reportRunner, delivery };
+}

@@ -1,0 +1,141 @@
+import { Duration } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import * as kinesis from "aws-cdk-lib/aws-kinesis";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import { Function, KinesisStream, Queue, Topic, use, type StackContext } from "sst/constructs";
+import { Core } from "./Core";
+import { grantTable, KMS_ENCRYPT } from "./grants";
+
+/** The CloudWatch namespace of the decision metrics the handlers write as EMF. */
+export const METRICS_NAMESPACE = "FraudDecisions";
+
+/**
+ * The decision stream (Kinesis, keyed by user_id), its consumer (alerts and metrics) with
+ * per-record failure reporting and a dead-letter queue, the alert topic, and the alarms.
+ */
+export function Pipeline({ stack, app }: StackContext) {
+  const { key, idempotency, params } = use(Core);
+
+  const deadLetters = new Queue(stack, "ConsumerDeadLetters", {
+    cdk: {
+      queue: {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: key,
+        retentionPeriod: Duration.days(14),
+        enforceSSL: true,
+      },
+    },
+  });
+
+  const alerts = new Topic(stack, "Alerts", {
+    cdk: { topic: { topicName: app.logicalPrefixedName("alerts"), masterKey: key, enforceSSL: true } },
+  });
+  if (params.FRAUD_ALERT_EMAIL) alerts.cdk.topic.addSubscription(new EmailSubscription(params.FRAUD_ALERT_EMAIL));
+
+  const consumer = new Function(stack, "ScoredEventConsumer", {
+    handler: "packages/functions/src/aws/consumer.handler",
+    runtime: "nodejs20.x",
+    architecture: "arm_64",
+    memorySize: 512,
+    timeout: 60,
+    tracing: "active",
+    logRetention: "one_month",
+    environment: {
+      ALERT_TOPIC_ARN: alerts.topicArn,
+      IDEMPOTENCY_TABLE: idempotency.tableName,
+      POWERTOOLS_SERVICE_NAME: "consumer",
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    },
+  });
+
+  const stream = new KinesisStream(stack, "Decisions", {
+    cdk: {
+      stream: {
+        shardCount: params.FRAUD_STREAM_SHARDS,
+        streamMode: kinesis.StreamMode.PROVISIONED,
+        encryption: kinesis.StreamEncryption.KMS,
+        encryptionKey: key,
+        retentionPeriod: Duration.hours(24),
+      },
+    },
+    consumers: {
+      scored: {
+        function: consumer,
+        cdk: {
+          eventSource: {
+            startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+            batchSize: 100,
+            maxBatchingWindow: Duration.seconds(1),
+            reportBatchItemFailures: true,
+            bisectBatchOnError: true,
+            retryAttempts: 3,
+            maxRecordAge: Duration.hours(6),
+            onFailure: new SqsDlq(deadLetters.cdk.queue),
+          },
+        },
+      },
+    },
+  });
+
+  // Publishing to the encrypted topic needs the key; the CDK grant names the topic only.
+  alerts.cdk.topic.grantPublish(consumer);
+  key.grant(consumer, ...KMS_ENCRYPT);
+  grantTable(idempotency, consumer, key, ["GetItem", "PutItem", "UpdateItem", "DeleteItem"]);
+
+  // Alarms go to the same topic as the alerts.
+  const notify = new SnsAction(alerts.cdk.topic);
+  const alarm = (id: string, props: cloudwatch.AlarmProps) => {
+    const a = new cloudwatch.Alarm(stack, id, { treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, ...props });
+    a.addAlarmAction(notify);
+    return a;
+  };
+
+  alarm("ConsumerIteratorAge", {
+    alarmDescription: "The consumer is more than a minute behind the decision stream",
+    metric: consumer.metric("IteratorAge", { statistic: "Maximum", period: Duration.minutes(1) }),
+    threshold: 60_000,
+    evaluationPeriods: 5,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  });
+  alarm("ConsumerErrors", {
+    alarmDescription: "The scored-event consumer fails",
+    metric: consumer.metricErrors({ period: Duration.minutes(5) }),
+    threshold: 0,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  });
+  alarm("DeadLetterDepth", {
+    alarmDescription: "Scored events could not be processed and wait in the dead-letter queue",
+    metric: deadLetters.cdk.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
+    threshold: 0,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  });
+  const decisionsOf = (outcome: string) =>
+    new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: "Decisions",
+      dimensionsMap: { service: "consumer", decision: outcome },
+      statistic: "Sum",
+      period: Duration.minutes(5),
+    });
+  alarm("BlockedRateSpike", {
+    alarmDescription: `More than ${params.FRAUD_BLOCKED_RATE_ALARM_PERCENT}% of decisions are BLOCKED over 5 minutes`,
+    metric: new cloudwatch.MathExpression({
+      expression: "IF(approved + review + blocked > 20, 100 * blocked / (approved + review + blocked), 0)",
+      usingMetrics: { approved: decisionsOf("APPROVED"), review: decisionsOf("REVIEW"), blocked: decisionsOf("BLOCKED") },
+      period: Duration.minutes(5),
+      label: "BLOCKED %",
+    }),
+    threshold: params.FRAUD_BLOCKED_RATE_ALARM_PERCENT,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  });
+
+  stack.addOutputs({ AlertTopic: alerts.topicArn, DecisionStream: stream.streamName });
+  return { stream, alerts, deadLetters, consumer, notify };
+}

@@ -1,0 +1,61 @@
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import { Config, NextjsSite, use, type StackContext } from "sst/constructs";
+import { Core } from "./Core";
+import { grantTable, KMS_ENCRYPT, TABLE_READ } from "./grants";
+import { Lake } from "./Lake";
+import { Pipeline } from "./Pipeline";
+
+/**
+ * The dashboard (`packages/web`) on Lambda + CloudFront. Its server actions get the tables they
+ * edit, the Athena workgroup for saved reports and read access to the lake files; nothing else.
+ */
+export function Web({ stack }: StackContext) {
+  const { key, tables, tableEnvironment } = use(Core);
+  const { grantReports, grantLakeRead, lakeEnvironment } = use(Lake);
+  use(Pipeline);
+
+  const adminPassword = new Config.Secret(stack, "FRAUD_ADMIN_PASSWORD");
+  const sessionSecret = new Config.Secret(stack, "FRAUD_SESSION_SECRET");
+
+  const site = new NextjsSite(stack, "Dashboard", {
+    path: "packages/web",
+    // SST writes a types file that points into .sst/; keep it there, out of the web package.
+    typesPath: "../../.sst",
+    runtime: "nodejs20.x",
+    openNextVersion: "3.10.1",
+    memorySize: 1024,
+    timeout: 20,
+    bind: [adminPassword, sessionSecret],
+    environment: { ...tableEnvironment, ...lakeEnvironment, FRAUD_DEPLOYMENT: "aws" },
+  });
+
+  const server = site.cdk?.function;
+  if (server) {
+    grantTable(tables.decisions, server, key, [...TABLE_READ]);
+    grantTable(tables.profiles, server, key, [...TABLE_READ, "Scan", "UpdateItem"]);
+    grantTable(tables.rulesets, server, key, [...TABLE_READ, "PutItem", "UpdateItem"]);
+    grantTable(tables.lists, server, key, [...TABLE_READ, "Scan", "PutItem", "UpdateItem"]);
+    grantTable(tables.users, server, key, [...TABLE_READ, "PutItem", "UpdateItem"]);
+    grantTable(tables.audit, server, key, ["Query", "PutItem"]);
+    grantReports(server);
+    grantLakeRead(server);
+  }
+
+  // OpenNext's revalidation queue and tag-cache table hold page data: encrypt them with the CMK
+  // too, and let the site's functions use the key. (The site bucket keeps SSE-S3: CloudFront's
+  // origin access identity cannot read KMS-encrypted objects, and it holds build output and the
+  // rendered-page cache, no lake data.)
+  for (const child of site.node.findAll()) {
+    if (child instanceof sqs.CfnQueue) child.kmsMasterKeyId = key.keyArn;
+    if (child instanceof dynamodb.CfnGlobalTable) {
+      child.sseSpecification = { sseEnabled: true, sseType: "KMS" };
+      child.replicas = [{ region: stack.region, sseSpecification: { kmsMasterKeyId: key.keyArn } }];
+    }
+    if (child instanceof lambda.Function) key.grant(child, ...KMS_ENCRYPT);
+  }
+
+  stack.addOutputs({ DashboardUrl: site.url ?? "" });
+  return { site };
+}

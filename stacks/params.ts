@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { DEFAULT_DECISION_TTL_DAYS } from "@fraud/core/aws";
+
+/**
+ * Deploy-time parameters of a stage, read once from the environment of `sst deploy` (or the synth
+ * script). Secrets are not here: they are SST `Config.Secret`s, set with `npx sst secrets set`.
+ */
+const StageParams = z.object({
+  /** Who receives REVIEW/BLOCKED alerts and alarms (the lab's `fraud-alerts` topic). */
+  FRAUD_ALERT_EMAIL: z.email().optional(),
+  /** Provisioned shards of the decision stream: one shard takes 1,000 records/s. */
+  FRAUD_STREAM_SHARDS: z.coerce.number().int().min(1).max(500).default(1),
+  /** Days a decision stays in DynamoDB (duplicate detection, dashboard); the lake keeps history. */
+  FRAUD_DECISION_TTL_DAYS: z.coerce.number().int().min(1).default(DEFAULT_DECISION_TTL_DAYS),
+  /** API Gateway throttling of the ingest API, requests per second and burst. */
+  FRAUD_API_RATE: z.coerce.number().int().positive().default(500),
+  FRAUD_API_BURST: z.coerce.number().int().positive().default(1_000),
+  /** Athena refuses a query that would scan more than this, in bytes. */
+  FRAUD_ATHENA_SCAN_LIMIT_BYTES: z.coerce.number().int().min(10_000_000).default(10 * 1024 ** 3),
+  /** BLOCKED share of decisions (percent, over 5 minutes) that raises the spike alarm. */
+  FRAUD_BLOCKED_RATE_ALARM_PERCENT: z.coerce.number().positive().max(100).default(20),
+});
+export type StageParams = z.infer<typeof StageParams>;
+
+export function stageParams(stage: string, source: NodeJS.ProcessEnv = process.env): StageParams {
+  const parsed = StageParams.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid deploy parameters for stage ${stage}:\n${lines.join("\n")}`);
+  }
+  if (stage === "prod" && !parsed.data.FRAUD_ALERT_EMAIL) {
+    throw new Error("stage prod needs FRAUD_ALERT_EMAIL: the address that receives REVIEW/BLOCKED alerts");
+  }
+  return parsed.data;
+}

@@ -1,0 +1,73 @@
+import { spawn } from "node:child_process";
+import { defaultSettings, seedDemo } from "@fraud/core";
+import { openAwsPlatform } from "@fraud/core/aws";
+import { startEmulators } from "../../packages/core/test/contract/emulators.ts";
+
+const KEY = "fk_bundle-smoke-key-0123456789abcdef";
+
+/**
+ * Loads a built ingest bundle in a fresh Node process, configured like the Lambda (environment
+ * from the stack, the secret as SST binds it) but pointed at local emulators, and sends it one
+ * HTTP API event. Returns its answer and the transaction ids that reached the stream.
+ */
+export async function bundleSmoke(bundle: string): Promise<{ response: { statusCode: number; body: string }; events: string[] }> {
+  const emulators = await startEmulators();
+  try {
+    const tables = await emulators.createTables();
+    const stream = await emulators.createStream();
+    const platform = openAwsPlatform({ tables, streamName: stream, settings: defaultSettings, clients: emulators.clients });
+    await seedDemo(platform, new Date());
+    const env = {
+      PATH: process.env.PATH ?? "",
+      AWS_REGION: "eu-west-3",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_ENDPOINT_URL_DYNAMODB: emulators.endpoints.dynamodb,
+      AWS_ENDPOINT_URL_KINESIS: emulators.endpoints.kinesis,
+      SST_APP: "fraud",
+      SST_STAGE: "test",
+      SST_Secret_value_FRAUD_API_KEY: KEY,
+      POWERTOOLS_LOG_LEVEL: "ERROR",
+      POWERTOOLS_TRACE_ENABLED: "false",
+      POWERTOOLS_METRICS_NAMESPACE: "FraudDecisions",
+      FRAUD_TABLE_PROFILES: tables.profiles,
+      FRAUD_TABLE_RULESETS: tables.rulesets,
+      FRAUD_TABLE_LISTS: tables.lists,
+      FRAUD_TABLE_DECISIONS: tables.decisions,
+      FRAUD_TABLE_USERS: tables.users,
+      FRAUD_TABLE_AUDIT: tables.audit,
+      FRAUD_STREAM_NAME: stream,
+    };
+    const event = {
+      version: "2.0",
+      routeKey: "$default",
+      rawPath: "/api/transactions",
+      rawQueryString: "",
+      headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+      requestContext: { http: { method: "POST", path: "/api/transactions", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "smoke" }, requestId: "r", routeKey: "$default", stage: "$default", accountId: "1", apiId: "a", domainName: "d", domainPrefix: "d", time: "", timeEpoch: Date.now() },
+      body: JSON.stringify({ transaction_id: "bundle-1", user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US" }),
+      isBase64Encoded: false,
+    };
+    const script = `const { handler } = await import(${JSON.stringify(bundle)});
+const res = await handler(${JSON.stringify(event)}, { functionName: "smoke", awsRequestId: "1", getRemainingTimeInMillis: () => 10000 });
+process.stdout.write("\\n@@RESULT@@" + JSON.stringify(res));`;
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        if (code === 0 && stdout.includes("@@RESULT@@")) resolve(stdout.split("@@RESULT@@")[1]!);
+        else reject(new Error(`bundle exited ${code}: ${stderr.slice(-2000)}`));
+      });
+    });
+    const events = (await emulators.readStream(stream)).map((r) => r.decision.transaction_id);
+    return { response: JSON.parse(out), events };
+  } finally {
+    await emulators.stop();
+  }
+}

@@ -1,0 +1,303 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { getStack } from "sst/constructs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LAKE_COLUMNS, LAKE_PARTITION } from "@fraud/core";
+import { Api } from "../Api";
+import { Core } from "../Core";
+import { Lake } from "../Lake";
+import { Pipeline } from "../Pipeline";
+import { synthApp } from "../synth";
+import { bundleSmoke } from "./bundle-smoke";
+import { Web } from "../Web";
+
+// CloudFormation templates are read as loose JSON.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+const STACKS = { Core, Pipeline, Lake, Api, Web };
+type StackName = keyof typeof STACKS;
+
+let outdir: string;
+const templates = {} as Record<StackName, Template>;
+const json = {} as Record<StackName, Json>;
+/** Where the synthesized asset of each hash is (the bundled function code). */
+const assetPaths = new Map<string, string>();
+
+beforeAll(async () => {
+  outdir = mkdtempSync(path.join(tmpdir(), "fraud-synth-"));
+  const { assembly } = await synthApp({ stage: "test", outdir });
+  for (const file of readdirSync(assembly.directory).filter((f) => f.endsWith(".assets.json"))) {
+    const manifest = JSON.parse(readFileSync(path.join(assembly.directory, file), "utf8")) as { files: Record<string, { source: { path: string } }> };
+    for (const [hash, asset] of Object.entries(manifest.files)) assetPaths.set(hash, path.resolve(assembly.directory, asset.source.path));
+  }
+  for (const [name, fn] of Object.entries(STACKS) as Array<[StackName, (typeof STACKS)[StackName]]>) {
+    templates[name] = Template.fromStack(getStack(fn));
+    json[name] = templates[name].toJSON();
+  }
+});
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+function resources(type: string, only?: StackName[]): Array<{ stack: StackName; id: string; props: Json }> {
+  const out: Array<{ stack: StackName; id: string; props: Json }> = [];
+  for (const stack of only ?? (Object.keys(STACKS) as StackName[])) {
+    for (const [id, r] of Object.entries(json[stack].Resources as Json)) {
+      if (r.Type === type) out.push({ stack, id, props: r.Properties ?? {} });
+    }
+  }
+  return out;
+}
+
+/** The CMK is `DataKey` in Core; other stacks import its ARN. */
+const usesDataKey = (value: unknown) => /DataKey[0-9A-F]{8}/.test(JSON.stringify(value ?? null));
+
+/** Every policy document of every stack, with where it is. */
+function policyDocuments(): Array<{ where: string; doc: Json; keyPolicy: boolean }> {
+  const docs: Array<{ where: string; doc: Json; keyPolicy: boolean }> = [];
+  for (const stack of Object.keys(STACKS) as StackName[]) {
+    for (const [id, r] of Object.entries(json[stack].Resources as Json)) {
+      const p = r.Properties ?? {};
+      if (p.PolicyDocument) docs.push({ where: `${stack}/${id}`, doc: p.PolicyDocument, keyPolicy: false });
+      if (p.KeyPolicy) docs.push({ where: `${stack}/${id}`, doc: p.KeyPolicy, keyPolicy: true });
+      for (const inline of p.Policies ?? []) docs.push({ where: `${stack}/${id}`, doc: inline.PolicyDocument, keyPolicy: false });
+      if (r.Type === "AWS::IAM::Role" && p.AssumeRolePolicyDocument) continue;
+    }
+  }
+  return docs;
+}
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+describe("every store is encrypted with the one customer-managed key", () => {
+  it("has one KMS key, with rotation on", () => {
+    expect(resources("AWS::KMS::Key")).toHaveLength(1);
+    templates.Core.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+  });
+
+  it("encrypts every DynamoDB table with it, on demand, with point-in-time recovery for the data tables", () => {
+    const tables = resources("AWS::DynamoDB::Table");
+    expect(tables.map((t) => t.id.replace(/Table[0-9A-F]{8}$/, "")).sort()).toEqual(
+      ["Audit", "Decisions", "Idempotency", "Lists", "Profiles", "Rulesets", "Users"].map((n) => n).sort(),
+    );
+    for (const t of tables) {
+      expect(t.props.SSESpecification, t.id).toMatchObject({ SSEEnabled: true, SSEType: "KMS" });
+      expect(usesDataKey(t.props.SSESpecification.KMSMasterKeyId), t.id).toBe(true);
+      expect(t.props.BillingMode, t.id).toBe("PAY_PER_REQUEST");
+      if (!t.id.startsWith("Idempotency")) expect(t.props.PointInTimeRecoverySpecification, t.id).toEqual({ PointInTimeRecoveryEnabled: true });
+    }
+    templates.Core.hasResourceProperties("AWS::DynamoDB::Table", {
+      KeySchema: [{ AttributeName: "transaction_id", KeyType: "HASH" }],
+      TimeToLiveSpecification: { AttributeName: "expires_at", Enabled: true },
+    });
+    for (const g of resources("AWS::DynamoDB::GlobalTable")) {
+      expect(g.props.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: "KMS" });
+      expect(usesDataKey(g.props.Replicas), g.id).toBe(true);
+    }
+  });
+
+  it("encrypts the stream, queues, topic, lake bucket, Firehose output and Athena results with it", () => {
+    const stream = resources("AWS::Kinesis::Stream");
+    expect(stream).toHaveLength(1);
+    expect(stream[0]!.props.StreamEncryption.EncryptionType).toBe("KMS");
+    expect(usesDataKey(stream[0]!.props.StreamEncryption.KeyId)).toBe(true);
+
+    const queues = resources("AWS::SQS::Queue");
+    expect(queues.length).toBeGreaterThanOrEqual(2);
+    for (const q of queues) expect(usesDataKey(q.props.KmsMasterKeyId), q.id).toBe(true);
+
+    const topics = resources("AWS::SNS::Topic");
+    expect(topics).toHaveLength(1);
+    expect(usesDataKey(topics[0]!.props.KmsMasterKeyId)).toBe(true);
+
+    const lake = resources("AWS::S3::Bucket", ["Lake"]);
+    expect(lake).toHaveLength(1);
+    const rule = lake[0]!.props.BucketEncryption.ServerSideEncryptionConfiguration[0];
+    expect(rule.ServerSideEncryptionByDefault.SSEAlgorithm).toBe("aws:kms");
+    expect(usesDataKey(rule.ServerSideEncryptionByDefault.KMSMasterKeyID)).toBe(true);
+
+    const firehose = resources("AWS::KinesisFirehose::DeliveryStream")[0]!.props.ExtendedS3DestinationConfiguration;
+    expect(usesDataKey(firehose.EncryptionConfiguration.KMSEncryptionConfig.AWSKMSKeyARN)).toBe(true);
+
+    const wg = resources("AWS::Athena::WorkGroup")[0]!.props.WorkGroupConfiguration.ResultConfiguration.EncryptionConfiguration;
+    expect(wg.EncryptionOption).toBe("SSE_KMS");
+    expect(usesDataKey(wg.KmsKey)).toBe(true);
+  });
+
+  it("keeps only the dashboard's asset bucket out of the key (CloudFront cannot read KMS objects)", () => {
+    const unencrypted = resources("AWS::S3::Bucket").filter((b) => !usesDataKey(b.props.BucketEncryption));
+    expect(unencrypted.map((b) => `${b.stack}/${b.id}`)).toEqual([expect.stringMatching(/^Web\/DashboardS3Bucket/)]);
+  });
+
+  it("blocks public access to the lake, enforces TLS and expires what is temporary", () => {
+    templates.Lake.hasResourceProperties("AWS::S3::Bucket", {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: "raw/", Transitions: Match.anyValue() }),
+          Match.objectLike({ Prefix: "error/", ExpirationInDays: 90, Status: "Enabled" }),
+          Match.objectLike({ Prefix: "athena-results/", ExpirationInDays: 30, Status: "Enabled" }),
+        ]),
+      },
+    });
+    templates.Lake.hasResourceProperties("AWS::S3::BucketPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]),
+      },
+    });
+  });
+});
+
+describe("least privilege", () => {
+  it("allows no wildcard action (`*` or `service:*`) in any policy", () => {
+    const offending: string[] = [];
+    for (const { where, doc, keyPolicy } of policyDocuments()) {
+      for (const st of list<Json>(doc.Statement)) {
+        if (st.Effect !== "Allow") continue;
+        // The key policy's first statement hands the key's administration to the account's IAM.
+        if (keyPolicy && JSON.stringify(st.Principal).includes(":root")) continue;
+        for (const action of list<string>(st.Action)) {
+          if (action === "*" || /^[a-z0-9-]+:\*$/i.test(action)) offending.push(`${where}: ${action}`);
+        }
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  it("attaches no AWS-managed policy but basic Lambda logging, and no FullAccess policy", () => {
+    const managed = new Set<string>();
+    for (const role of resources("AWS::IAM::Role")) {
+      for (const arn of list<unknown>(role.props.ManagedPolicyArns)) managed.add(JSON.stringify(arn).match(/policy\/([\w/-]+)/)?.[1] ?? JSON.stringify(arn));
+    }
+    expect([...managed]).toEqual(["service-role/AWSLambdaBasicExecutionRole"]);
+    expect(JSON.stringify(json)).not.toMatch(/FullAccess/);
+  });
+
+  it("keeps the audit table append-only: no principal may update or delete its entries", () => {
+    const auditWriters: string[] = [];
+    for (const { where, doc } of policyDocuments()) {
+      for (const st of list<Json>(doc.Statement)) {
+        if (!JSON.stringify(st.Resource ?? "").includes("Audit")) continue;
+        const actions = list<string>(st.Action).filter((a) => a.startsWith("dynamodb:"));
+        auditWriters.push(...actions.filter((a) => /Update|Delete|BatchWrite/.test(a)).map((a) => `${where}: ${a}`));
+      }
+    }
+    expect(auditWriters).toEqual([]);
+  });
+
+  it("gives secrets to functions only as SST Config secrets, never as plaintext environment", () => {
+    for (const fn of resources("AWS::Lambda::Function")) {
+      for (const [name, value] of Object.entries((fn.props.Environment?.Variables ?? {}) as Json)) {
+        if (/PASSWORD|SECRET|API_KEY/.test(name)) expect(value, `${fn.id} ${name}`).toBe("__FETCH_FROM_SSM__");
+      }
+    }
+    templates.Api.hasResourceProperties("AWS::Lambda::Function", {
+      Handler: "packages/functions/src/aws/ingest.handler",
+      Environment: { Variables: Match.objectLike({ SST_Secret_value_FRAUD_API_KEY: "__FETCH_FROM_SSM__" }) },
+    });
+  });
+});
+
+describe("pipeline", () => {
+  it("reports failed records one by one, splits failing batches, retries a bounded number of times, then dead-letters", () => {
+    const mappings = resources("AWS::Lambda::EventSourceMapping", ["Pipeline"]);
+    expect(mappings).toHaveLength(1);
+    const m = mappings[0]!.props;
+    expect(m.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    expect(m.BisectBatchOnFunctionError).toBe(true);
+    expect(m.MaximumRetryAttempts).toBeGreaterThanOrEqual(1);
+    expect(m.MaximumRetryAttempts).toBeLessThanOrEqual(10);
+    expect(JSON.stringify(m.DestinationConfig.OnFailure.Destination)).toMatch(/ConsumerDeadLetters/);
+    expect(JSON.stringify(m.EventSourceArn)).toMatch(/DecisionsStream/);
+  });
+
+  it("subscribes the stage's alert email to the alert topic", () => {
+    templates.Pipeline.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "fraud-alerts@example.com" });
+    templates.Pipeline.hasResourceProperties("AWS::SNS::Topic", { TopicName: "test-fraud-alerts" });
+  });
+
+  it("alarms on iterator age, function errors, dead letters and a BLOCKED-rate spike, to the alert topic", () => {
+    const alarms = resources("AWS::CloudWatch::Alarm");
+    const byMetric = (name: string) => alarms.filter((a) => a.props.MetricName === name);
+    expect(byMetric("IteratorAge")).toHaveLength(1);
+    expect(byMetric("Errors").map((a) => a.stack).sort()).toEqual(["Api", "Pipeline"]);
+    expect(byMetric("ApproximateNumberOfMessagesVisible")).toHaveLength(1);
+    const spike = alarms.find((a) => (a.props.Metrics ?? []).some((m: Json) => /blocked/.test(m.Expression ?? "")));
+    expect(spike, "BLOCKED-rate alarm").toBeDefined();
+    expect(JSON.stringify(spike!.props.Metrics)).toContain('{"Name":"decision","Value":"BLOCKED"}');
+    for (const a of alarms) expect(JSON.stringify(a.props.AlarmActions), a.id).toMatch(/Alerts/);
+  });
+});
+
+describe("lake", () => {
+  it("delivers the stream to raw/ as Parquet, partitioned by dt, with errors under error/", () => {
+    const [delivery] = resources("AWS::KinesisFirehose::DeliveryStream");
+    expect(delivery!.props.DeliveryStreamType).toBe("KinesisStreamAsSource");
+    const s3 = delivery!.props.ExtendedS3DestinationConfiguration;
+    expect(s3.Prefix).toBe("raw/dt=!{partitionKeyFromLambda:dt}/");
+    expect(s3.ErrorOutputPrefix).toMatch(/^error\//);
+    expect(s3.DynamicPartitioningConfiguration.Enabled).toBe(true);
+    const conversion = s3.DataFormatConversionConfiguration;
+    expect(conversion.Enabled).toBe(true);
+    expect(conversion.OutputFormatConfiguration.Serializer.ParquetSerDe).toBeDefined();
+    expect(conversion.SchemaConfiguration).toMatchObject({ DatabaseName: "fraud_test", TableName: "decisions", VersionId: "LATEST" });
+  });
+
+  it("defines the Glue table in code with exactly core's lake columns and partition projection", () => {
+    const [table] = resources("AWS::Glue::Table");
+    const input = table!.props.TableInput;
+    expect(input.StorageDescriptor.Columns).toEqual(LAKE_COLUMNS.map((c) => ({ Name: c.name, Type: c.type })));
+    expect(input.PartitionKeys).toEqual([{ Name: LAKE_PARTITION.name, Type: LAKE_PARTITION.type }]);
+    expect(input.Parameters).toMatchObject({ "projection.enabled": "true", "projection.dt.type": "date", "projection.dt.format": "yyyy-MM-dd" });
+    expect(JSON.stringify(input.Parameters["storage.location.template"])).toContain("/raw/dt=${dt}/");
+    expect(resources("AWS::Glue::Crawler")).toEqual([]);
+  });
+
+  it("enforces the Athena workgroup's configuration and scan limit", () => {
+    const [wg] = resources("AWS::Athena::WorkGroup");
+    expect(wg!.props.WorkGroupConfiguration).toMatchObject({ EnforceWorkGroupConfiguration: true, BytesScannedCutoffPerQuery: 10 * 1024 ** 3 });
+    expect(JSON.stringify(wg!.props.WorkGroupConfiguration.ResultConfiguration.OutputLocation)).toContain("/athena-results/");
+  });
+});
+
+describe("functions and API", () => {
+  it("runs every Node.js Lambda on nodejs20.x or later, ours on nodejs20.x", () => {
+    const fns = resources("AWS::Lambda::Function");
+    for (const fn of fns) {
+      const runtime = String(fn.props.Runtime ?? "");
+      if (!runtime.startsWith("nodejs")) continue;
+      expect(Number(/nodejs(\d+)/.exec(runtime)?.[1]), `${fn.stack}/${fn.id} ${runtime}`).toBeGreaterThanOrEqual(20);
+    }
+    const ours = fns.filter((f) => String(f.props.Handler).startsWith("packages/functions/src/aws/"));
+    expect(ours.map((f) => f.props.Handler).sort()).toEqual(
+      ["consumer", "ingest", "lake-writer", "report"].map((n) => `packages/functions/src/aws/${n}.handler`),
+    );
+    for (const fn of ours) expect(fn.props.Runtime).toBe("nodejs20.x");
+  });
+
+  it("throttles the HTTP API and sends every route to the ingest function", () => {
+    templates.Api.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+    });
+    templates.Api.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "$default" });
+  });
+
+  it("lets the ingest function write decisions and profiles but never scan or delete them", () => {
+    const ingestPolicies = resources("AWS::IAM::Policy", ["Api"]).filter((p) => /Ingest/.test(p.id));
+    const actions = ingestPolicies.flatMap((p) => list<Json>(p.props.PolicyDocument.Statement).flatMap((s) => list<string>(s.Action)));
+    expect(actions).toEqual(expect.arrayContaining(["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:Query", "kinesis:PutRecord"]));
+    expect(actions.filter((a) => /Scan|DeleteItem|DeleteTable/.test(a))).toEqual([]);
+  });
+});
+
+describe("deployable bundles", () => {
+  it("the ingest bundle, as deployed, registers the bootstrap key and scores a transaction on DynamoDB and Kinesis emulators", async () => {
+    const [ingest] = resources("AWS::Lambda::Function", ["Api"]).filter((f) => f.props.Handler === "packages/functions/src/aws/ingest.handler");
+    const hash = String(ingest!.props.Code.S3Key).replace(/\.zip$/, "");
+    const dir = assetPaths.get(hash);
+    expect(dir, "bundle of the ingest function").toBeDefined();
+    const result = await bundleSmoke(path.join(dir!, "packages/functions/src/aws/ingest.mjs"));
+    expect(result.response.statusCode).toBe(200);
+    expect(JSON.parse(result.response.body)).toMatchObject({ transaction_id: "bundle-1", decision: expect.stringMatching(/^(APPROVED|REVIEW|BLOCKED)$/) });
+    expect(result.events).toEqual(["bundle-1"]);
+  });
+});

@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config";
+
+// The synth tests: SST must see NODE_ENV=test before it is imported (no bootstrap lookup, no site
+// build), and one synth of the five stacks takes 15-30 s on two cores.
+export default defineConfig({
+  test: {
+    name: "synth",
+    root: new URL("..", import.meta.url).pathname,
+    include: ["stacks/test/**/*.test.ts"],
+    env: {
+      NODE_ENV: "test",
+      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
+      FRAUD_ALERT_EMAIL: "fraud-alerts@example.com",
+    },
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    pool: "forks",
+  },
+});

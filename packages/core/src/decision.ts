@@ -84,6 +84,8 @@ function errorSummary(e: unknown): string {
  */
 const readClock = () => performance.now();
 
+const SEVERITY: Record<DecisionOutcome, number> = { APPROVED: 0, REVIEW: 1, BLOCKED: 2 };
+
 export function evaluateRules(ruleset: CompiledRuleset, features: Features, clock?: () => number): RuleOutcome {
   const fused = ruleset.fused;
   if (clock === undefined && fused !== undefined && fused.rules === ruleset.rules) {
@@ -125,10 +127,12 @@ export function evaluateRules(ruleset: CompiledRuleset, features: Features, cloc
         values: valuesRead(compiled, features),
       });
     }
-    if (timed && now() - started > ruleset.time_budget_ms) {
+    if (timed && compiled !== ruleset.rules.at(-1) && now() - started > ruleset.time_budget_ms) {
+      // Out of time: the fallback, unless the rules already evaluated call for something stricter.
+      const partial = outcomeFor(Math.min(total, 100), ruleset.thresholds);
       return {
         score: Math.min(total, 100),
-        decision: ruleset.fallback_decision,
+        decision: SEVERITY[partial] > SEVERITY[ruleset.fallback_decision] ? partial : ruleset.fallback_decision,
         rules,
         errored_rules: errored,
         fallback_reason: `rules took longer than the ${ruleset.time_budget_ms} ms budget; stopped after ${compiled.rule.id}`,

@@ -51,6 +51,21 @@ function collectIdentifiers(node: unknown, into: Set<string>): void {
   else collectIdentifiers(n.args, into);
 }
 
+/** The first call of `name` (as a function or a method) in an AST. */
+function findCall(node: unknown, name: string): AstNode | undefined {
+  if (Array.isArray(node)) {
+    for (const n of node) {
+      const found = findCall(n, name);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!node || typeof node !== "object") return undefined;
+  const n = node as AstNode;
+  if ((n.op === "call" || n.op === "rcall") && Array.isArray(n.args) && n.args[0] === name) return n;
+  return findCall(n.args, name);
+}
+
 function toError(e: unknown, expression: string): ExpressionError {
   const err = e as { summary?: string; message?: string; code?: string; range?: { start: number; end: number } };
   const start = Math.max(0, Math.min(err.range?.start ?? 0, expression.length));
@@ -73,8 +88,21 @@ export function checkExpression(expression: string): ExpressionCheck {
     if (result.type !== "bool") {
       return { ok: false, error: { message: `must be true or false, not ${result.type}`, start: 0, end: expression.length, code: "not_boolean" } };
     }
+    const ast = environment.parse(expression).ast;
+    const regex = findCall(ast, "matches");
+    if (regex) {
+      return {
+        ok: false,
+        error: {
+          message: "regular expressions (matches) are not allowed: their cost has no bound; use contains, startsWith, endsWith or a list",
+          start: regex.start ?? 0,
+          end: regex.end ?? expression.length,
+          code: "forbidden_function",
+        },
+      };
+    }
     const ids = new Set<string>();
-    collectIdentifiers(environment.parse(expression).ast, ids);
+    collectIdentifiers(ast, ids);
     return { ok: true, reads: [...ids].filter((id): id is FeatureName => id in FEATURES) };
   } catch (e) {
     return { ok: false, error: toError(e, expression) };

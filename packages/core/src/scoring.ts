@@ -22,9 +22,15 @@ export interface ScoringDeps {
   rulesetCacheMs?: number;
 }
 
-/** Same body, same fingerprint: tells a client's retry from a reused transaction id. */
-export function fingerprint(input: TransactionInput): string {
-  const canonical = JSON.stringify(Object.keys(input).sort().map((k) => [k, input[k as keyof TransactionInput]]));
+/**
+ * Same transaction, same fingerprint: tells a client's retry from a reused transaction id. Values
+ * the server would fill in are filled in, and the timestamp is compared as an instant, so a retry
+ * written with "+01:00" instead of "Z", or with the default currency spelled out, is a retry.
+ */
+export function fingerprint(input: TransactionInput, settings: Pick<Settings, "currency">): string {
+  const normalized: Record<string, unknown> = { ...input, currency: input.currency ?? settings.currency };
+  if (input.timestamp !== undefined) normalized.timestamp = new Date(input.timestamp).toISOString();
+  const canonical = JSON.stringify(Object.keys(normalized).sort().map((k) => [k, normalized[k]]));
   return createHash("sha256").update(canonical).digest("base64url").slice(0, 22);
 }
 
@@ -69,7 +75,7 @@ export class Scoring {
     const tx = parsed.transaction;
     const [ruleset, lists] = await Promise.all([this.ruleset(), this.deps.lists.find(listKeys(tx))]);
     const shadow = this.shadowCompiled;
-    const result = await this.deps.decisions.record(tx, fingerprint(input as TransactionInput), (profile) => {
+    const result = await this.deps.decisions.record(tx, fingerprint(input as TransactionInput, this.deps.settings), (profile) => {
       const out = decide({ tx, profile, ruleset, lists, settings: this.deps.settings, decidedAt: this.clock().toISOString(), shadow });
       return { ...out, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 };
     });

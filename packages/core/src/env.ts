@@ -19,6 +19,8 @@ const Env = z.object({
   FRAUD_RATE_LIMIT_PER_S: z.coerce.number().positive().default(20_000),
   /** Where REVIEW and BLOCKED alerts are POSTed as JSON; none when unset. */
   FRAUD_ALERT_WEBHOOK_URL: z.url().optional(),
+  /** Serve the dashboard next to the API (off: API only, for ingest-only nodes). */
+  FRAUD_DASHBOARD: z.enum(["on", "off"]).default("on"),
   /** Where `fraud simulate` sends transactions; defaults to the local server. */
   FRAUD_API_URL: z.url().optional(),
 });

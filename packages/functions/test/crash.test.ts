@@ -62,7 +62,7 @@ describe("crash safety", () => {
     seedPlatform.close();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = { FRAUD_DATA_DIR: dir, PORT: String(port), FRAUD_API_KEY: KEY, FRAUD_ADMIN_PASSWORD: "crash-test-admin-pw", FRAUD_LAKE_FLUSH_SECONDS: "0.2", FRAUD_LAKE_FLUSH_RECORDS: "50" };
+    const env = { FRAUD_DATA_DIR: dir, PORT: String(port), FRAUD_API_KEY: KEY, FRAUD_ADMIN_PASSWORD: "crash-test-admin-pw", FRAUD_LAKE_FLUSH_SECONDS: "0.2", FRAUD_LAKE_FLUSH_RECORDS: "50", FRAUD_DASHBOARD: "off" };
 
     const acknowledged: string[] = [];
     const attempted: string[] = [];

@@ -36,7 +36,7 @@ export function startProcess(which: "local/server.ts" | "local/worker.ts", env: 
   return { child, output: () => out, exited };
 }
 
-export async function waitForHealth(url: string, timeoutMs = 20_000): Promise<void> {
+export async function waitForHealth(url: string, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     try {

@@ -18,7 +18,7 @@ export function isApiPath(url: string): boolean {
 }
 
 async function loadDashboard(rt: LocalRuntime, hostname: string, port: number): Promise<Handler | undefined> {
-  if (!existsSync(join(webDir, ".next", "BUILD_ID"))) return undefined;
+  if (rt.env.FRAUD_DASHBOARD === "off" || !existsSync(join(webDir, ".next", "BUILD_ID"))) return undefined;
   const require = createRequire(join(webDir, "package.json"));
   const next = require("next") as (opts: Record<string, unknown>) => { prepare(): Promise<void>; getRequestHandler(): Handler };
   // The dashboard's server code uses this process's platform instead of opening a second one.
@@ -45,7 +45,8 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
   const handleWeb: Handler =
     (await loadDashboard(rt, hostname, port)) ??
     ((_req, res) => {
-      res.writeHead(503, { "content-type": "text/plain; charset=utf-8" }).end("The dashboard is not built yet: run `npm run setup`.\n");
+      const message = rt.env.FRAUD_DASHBOARD === "off" ? "This node serves the API only (FRAUD_DASHBOARD=off).\n" : "The dashboard is not built yet: run `npm run setup`.\n";
+      res.writeHead(rt.env.FRAUD_DASHBOARD === "off" ? 404 : 503, { "content-type": "text/plain; charset=utf-8" }).end(message);
     });
   const server = createServer((req, res) => void (isApiPath(req.url ?? "/") ? handleApi(req, res) : handleWeb(req, res)));
   server.keepAliveTimeout = 65_000;

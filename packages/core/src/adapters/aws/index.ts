@@ -7,6 +7,8 @@ export * from "./decision-log.ts";
 export * from "./rule-store.ts";
 export * from "./list-store.ts";
 export * from "./api-keys.ts";
+export * from "./user-store.ts";
+export * from "./audit-trail.ts";
 export * from "./event-stream.ts";
 export * from "./alerter.ts";
 export * from "./athena.ts";

@@ -1,12 +1,14 @@
 import type { Settings } from "../../settings.ts";
 import { Scoring } from "../../scoring.ts";
 import { AwsApiKeyStore } from "./api-keys.ts";
+import { AwsAuditTrail } from "./audit-trail.ts";
 import { createAwsClients, type AwsClientConfig, type AwsClients, type TableNames } from "./clients.ts";
 import { AwsDecisionLog, type AwsDecisionLogOptions } from "./decision-log.ts";
 import { KinesisEventStream } from "./event-stream.ts";
 import { AwsListStore } from "./list-store.ts";
 import { AwsProfileStore } from "./profile-store.ts";
 import { AwsRuleStore } from "./rule-store.ts";
+import { AwsSessionStore, AwsUserStore } from "./user-store.ts";
 
 export interface AwsPlatformOptions {
   tables: TableNames;
@@ -36,6 +38,9 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
     lists,
     profiles: new AwsProfileStore(clients.dynamo, options.tables, clock),
     apiKeys: new AwsApiKeyStore(clients.dynamo, options.tables, clock),
+    users: new AwsUserStore(clients.dynamo, options.tables, clock),
+    sessions: new AwsSessionStore(clients.dynamo, options.tables, clock),
+    auditTrail: new AwsAuditTrail(clients.dynamo, options.tables, clock),
     scoring: new Scoring({ decisions, rules, lists, settings: options.settings, clock, rulesetCacheMs: options.rulesetCacheMs ?? 5_000 }),
     settings: options.settings,
   };

@@ -31,8 +31,9 @@ export const TABLE_SCHEMAS = {
     },
     ttl: "expires_at",
   },
-  // Dashboard users and API keys (hashed): pk "USER"/"APIKEY", sk the name/hash.
-  users: { fields: { pk: "string", sk: "string" }, partitionKey: "pk", sortKey: "sk" },
+  // Dashboard users and API keys (hashed): pk "USER"/"APIKEY", sk the name/hash; pk "USERID" maps
+  // a user's id to its name; pk "SESSION", sk the token's hash, removed by TTL on expires_epoch.
+  users: { fields: { pk: "string", sk: "string" }, partitionKey: "pk", sortKey: "sk", ttl: "expires_epoch" },
   // Append-only: partitioned by day, sorted by time.
   audit: { fields: { day: "string", sk: "string" }, partitionKey: "day", sortKey: "sk" },
   // Powertools idempotency records (its default attribute names).

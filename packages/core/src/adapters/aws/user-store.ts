@@ -1,0 +1,305 @@
+import { createHash, randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import { VisibleError } from "../../errors.ts";
+import type { Actor, SessionStore, UserStore } from "../../ports.ts";
+import { NewUser, Password, ROLES, User, type Role } from "../../users.ts";
+import { auditPut } from "./audit.ts";
+import { cancellationCodes, errorName, type TableNames } from "./clients.ts";
+import { wrap } from "./profile-store.ts";
+
+// Password hashing in the same `scrypt$N$r$p$salt$hash` format as the local store, so hashes move
+// between deployments. Kept here rather than imported: the local module pulls in SQLite.
+const KEY_LENGTH = 64;
+const COST = { N: 16_384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((ok, fail) => scryptCb(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) => (err ? fail(err) : ok(key))));
+}
+
+async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, COST);
+  return ["scrypt", COST.N, COST.r, COST.p, salt.toString("base64url"), key.toString("base64url")].join("$");
+}
+
+async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split("$");
+  if (scheme !== "scrypt" || !salt || !hash) return false;
+  const expected = Buffer.from(hash, "base64url");
+  const key = await scrypt(password, Buffer.from(salt, "base64url"), { N: Number(n), r: Number(r), p: Number(p), maxmem: COST.maxmem });
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+// Users table layout (beside the API keys, pk "APIKEY"):
+//   pk "USER",    sk username  -> the user, its password hash and `sessions_after`
+//   pk "USERID",  sk id        -> the username (user names never change), for get(id)
+//   pk "SESSION", sk sha256(token) -> user id, created_at, expires_at, ended_at; TTL on `expires_epoch`
+const USER = "USER";
+const USERID = "USERID";
+const SESSION = "SESSION";
+
+const UserItem = z.object({
+  id: z.string(),
+  username: z.string(),
+  display_name: z.string(),
+  role: z.enum(ROLES),
+  created_at: z.string(),
+  disabled_at: z.string().nullable().default(null),
+  password_hash: z.string(),
+  /** Sessions started at or before this time are void (password changed, account disabled). */
+  sessions_after: z.string().nullable().default(null),
+});
+type UserItem = z.infer<typeof UserItem>;
+
+const toUser = (item: UserItem): User =>
+  User.parse({ id: item.id, username: item.username, display_name: item.display_name, role: item.role, created_at: item.created_at, disabled_at: item.disabled_at });
+
+const conditionFailed = (e: unknown, index = 0) => errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[index] === "ConditionalCheckFailed";
+
+/** Reads users from the users table; shared by the user and session stores. */
+class UserItems {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async byUsername(username: string): Promise<UserItem | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: USER, sk: username }, ConsistentRead: true }));
+    return Item ? UserItem.parse(Item) : undefined;
+  }
+
+  async byId(id: string): Promise<UserItem | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: USERID, sk: id }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    const user = await this.byUsername(String(Item.username));
+    return user?.id === id ? user : undefined;
+  }
+}
+
+/** Dashboard users in the users table; every change is written with its audit entry in one transaction. */
+export class AwsUserStore implements UserStore {
+  private readonly items: UserItems;
+  /** Checked when the user name is unknown, so that a wrong name costs as long as a wrong password. */
+  private decoy: Promise<string> | undefined;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: Pick<TableNames, "users" | "audit">,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.items = new UserItems(db, tables.users);
+  }
+
+  async create(input: NewUser, actor: Actor): Promise<User> {
+    const data = NewUser.parse(input);
+    const hash = await hashPassword(data.password);
+    const user = User.parse({ id: randomUUID(), username: data.username, display_name: data.display_name, role: data.role, created_at: this.clock().toISOString(), disabled_at: null });
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.users,
+                Item: { pk: USER, sk: user.username, ...user, password_hash: hash, sessions_after: null },
+                ConditionExpression: "attribute_not_exists(sk)",
+              },
+            },
+            { Put: { TableName: this.tables.users, Item: { pk: USERID, sk: user.id, username: user.username }, ConditionExpression: "attribute_not_exists(sk)" } },
+            auditPut(this.tables.audit, {
+              at: user.created_at,
+              actor: actor.id,
+              action: "user.create",
+              entity: "user",
+              entity_id: user.username,
+              after: { display_name: user.display_name, role: user.role },
+            }),
+          ],
+        }),
+      );
+    } catch (e) {
+      if (conditionFailed(e)) throw new VisibleError("USERNAME_TAKEN", "this user name is taken", { username: ["this user name is taken"] });
+      throw wrap(e);
+    }
+    return user;
+  }
+
+  async authenticate(username: string, password: string): Promise<User | undefined> {
+    const item = await this.items.byUsername(username.trim().toLowerCase());
+    if (!item) {
+      this.decoy ??= hashPassword(randomBytes(16).toString("hex"));
+      await verifyPassword(password, await this.decoy);
+      return undefined;
+    }
+    const ok = await verifyPassword(password, item.password_hash);
+    return ok && item.disabled_at === null ? toUser(item) : undefined;
+  }
+
+  async get(id: string): Promise<User | undefined> {
+    const item = await this.items.byId(id);
+    return item ? toUser(item) : undefined;
+  }
+
+  async byUsername(username: string): Promise<User | undefined> {
+    const item = await this.items.byUsername(username);
+    return item ? toUser(item) : undefined;
+  }
+
+  async list(): Promise<User[]> {
+    const out: User[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.users,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": USER },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(toUser(UserItem.parse(item)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    // The sort key is the user name: already in order.
+    return out;
+  }
+
+  /** Applies `set` to the user (still there, same id) with its audit entry, in one transaction. */
+  private async change(
+    id: string,
+    actor: Actor,
+    action: string,
+    set: (before: UserItem, at: string) => { expression: string; values: Record<string, unknown>; names?: Record<string, string>; after: UserItem },
+  ): Promise<User> {
+    const before = await this.items.byId(id);
+    if (!before) throw new VisibleError("USER_NOT_FOUND", "no such user");
+    const at = this.clock().toISOString();
+    const { expression, values, names, after } = set(before, at);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tables.users,
+                Key: { pk: USER, sk: before.username },
+                UpdateExpression: expression,
+                ConditionExpression: "attribute_exists(sk) AND id = :id",
+                ExpressionAttributeValues: { ...values, ":id": id },
+                ...(names ? { ExpressionAttributeNames: names } : {}),
+              },
+            },
+            auditPut(this.tables.audit, {
+              at,
+              actor: actor.id,
+              action,
+              entity: "user",
+              entity_id: before.username,
+              before: { role: before.role, disabled: before.disabled_at !== null },
+              after: { role: after.role, disabled: after.disabled_at !== null },
+            }),
+          ],
+        }),
+      );
+    } catch (e) {
+      if (conditionFailed(e)) throw new VisibleError("USER_NOT_FOUND", "no such user");
+      throw wrap(e);
+    }
+    return toUser(after);
+  }
+
+  async setRole(id: string, role: Role, actor: Actor): Promise<User> {
+    return this.change(id, actor, "user.role", (before) => ({ expression: "SET #role = :role", values: { ":role": role }, names: { "#role": "role" }, after: { ...before, role } }));
+  }
+
+  async setDisabled(id: string, disabled: boolean, actor: Actor): Promise<User> {
+    return this.change(id, actor, disabled ? "user.disable" : "user.enable", (before, at) =>
+      disabled
+        ? { expression: "SET disabled_at = :at, sessions_after = :at", values: { ":at": at }, after: { ...before, disabled_at: at, sessions_after: at } }
+        : { expression: "SET disabled_at = :null", values: { ":null": null }, after: { ...before, disabled_at: null } },
+    );
+  }
+
+  async setPassword(id: string, password: string, actor: Actor): Promise<void> {
+    const hash = await hashPassword(Password.parse(password));
+    await this.change(id, actor, "user.password", (before, at) => ({
+      expression: "SET password_hash = :hash, sessions_after = :at",
+      values: { ":hash": hash, ":at": at },
+      after: { ...before, password_hash: hash, sessions_after: at },
+    }));
+  }
+}
+
+/** Session tokens are 32 random bytes: a plain SHA-256 is enough to store them (unlike passwords). */
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+const SessionItem = z.object({ user_id: z.string(), created_at: z.string(), expires_at: z.string(), ended_at: z.string().nullable().default(null) });
+
+/**
+ * Sessions in the users table (pk "SESSION", sort key the token's hash). Expired items are removed
+ * by the table's TTL; ending a session marks it (the dashboard may update, not delete, items), and
+ * disabling a user or changing their password voids every session started before that moment.
+ */
+export class AwsSessionStore implements SessionStore {
+  private readonly items: UserItems;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: Pick<TableNames, "users">,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.items = new UserItems(db, tables.users);
+  }
+
+  async start(userId: string, ttlMs: number): Promise<{ token: string; expires_at: string }> {
+    const token = randomBytes(32).toString("base64url");
+    const now = this.clock();
+    const expires = new Date(now.getTime() + ttlMs);
+    const expires_at = expires.toISOString();
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tables.users,
+          Item: { pk: SESSION, sk: hashToken(token), user_id: userId, created_at: now.toISOString(), expires_at, ended_at: null, expires_epoch: Math.ceil(expires.getTime() / 1000) },
+          ConditionExpression: "attribute_not_exists(sk)",
+        }),
+      );
+    } catch (e) {
+      throw wrap(e);
+    }
+    return { token, expires_at };
+  }
+
+  async resolve(token: string): Promise<User | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.users, Key: { pk: SESSION, sk: hashToken(token) }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    const session = SessionItem.parse(Item);
+    if (session.ended_at !== null || session.expires_at <= this.clock().toISOString()) return undefined;
+    const user = await this.items.byId(session.user_id);
+    if (!user || user.disabled_at !== null) return undefined;
+    if (user.sessions_after !== null && session.created_at <= user.sessions_after) return undefined;
+    return toUser(user);
+  }
+
+  async end(token: string): Promise<void> {
+    const at = this.clock();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.users,
+          Key: { pk: SESSION, sk: hashToken(token) },
+          UpdateExpression: "SET ended_at = :at, expires_epoch = :epoch",
+          ConditionExpression: "attribute_exists(sk)",
+          ExpressionAttributeValues: { ":at": at.toISOString(), ":epoch": Math.ceil(at.getTime() / 1000) },
+        }),
+      );
+    } catch (e) {
+      if (errorName(e) === "ConditionalCheckFailedException") return;
+      throw wrap(e);
+    }
+  }
+}

@@ -1,6 +1,10 @@
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { mockClient } from "aws-sdk-client-mock";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AthenaReportRunner } from "../../src/adapters/aws/athena.ts";
 import { LocalReportRunner, sqliteLabels } from "../../src/adapters/local/report-runner.ts";
 import { openDatabase, type Db } from "../../src/adapters/local/sqlite.ts";
 import { athenaCell, athenaColumnType, athenaStartQueryInput } from "../../src/athena-report.ts";
@@ -61,6 +65,7 @@ describe("built-in reports on a lake with known contents", () => {
   it("overview: count, total, average and distinct customers, only in the date range", async () => {
     expect(await rows("overview")).toEqual([{ transactions: 9, total_amount: 13450, average_amount: 1494.44, customers: 4 }]);
     expect(await rows("overview", { from: "2025-05-20", to: "2025-05-20" })).toEqual([{ transactions: 1, total_amount: 99999, average_amount: 99999, customers: 1 }]);
+    expect(await rows("overview", { from: "2024-01-01", to: "2024-01-31" })).toEqual([{ transactions: 0, total_amount: null, average_amount: null, customers: 0 }]);
   });
 
   it("top customers by total amount", async () => {
@@ -212,6 +217,27 @@ describe("one SQL text for DuckDB and Athena", () => {
     expect(athenaStartQueryInput(recording.queries[large]!, { workGroup: "w", database: "d" }).ExecutionParameters).toEqual(["'2025-06-01'", "'2025-06-03'", "1000.5"]);
   });
 
+  it("every built-in report sends Athena the SQL and values DuckDB ran", async () => {
+    const athena = mockClient(AthenaClient);
+    try {
+      athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q" });
+      athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: "SUCCEEDED" } } });
+      athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
+      const client = new AthenaClient({ region: "eu-west-3", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+      const onAthena = new Reports({ store: memoryReportStore(), runner: new AthenaReportRunner(client, { workGroup: "analysts", database: "fraud_prod" }), clock: () => new Date("2025-06-04T12:00:00Z") });
+      for (const def of BUILTIN_REPORTS) {
+        recording.queries.length = 0;
+        athena.resetHistory();
+        await reports.run(def.name, RANGE);
+        await onAthena.run(def.name, RANGE);
+        const ran = recording.queries[0]!;
+        expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input, def.name).toEqual(athenaStartQueryInput(ran, { workGroup: "analysts", database: "fraud_prod" }));
+      }
+    } finally {
+      athena.restore();
+    }
+  });
+
   it("built-in SQL uses only functions Athena (Trino) has, and no DuckDB-only syntax", async () => {
     const trino = new Set(["count", "count_star", "sum", "avg", "max", "min", "round", "count_if", "coalesce", "nullif", "cardinality", "approx_percentile", "cast"]);
     const operators = /^(\+|-|\*|\/|%|=|<>|!=|<|>|<=|>=|~~)$/;
@@ -359,5 +385,31 @@ describe("limits of a run", () => {
     expect(err).toMatchObject({ code: "REPORT_CANCELLED" });
     expect(seen).toContain("progress");
     expect(await rows("overview")).toEqual([{ transactions: 9, total_amount: 13450, average_amount: 1494.44, customers: 4 }]);
+  });
+});
+
+describe("the lake over time", () => {
+  it("an empty lake gives empty reports; files written before a column existed read it as NULL", async () => {
+    const lakeDir = join(dirs.make(), "lake");
+    const fresh = new LocalReportRunner({ lakeDir, threads: 1 });
+    try {
+      const onFresh = new Reports({ store: memoryReportStore(), runner: fresh });
+      expect(rowObjects(await onFresh.run("overview", RANGE))).toEqual([{ transactions: 0, total_amount: null, average_amount: null, customers: 0 }]);
+      // A file of the lake's first format: no account_created, no shadow columns.
+      const instance = await DuckDBInstance.create(":memory:");
+      const conn = await instance.connect();
+      const old = join(lakeDir, "raw", "dt=2025-06-02");
+      mkdirSync(old, { recursive: true });
+      await conn.run(`COPY (SELECT 'old-1' AS transaction_id, 'u9' AS user_id, 10.0 AS amount, 'XAF' AS currency, TIMESTAMP '2025-06-02 10:00:00' AS "timestamp", 'APPROVED' AS decision, CAST(0 AS BIGINT) AS score, CAST([] AS VARCHAR[]) AS rules_fired) TO '${join(old, "part-1-1.parquet")}' (FORMAT parquet)`);
+      conn.closeSync();
+      instance.closeSync();
+      expect(rowObjects(await onFresh.run("overview", RANGE))).toEqual([{ transactions: 1, total_amount: 10, average_amount: 10, customers: 1 }]);
+      expect(rowObjects(await onFresh.run("shadow_comparison", RANGE))).toEqual([]);
+      await writeLake(lakeDir, [KNOWN_ROWS.slice(0, 3)]);
+      expect(rowObjects(await onFresh.run("overview", RANGE))[0]).toMatchObject({ transactions: 4, customers: 3 });
+      expect(rowObjects(await onFresh.run("shadow_comparison", RANGE))).toHaveLength(3);
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -156,6 +156,22 @@ function isoFromMs(ms: number, original: DuckDBValue): string {
   return `${prefix}${pad2(h)}:${pad2(m)}:${pad2(s)}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
 }
 
+/** The cell converter of a column, chosen once: strings and doubles need none. */
+function converter(t: DuckDBType): (v: DuckDBValue) => ReportCell {
+  switch (t.typeId) {
+    case DuckDBTypeId.VARCHAR:
+    case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.BOOLEAN:
+      return (v) => v as ReportCell;
+    default:
+      return cell;
+  }
+}
+
 function columnType(t: DuckDBType): ReportColumnType {
   switch (t.typeId) {
     case DuckDBTypeId.BOOLEAN:
@@ -279,6 +295,7 @@ export class LocalReportRunner implements ReportRunner {
     await admin.run(`CREATE TABLE ${LABELS_TABLE} (transaction_id VARCHAR, label VARCHAR)`);
     await admin.run(`CREATE VIEW ${LAKE_TABLE} AS ${EMPTY_LAKE}`);
     this.viewFiles = "";
+    this.labelsVersion = undefined;
     const all: DuckDBConnection[] = [];
     for (let i = 0; i < (this.options.connections ?? 4); i++) {
       const c = await instance.connect();
@@ -403,6 +420,7 @@ export class LocalReportRunner implements ReportRunner {
     const timer = setTimeout(() => stop("timeout"), query.timeout_ms);
     const onAbort = () => stop("cancelled");
     options.signal?.addEventListener("abort", onAbort, { once: true });
+    let prefetch: Promise<unknown> | undefined;
     const fail = (e: unknown): Error => {
       if (stopped === "timeout") return new VisibleError("REPORT_TIMEOUT", `the report took longer than ${Math.round(query.timeout_ms / 1000)} s and was stopped`);
       if (stopped === "cancelled") return new VisibleError("REPORT_CANCELLED", "the report was cancelled");
@@ -431,17 +449,23 @@ export class LocalReportRunner implements ReportRunner {
       if ("error" in outcome) throw fail(outcome.error);
       const result = outcome.result;
       yield { type: "columns", columns: result.columnNames().map((name, i) => ({ name, type: columnType(result.columnType(i)) })) };
+      const converters = result.columnTypes().map(converter);
       let rowCount = 0;
       let truncated = false;
       let lastProgress = performance.now();
+      // The next chunk is fetched while this one is converted and consumed.
+      let next = result.fetchChunk();
       for (;;) {
         let chunk;
         try {
-          chunk = await result.fetchChunk();
+          chunk = await next;
         } catch (e) {
           throw fail(e);
         }
         if (!chunk || chunk.rowCount === 0) break;
+        next = result.fetchChunk();
+        // A failure of the prefetch is reported when it is awaited, not as an unhandled rejection.
+        prefetch = next.catch(() => undefined);
         if (rowCount >= query.row_limit) {
           truncated = true;
           break;
@@ -451,7 +475,7 @@ export class LocalReportRunner implements ReportRunner {
         const rows: ReportCell[][] = new Array(take);
         for (let r = 0; r < take; r++) {
           const row: ReportCell[] = new Array(vectors.length);
-          for (let c = 0; c < vectors.length; c++) row[c] = cell(vectors[c]!.getItem(r));
+          for (let c = 0; c < vectors.length; c++) row[c] = converters[c]!(vectors[c]!.getItem(r));
           rows[r] = row;
         }
         rowCount += take;
@@ -469,6 +493,8 @@ export class LocalReportRunner implements ReportRunner {
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
+      // The connection serves the next report only once no fetch on it is in flight.
+      await prefetch;
       this.release(conn);
     }
   }

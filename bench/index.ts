@@ -32,9 +32,19 @@ const started = Date.now();
 const loadAtStart = loadavg()[0]!;
 const fmt = (n: number) => Math.round(n).toLocaleString("en");
 
-log(`[bench] ${quick ? "quick run" : "full run"} on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), load average ${loadavg()[0]!.toFixed(2)}`);
+log(`[bench] ${quick ? "quick run" : "full run"} on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), load average ${loadAtStart.toFixed(2)}`);
+if (loadAtStart > cpus().length / 2) log(`[bench] warning: the machine is busy (load average ${loadAtStart.toFixed(2)} on ${cpus().length} cores): end-to-end latencies will show it; engine figures are per CPU-second and suffer less`);
 log("[bench] engine: demo ruleset over prepared features");
-const engine: EngineFigures = await runEngineBench({ quick });
+const timings: Record<string, number> = {};
+const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+  const t = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings[name] = Math.round((Date.now() - t) / 100) / 10;
+  }
+};
+const engine: EngineFigures = await timed("engine", () => runEngineBench({ quick }));
 console.log(
   [
     "engine (demo ruleset: rules, score and decision over prepared features, one core, per CPU-second)",
@@ -49,7 +59,7 @@ console.log(
 
 let e2e: E2eFigures | undefined;
 if (!values["engine-only"]) {
-  e2e = await runE2eBench({ quick, log });
+  e2e = await timed("e2e", () => runE2eBench({ quick, log }));
   console.log(
     [
       `end to end (npm start's server and worker, paced open-model load from a separate process, latency from each request's scheduled time)`,
@@ -67,7 +77,7 @@ const reportsFile = join(HERE, "reports.ts");
 if (existsSync(reportsFile)) {
   log("[bench] reports: bench/reports.ts");
   const mod = (await import(pathToFileURL(reportsFile).href)) as { run: (o: { quick: boolean }) => Promise<Record<string, unknown>> };
-  reports = await mod.run({ quick });
+  reports = await timed("reports", () => mod.run({ quick }));
   console.log(`reports\n${JSON.stringify(reports, null, 2).replace(/^/gm, "  ")}`);
 }
 
@@ -79,11 +89,12 @@ const results = {
   ...(e2e ? { e2e, rss_mb: e2e.server_rss_mb } : {}),
   ...(reports ? { reports } : {}),
   elapsed_s: Math.round((Date.now() - started) / 100) / 10,
+  timings_s: timings,
 };
 const dir = join(HERE, "results");
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(dir, `${results.at.replaceAll(":", "-")}.json`), `${JSON.stringify(results, null, 2)}\n`);
-log(`[bench] done in ${results.elapsed_s} s; figures in bench/results/latest.json`);
+log(`[bench] done in ${results.elapsed_s} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join(", ")}); figures in bench/results/latest.json`);
 const goalsMet = engine.all_agree && (!e2e || (e2e.lost === 0 && e2e.errors === 0));
 process.exitCode = goalsMet ? 0 : 1;

@@ -74,6 +74,10 @@ function errorSummary(e: unknown): string {
   return (err.summary ?? err.message ?? "error").split("\n")[0]!.slice(0, 200);
 }
 
+const readClock = () => performance.now();
+
+const SEVERITY: Record<DecisionOutcome, number> = { APPROVED: 0, REVIEW: 1, BLOCKED: 2 };
+
 /**
  * Runs the rules over the features: score = min(sum of fired rules, 100). A rule that throws is
  * recorded as errored and does not fire; past the ruleset's time budget the fallback is taken.
@@ -82,10 +86,6 @@ function errorSummary(e: unknown): string {
  * clock costs here (~0.1 µs), so it is not timed, unless the caller passes its own clock: that one
  * is read after every rule.
  */
-const readClock = () => performance.now();
-
-const SEVERITY: Record<DecisionOutcome, number> = { APPROVED: 0, REVIEW: 1, BLOCKED: 2 };
-
 export function evaluateRules(ruleset: CompiledRuleset, features: Features, clock?: () => number): RuleOutcome {
   const fused = ruleset.fused;
   if (clock === undefined && fused !== undefined && fused.rules === ruleset.rules) {

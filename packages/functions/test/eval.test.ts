@@ -62,6 +62,14 @@ describe("npm run fraud -- eval", () => {
     expect(out.by_label.normal!.APPROVED).toBe(30);
   });
 
+  it("evaluates the ruleset live in the local data directory with --live", () => {
+    expect(fraud("eval", "--lab", "--live").stderr).toContain("no local data");
+    expect(fraud("seed").status).toBe(0);
+    const r = fraud("eval", "--lab", "--live", "--json");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ruleset: "live (version 1)", rows: 50, detection_rate: 1 });
+  });
+
   it("refuses a file of another format, and a ruleset that does not compile, with a message", () => {
     const file = join(dir, "wrong.csv");
     writeFileSync(file, "a,b,c\n1,2,3\n");

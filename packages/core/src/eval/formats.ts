@@ -33,6 +33,11 @@ function number(row: CsvRecord, column: string): number {
   return n;
 }
 
+/** ISO time, or the raw text for the schema to refuse (the row is then reported as skipped). */
+function iso(ms: number, raw: string): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `invalid time: ${raw}`;
+}
+
 const TRANSACTION_TYPES = new Set(["PAYMENT", "TRANSFER", "CASH_OUT", "CASH_IN", "DEBIT"]);
 
 /**
@@ -58,7 +63,7 @@ export const PAYSIM: EvalFormat = {
       ...(TRANSACTION_TYPES.has(type) ? { type: type as TransactionInput["type"] } : {}),
       balance_before: number(row, "oldbalanceOrg"),
       balance_after: number(row, "newbalanceOrig"),
-      timestamp: new Date(PAYSIM.timeOf(row)).toISOString(),
+      timestamp: iso(PAYSIM.timeOf(row), row("step")),
     };
   },
   isFraud: (row) => row("isFraud").trim() === "1",
@@ -89,7 +94,7 @@ export const SPARKOV: EvalFormat = {
       merchant_category: row("category"),
       type: "PAYMENT",
       ...(Number.isFinite(lat) && Number.isFinite(lon) ? { latitude: lat, longitude: lon } : {}),
-      timestamp: new Date(SPARKOV.timeOf(row)).toISOString(),
+      timestamp: iso(SPARKOV.timeOf(row), row("unix_time")),
     };
   },
   isFraud: (row) => row("is_fraud").trim() === "1",

@@ -11,7 +11,7 @@ export interface ReplayOptions {
   ruleset: CompiledRuleset;
   /** Time zone for hours of day: the data set's own clock. */
   timeZone: string;
-  /** Profiles kept in memory; the least recently active are forgotten past this (default 300,000: about 600 MB). */
+  /** Profiles kept in memory; the least recently active are forgotten past this (default 100,000). */
   maxProfiles?: number;
   lists?: readonly ListEntry[];
 }
@@ -42,7 +42,7 @@ export class Replay {
   constructor(private readonly options: ReplayOptions) {
     this.metrics = new EvalMetrics(options.ruleset.thresholds);
     this.settings = { ...defaultSettings, timeZone: options.timeZone };
-    this.maxProfiles = options.maxProfiles ?? 300_000;
+    this.maxProfiles = options.maxProfiles ?? 100_000;
   }
 
   /** Seeds a customer's profile before the replay (the lab's customers come with history). */

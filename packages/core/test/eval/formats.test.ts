@@ -76,3 +76,11 @@ describe("the customer split", () => {
     expect(ids.map(customerHalf)).toEqual(ids.map(customerHalf));
   });
 });
+
+describe("rows with a broken time", () => {
+  it("are refused by the schema (and reported as skipped), not a crash", () => {
+    const input = PAYSIM.toTransaction(row(PAYSIM, PAYSIM_HEADER, ",TRANSFER,10.0,C1,10.0,0.0,C2,0.0,0.0,0,0"), 3);
+    const parsed = parseTransaction(input);
+    expect(parsed.ok ? [] : Object.keys(parsed.fields)).toEqual(["timestamp"]);
+  });
+});

@@ -21,7 +21,7 @@ Formats: ../shared/data/README.md and docs/detection.md.
   --live             the ruleset live in the local data directory (FRAUD_DATA_DIR)
   --half A|B         only the customers of one half (a fixed split by customer id)
   --limit N          only the first N data rows of the file
-  --max-profiles N   customer profiles kept in memory (default 300000, about 600 MB; the least
+  --max-profiles N   customer profiles kept in memory (default 100000; the least
                      recently active are forgotten and start afresh if they come back)
   --json             one JSON object on stdout; progress goes to stderr either way`;
 
@@ -58,7 +58,7 @@ async function liveRuleset(): Promise<{ content: RulesetContentInput; version: n
   try {
     const live = await platform.rules.live();
     if (!live) throw new VisibleError("NO_LIVE_RULESET", "no ruleset is published in the local data directory");
-    return { content: live, version: live.version };
+    return { content: contentOf(live, "the live ruleset"), version: live.version };
   } finally {
     platform.close();
   }
@@ -210,7 +210,7 @@ export const command: Command = {
         live: { type: "boolean", default: false },
         half: { type: "string" },
         limit: { type: "string" },
-        "max-profiles": { type: "string", default: "300000" },
+        "max-profiles": { type: "string", default: "100000" },
         seed: { type: "string", default: "42" },
         json: { type: "boolean", default: false },
         help: { type: "boolean" },

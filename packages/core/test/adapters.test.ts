@@ -124,7 +124,7 @@ describe("Scoring.submit on the SQLite stores", () => {
     const profile = await p.profiles.get("user_001");
     expect(profile?.version).toBe(before!.version + 1);
     expect(profile?.last_transaction_at).toBe(at(-HOUR));
-    const outbox = p.db.prepare("SELECT transaction_id, payload FROM outbox").all() as Array<{ transaction_id: string; payload: string }>;
+    const outbox = p.db.prepare("SELECT o.id, o.transaction_id, CASE WHEN o.payload = '' THEN d.data ELSE o.payload END AS payload FROM outbox o JOIN decisions d USING (transaction_id)").all() as Array<{ transaction_id: string; payload: string }>;
     expect(outbox).toHaveLength(1);
     expect(outbox[0]!.transaction_id).toBe("t-usual");
     expect(Decision.parse(JSON.parse(outbox[0]!.payload))).toEqual(d);
@@ -381,7 +381,7 @@ describe("OutboxWorker", () => {
     // Two more decisions; a worker writes them to the lake and dies before recording its offset.
     await submitted(p, usual({ transaction_id: "c-1", timestamp: at(-2 * MINUTE) }));
     await submitted(p, { transaction_id: "c-2", user_id: "user_005", amount: 80, merchant_id: "MERCH_TARGET", device_id: "device_normal", location: "Seattle, US", timestamp: "2025-06-14T23:00:00Z" });
-    const pending = p.db.prepare("SELECT id, payload FROM outbox ORDER BY id").all() as Array<{ id: number; payload: string }>;
+    const pending = p.db.prepare("SELECT o.id, o.transaction_id, CASE WHEN o.payload = '' THEN d.data ELSE o.payload END AS payload FROM outbox o JOIN decisions d USING (transaction_id) ORDER BY o.id").all() as Array<{ id: number; payload: string }>;
     expect(pending.map((r) => r.id)).toEqual([5, 6]);
     const written = await lakeWriter.write(pending.map((r) => toLakeRecord(Decision.parse(JSON.parse(r.payload)))), 5, 6);
     expect(written).toHaveLength(2);

@@ -59,7 +59,8 @@ export class LocalDecisionLog implements DecisionLog {
           data,
         });
         for (const r of decision.rules) this.q.insertRule.run(lastInsertRowid, r.id);
-        this.q.insertOutbox.run(decision.transaction_id, data, decision.decided_at);
+        // The outbox points at the decision (payload '' = read it from decisions): written once.
+        this.q.insertOutbox.run(decision.transaction_id, "", decision.decided_at);
         return { status: "recorded", decision };
       }).immediate(),
     );

@@ -5,17 +5,22 @@ import { audit, guardWrite, type Db } from "./sqlite.ts";
 
 /** Versioned rulesets: drafts, every published version kept, one live version. */
 export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
+  private readonly kv;
+
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    // Read on every decision: prepared once.
+    this.kv = db.prepare<[string], { value: string }>("SELECT value FROM kv WHERE key = ?");
+  }
 
   async liveVersion(): Promise<number> {
     return this.liveVersionSync();
   }
 
   liveVersionSync(): number {
-    const row = this.db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'live_ruleset'").get();
+    const row = this.kv.get("live_ruleset");
     return row ? Number(row.value) : 0;
   }
 
@@ -110,7 +115,7 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
   }
 
   async shadowVersion(): Promise<number> {
-    const row = this.db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'shadow_ruleset'").get();
+    const row = this.kv.get("shadow_ruleset");
     return row ? Number(row.value) : 0;
   }
 

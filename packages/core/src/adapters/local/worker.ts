@@ -46,7 +46,13 @@ export class OutboxWorker {
   }
 
   private read(afterId: number): OutboxRow[] {
-    return this.db.prepare<[number, number], OutboxRow>("SELECT id, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?").all(afterId, this.opts.batchSize);
+    return this.db
+      .prepare<[number, number], OutboxRow>(
+        `SELECT o.id, CASE WHEN o.payload = '' THEN d.data ELSE o.payload END AS payload
+         FROM outbox o LEFT JOIN decisions d ON d.transaction_id = o.transaction_id
+         WHERE o.id > ? ORDER BY o.id LIMIT ?`,
+      )
+      .all(afterId, this.opts.batchSize);
   }
 
   /** Alerts for REVIEW and BLOCKED, and per-minute metrics; returns rows processed. */

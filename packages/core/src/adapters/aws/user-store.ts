@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { hashPassword, verifyPassword } from "../../credentials.ts";
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { VisibleError } from "../../errors.ts";
@@ -7,29 +8,6 @@ import { NewUser, Password, ROLES, User, type Role } from "../../users.ts";
 import { auditPut } from "./audit.ts";
 import { cancellationCodes, errorName, type TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
-
-// Password hashing in the same `scrypt$N$r$p$salt$hash` format as the local store, so hashes move
-// between deployments. Kept here rather than imported: the local module pulls in SQLite.
-const KEY_LENGTH = 64;
-const COST = { N: 16_384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
-
-function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((ok, fail) => scryptCb(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) => (err ? fail(err) : ok(key))));
-}
-
-async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, COST);
-  return ["scrypt", COST.N, COST.r, COST.p, salt.toString("base64url"), key.toString("base64url")].join("$");
-}
-
-async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split("$");
-  if (scheme !== "scrypt" || !salt || !hash) return false;
-  const expected = Buffer.from(hash, "base64url");
-  const key = await scrypt(password, Buffer.from(salt, "base64url"), { N: Number(n), r: Number(r), p: Number(p), maxmem: COST.maxmem });
-  return key.length === expected.length && timingSafeEqual(key, expected);
-}
 
 // Users table layout (beside the API keys, pk "APIKEY"):
 //   pk "USER",    sk username  -> the user, its password hash and `sessions_after`

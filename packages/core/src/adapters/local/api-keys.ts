@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { generateApiKey, hashApiKey } from "../../credentials.ts";
 import { z } from "zod";
 import { VisibleError } from "../../errors.ts";
 import { API_KEY_SCOPES, type Actor, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../ports.ts";
@@ -12,14 +13,7 @@ const Row = z.object({
   revoked_at: z.string().nullable(),
 });
 
-/** Keys are random 32-byte secrets, so a plain SHA-256 is enough to store them (unlike passwords). */
-export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
-}
-
-export function generateApiKey(): string {
-  return `fk_${randomBytes(24).toString("base64url")}`;
-}
+export { generateApiKey, hashApiKey };
 
 export class LocalApiKeyStore implements ApiKeyStore {
   private readonly byHash;

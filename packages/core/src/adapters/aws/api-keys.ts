@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { VisibleError } from "../../errors.ts";
 import { API_KEY_SCOPES, type Actor, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../ports.ts";
 import { generateApiKey, hashApiKey } from "./key-hash.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, type TableNames } from "./clients.ts";
+import { cancellationCodes, errorName, type TableNames, queryAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 const APIKEY = "APIKEY";
@@ -73,20 +73,12 @@ export class AwsApiKeyStore implements ApiKeyStore {
 
   private async items(): Promise<Array<z.infer<typeof KeyItem>>> {
     const out: Array<z.infer<typeof KeyItem>> = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tables.users,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": APIKEY },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(KeyItem.parse(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for (const item of await queryAll(this.db, {
+      TableName: this.tables.users,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": APIKEY },
+      ConsistentRead: true,
+    })) out.push(KeyItem.parse(item));
     return out;
   }
 

@@ -3,7 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from "@aws-sdk/lib-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 /** Where the AWS clients connect: the real services, or local emulators in tests. */
@@ -78,4 +78,28 @@ const THROTTLED = new Set(["ProvisionedThroughputExceededException", "Throttling
 export function isUnavailableAws(e: unknown): boolean {
   const err = e as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   return THROTTLED.has(err?.name ?? "") || (err?.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
+/** Every item of a Query, following LastEvaluatedKey page after page. */
+export async function queryAll(db: DynamoDBDocumentClient, input: Omit<QueryCommandInput, "ExclusiveStartKey">): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Every item of a Scan, following LastEvaluatedKey page after page. */
+export async function scanAll(db: DynamoDBDocumentClient, input: Omit<ScanCommandInput, "ExclusiveStartKey">): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

@@ -1,10 +1,10 @@
-import { GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { VisibleError } from "../../errors.ts";
 import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
 import type { Actor, ListStore } from "../../ports.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, type TableNames } from "./clients.ts";
+import { cancellationCodes, errorName, type TableNames, scanAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 /** Item 0 holds the id counter; entries are items 1, 2, ... */
@@ -43,19 +43,11 @@ export class AwsListStore implements ListStore {
 
   async all(): Promise<ListEntry[]> {
     const out: ListEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.tables.lists,
-          FilterExpression: "id > :counter AND attribute_not_exists(removed_at)",
-          ExpressionAttributeValues: { ":counter": COUNTER_ID },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(entryFromItem(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for (const item of await scanAll(this.db, {
+      TableName: this.tables.lists,
+      FilterExpression: "id > :counter AND attribute_not_exists(removed_at)",
+      ExpressionAttributeValues: { ":counter": COUNTER_ID },
+    })) out.push(entryFromItem(item));
     return out.sort((a, b) => b.id - a.id);
   }
 

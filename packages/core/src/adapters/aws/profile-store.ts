@@ -1,10 +1,10 @@
-import { GetCommand, PutCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { UnavailableError, VisibleError } from "../../errors.ts";
 import type { Actor, ProfileStore } from "../../ports.ts";
 import { Profile, ProfileEdit } from "../../profile.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, isUnavailableAws, type TableNames } from "./clients.ts";
+import { cancellationCodes, errorName, isUnavailableAws, type TableNames, scanAll } from "./clients.ts";
 
 /** A profile item: the profile as JSON, and the attributes conditions and searches read. */
 const ProfileItem = z.object({ user_id: z.string(), version: z.number(), data: z.string() });
@@ -112,19 +112,11 @@ export class AwsProfileStore implements ProfileStore {
     const n = Math.min(Math.max(limit, 1), 500);
     const needle = text.toLowerCase();
     const found: Profile[] = [];
-    let start: Record<string, unknown> | undefined;
     // A scan: the analyst's search over all customers. Large tenants search the lake instead.
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.tables.profiles,
-          ...(needle ? { FilterExpression: "contains(search_key, :t)", ExpressionAttributeValues: { ":t": needle } } : {}),
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) found.push(profileFromItem(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for (const item of await scanAll(this.db, {
+      TableName: this.tables.profiles,
+      ...(needle ? { FilterExpression: "contains(search_key, :t)", ExpressionAttributeValues: { ":t": needle } } : {}),
+    })) found.push(profileFromItem(item));
     return found.sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0)).slice(0, n);
   }
 }

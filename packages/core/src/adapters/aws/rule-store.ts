@@ -4,7 +4,7 @@ import { VisibleError } from "../../errors.ts";
 import type { Actor, RuleStore } from "../../ports.ts";
 import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, type TableNames } from "./clients.ts";
+import { cancellationCodes, errorName, type TableNames, queryAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 const RULESET = "RULESET";
@@ -44,21 +44,13 @@ export class AwsRuleStore implements RuleStore {
 
   async versions(): Promise<Ruleset[]> {
     const out: Ruleset[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tables.rulesets,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": RULESET },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(Ruleset.parse(JSON.parse(RulesetItem.parse(item).data)));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for (const item of await queryAll(this.db, {
+      TableName: this.tables.rulesets,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": RULESET },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+    })) out.push(Ruleset.parse(JSON.parse(RulesetItem.parse(item).data)));
     return out;
   }
 

@@ -1,12 +1,12 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { hashPassword, verifyPassword } from "../../credentials.ts";
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, SessionStore, UserStore } from "../../ports.ts";
 import { NewUser, Password, ROLES, User, type Role } from "../../users.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, type TableNames } from "./clients.ts";
+import { cancellationCodes, errorName, type TableNames, queryAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 // Users table layout (beside the API keys, pk "APIKEY"):
@@ -126,20 +126,12 @@ export class AwsUserStore implements UserStore {
 
   async list(): Promise<User[]> {
     const out: User[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tables.users,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": USER },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(toUser(UserItem.parse(item)));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for (const item of await queryAll(this.db, {
+      TableName: this.tables.users,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": USER },
+      ConsistentRead: true,
+    })) out.push(toUser(UserItem.parse(item)));
     // The sort key is the user name: already in order.
     return out;
   }

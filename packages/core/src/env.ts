@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Settings } from "./settings.ts";
+import { SessionLifetime } from "./users.ts";
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
@@ -23,8 +24,12 @@ const Env = z.object({
   FRAUD_DASHBOARD: z.enum(["on", "off"]).default("on"),
   /** Where `fraud simulate` sends transactions; defaults to the local server. */
   FRAUD_API_URL: z.url().optional(),
+  /** A dashboard session ends after this many minutes without a request... */
+  FRAUD_SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+  /** ...and this many hours after sign-in in any case. */
+  FRAUD_SESSION_MAX_HOURS: z.coerce.number().positive().max(30 * 24).default(12),
 });
-export type Env = z.infer<typeof Env> & { settings: Settings };
+export type Env = z.infer<typeof Env> & { settings: Settings; sessionLifetime: SessionLifetime };
 
 let cached: Env | undefined;
 
@@ -41,7 +46,12 @@ export function env(source: NodeJS.ProcessEnv = process.env): Env {
     timeZone: parsed.data.FRAUD_TIME_ZONE,
     maxAmount: parsed.data.FRAUD_MAX_AMOUNT,
   });
-  const value = { ...parsed.data, settings };
+  const lifetime = SessionLifetime.safeParse({
+    idleMs: Math.round(parsed.data.FRAUD_SESSION_IDLE_MINUTES * 60_000),
+    maxMs: Math.round(parsed.data.FRAUD_SESSION_MAX_HOURS * 3_600_000),
+  });
+  if (!lifetime.success) throw new Error("invalid settings in the environment:\n  FRAUD_SESSION_IDLE_MINUTES: must not be longer than FRAUD_SESSION_MAX_HOURS");
+  const value = { ...parsed.data, settings, sessionLifetime: lifetime.data };
   if (source === process.env) cached = value;
   return value;
 }

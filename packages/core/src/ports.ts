@@ -113,7 +113,7 @@ export interface Alerter {
 import type { AuditEntry, AuditQuery } from "./audit.ts";
 import type { Alert, AlertStatus, MinuteFigures, RecentSample } from "./monitoring.ts";
 import type { AddNote, AssignCase, Case, CaseEvent, CaseQuery, LabelCase, LabelStats } from "./review.ts";
-import type { NewUser, Role, User } from "./users.ts";
+import type { NewUser, Role, SessionLifetime, User } from "./users.ts";
 
 /** People who sign in to the dashboard. Passwords are stored salted and hashed, never in clear. */
 export interface UserStore {
@@ -129,10 +129,17 @@ export interface UserStore {
   setDisabled(id: string, disabled: boolean, actor: Actor): Promise<User>;
 }
 
-/** Dashboard sessions: a random token given to the browser, only its hash stored, with an expiry. */
+/**
+ * Dashboard sessions: a random token given to the browser, only its hash stored. A session ends
+ * after its idle time-out without a request, or at its absolute end (see `SessionLifetime`).
+ */
 export interface SessionStore {
-  start(userId: string, ttlMs: number): Promise<{ token: string; expires_at: string }>;
-  /** The signed-in user, or undefined when the token is unknown, expired or the account disabled. */
+  /** `ends_at` is the absolute end: the cookie may live that long, the store checks the idle time. */
+  start(userId: string, lifetime: SessionLifetime): Promise<{ token: string; ends_at: string }>;
+  /**
+   * The signed-in user, or undefined when the token is unknown, idle too long, past its end, ended
+   * or the account disabled. A valid session's idle time-out starts again.
+   */
   resolve(token: string): Promise<User | undefined>;
   end(token: string): Promise<void>;
 }

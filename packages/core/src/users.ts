@@ -63,5 +63,36 @@ export const Credentials = z.strictObject({
 });
 export type Credentials = z.infer<typeof Credentials>;
 
-/** How long a dashboard session lasts before the person signs in again. */
-export const SESSION_TTL_MS = 12 * 3_600_000;
+/**
+ * How long a dashboard session lasts: it ends after `idleMs` without a request (each request
+ * slides that window) and `maxMs` after sign-in whatever happens.
+ */
+export const SessionLifetime = z
+  .object({ idleMs: z.number().int().positive(), maxMs: z.number().int().positive() })
+  .refine((l) => l.idleMs <= l.maxMs, { message: "the idle time-out must not exceed the session maximum", path: ["idleMs"] });
+export type SessionLifetime = z.infer<typeof SessionLifetime>;
+
+export const DEFAULT_SESSION_LIFETIME: SessionLifetime = { idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 };
+
+/** When a session started at `now` ends: `expires_at` if idle (it slides), `ends_at` in any case. */
+export function sessionTimes(now: Date, lifetime: SessionLifetime): { expires_at: string; ends_at: string } {
+  const { idleMs, maxMs } = SessionLifetime.parse(lifetime);
+  return { expires_at: new Date(now.getTime() + idleMs).toISOString(), ends_at: new Date(now.getTime() + maxMs).toISOString() };
+}
+
+/** A stored session is valid while neither its idle expiry nor its absolute end has passed. */
+export function sessionValid(session: { expires_at: string; ends_at: string }, now: Date): boolean {
+  const t = now.getTime();
+  return t < Date.parse(session.expires_at) && t < Date.parse(session.ends_at);
+}
+
+/**
+ * The idle expiry after a request at `now`, or undefined when it need not be written: it moves
+ * at most once per step (a minute, or half the idle time if shorter), so a busy page does not
+ * write on every request, and never past the absolute end.
+ */
+export function slidExpiry(session: { expires_at: string; ends_at: string; idle_ms: number }, now: Date): string | undefined {
+  const next = Math.min(now.getTime() + session.idle_ms, Date.parse(session.ends_at));
+  const step = Math.min(60_000, session.idle_ms / 2);
+  return next - Date.parse(session.expires_at) >= step ? new Date(next).toISOString() : undefined;
+}

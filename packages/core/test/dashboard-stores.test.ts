@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openLocalPlatform, type LocalPlatform } from "../src/adapters/local/index.ts";
+import { env } from "../src/env.ts";
 import { can } from "../src/users.ts";
 import { seedDemo } from "../src/seed.ts";
 import { defaultSettings } from "../src/settings.ts";
@@ -43,21 +44,51 @@ describe("people and sessions", () => {
 
   it("ends sessions at expiry, on sign-out and when the account is disabled", async () => {
     const user = await p.users.create({ username: "vic", display_name: "Vic", role: "viewer", password: "long enough pass" }, admin);
-    const a = await p.sessions.start(user.id, 60_000);
+    const a = await p.sessions.start(user.id, { idleMs: 60_000, maxMs: 3_600_000 });
     expect((await p.sessions.resolve(a.token))?.username).toBe("vic");
     expect(p.db.prepare("SELECT count(*) AS n FROM sessions WHERE token_hash = ?").get(a.token)).toEqual({ n: 0 });
 
     now = new Date(NOW.getTime() + 61_000);
     expect(await p.sessions.resolve(a.token)).toBeUndefined();
 
-    const b = await p.sessions.start(user.id, 60_000);
+    const b = await p.sessions.start(user.id, { idleMs: 60_000, maxMs: 3_600_000 });
     await p.sessions.end(b.token);
     expect(await p.sessions.resolve(b.token)).toBeUndefined();
 
-    const c = await p.sessions.start(user.id, 60_000);
+    const c = await p.sessions.start(user.id, { idleMs: 60_000, maxMs: 3_600_000 });
     await p.users.setDisabled(user.id, true, admin);
     expect(await p.sessions.resolve(c.token)).toBeUndefined();
     expect(await p.users.authenticate("vic", "long enough pass")).toBeUndefined();
+  });
+
+  it("moves the idle expiry at most once a minute and never past the absolute end", async () => {
+    const user = await p.users.create({ username: "vic", display_name: "Vic", role: "viewer", password: "long enough pass" }, admin);
+    const s = await p.sessions.start(user.id, { idleMs: 30 * 60_000, maxMs: 40 * 60_000 });
+    const stored = () => p.db.prepare("SELECT expires_at, ends_at FROM sessions WHERE user_id = ?").get(user.id) as { expires_at: string; ends_at: string };
+    const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
+    expect(stored()).toEqual({ expires_at: at(30), ends_at: at(40) });
+    expect(s.ends_at).toBe(at(40));
+
+    now = new Date(NOW.getTime() + 30_000);
+    expect(await p.sessions.resolve(s.token)).toMatchObject({ id: user.id });
+    expect(stored().expires_at).toBe(at(30));
+
+    now = new Date(NOW.getTime() + 5 * 60_000);
+    expect(await p.sessions.resolve(s.token)).toMatchObject({ id: user.id });
+    expect(stored().expires_at).toBe(at(35));
+
+    now = new Date(NOW.getTime() + 20 * 60_000);
+    expect(await p.sessions.resolve(s.token)).toMatchObject({ id: user.id });
+    expect(stored()).toEqual({ expires_at: at(40), ends_at: at(40) });
+    now = new Date(NOW.getTime() + 40 * 60_000);
+    expect(await p.sessions.resolve(s.token)).toBeUndefined();
+  });
+
+  it("reads the session time-outs from the environment, idle no longer than the maximum", () => {
+    expect(env({}).sessionLifetime).toEqual({ idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 });
+    expect(env({ FRAUD_SESSION_IDLE_MINUTES: "15", FRAUD_SESSION_MAX_HOURS: "8" }).sessionLifetime).toEqual({ idleMs: 15 * 60_000, maxMs: 8 * 3_600_000 });
+    expect(() => env({ FRAUD_SESSION_IDLE_MINUTES: "120", FRAUD_SESSION_MAX_HOURS: "1" })).toThrow(/FRAUD_SESSION_IDLE_MINUTES/);
+    expect(() => env({ FRAUD_SESSION_IDLE_MINUTES: "0" })).toThrow(/FRAUD_SESSION_IDLE_MINUTES/);
   });
 
   it("lets each role do what it may and no more", () => {

@@ -22,6 +22,8 @@ function steerableClock() {
 }
 
 const ADMIN = { id: "admin-1" };
+const MINUTE = 60_000;
+const HOUR = { idleMs: 60 * MINUTE, maxMs: 60 * MINUTE };
 const PASSWORD = "correct horse battery";
 
 /**
@@ -94,13 +96,13 @@ export function dashboardContracts(adapter: string, make: MakeDashboardFixture):
     it("resolves a session until it expires or is ended", async () => {
       const { users, sessions, advance } = await fixture();
       const vic = await users.create({ username: "vic", display_name: "Vic", role: "viewer", password: PASSWORD }, ADMIN);
-      const a = await sessions.start(vic.id, 60_000);
+      const a = await sessions.start(vic.id, { idleMs: 60_000, maxMs: 3_600_000 });
       expect(a.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(Date.parse(a.expires_at)).toBeGreaterThan(Date.parse("2025-06-15T12:00:00.000Z"));
+      expect(Date.parse(a.ends_at)).toBeGreaterThanOrEqual(Date.parse("2025-06-15T13:00:00.000Z"));
       expect(await sessions.resolve(a.token)).toEqual(vic);
       expect(await sessions.resolve("not-a-token")).toBeUndefined();
 
-      const b = await sessions.start(vic.id, 60_000);
+      const b = await sessions.start(vic.id, { idleMs: 60_000, maxMs: 3_600_000 });
       expect(b.token).not.toBe(a.token);
       await sessions.end(b.token);
       expect(await sessions.resolve(b.token)).toBeUndefined();
@@ -111,25 +113,73 @@ export function dashboardContracts(adapter: string, make: MakeDashboardFixture):
       expect(await sessions.resolve(a.token)).toBeUndefined();
     });
 
+    it("ends a session after its idle time-out, each request starting the time-out again", async () => {
+      const { users, sessions, advance } = await fixture();
+      const vic = await users.create({ username: "vic", display_name: "Vic", role: "viewer", password: PASSWORD }, ADMIN);
+      const s = await sessions.start(vic.id, { idleMs: 30 * MINUTE, maxMs: 12 * 60 * MINUTE });
+      const quiet = await sessions.start(vic.id, { idleMs: 30 * MINUTE, maxMs: 12 * 60 * MINUTE });
+      // Active every 25 minutes for two hours: never 30 minutes idle, so still signed in.
+      for (let i = 0; i < 5; i++) {
+        advance(25 * MINUTE);
+        expect(await sessions.resolve(s.token)).toEqual(vic);
+      }
+      // The one nobody used ended 30 minutes after sign-in.
+      expect(await sessions.resolve(quiet.token)).toBeUndefined();
+      advance(31 * MINUTE);
+      expect(await sessions.resolve(s.token)).toBeUndefined();
+    });
+
+    it("ends an active session at its absolute end", async () => {
+      const { users, sessions, advance } = await fixture();
+      const vic = await users.create({ username: "vic", display_name: "Vic", role: "viewer", password: PASSWORD }, ADMIN);
+      const s = await sessions.start(vic.id, { idleMs: 30 * MINUTE, maxMs: 2 * 60 * MINUTE });
+      expect(Date.parse(s.ends_at) - Date.parse("2025-06-15T12:00:00.000Z")).toBeGreaterThanOrEqual(2 * 60 * MINUTE);
+      expect(Date.parse(s.ends_at) - Date.parse("2025-06-15T12:00:00.000Z")).toBeLessThan(2 * 60 * MINUTE + MINUTE);
+      for (let i = 0; i < 5; i++) {
+        advance(20 * MINUTE);
+        expect(await sessions.resolve(s.token)).toEqual(vic);
+      }
+      // 100 minutes in, active; past 120 minutes it ends although it was used 15 minutes ago.
+      advance(15 * MINUTE);
+      expect(await sessions.resolve(s.token)).toEqual(vic);
+      advance(15 * MINUTE);
+      expect(await sessions.resolve(s.token)).toBeUndefined();
+    });
+
+    it("does not bring back a session ended or idle too long", async () => {
+      const { users, sessions, advance } = await fixture();
+      const vic = await users.create({ username: "vic", display_name: "Vic", role: "viewer", password: PASSWORD }, ADMIN);
+      const ended = await sessions.start(vic.id, { idleMs: 30 * MINUTE, maxMs: 12 * 60 * MINUTE });
+      const idle = await sessions.start(vic.id, { idleMs: 30 * MINUTE, maxMs: 12 * 60 * MINUTE });
+      advance(10 * MINUTE);
+      await sessions.end(ended.token);
+      advance(21 * MINUTE);
+      expect(await sessions.resolve(idle.token)).toBeUndefined();
+      expect(await sessions.resolve(ended.token)).toBeUndefined();
+      advance(MINUTE);
+      expect(await sessions.resolve(idle.token)).toBeUndefined();
+      expect(await sessions.resolve(ended.token)).toBeUndefined();
+    });
+
     it("ends a user's sessions when the account is disabled or the password changes", async () => {
       const { users, sessions } = await fixture();
       const vic = await users.create({ username: "vic", display_name: "Vic", role: "viewer", password: PASSWORD }, ADMIN);
       const ana = await users.create({ username: "ana", display_name: "Ana", role: "viewer", password: PASSWORD }, ADMIN);
-      const v1 = await sessions.start(vic.id, 3_600_000);
-      const a1 = await sessions.start(ana.id, 3_600_000);
+      const v1 = await sessions.start(vic.id, HOUR);
+      const a1 = await sessions.start(ana.id, HOUR);
 
       await users.setDisabled(vic.id, true, ADMIN);
       expect(await sessions.resolve(v1.token)).toBeUndefined();
       expect(await sessions.resolve(a1.token)).toEqual(ana);
       await users.setDisabled(vic.id, false, ADMIN);
       expect(await sessions.resolve(v1.token)).toBeUndefined();
-      const v2 = await sessions.start(vic.id, 3_600_000);
+      const v2 = await sessions.start(vic.id, HOUR);
       expect(await sessions.resolve(v2.token)).toMatchObject({ id: vic.id, disabled_at: null });
 
       await users.setPassword(ana.id, "a brand new secret", ADMIN);
       expect(await sessions.resolve(a1.token)).toBeUndefined();
       expect(await sessions.resolve(v2.token)).toMatchObject({ id: vic.id });
-      const a2 = await sessions.start(ana.id, 3_600_000);
+      const a2 = await sessions.start(ana.id, HOUR);
       expect(await sessions.resolve(a2.token)).toEqual(ana);
 
       // A role change shows on the next request of a session already open.

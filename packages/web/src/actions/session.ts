@@ -1,6 +1,6 @@
 "use server";
 
-import { Credentials, SESSION_TTL_MS } from "@fraud/core";
+import { Credentials, env } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
@@ -19,7 +19,7 @@ export async function signIn(_prev: FormState, form: FormData): Promise<FormStat
   const user = await (await platform()).users.authenticate(username, parsed.data.password);
   recordSignIn(username, user !== undefined);
   if (!user) return { status: "error", message: t("failed"), at: Date.now() };
-  await startSession(user, SESSION_TTL_MS);
+  await startSession(user, env().sessionLifetime);
   const next = typeof form.get("next") === "string" ? String(form.get("next")) : "/";
   // Only paths of this site: never an open redirect.
   redirect(next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/");

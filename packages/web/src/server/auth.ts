@@ -1,5 +1,5 @@
 import "server-only";
-import { can, type Permission, type User } from "@fraud/core";
+import { can, type Permission, type SessionLifetime, type User } from "@fraud/core";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
@@ -13,15 +13,16 @@ async function overHttps(): Promise<boolean> {
   return (h.get("x-forwarded-proto") ?? "").split(",")[0]?.trim() === "https";
 }
 
-export async function startSession(user: User, ttlMs: number): Promise<void> {
+/** The cookie lives until the session's absolute end; the store ends it sooner when idle. */
+export async function startSession(user: User, lifetime: SessionLifetime): Promise<void> {
   const p = await platform();
-  const { token, expires_at } = await p.sessions.start(user.id, ttlMs);
+  const { token, ends_at } = await p.sessions.start(user.id, lifetime);
   (await cookies()).set(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "lax",
     secure: await overHttps(),
     path: "/",
-    expires: new Date(expires_at),
+    expires: new Date(ends_at),
   });
 }
 

@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type Dynam
 import { z } from "zod";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, SessionStore, UserStore } from "../../ports.ts";
-import { NewUser, Password, ROLES, User, type Role } from "../../users.ts";
+import { NewUser, Password, ROLES, sessionTimes, sessionValid, slidExpiry, User, type Role, type SessionLifetime } from "../../users.ts";
 import { auditPut } from "./audit.ts";
 import { cancellationCodes, errorName, type TableNames, queryAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
@@ -12,7 +12,8 @@ import { wrap } from "./profile-store.ts";
 // Users table layout (beside the API keys, pk "APIKEY"):
 //   pk "USER",    sk username  -> the user, its password hash and `sessions_after`
 //   pk "USERID",  sk id        -> the username (user names never change), for get(id)
-//   pk "SESSION", sk sha256(token) -> user id, created_at, expires_at, ended_at; TTL on `expires_epoch`
+//   pk "SESSION", sk sha256(token) -> user id, created_at, expires_at (idle, slides), ends_at (absolute),
+//                                     idle_ms, ended_at; TTL on `expires_epoch`
 const USER = "USER";
 const USERID = "USERID";
 const SESSION = "SESSION";
@@ -207,12 +208,22 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-const SessionItem = z.object({ user_id: z.string(), created_at: z.string(), expires_at: z.string(), ended_at: z.string().nullable().default(null) });
+const SessionItem = z.object({
+  user_id: z.string(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  ends_at: z.string(),
+  idle_ms: z.number().int().positive(),
+  ended_at: z.string().nullable().default(null),
+});
+
+const epoch = (iso: string) => Math.ceil(Date.parse(iso) / 1000);
 
 /**
  * Sessions in the users table (pk "SESSION", sort key the token's hash). Expired items are removed
- * by the table's TTL; ending a session marks it (the dashboard may update, not delete, items), and
- * disabling a user or changing their password voids every session started before that moment.
+ * by the table's TTL, which follows the idle expiry; ending a session marks it (the dashboard may
+ * update, not delete, items), and disabling a user or changing their password voids every session
+ * started before that moment.
  */
 export class AwsSessionStore implements SessionStore {
   private readonly items: UserItems;
@@ -225,34 +236,56 @@ export class AwsSessionStore implements SessionStore {
     this.items = new UserItems(db, tables.users);
   }
 
-  async start(userId: string, ttlMs: number): Promise<{ token: string; expires_at: string }> {
+  async start(userId: string, lifetime: SessionLifetime): Promise<{ token: string; ends_at: string }> {
     const token = randomBytes(32).toString("base64url");
     const now = this.clock();
-    const expires = new Date(now.getTime() + ttlMs);
-    const expires_at = expires.toISOString();
+    const { expires_at, ends_at } = sessionTimes(now, lifetime);
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tables.users,
-          Item: { pk: SESSION, sk: hashToken(token), user_id: userId, created_at: now.toISOString(), expires_at, ended_at: null, expires_epoch: Math.ceil(expires.getTime() / 1000) },
+          Item: { pk: SESSION, sk: hashToken(token), user_id: userId, created_at: now.toISOString(), expires_at, ends_at, idle_ms: lifetime.idleMs, ended_at: null, expires_epoch: epoch(expires_at) },
           ConditionExpression: "attribute_not_exists(sk)",
         }),
       );
     } catch (e) {
       throw wrap(e);
     }
-    return { token, expires_at };
+    return { token, ends_at };
   }
 
   async resolve(token: string): Promise<User | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.users, Key: { pk: SESSION, sk: hashToken(token) }, ConsistentRead: true }));
+    const key = { pk: SESSION, sk: hashToken(token) };
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.users, Key: key, ConsistentRead: true }));
     if (!Item) return undefined;
     const session = SessionItem.parse(Item);
-    if (session.ended_at !== null || session.expires_at <= this.clock().toISOString()) return undefined;
+    const now = this.clock();
+    if (session.ended_at !== null || !sessionValid(session, now)) return undefined;
     const user = await this.items.byId(session.user_id);
     if (!user || user.disabled_at !== null) return undefined;
     if (user.sessions_after !== null && session.created_at <= user.sessions_after) return undefined;
+    const expires = slidExpiry(session, now);
+    if (expires && !(await this.slide(key, expires))) return undefined;
     return toUser(user);
+  }
+
+  /** Moves the idle expiry (and the TTL with it); false when the session was ended meanwhile. */
+  private async slide(key: { pk: string; sk: string }, expires: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.users,
+          Key: key,
+          UpdateExpression: "SET expires_at = :expires, expires_epoch = :epoch",
+          ConditionExpression: "attribute_exists(sk) AND attribute_type(ended_at, :null)",
+          ExpressionAttributeValues: { ":expires": expires, ":epoch": epoch(expires), ":null": "NULL" },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (errorName(e) === "ConditionalCheckFailedException") return false;
+      throw wrap(e);
+    }
   }
 
   async end(token: string): Promise<void> {

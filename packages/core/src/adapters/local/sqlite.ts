@@ -196,6 +196,13 @@ const MIGRATIONS: string[] = [
   ) STRICT;
   CREATE INDEX backtests_version ON backtests(ruleset_version, id);
   `,
+  // 5: sessions end when idle (expires_at slides) or at an absolute end; sessions from before
+  // have neither, so their users sign in again.
+  `
+  DELETE FROM sessions;
+  ALTER TABLE sessions ADD COLUMN ends_at TEXT;
+  ALTER TABLE sessions ADD COLUMN idle_ms INTEGER;
+  `,
 ];
 
 export interface OpenOptions {

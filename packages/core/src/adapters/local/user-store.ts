@@ -1,9 +1,10 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { z } from "zod";
 import { hashPassword, verifyPassword } from "../../credentials.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, SessionStore, UserStore } from "../../ports.ts";
-import { NewUser, Password, User, type Role } from "../../users.ts";
-import { audit, guardWrite, type Db } from "./sqlite.ts";
+import { NewUser, Password, sessionTimes, sessionValid, slidExpiry, User, type Role, type SessionLifetime } from "../../users.ts";
+import { audit, guardWrite, isUnavailable, storeHealth, type Db } from "./sqlite.ts";
 
 export { hashPassword, verifyPassword };
 
@@ -111,33 +112,51 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
+const SessionRow = z.object({ user_id: z.string(), expires_at: z.string(), ends_at: z.string(), idle_ms: z.number().int().positive() });
+
 export class LocalSessionStore implements SessionStore {
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async start(userId: string, ttlMs: number): Promise<{ token: string; expires_at: string }> {
+  async start(userId: string, lifetime: SessionLifetime): Promise<{ token: string; ends_at: string }> {
     const token = randomBytes(32).toString("base64url");
     const now = this.clock();
-    const expires_at = new Date(now.getTime() + ttlMs).toISOString();
+    const { expires_at, ends_at } = sessionTimes(now, lifetime);
     guardWrite(() =>
       this.db.transaction(() => {
         this.db.prepare("DELETE FROM sessions WHERE expires_at <= ?").run(now.toISOString());
-        this.db.prepare("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)").run(hashToken(token), userId, now.toISOString(), expires_at);
+        this.db
+          .prepare("INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ends_at, idle_ms) VALUES (?, ?, ?, ?, ?, ?)")
+          .run(hashToken(token), userId, now.toISOString(), expires_at, ends_at, lifetime.idleMs);
       })(),
     );
-    return { token, expires_at };
+    return { token, ends_at };
   }
 
   async resolve(token: string): Promise<User | undefined> {
-    const row = this.db
-      .prepare<[string, string]>(
-        `SELECT u.id, u.username, u.display_name, u.role, u.created_at, u.disabled_at FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`,
-      )
-      .get(hashToken(token), this.clock().toISOString());
-    return row ? User.parse(row) : undefined;
+    const now = this.clock();
+    const hash = hashToken(token);
+    const raw = this.db.prepare<[string]>("SELECT user_id, expires_at, ends_at, idle_ms FROM sessions WHERE token_hash = ?").get(hash);
+    if (!raw) return undefined;
+    const session = SessionRow.parse(raw);
+    if (!sessionValid(session, now)) return undefined;
+    const row = this.db.prepare<[string]>(`SELECT ${COLUMNS} FROM users WHERE id = ? AND disabled_at IS NULL`).get(session.user_id);
+    if (!row) return undefined;
+    const expires = slidExpiry(session, now);
+    if (expires) this.slide(hash, expires);
+    return User.parse(row);
+  }
+
+  /** A store that cannot write (disk full) must not sign everyone out: the session keeps its expiry. */
+  private slide(hash: string, expires: string): void {
+    try {
+      this.db.prepare("UPDATE sessions SET expires_at = ? WHERE token_hash = ?").run(expires, hash);
+    } catch (e) {
+      if (!isUnavailable(e)) throw e;
+      storeHealth.lastUnavailableAt = performance.now();
+    }
   }
 
   async end(token: string): Promise<void> {

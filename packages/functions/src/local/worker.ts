@@ -11,11 +11,20 @@ const PRUNE_EVERY_MS = 60_000;
 export async function runWorker(signal: AbortSignal): Promise<void> {
   const rt = await openRuntime();
   const lake = await LocalLakeWriter.open(rt.platform.lakeDir);
-  const worker = new OutboxWorker(rt.platform.db, lake, {
-    lakeFlushRecords: rt.env.FRAUD_LAKE_FLUSH_RECORDS,
-    lakeFlushSeconds: rt.env.FRAUD_LAKE_FLUSH_SECONDS,
-    log: (line) => console.log(line),
-  });
+  const worker = await untilWritable(
+    () =>
+      new OutboxWorker(rt.platform.db, lake, {
+        lakeFlushRecords: rt.env.FRAUD_LAKE_FLUSH_RECORDS,
+        lakeFlushSeconds: rt.env.FRAUD_LAKE_FLUSH_SECONDS,
+        log: (line) => console.log(line),
+      }),
+    signal,
+  );
+  if (!worker) {
+    lake.close();
+    rt.platform.close();
+    return;
+  }
   const deliveries = new AlertDeliveries(
     rt.platform.db,
     rt.env.FRAUD_ALERT_WEBHOOK_URL ? [new WebhookAlerter(rt.env.FRAUD_ALERT_WEBHOOK_URL)] : [],
@@ -37,7 +46,7 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
       if (n === 0) await new Promise((r) => setTimeout(r, IDLE_MS));
     } catch (e) {
       if (!(e instanceof UnavailableError)) throw e;
-      console.error(`[worker] store unavailable (${(e.cause as Error | undefined)?.message ?? e.message}); retrying in ${backoff} ms`);
+      logUnavailable(e, backoff);
       await new Promise((r) => setTimeout(r, backoff));
       backoff = Math.min(backoff * 2, 10_000);
     }
@@ -47,6 +56,26 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
   lake.close();
   rt.platform.close();
   console.log("[worker] stopped after draining the outbox");
+}
+
+function logUnavailable(e: UnavailableError, retryMs: number): void {
+  console.error(`[worker] store unavailable (${(e.cause as Error | undefined)?.message ?? e.message}); retrying in ${retryMs} ms`);
+}
+
+/** A worker started on a full or read-only data dir waits for it to accept writes, saying so. */
+async function untilWritable<T>(make: () => T, signal: AbortSignal): Promise<T | undefined> {
+  let backoff = IDLE_MS;
+  while (!signal.aborted) {
+    try {
+      return make();
+    } catch (e) {
+      if (!(e instanceof UnavailableError)) throw e;
+      logUnavailable(e, backoff);
+      await new Promise((r) => setTimeout(r, backoff));
+      backoff = Math.min(backoff * 2, 10_000);
+    }
+  }
+  return undefined;
 }
 
 async function deliverLoop(deliveries: AlertDeliveries, signal: AbortSignal): Promise<void> {

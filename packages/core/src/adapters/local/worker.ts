@@ -35,7 +35,7 @@ export class OutboxWorker {
     options: WorkerOptions = {},
   ) {
     this.opts = { batchSize: 2_000, lakeFlushRecords: 20_000, lakeFlushSeconds: 5, ...options };
-    db.prepare("INSERT INTO consumer_offsets (consumer, last_id) VALUES (?, 0), (?, 0) ON CONFLICT DO NOTHING").run(ALERTS, LAKE);
+    guardWrite(() => db.prepare("INSERT INTO consumer_offsets (consumer, last_id) VALUES (?, 0), (?, 0) ON CONFLICT DO NOTHING").run(ALERTS, LAKE));
     this.lakeReadId = this.offset(LAKE);
     const removed = lake.removeUncommitted(this.lakeReadId);
     if (removed.length > 0) this.opts.log?.(`[worker] removed ${removed.length} uncommitted lake file(s) after offset ${this.lakeReadId}`);

@@ -1,0 +1,99 @@
+import { defaultSettings, env, seedDemo, SESSION_TTL_MS, type Role, type User } from "@fraud/core";
+import { openLocalPlatform, type LocalPlatform } from "@fraud/core/local";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/*
+ * Server actions called directly, as Next calls them, outside a request: the platform is a real
+ * one on SQLite files in a temp dir, and the few Next request APIs the actions use (cookies,
+ * revalidatePath, translations) are stand-ins from this file, wired with vi.mock in each test.
+ */
+
+const cookieJar = new Map<string, string>();
+
+/** Stand-ins for `next/headers`: one browser's cookie jar. */
+export const nextHeaders = {
+  cookies: async () => ({
+    get: (name: string) => (cookieJar.has(name) ? { name, value: cookieJar.get(name)! } : undefined),
+    set: (name: string, value: string) => void cookieJar.set(name, value),
+    delete: (name: string) => void cookieJar.delete(name),
+  }),
+  headers: async () => new Headers(),
+};
+
+/** Stand-ins for `next/cache`: there is no page cache outside Next. */
+export const nextCache = { revalidatePath: () => undefined, revalidateTag: () => undefined };
+
+type Messages = { [key: string]: string | Messages };
+const messages = JSON.parse(readFileSync(new URL("../messages/en.json", import.meta.url), "utf8")) as Messages;
+
+function translator(namespace: string | undefined) {
+  return (key: string, values: Record<string, unknown> = {}) => {
+    let m: string | Messages | undefined = messages;
+    for (const part of [...(namespace ? namespace.split(".") : []), ...key.split(".")]) m = typeof m === "object" ? m[part] : undefined;
+    if (typeof m !== "string") throw new Error(`no English message ${namespace}.${key}`);
+    return m.replace(/\{(\w+)\}/g, (all, name: string) => (name in values ? String(values[name]) : all));
+  };
+}
+
+/** Stand-ins for `next-intl/server`: the English messages, the deployment's time zone. */
+export const nextIntl = {
+  getTranslations: async (ns?: string | { namespace?: string }) => translator(typeof ns === "string" ? ns : ns?.namespace),
+  getTimeZone: async () => "Africa/Douala",
+  getLocale: async () => "en",
+};
+
+export const english = (namespace: string, key: string) => translator(namespace)(key);
+
+export interface Dashboard {
+  platform: LocalPlatform;
+  users: Record<Role, User>;
+  /** Every later call is made by this person (or by nobody, signed out). */
+  signInAs(role: Role | null): Promise<void>;
+  /** A digest of everything stored except sessions: equal digests mean nothing was written. */
+  snapshot(): string;
+  close(): void;
+}
+
+/** A seeded platform behind the dashboard's server code, with one person of each role. */
+export async function openDashboard(): Promise<Dashboard> {
+  const dir = mkdtempSync(join(tmpdir(), "fraud-web-"));
+  const platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
+  await seedDemo(platform, new Date());
+  const users = {} as Record<Role, User>;
+  for (const role of ["viewer", "analyst", "admin"] as const) {
+    users[role] = await platform.users.create({ username: `${role}1`, display_name: `The ${role}`, role, password: `${role}-password-123` }, { id: "test" });
+  }
+  (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime = {
+    env: env({ ...process.env, FRAUD_DATA_DIR: dir }),
+    platform,
+    secrets: { api_key: "unused-in-these-tests", admin_password: "unused-in-these-tests", generated: false },
+  };
+  const tables = (platform.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', 'sqlite_sequence')").pluck().all() as string[]).sort();
+  const dumps = tables.map((t) => platform.db.prepare(`SELECT * FROM "${t}"`).raw());
+  return {
+    platform,
+    users,
+    async signInAs(role) {
+      cookieJar.clear();
+      if (role) cookieJar.set("fraud_session", (await platform.sessions.start(users[role].id, SESSION_TTL_MS)).token);
+    },
+    snapshot() {
+      const h = createHash("sha256");
+      tables.forEach((t, i) => h.update(t).update(JSON.stringify(dumps[i]!.all())));
+      return h.digest("hex");
+    },
+    close() {
+      delete (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime;
+      platform.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Next's redirect() throws on purpose; the framework turns it into a navigation. */
+export function isRedirect(e: unknown): boolean {
+  return typeof (e as { digest?: unknown })?.digest === "string" && (e as { digest: string }).digest.startsWith("NEXT_REDIRECT");
+}

@@ -1,4 +1,4 @@
-import { defaultSettings, env, seedDemo, SESSION_TTL_MS, type Role, type User } from "@fraud/core";
+import { DEFAULT_SESSION_LIFETIME, defaultSettings, env, seedDemo, type Role, type User } from "@fraud/core";
 import { openLocalPlatform, type LocalPlatform } from "@fraud/core/local";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -78,7 +78,7 @@ export async function openDashboard(): Promise<Dashboard> {
     users,
     async signInAs(role) {
       cookieJar.clear();
-      if (role) cookieJar.set("fraud_session", (await platform.sessions.start(users[role].id, SESSION_TTL_MS)).token);
+      if (role) cookieJar.set("fraud_session", (await platform.sessions.start(users[role].id, DEFAULT_SESSION_LIFETIME)).token);
     },
     snapshot() {
       const h = createHash("sha256");

@@ -143,6 +143,43 @@ describe("Scoring.submit on the SQLite stores", () => {
     expect((await p.scoring.submit(usual())).status).toBe("recorded");
   });
 
+
+  it("group commit: decisions arriving together share one commit, and one failing decision leaves the others recorded", async () => {
+    const p = await seeded();
+    const before = counts(p);
+    const versionBefore = (await p.profiles.get("user_001"))!.version;
+    const commitsBefore = p.decisions.stats.commits;
+    // Fails only the outbox row of t-2: its savepoint is rolled back, the batch commits.
+    p.db.exec("CREATE TRIGGER outbox_fails BEFORE INSERT ON outbox WHEN NEW.transaction_id = 't-2' BEGIN SELECT RAISE(ABORT, 'outbox refused t-2'); END");
+    const results = await Promise.allSettled([0, 1, 2, 3, 4].map((i) => p.scoring.submit(usual({ transaction_id: `t-${i}`, amount: 100 + i }))));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    expect(String((results[2] as PromiseRejectedResult).reason)).toContain("outbox refused t-2");
+    expect(counts(p).decisions).toBe(before.decisions + 4);
+    expect(await p.decisions.get("t-2")).toBeUndefined();
+    // The profile counts the four recorded payments exactly, in order.
+    expect(p.decisions.stats.commits).toBe(commitsBefore + 1);
+    const profile = await p.profiles.get("user_001");
+    expect(profile?.version).toBe(versionBefore + 4);
+    const recent = profile!.recent.filter((r) => r.at === Date.parse(at(-HOUR)));
+    expect(recent.map((r) => r.amount)).toEqual([100, 101, 103, 104]);
+  });
+
+  it("group commit: when the store cannot write (disk full), every decision of the batch fails and nothing is kept", async () => {
+    const p = await seeded();
+    const before = { counts: counts(p), profile: await p.profiles.get("user_001") };
+    // Room for almost nothing more: the batch's commit cannot fit.
+    const pages = (p.db.pragma("page_count", { simple: true }) as number) + 1;
+    p.db.pragma(`max_page_count = ${pages}`);
+    const big = "x".repeat(120);
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) => p.scoring.submit(usual({ transaction_id: `full-${i}`, merchant_id: `${big}${i}`.slice(-128) }))),
+    );
+    expect(results.every((r) => r.status === "rejected" && (r.reason as Error).name === "UnavailableError")).toBe(true);
+    p.db.pragma("max_page_count = 1073741823");
+    expect(counts(p)).toEqual(before.counts);
+    expect(await p.profiles.get("user_001")).toEqual(before.profile);
+    expect((await p.scoring.submit(usual({ transaction_id: "after" }))).status).toBe("recorded");
+  });
   it("a retry with the same body is a duplicate: the same decision back, nothing recorded twice", async () => {
     const p = await seeded();
     const first = await submitted(p, usual());

@@ -9,9 +9,18 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
+/** The ingest route's behaviour is the same through Hono (Lambda, tests) and through Node's HTTP server (`npm start`). */
+const transports = ["hono", "node"] as const;
+
 const valid = { user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US" };
 
-describe("POST /api/transactions", () => {
+describe.each(transports)("POST /api/transactions (%s)", (transport) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(transport);
+  });
+  afterAll(() => t.cleanup());
+
   it("runs the lab scenario end to end: normal approved, suspicious flagged", async () => {
     const results: Array<{ label: string; decision: string }> = [];
     for (const { label, transaction } of labScenario({ seed: 7, runId: "api-lab" })) {
@@ -75,7 +84,7 @@ describe("POST /api/transactions", () => {
 
   it("requires a valid key with the ingest scope", async () => {
     expect((await t.post(valid, { key: "wrong-key-000000000000" })).status).toBe(401);
-    const noHeader = await t.api.request("/api/transactions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(valid) });
+    const noHeader = await t.post(valid, { key: null });
     expect(noHeader.status).toBe(401);
     expect((await t.post(valid, { key: READ_ONLY_KEY })).status).toBe(403);
   });
@@ -90,6 +99,23 @@ describe("POST /api/transactions", () => {
     const enc = await t.post(undefined, { raw: latin1 });
     expect(enc.status).toBe(400);
     expect(((await enc.json()) as { error: { code: string } }).error.code).toBe("INVALID_ENCODING");
+  });
+
+  it("refuses a body streamed past the limit without a declared length (413), and keeps serving", async () => {
+    const before = tableCounts(t.platform);
+    const chunk = new TextEncoder().encode(`{"user_id":"u","merchant_id":"m","amount":1,"x":"${"y".repeat(8_000)}`);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 4) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await t.post(undefined, { raw: stream as unknown as Uint8Array, headers: {} });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("BODY_TOO_LARGE");
+    expect(tableCounts(t.platform)).toEqual(before);
+    expect((await t.post({ ...valid, transaction_id: `after-413-${transport}` })).status).toBe(200);
   });
 
   it("never answers 500 nor stores anything for arbitrary bodies", async () => {

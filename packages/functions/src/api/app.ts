@@ -1,15 +1,11 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { UnavailableError, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore, type Decision, type DecisionLog, type Reports, type Scoring } from "@fraud/core";
+import type { ApiKeyInfo, ApiKeyScope, ApiKeyStore, DecisionLog, Reports, Scoring } from "@fraud/core";
 import type { Context, MiddlewareHandler } from "hono";
-import { readJsonBody } from "./body.ts";
+import { webStreamBody } from "./body.ts";
+import { authenticate, consoleLogger, createIngest, errorAnswer, failure, type ApiAnswer, type ApiLogger, type ApiStatus } from "./ingest.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { mountReports } from "./reports.ts";
 import { DecisionBody, ErrorBody, HealthBody, TransactionBody } from "./schemas.ts";
-
-export interface ApiLogger {
-  error(message: string, data?: Record<string, unknown>): void;
-  warn(message: string, data?: Record<string, unknown>): void;
-}
 
 export interface ApiDeps {
   scoring: Scoring;
@@ -27,43 +23,20 @@ export interface ApiDeps {
 
 type Env = { Variables: { apiKey: ApiKeyInfo } };
 
-const consoleLogger: ApiLogger = {
-  error: (message, data) => console.error(JSON.stringify({ level: "error", message, ...data })),
-  warn: (message, data) => console.warn(JSON.stringify({ level: "warn", message, ...data })),
-};
-
-function fail(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503, code: string, message?: string, fields?: Record<string, string[]>) {
-  return c.json({ error: { code, ...(message ? { message } : {}), ...(fields ? { fields } : {}) } }, status);
+function send(c: Context, answer: ApiAnswer) {
+  for (const [name, value] of Object.entries(answer.headers ?? {})) c.header(name, value);
+  return c.json(answer.body as Record<string, unknown>, answer.status);
 }
 
-/** What a client sees of a decision: the outcome and its reasons, not the internal features. */
-export function toDecisionBody(d: Decision, duplicate = false) {
-  return {
-    transaction_id: d.transaction_id,
-    decision: d.decision,
-    score: d.score,
-    rules: d.rules.map((r) => ({ id: r.id, name: r.name, score: r.score, values: r.values })),
-    list_match: d.list_match ? { kind: d.list_match.kind, field: d.list_match.field, reason: d.list_match.reason } : null,
-    fallback_reason: d.fallback_reason,
-    ruleset_version: d.ruleset_version,
-    latency_ms: d.latency_ms,
-    ...(duplicate ? { duplicate: true } : {}),
-  };
+function fail(c: Context, status: Exclude<ApiStatus, 200>, code: string, message?: string, fields?: Record<string, string[]>) {
+  return send(c, failure(status, code, message, fields));
 }
 
 function requireKey(apiKeys: ApiKeyStore, scope: ApiKeyScope, limiter?: RateLimiter): MiddlewareHandler<Env> {
   return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(\S{1,256})$/i.exec(header);
-    const key = match ? await apiKeys.verify(match[1]!) : undefined;
-    if (!key) return fail(c, 401, "UNAUTHORIZED", "send a valid API key as 'Authorization: Bearer <key>'");
-    if (!key.scopes.includes(scope)) return fail(c, 403, "FORBIDDEN", `this API key has no '${scope}' scope`);
-    const wait = limiter?.take(key.id) ?? 0;
-    if (wait > 0) {
-      c.header("retry-after", String(wait));
-      return fail(c, 429, "RATE_LIMITED", "too many requests for this API key; retry later");
-    }
-    c.set("apiKey", key);
+    const auth = await authenticate(apiKeys, scope, limiter, c.req.header("authorization"));
+    if (!auth.ok) return send(c, auth.answer);
+    c.set("apiKey", auth.key);
     await next();
   };
 }
@@ -103,14 +76,7 @@ export function createApi(deps: ApiDeps) {
     },
   }).basePath("/api");
 
-  app.onError((err, c) => {
-    if (err instanceof UnavailableError) {
-      logger.error("store unavailable: request refused with 503", { path: c.req.path, cause: String((err.cause as Error | undefined)?.message ?? err.message) });
-      return fail(c, 503, "UNAVAILABLE", "the service cannot record decisions right now; retry later");
-    }
-    logger.error("unhandled error", { path: c.req.path, error: err.stack ?? String(err) });
-    return fail(c, 500, "INTERNAL", "internal error");
-  });
+  app.onError((err, c) => send(c, errorAnswer(err, c.req.path, logger)));
   app.notFound((c) => fail(c, 404, "NOT_FOUND", "no such route"));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "API key" });
@@ -132,21 +98,18 @@ export function createApi(deps: ApiDeps) {
     },
   });
 
-  app.post("/transactions", requireKey(deps.apiKeys, "ingest", limiter), async (c) => {
-    const body = await readJsonBody(c, limit);
-    if (!body.ok) return fail(c, body.status, body.code, body.message);
-    const result = await deps.scoring.submit(body.value);
-    switch (result.status) {
-      case "invalid":
-        return fail(c, 400, "INVALID_TRANSACTION", "the transaction is not valid", result.fields);
-      case "conflict":
-        return fail(c, 409, "DUPLICATE_TRANSACTION_ID", "this transaction_id was already used for a different transaction");
-      case "duplicate":
-        return c.json(toDecisionBody(result.decision, true), 200);
-      case "recorded":
-        return c.json(toDecisionBody(result.decision), 200);
-    }
-  });
+  const ingest = createIngest({ scoring: deps.scoring, apiKeys: deps.apiKeys, limiter, bodyLimitBytes: limit, logger });
+  app.post("/transactions", async (c) =>
+    send(
+      c,
+      await ingest({
+        authorization: c.req.header("authorization"),
+        contentType: c.req.header("content-type"),
+        contentLength: c.req.header("content-length"),
+        body: webStreamBody(c.req.raw.body),
+      }),
+    ),
+  );
 
   app.use("/transactions/:id", requireKey(deps.apiKeys, "read", limiter));
   app.openapi(getDecisionRoute, async (c) => {
@@ -167,7 +130,7 @@ export function createApi(deps: ApiDeps) {
     info: { title: "Fraud decision API", version: "1.0.0", description: "Score transactions before accepting them." },
   });
 
-  return app;
+  return Object.assign(app, { ingest });
 }
 
 export type Api = ReturnType<typeof createApi>;

@@ -1,6 +1,7 @@
-import type { Context } from "hono";
-
 export type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400 | 413 | 415; code: string; message: string };
+
+/** Reads a request body up to a limit: the bytes, or "too large" as soon as the limit is passed. */
+export type BodySource = (limitBytes: number) => Promise<{ ok: true; bytes: Uint8Array } | { ok: false }>;
 
 const MAX_DEPTH = 32;
 
@@ -14,36 +15,50 @@ function depthOf(value: unknown, depth = 0): number {
   return max;
 }
 
+const tooLarge = (limitBytes: number): BodyResult => ({ ok: false, status: 413, code: "BODY_TOO_LARGE", message: `the body must be at most ${limitBytes} bytes` });
+
+/** A body read from a web stream (the Fetch API's Request, as Hono and Lambda see it). */
+export function webStreamBody(stream: ReadableStream<Uint8Array> | null): BodySource {
+  return async (limitBytes) => {
+    const reader = stream?.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    if (reader) {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > limitBytes) {
+          await reader.cancel();
+          return { ok: false };
+        }
+        chunks.push(value);
+      }
+    }
+    return { ok: true, bytes: Buffer.concat(chunks, size) };
+  };
+}
+
+export interface JsonRequest {
+  contentType: string | undefined;
+  contentLength: string | undefined;
+  body: BodySource;
+}
+
 /**
  * Reads a JSON body strictly: size limit (413), UTF-8 that is not valid is refused rather than
  * decoded lossily, nesting bounded. Never echoes parser text to the client.
  */
-export async function readJsonBody(c: Context, limitBytes: number): Promise<BodyResult> {
-  const type = c.req.header("content-type") ?? "";
-  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+export async function readJsonBody(req: JsonRequest, limitBytes: number): Promise<BodyResult> {
+  if (!/^application\/(.+\+)?json\b/i.test(req.contentType ?? "")) {
     return { ok: false, status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "send the transaction as application/json" };
   }
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > limitBytes) return { ok: false, status: 413, code: "BODY_TOO_LARGE", message: `the body must be at most ${limitBytes} bytes` };
-  const reader = c.req.raw.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (reader) {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limitBytes) {
-        await reader.cancel();
-        return { ok: false, status: 413, code: "BODY_TOO_LARGE", message: `the body must be at most ${limitBytes} bytes` };
-      }
-      chunks.push(value);
-    }
-  }
-  const bytes = Buffer.concat(chunks, size);
+  if (Number(req.contentLength ?? "0") > limitBytes) return tooLarge(limitBytes);
+  const read = await req.body(limitBytes);
+  if (!read.ok) return tooLarge(limitBytes);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(read.bytes);
   } catch {
     return { ok: false, status: 400, code: "INVALID_ENCODING", message: "the body is not valid UTF-8" };
   }

@@ -1,4 +1,3 @@
-import { getRequestListener } from "@hono/node-server";
 import { secretsFile } from "@fraud/core/local";
 import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -6,6 +5,7 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApi } from "../api/app.ts";
+import { nodeListener } from "../api/node.ts";
 import { openRuntime, printSecretsOnce, type LocalRuntime } from "./runtime.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -41,7 +41,7 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
     healthy: async () => rt.platform.healthy(),
     reports: rt.platform.reports,
   });
-  const handleApi = getRequestListener(api.fetch);
+  const handleApi = nodeListener(api);
   const handleWeb: Handler =
     (await loadDashboard(rt, hostname, port)) ??
     ((_req, res) => {

@@ -15,8 +15,14 @@ const Row = z.object({
 
 export { generateApiKey, hashApiKey };
 
+/** How long a verified key is trusted before it is looked up again: a revocation by another process applies within this. */
+const VERIFIED_TTL_MS = 2_000;
+const VERIFIED_MAX = 1_000;
+
 export class LocalApiKeyStore implements ApiKeyStore {
   private readonly byHash;
+  /** Keys verified recently, by their hash (valid ones only, so unknown keys cannot fill it). */
+  private readonly verified = new Map<string, { info: ApiKeyInfo; until: number }>();
 
   constructor(
     private readonly db: Db,
@@ -40,10 +46,17 @@ export class LocalApiKeyStore implements ApiKeyStore {
   }
 
   async verify(key: string): Promise<ApiKeyInfo | undefined> {
-    const row = this.byHash.get(hashApiKey(key));
+    const hash = hashApiKey(key);
+    const now = performance.now();
+    const known = this.verified.get(hash);
+    if (known && known.until > now) return known.info;
+    const row = this.byHash.get(hash);
     if (!row) return undefined;
     const info = Row.parse(row);
-    return info.revoked_at === null ? info : undefined;
+    if (info.revoked_at !== null) return undefined;
+    if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
+    this.verified.set(hash, { info, until: now + VERIFIED_TTL_MS });
+    return info;
   }
 
   /** True when a key with this plaintext is already stored (revoked or not). */
@@ -61,6 +74,7 @@ export class LocalApiKeyStore implements ApiKeyStore {
       this.db.transaction(() => {
         const changes = this.db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(at, id).changes;
         if (changes === 0) throw new VisibleError("API_KEY_NOT_FOUND", `no active API key ${id}`);
+        this.verified.clear();
         audit(this.db, { at, actor: actor.id, action: "api_key.revoke", entity: "api_key", entity_id: id });
       })(),
     );

@@ -27,6 +27,12 @@ export interface LocalPlatformOptions {
   unhealthyAfterFailureMs?: number;
   /** Health is degraded below this much free space on the data dir's disk (bytes). */
   minFreeBytes?: number;
+  /**
+   * How long the scoring service trusts the live ruleset version before reading it again (ms). A
+   * publish, rollback or shadow change made through this process applies at once; one made by
+   * another process (the CLI) within this delay.
+   */
+  rulesetCacheMs?: number;
 }
 
 /** The composition root of the embedded stack: one SQLite file, every store, the scoring service. */
@@ -69,6 +75,8 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
   const lists = new LocalListStore(db, clock);
   const lakeDir = join(options.dataDir, "lake");
   const reportRunner = new LocalReportRunner({ lakeDir, labels: sqliteLabels(db) });
+  const scoring = new Scoring({ decisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: options.rulesetCacheMs ?? 1_000 });
+  rules.onChange(() => scoring.invalidate());
   return {
     dataDir: options.dataDir,
     lakeDir,
@@ -84,7 +92,7 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
     alerts: new LocalAlertInbox(db, clock),
     auditTrail: new LocalAuditTrail(db),
     metrics: new LocalLiveMetrics(db),
-    scoring: new Scoring({ decisions, rules, lists, shadow: rules, settings: options.settings, clock }),
+    scoring,
     reports: new Reports({ store: new LocalReportStore(db, clock), runner: reportRunner, clock }),
     backtests: new Backtests({ runner: reportRunner, rules, store: new LocalBacktestStore(db), settings: options.settings, clock }),
     reportRunner,

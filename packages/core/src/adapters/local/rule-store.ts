@@ -6,6 +6,7 @@ import { audit, guardWrite, type Db } from "./sqlite.ts";
 /** Versioned rulesets: drafts, every published version kept, one live version. */
 export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
   private readonly kv;
+  private readonly listeners: Array<() => void> = [];
 
   constructor(
     private readonly db: Db,
@@ -13,6 +14,16 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
   ) {
     // Read on every decision: prepared once.
     this.kv = db.prepare<[string], { value: string }>("SELECT value FROM kv WHERE key = ?");
+  }
+
+  /** Called after this process publishes, rolls back or changes the shadow ruleset (e.g. to drop a cached ruleset). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed<T>(value: T): T {
+    for (const listener of this.listeners) listener();
+    return value;
   }
 
   async liveVersion(): Promise<number> {
@@ -89,7 +100,7 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
   }
 
   async publish(version: number, actor: Actor): Promise<Ruleset> {
-    return guardWrite(() =>
+    return this.changed(guardWrite(() =>
       this.db.transaction(() => {
         const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(version);
         if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
@@ -98,11 +109,11 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
         validateRulesetContent(contentOf(ruleset));
         return this.makeLive(ruleset, actor, "ruleset.publish");
       }).immediate(),
-    );
+    ));
   }
 
   async rollback(toVersion: number, actor: Actor): Promise<Ruleset> {
-    return guardWrite(() =>
+    return this.changed(guardWrite(() =>
       this.db.transaction(() => {
         const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(toVersion);
         if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${toVersion}`);
@@ -111,7 +122,7 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
         const copy = this.insert(contentOf(target), actor, `rollback to version ${toVersion}`, "draft");
         return this.makeLive(copy, actor, "ruleset.rollback");
       }).immediate(),
-    );
+    ));
   }
 
   async shadowVersion(): Promise<number> {
@@ -143,5 +154,6 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
         });
       }).immediate(),
     );
+    this.changed(undefined);
   }
 }

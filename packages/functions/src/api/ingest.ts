@@ -1,0 +1,107 @@
+import { UnavailableError, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore, type Decision, type Scoring } from "@fraud/core";
+import { readJsonBody, type BodySource } from "./body.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+
+export type ApiStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
+
+/** An answer of the API, whatever carries it (Hono on Lambda and in tests, Node's HTTP server locally). */
+export interface ApiAnswer {
+  status: ApiStatus;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ApiLogger {
+  error(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+}
+
+export const consoleLogger: ApiLogger = {
+  error: (message, data) => console.error(JSON.stringify({ level: "error", message, ...data })),
+  warn: (message, data) => console.warn(JSON.stringify({ level: "warn", message, ...data })),
+};
+
+export function failure(status: Exclude<ApiStatus, 200>, code: string, message?: string, fields?: Record<string, string[]>): ApiAnswer {
+  return { status, body: { error: { code, ...(message ? { message } : {}), ...(fields ? { fields } : {}) } } };
+}
+
+/** What a client sees of a decision: the outcome and its reasons, not the internal features. */
+export function toDecisionBody(d: Decision, duplicate = false) {
+  return {
+    transaction_id: d.transaction_id,
+    decision: d.decision,
+    score: d.score,
+    rules: d.rules.map((r) => ({ id: r.id, name: r.name, score: r.score, values: r.values })),
+    list_match: d.list_match ? { kind: d.list_match.kind, field: d.list_match.field, reason: d.list_match.reason } : null,
+    fallback_reason: d.fallback_reason,
+    ruleset_version: d.ruleset_version,
+    latency_ms: d.latency_ms,
+    ...(duplicate ? { duplicate: true } : {}),
+  };
+}
+
+/** The API key of a request, or the answer that refuses it (401, 403, 429). */
+export async function authenticate(
+  apiKeys: ApiKeyStore,
+  scope: ApiKeyScope,
+  limiter: RateLimiter | undefined,
+  authorization: string | undefined,
+): Promise<{ ok: true; key: ApiKeyInfo } | { ok: false; answer: ApiAnswer }> {
+  const match = /^Bearer\s+(\S{1,256})$/i.exec(authorization ?? "");
+  const key = match ? await apiKeys.verify(match[1]!) : undefined;
+  if (!key) return { ok: false, answer: failure(401, "UNAUTHORIZED", "send a valid API key as 'Authorization: Bearer <key>'") };
+  if (!key.scopes.includes(scope)) return { ok: false, answer: failure(403, "FORBIDDEN", `this API key has no '${scope}' scope`) };
+  const wait = limiter?.take(key.id) ?? 0;
+  if (wait > 0) return { ok: false, answer: { ...failure(429, "RATE_LIMITED", "too many requests for this API key; retry later"), headers: { "retry-after": String(wait) } } };
+  return { ok: true, key };
+}
+
+/** 503 when the store cannot write, 500 for a bug: logged in full, never shown to the client. */
+export function errorAnswer(err: unknown, path: string, logger: ApiLogger): ApiAnswer {
+  if (err instanceof UnavailableError) {
+    logger.error("store unavailable: request refused with 503", { path, cause: String((err.cause as Error | undefined)?.message ?? err.message) });
+    return failure(503, "UNAVAILABLE", "the service cannot record decisions right now; retry later");
+  }
+  logger.error("unhandled error", { path, error: (err as Error)?.stack ?? String(err) });
+  return failure(500, "INTERNAL", "internal error");
+}
+
+export interface IngestRequest {
+  authorization: string | undefined;
+  contentType: string | undefined;
+  contentLength: string | undefined;
+  body: BodySource;
+}
+
+export interface IngestDeps {
+  scoring: Scoring;
+  apiKeys: ApiKeyStore;
+  limiter?: RateLimiter;
+  bodyLimitBytes: number;
+  logger: ApiLogger;
+}
+
+/** POST /api/transactions: authenticate, read the body, score, answer. Never throws. */
+export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<ApiAnswer> {
+  return async (req) => {
+    try {
+      const auth = await authenticate(deps.apiKeys, "ingest", deps.limiter, req.authorization);
+      if (!auth.ok) return auth.answer;
+      const body = await readJsonBody(req, deps.bodyLimitBytes);
+      if (!body.ok) return failure(body.status, body.code, body.message);
+      const result = await deps.scoring.submit(body.value);
+      switch (result.status) {
+        case "invalid":
+          return failure(400, "INVALID_TRANSACTION", "the transaction is not valid", result.fields);
+        case "conflict":
+          return failure(409, "DUPLICATE_TRANSACTION_ID", "this transaction_id was already used for a different transaction");
+        case "duplicate":
+          return { status: 200, body: toDecisionBody(result.decision, true) };
+        case "recorded":
+          return { status: 200, body: toDecisionBody(result.decision) };
+      }
+    } catch (err) {
+      return errorAnswer(err, "/api/transactions", deps.logger);
+    }
+  };
+}

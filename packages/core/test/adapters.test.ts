@@ -10,7 +10,7 @@ import { LAKE_COLUMNS, toLakeRecord } from "../src/lake-schema.ts";
 import { RulesetContent, type RulesetContentInput } from "../src/ruleset.ts";
 import { seedDemo } from "../src/seed.ts";
 import { defaultSettings } from "../src/settings.ts";
-import type { TransactionInput } from "../src/transaction.ts";
+import { parseTransaction, type Transaction, type TransactionInput } from "../src/transaction.ts";
 import { at, HOUR, MINUTE, NOW, tempDirs } from "./support.ts";
 
 const dirs = tempDirs();
@@ -85,6 +85,12 @@ function usual(fields: Partial<TransactionInput> = {}): TransactionInput {
   return { transaction_id: "t-usual", user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US", timestamp: at(-HOUR), ...fields };
 }
 
+function parsedUsual(transactionId: string): Transaction {
+  const r = parseTransaction(usual({ transaction_id: transactionId }), { settings: defaultSettings, now: NOW });
+  if (!r.ok) throw new Error(JSON.stringify(r.fields));
+  return r.transaction;
+}
+
 async function submitted(p: LocalPlatform, input: unknown): Promise<Decision> {
   const r = await p.scoring.submit(input);
   if (r.status !== "recorded") throw new Error(`expected recorded, got ${JSON.stringify(r)}`);
@@ -144,24 +150,38 @@ describe("Scoring.submit on the SQLite stores", () => {
   });
 
 
-  it("group commit: decisions arriving together share one commit, and one failing decision leaves the others recorded", async () => {
+  it("group commit: decisions arriving together share one commit; scoring that throws fails that decision alone", async () => {
     const p = await seeded();
     const before = counts(p);
     const versionBefore = (await p.profiles.get("user_001"))!.version;
     const commitsBefore = p.decisions.stats.commits;
-    // Fails only the outbox row of t-2: its savepoint is rolled back, the batch commits.
-    p.db.exec("CREATE TRIGGER outbox_fails BEFORE INSERT ON outbox WHEN NEW.transaction_id = 't-2' BEGIN SELECT RAISE(ABORT, 'outbox refused t-2'); END");
-    const results = await Promise.allSettled([0, 1, 2, 3, 4].map((i) => p.scoring.submit(usual({ transaction_id: `t-${i}`, amount: 100 + i }))));
-    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
-    expect(String((results[2] as PromiseRejectedResult).reason)).toContain("outbox refused t-2");
-    expect(counts(p).decisions).toBe(before.decisions + 4);
-    expect(await p.decisions.get("t-2")).toBeUndefined();
-    // The profile counts the four recorded payments exactly, in order.
+    const submitted = [0, 1, 2, 3, 4].map((i) => p.scoring.submit(usual({ transaction_id: `t-${i}`, amount: 100 + i })));
+    // A decision whose scoring has a bug, in the same batch.
+    const broken = p.decisions.record(parsedUsual("t-broken"), "fp", () => {
+      throw new Error("bug in scoring");
+    });
+    const results = await Promise.allSettled([...submitted, broken]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled", "rejected"]);
+    expect(String((results[5] as PromiseRejectedResult).reason)).toContain("bug in scoring");
     expect(p.decisions.stats.commits).toBe(commitsBefore + 1);
+    expect(counts(p).decisions).toBe(before.decisions! + 5);
+    expect(await p.decisions.get("t-broken")).toBeUndefined();
+    // The profile counts the five payments exactly, in order.
     const profile = await p.profiles.get("user_001");
-    expect(profile?.version).toBe(versionBefore + 4);
-    const recent = profile!.recent.filter((r) => r.at === Date.parse(at(-HOUR)));
-    expect(recent.map((r) => r.amount)).toEqual([100, 101, 103, 104]);
+    expect(profile?.version).toBe(versionBefore + 5);
+    expect(profile!.recent.filter((r) => r.at === Date.parse(at(-HOUR))).map((r) => r.amount)).toEqual([100, 101, 102, 103, 104]);
+  });
+
+  it("group commit: a write that fails rolls the whole batch back, nothing half written", async () => {
+    const p = await seeded();
+    const before = { counts: counts(p), profile: await p.profiles.get("user_001") };
+    p.db.exec("CREATE TRIGGER outbox_fails BEFORE INSERT ON outbox WHEN NEW.transaction_id = 't-2' BEGIN SELECT RAISE(ABORT, 'outbox refused t-2'); END");
+    const results = await Promise.allSettled([0, 1, 2, 3].map((i) => p.scoring.submit(usual({ transaction_id: `t-${i}`, amount: 100 + i }))));
+    expect(results.every((r) => r.status === "rejected" && String(r.reason).includes("outbox refused t-2"))).toBe(true);
+    expect(counts(p)).toEqual(before.counts);
+    expect(await p.profiles.get("user_001")).toEqual(before.profile);
+    p.db.exec("DROP TRIGGER outbox_fails");
+    expect((await p.scoring.submit(usual({ transaction_id: "t-2" }))).status).toBe("recorded");
   });
 
   it("group commit: when the store cannot write (disk full), every decision of the batch fails and nothing is kept", async () => {

@@ -1,3 +1,4 @@
+import type Database from "better-sqlite3";
 import { VisibleError } from "../../errors.ts";
 import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
 import type { Actor, ListStore } from "../../ports.ts";
@@ -6,20 +7,27 @@ import { audit, guardWrite, type Db } from "./sqlite.ts";
 type Row = { id: number; kind: string; field: string; value: string; reason: string; expires_at: string | null; created_at: string; created_by: string };
 
 export class LocalListStore implements ListStore {
-  private readonly findOne;
+  /** Read on every decision: one statement per number of keys, prepared once. */
+  private readonly findMany = new Map<number, Database.Statement<string[], Row>>();
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.findOne = db.prepare<[string, string], Row>(
-      "SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE field = ? AND value = ? AND removed_at IS NULL",
-    );
   }
 
   async find(keys: ReadonlyArray<{ field: ListField; value: string }>): Promise<ListEntry[]> {
     const out: ListEntry[] = [];
-    for (const k of keys) for (const row of this.findOne.all(k.field, k.value)) out.push(ListEntry.parse(row));
+    if (keys.length === 0) return out;
+    let statement = this.findMany.get(keys.length);
+    if (!statement) {
+      statement = this.db.prepare<string[], Row>(
+        `SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists
+         WHERE removed_at IS NULL AND (field, value) IN (VALUES ${keys.map(() => "(?, ?)").join(", ")}) ORDER BY id`,
+      );
+      this.findMany.set(keys.length, statement);
+    }
+    for (const row of statement.all(...keys.flatMap((k) => [k.field, k.value]))) out.push(ListEntry.parse(row));
     return out;
   }
 

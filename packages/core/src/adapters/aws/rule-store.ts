@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { VisibleError } from "../../errors.ts";
-import type { Actor, RuleStore } from "../../ports.ts";
+import type { Actor, RuleStore, ShadowRulesetStore } from "../../ports.ts";
 import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset.ts";
 import { auditPut } from "./audit.ts";
 import { cancellationCodes, errorName, type TableNames, queryAll } from "./clients.ts";
@@ -9,18 +9,25 @@ import { wrap } from "./profile-store.ts";
 
 const RULESET = "RULESET";
 const LIVE = "LIVE";
+const SHADOW = "SHADOW";
 const RulesetItem = z.object({ data: z.string() });
 const LiveItem = z.object({ live_version: z.number().int().nonnegative() });
+const ShadowItem = z.object({ shadow_version: z.number().int().positive().optional() });
 const MAX_ATTEMPTS = 10;
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
+/** The new live version: a stored draft that is published, or a new version written published (a rollback's copy). */
+type Publication = { kind: "draft"; ruleset: Ruleset } | { kind: "copy"; ruleset: Ruleset };
+
 /**
- * Versioned rulesets on DynamoDB: every version under one partition (sorted by version) and a
- * pointer item to the live one. Publishing moves the pointer, archives the previous live version
- * and writes the audit entry in one transaction, conditional on the pointer not having moved.
+ * Versioned rulesets on DynamoDB: every version under one partition (sorted by version) and
+ * pointer items to the live and the shadow one. Publishing moves the pointer, archives the
+ * previous live version, clears a shadow pointer that named the new version and writes the audit
+ * entry in one transaction, conditional on the pointer not having moved; a rollback also writes
+ * its copy in that transaction, so a rollback that fails leaves no version behind.
  */
-export class AwsRuleStore implements RuleStore {
+export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: Pick<TableNames, "rulesets" | "audit">,
@@ -112,22 +119,31 @@ export class AwsRuleStore implements RuleStore {
     ]);
   }
 
-  private async makeLive(ruleset: Ruleset, actor: Actor, action: string): Promise<Ruleset> {
-    const previous = await this.liveVersion();
+  private async makeLive(publication: Publication, actor: Actor, action: string): Promise<Ruleset> {
+    const { ruleset } = publication;
+    const [previous, shadow] = await Promise.all([this.liveVersion(), this.shadowVersion()]);
     const prev = previous === 0 ? undefined : await this.get(previous);
     const at = this.clock().toISOString();
     const published: Ruleset = { ...ruleset, status: "published", published_at: at, published_by: actor.id };
     const items: TransactItem[] = [
-      {
-        Update: {
-          TableName: this.tables.rulesets,
-          Key: { pk: RULESET, version: ruleset.version },
-          UpdateExpression: "SET #status = :published, #data = :data",
-          ConditionExpression: "#status = :draft",
-          ExpressionAttributeNames: { "#status": "status", "#data": "data" },
-          ExpressionAttributeValues: { ":published": "published", ":draft": "draft", ":data": JSON.stringify(published) },
-        },
-      },
+      publication.kind === "draft"
+        ? {
+            Update: {
+              TableName: this.tables.rulesets,
+              Key: { pk: RULESET, version: ruleset.version },
+              UpdateExpression: "SET #status = :published, #data = :data",
+              ConditionExpression: "#status = :draft",
+              ExpressionAttributeNames: { "#status": "status", "#data": "data" },
+              ExpressionAttributeValues: { ":published": "published", ":draft": "draft", ":data": JSON.stringify(published) },
+            },
+          }
+        : {
+            Put: {
+              TableName: this.tables.rulesets,
+              Item: { pk: RULESET, version: ruleset.version, status: "published", data: JSON.stringify(published) },
+              ConditionExpression: "attribute_not_exists(version)",
+            },
+          },
       {
         Update: {
           TableName: this.tables.rulesets,
@@ -137,6 +153,26 @@ export class AwsRuleStore implements RuleStore {
           ExpressionAttributeValues: { ":v": ruleset.version, ...(previous === 0 ? {} : { ":prev": previous }) },
         },
       },
+      // A shadow ruleset that goes live has nothing left to be compared with.
+      shadow === ruleset.version
+        ? {
+            Update: {
+              TableName: this.tables.rulesets,
+              Key: { pk: SHADOW, version: 0 },
+              UpdateExpression: "REMOVE shadow_version",
+              ConditionExpression: "shadow_version = :v",
+              ExpressionAttributeValues: { ":v": ruleset.version },
+            },
+          }
+        : {
+            Update: {
+              TableName: this.tables.rulesets,
+              Key: { pk: SHADOW, version: 0 },
+              UpdateExpression: "SET checked_at = :at",
+              ConditionExpression: "attribute_not_exists(shadow_version) OR shadow_version <> :v",
+              ExpressionAttributeValues: { ":v": ruleset.version, ":at": at },
+            },
+          },
       auditPut(this.tables.audit, {
         at,
         actor: actor.id,
@@ -162,9 +198,14 @@ export class AwsRuleStore implements RuleStore {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (e) {
       if (errorName(e) === "TransactionCanceledException") {
-        const [draft, pointer] = cancellationCodes(e);
-        if (draft === "ConditionalCheckFailed") throw new VisibleError("RULESET_NOT_DRAFT", `version ${ruleset.version} is no longer a draft`);
-        if (pointer === "ConditionalCheckFailed") throw new VisibleError("RULESET_LIVE_CHANGED", "another ruleset was published at the same time; reload and try again");
+        const [version, pointer, shadowPointer] = cancellationCodes(e);
+        if (version === "ConditionalCheckFailed") {
+          if (publication.kind === "copy") throw new VersionTaken();
+          throw new VisibleError("RULESET_NOT_DRAFT", `version ${ruleset.version} is no longer a draft`);
+        }
+        if (pointer === "ConditionalCheckFailed" || shadowPointer === "ConditionalCheckFailed") {
+          throw new VisibleError("RULESET_LIVE_CHANGED", "another ruleset was published at the same time; reload and try again");
+        }
       }
       throw wrap(e);
     }
@@ -176,15 +217,92 @@ export class AwsRuleStore implements RuleStore {
     if (!ruleset) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
     if (ruleset.status !== "draft") throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is ${ruleset.status}; only a draft can be published`);
     validateRulesetContent(contentOf(ruleset));
-    return this.makeLive(ruleset, actor, "ruleset.publish");
+    return this.makeLive({ kind: "draft", ruleset }, actor, "ruleset.publish");
   }
 
   async rollback(toVersion: number, actor: Actor): Promise<Ruleset> {
     const target = await this.get(toVersion);
     if (!target) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${toVersion}`);
     if (target.published_at === null) throw new VisibleError("RULESET_NEVER_PUBLISHED", `version ${toVersion} was never published`);
-    const copy = await this.insert(contentOf(target), actor, `rollback to version ${toVersion}`);
-    return this.makeLive(copy, actor, "ruleset.rollback");
+    for (let attempt = 1; ; attempt++) {
+      const version = (await this.latestVersion()) + 1;
+      const copy = Ruleset.parse({
+        ...contentOf(target),
+        version,
+        status: "draft",
+        note: `rollback to version ${toVersion}`,
+        created_at: this.clock().toISOString(),
+        created_by: actor.id,
+        published_at: null,
+        published_by: null,
+      });
+      try {
+        return await this.makeLive({ kind: "copy", ruleset: copy }, actor, "ruleset.rollback");
+      } catch (e) {
+        if (!(e instanceof VersionTaken) || attempt >= MAX_ATTEMPTS) throw e;
+      }
+    }
+  }
+
+  async shadowVersion(): Promise<number> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.rulesets, Key: { pk: SHADOW, version: 0 }, ConsistentRead: true }));
+    return (Item ? ShadowItem.parse(Item).shadow_version : undefined) ?? 0;
+  }
+
+  async setShadow(version: number | null, actor: Actor): Promise<void> {
+    const previous = await this.shadowVersion();
+    const at = this.clock().toISOString();
+    const items: TransactItem[] = [];
+    if (version === null) {
+      items.push({ Update: { TableName: this.tables.rulesets, Key: { pk: SHADOW, version: 0 }, UpdateExpression: "REMOVE shadow_version" } });
+    } else {
+      const ruleset = await this.get(version);
+      if (!ruleset) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
+      if (ruleset.status !== "draft") throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is ${ruleset.status}; only a draft can run in shadow`);
+      items.push(
+        {
+          Update: {
+            TableName: this.tables.rulesets,
+            Key: { pk: SHADOW, version: 0 },
+            UpdateExpression: "SET shadow_version = :v",
+            ExpressionAttributeValues: { ":v": version },
+          },
+        },
+        // Still a draft when the pointer moves: a publish in between cancels this.
+        {
+          Update: {
+            TableName: this.tables.rulesets,
+            Key: { pk: RULESET, version },
+            UpdateExpression: "SET #status = :draft",
+            ConditionExpression: "#status = :draft",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":draft": "draft" },
+          },
+        },
+      );
+    }
+    items.push(
+      auditPut(this.tables.audit, {
+        at,
+        actor: actor.id,
+        action: "ruleset.shadow",
+        entity: "ruleset",
+        entity_id: String(version ?? previous),
+        before: { shadow_version: previous === 0 ? null : previous },
+        after: { shadow_version: version },
+      }),
+    );
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (e) {
+      if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[1] === "ConditionalCheckFailed") {
+        throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is no longer a draft`);
+      }
+      throw wrap(e);
+    }
   }
 }
+
+/** The version number a rollback's copy was to take was taken by another writer: take the next. */
+class VersionTaken extends Error {}
 

@@ -8,8 +8,10 @@ import { stageParams } from "./params";
 
 /**
  * The customer-managed key every store is encrypted with, and the DynamoDB tables behind the
- * ports: profiles, rulesets, lists, decisions, users (and API keys), audit, and the idempotency
- * records of the alert consumer. Keys and indexes come from the AWS adapters' TABLE_SCHEMAS.
+ * ports: profiles, rulesets (with the live and shadow pointers), lists, decisions, users (and API
+ * keys), audit, the dashboard's review cases, alert inbox, live figures and saved reports and
+ * backtests, and the idempotency records of the alert consumer. Keys and indexes come from the
+ * AWS adapters' TABLE_SCHEMAS.
  */
 export function Core({ stack, app }: StackContext) {
   const params = stageParams(app.stage);
@@ -56,10 +58,16 @@ export function Core({ stack, app }: StackContext) {
   const users = table("Users", "users");
   // Append-only: functions get PutItem on it and nothing that changes or deletes an entry.
   const audit = table("Audit", "audit");
+  // The dashboard's stores: review cases and their history, the alert inbox (written by the stream
+  // consumer), per-minute figures (the consumer's counters), saved reports and backtest results.
+  const reviews = table("Reviews", "reviews");
+  const alerts = table("Alerts", "alerts");
+  const metrics = table("Metrics", "metrics");
+  const analytics = table("Analytics", "analytics");
   // Idempotency records expire by TTL; nothing to recover.
   const idempotency = table("Idempotency", "idempotency", { pointInTimeRecovery: false });
 
-  const tables = { profiles, rulesets, lists, decisions, users, audit };
+  const tables = { profiles, rulesets, lists, decisions, users, audit, reviews, alerts, metrics, analytics };
   /** Table names as the AWS adapters read them from the environment. */
   const tableEnvironment: Record<string, string> = {
     FRAUD_TABLE_PROFILES: profiles.tableName,
@@ -68,6 +76,10 @@ export function Core({ stack, app }: StackContext) {
     FRAUD_TABLE_DECISIONS: decisions.tableName,
     FRAUD_TABLE_USERS: users.tableName,
     FRAUD_TABLE_AUDIT: audit.tableName,
+    FRAUD_TABLE_REVIEWS: reviews.tableName,
+    FRAUD_TABLE_ALERTS: alerts.tableName,
+    FRAUD_TABLE_METRICS: metrics.tableName,
+    FRAUD_TABLE_ANALYTICS: analytics.tableName,
     FRAUD_DECISION_TTL_DAYS: String(params.FRAUD_DECISION_TTL_DAYS),
   };
 

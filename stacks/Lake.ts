@@ -6,13 +6,13 @@ import * as firehose from "aws-cdk-lib/aws-kinesisfirehose";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Bucket, Function, use, type StackContext } from "sst/constructs";
-import { LAKE_COLUMNS, LAKE_PARTITION, LAKE_TABLE } from "@fraud/core";
+import { LABEL_COLUMNS, LABELS_PREFIX, LABELS_TABLE, LAKE_COLUMNS, LAKE_PARTITION, LAKE_TABLE } from "@fraud/core";
 import { Core } from "./Core";
 import { KMS_DECRYPT, KMS_ENCRYPT } from "./grants";
 import { Pipeline } from "./Pipeline";
 
 /** Where things live in the lake bucket; the local lake uses the same `raw/dt=YYYY-MM-DD/` layout. */
-export const LAKE_PREFIX = { raw: "raw/", error: "error/", athena: "athena-results/" } as const;
+export const LAKE_PREFIX = { raw: "raw/", error: "error/", athena: "athena-results/", labels: LABELS_PREFIX } as const;
 /** The first day partition projection knows about. */
 export const LAKE_FIRST_DAY = "2024-01-01";
 
@@ -93,9 +93,32 @@ export function Lake({ stack, app }: StackContext) {
   });
   table.addDependency(database);
 
+  // Review labels for report and backtest SQL: the dashboard writes one JSON line per labelled
+  // transaction under labels/ (the object is replaced when the case is labelled again).
+  const labelsLocation = `s3://${bucketName}/${LAKE_PREFIX.labels}`;
+  const labelsTable = new glue.CfnTable(stack, "LabelsTable", {
+    catalogId: stack.account,
+    databaseName,
+    tableInput: {
+      name: LABELS_TABLE,
+      description: "Review labels, the latest per transaction; columns from core's LABEL_COLUMNS",
+      tableType: "EXTERNAL_TABLE",
+      parameters: { classification: "json", EXTERNAL: "TRUE" },
+      storageDescriptor: {
+        location: labelsLocation,
+        columns: LABEL_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
+        inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+        outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+        serdeInfo: { serializationLibrary: "org.openx.data.jsonserde.JsonSerDe" },
+      },
+    },
+  });
+  labelsTable.addDependency(database);
+
   const catalogArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:catalog`;
   const databaseArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:database/${databaseName}`;
   const tableArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:table/${databaseName}/${tableName}`;
+  const labelsTableArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:table/${databaseName}/${LABELS_TABLE}`;
 
   // Turns each scored event into its lake row and names its day partition (core's toLakeRecord).
   const lakeWriter = new Function(stack, "LakeWriter", {
@@ -212,10 +235,14 @@ export function Lake({ stack, app }: StackContext) {
     iam.Grant.addToPrincipal({
       grantee,
       actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
-      resourceArns: [catalogArn, databaseArn, tableArn],
+      resourceArns: [catalogArn, databaseArn, tableArn, labelsTableArn],
     });
     iam.Grant.addToPrincipal({ grantee, actions: ["s3:GetBucketLocation", "s3:ListBucket"], resourceArns: [bucketArn] });
-    iam.Grant.addToPrincipal({ grantee, actions: ["s3:GetObject"], resourceArns: [`${bucketArn}/${LAKE_PREFIX.raw}*`, `${bucketArn}/${LAKE_PREFIX.athena}*`] });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ["s3:GetObject"],
+      resourceArns: [`${bucketArn}/${LAKE_PREFIX.raw}*`, `${bucketArn}/${LAKE_PREFIX.labels}*`, `${bucketArn}/${LAKE_PREFIX.athena}*`],
+    });
     iam.Grant.addToPrincipal({ grantee, actions: ["s3:PutObject", "s3:AbortMultipartUpload"], resourceArns: [`${bucketArn}/${LAKE_PREFIX.athena}*`] });
     key.grant(grantee, ...KMS_ENCRYPT);
   };
@@ -224,6 +251,12 @@ export function Lake({ stack, app }: StackContext) {
     iam.Grant.addToPrincipal({ grantee, actions: ["s3:ListBucket"], resourceArns: [bucketArn] });
     iam.Grant.addToPrincipal({ grantee, actions: ["s3:GetObject"], resourceArns: [`${bucketArn}/${LAKE_PREFIX.raw}*`] });
     key.grant(grantee, ...KMS_DECRYPT);
+  };
+
+  /** Writing review labels under labels/ (nothing else in the bucket). */
+  const grantLabelWrite = (grantee: iam.IGrantable) => {
+    iam.Grant.addToPrincipal({ grantee, actions: ["s3:PutObject"], resourceArns: [`${bucketArn}/${LAKE_PREFIX.labels}*`] });
+    key.grant(grantee, ...KMS_ENCRYPT);
   };
 
   const reportRunner = new Function(stack, "ReportRunner", {
@@ -250,5 +283,5 @@ export function Lake({ stack, app }: StackContext) {
     FRAUD_ATHENA_TABLE: tableName,
   };
   stack.addOutputs({ LakeBucket: bucketName, AthenaWorkgroup: workgroup.name, GlueDatabase: databaseName });
-  return { bucket, workgroup, databaseName, tableName, grantReports, grantLakeRead, lakeEnvironment, reportRunner, delivery };
+  return { bucket, workgroup, databaseName, tableName, grantReports, grantLakeRead, grantLabelWrite, lakeEnvironment, reportRunner, delivery };
 }

@@ -18,7 +18,7 @@ export const METRICS_NAMESPACE = "FraudDecisions";
  * per-record failure reporting and a dead-letter queue, the alert topic, and the alarms.
  */
 export function Pipeline({ stack, app }: StackContext) {
-  const { key, idempotency, params } = use(Core);
+  const { key, idempotency, params, tables, tableEnvironment } = use(Core);
 
   const deadLetters = new Queue(stack, "ConsumerDeadLetters", {
     cdk: {
@@ -45,6 +45,7 @@ export function Pipeline({ stack, app }: StackContext) {
     tracing: "active",
     logRetention: "one_month",
     environment: {
+      ...tableEnvironment,
       ALERT_TOPIC_ARN: alerts.topicArn,
       IDEMPOTENCY_TABLE: idempotency.tableName,
       POWERTOOLS_SERVICE_NAME: "consumer",
@@ -85,6 +86,10 @@ export function Pipeline({ stack, app }: StackContext) {
   alerts.cdk.topic.grantPublish(consumer);
   key.grant(consumer, ...KMS_ENCRYPT);
   grantTable(idempotency, consumer, key, ["GetItem", "PutItem", "UpdateItem", "DeleteItem"]);
+  // The alert inbox and the live figures: read an alert, number it and put it with the open count;
+  // put the "counted" marker and add to the minute's counters.
+  grantTable(tables.alerts, consumer, key, ["GetItem", "PutItem", "UpdateItem"]);
+  grantTable(tables.metrics, consumer, key, ["PutItem", "UpdateItem"]);
 
   // Alarms go to the same topic as the alerts.
   const notify = new SnsAction(alerts.cdk.topic);

@@ -13,7 +13,7 @@ import { Pipeline } from "./Pipeline";
  */
 export function Web({ stack }: StackContext) {
   const { key, tables, tableEnvironment } = use(Core);
-  const { grantReports, grantLakeRead, lakeEnvironment } = use(Lake);
+  const { grantReports, grantLakeRead, grantLabelWrite, lakeEnvironment } = use(Lake);
   use(Pipeline);
 
   const adminPassword = new Config.Secret(stack, "FRAUD_ADMIN_PASSWORD");
@@ -39,8 +39,15 @@ export function Web({ stack }: StackContext) {
     grantTable(tables.lists, server, key, [...TABLE_READ, "Scan", "PutItem", "UpdateItem"]);
     grantTable(tables.users, server, key, [...TABLE_READ, "PutItem", "UpdateItem"]);
     grantTable(tables.audit, server, key, ["Query", "PutItem"]);
+    // Review cases: the queue joins decisions with their case items (BatchGetItem); a change puts the case and its event.
+    grantTable(tables.reviews, server, key, [...TABLE_READ, "BatchGetItem", "PutItem"]);
+    // The inbox is raised by the stream consumer; the dashboard reads it and acknowledges alerts.
+    grantTable(tables.alerts, server, key, [...TABLE_READ, "UpdateItem"]);
+    grantTable(tables.metrics, server, key, ["Query"]);
+    grantTable(tables.analytics, server, key, [...TABLE_READ, "PutItem", "UpdateItem", "DeleteItem"]);
     grantReports(server);
     grantLakeRead(server);
+    grantLabelWrite(server);
   }
 
   // OpenNext's revalidation queue and tag-cache table hold page data: encrypt them with the CMK

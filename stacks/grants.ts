@@ -10,7 +10,7 @@ export const TABLE_WRITE = ["PutItem", "UpdateItem", "DeleteItem"] as const;
 export const KMS_DECRYPT = ["kms:Decrypt", "kms:DescribeKey"] as const;
 export const KMS_ENCRYPT = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"] as const;
 
-type TableAction = (typeof TABLE_READ)[number] | (typeof TABLE_WRITE)[number] | "Scan";
+type TableAction = (typeof TABLE_READ)[number] | (typeof TABLE_WRITE)[number] | "Scan" | "BatchGetItem";
 
 /** DynamoDB actions on the table and its indexes, and the key use they need. */
 export function grantTable(table: Table, grantee: iam.IGrantable, key: kms.IKey, actions: readonly TableAction[]): void {

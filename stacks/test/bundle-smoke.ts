@@ -37,6 +37,10 @@ export async function bundleSmoke(bundle: string): Promise<{ response: { statusC
       FRAUD_TABLE_DECISIONS: tables.decisions,
       FRAUD_TABLE_USERS: tables.users,
       FRAUD_TABLE_AUDIT: tables.audit,
+      FRAUD_TABLE_REVIEWS: tables.reviews,
+      FRAUD_TABLE_ALERTS: tables.alerts,
+      FRAUD_TABLE_METRICS: tables.metrics,
+      FRAUD_TABLE_ANALYTICS: tables.analytics,
       FRAUD_STREAM_NAME: stream,
     };
     const event = {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { getStack } from "sst/constructs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LAKE_COLUMNS, LAKE_PARTITION } from "@fraud/core";
+import { LABEL_COLUMNS, LAKE_COLUMNS, LAKE_PARTITION } from "@fraud/core";
 import { Api } from "../Api";
 import { Core } from "../Core";
 import { Lake } from "../Lake";
@@ -77,7 +77,7 @@ describe("every store is encrypted with the one customer-managed key", () => {
   it("encrypts every DynamoDB table with it, on demand, with point-in-time recovery for the data tables", () => {
     const tables = resources("AWS::DynamoDB::Table");
     expect(tables.map((t) => t.id.replace(/Table[0-9A-F]{8}$/, "")).sort()).toEqual(
-      ["Audit", "Decisions", "Idempotency", "Lists", "Profiles", "Rulesets", "Users"].map((n) => n).sort(),
+      ["Alerts", "Analytics", "Audit", "Decisions", "Idempotency", "Lists", "Metrics", "Profiles", "Reviews", "Rulesets", "Users"].sort(),
     );
     for (const t of tables) {
       expect(t.props.SSESpecification, t.id).toMatchObject({ SSEEnabled: true, SSEType: "KMS" });
@@ -243,13 +243,37 @@ describe("lake", () => {
   });
 
   it("defines the Glue table in code with exactly core's lake columns and partition projection", () => {
-    const [table] = resources("AWS::Glue::Table");
+    const [table] = resources("AWS::Glue::Table").filter((t) => t.props.TableInput.Name === "decisions");
     const input = table!.props.TableInput;
     expect(input.StorageDescriptor.Columns).toEqual(LAKE_COLUMNS.map((c) => ({ Name: c.name, Type: c.type })));
     expect(input.PartitionKeys).toEqual([{ Name: LAKE_PARTITION.name, Type: LAKE_PARTITION.type }]);
     expect(input.Parameters).toMatchObject({ "projection.enabled": "true", "projection.dt.type": "date", "projection.dt.format": "yyyy-MM-dd" });
     expect(JSON.stringify(input.Parameters["storage.location.template"])).toContain("/raw/dt=${dt}/");
     expect(resources("AWS::Glue::Crawler")).toEqual([]);
+  });
+
+  it("defines the review labels' Glue table over labels/ (JSON, core's label columns), readable by report runners and written by the dashboard only", () => {
+    const [labels] = resources("AWS::Glue::Table").filter((t) => t.props.TableInput.Name === "labels");
+    const input = labels!.props.TableInput;
+    expect(input.StorageDescriptor.Columns).toEqual(LABEL_COLUMNS.map((c) => ({ Name: c.name, Type: c.type })));
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe("org.openx.data.jsonserde.JsonSerDe");
+    expect(JSON.stringify(input.StorageDescriptor.Location)).toMatch(/\/labels\/"/);
+    expect(labels!.props.DatabaseName).toBe("fraud_test");
+
+    const labelStatements = policyDocuments().flatMap(({ where, doc }) =>
+      list<Json>(doc.Statement)
+        .filter((st) => JSON.stringify(st.Resource ?? "").includes("/labels/*"))
+        .map((st) => ({ where, actions: list<string>(st.Action) })),
+    );
+    const writers = labelStatements.filter((s) => s.actions.includes("s3:PutObject")).map((s) => s.where);
+    expect(writers.length).toBeGreaterThan(0);
+    for (const w of writers) expect(w).toMatch(/^Web\/Dashboard/);
+    const readers = labelStatements.filter((s) => s.actions.includes("s3:GetObject")).map((s) => s.where.split("/")[0]);
+    expect(new Set(readers)).toEqual(new Set(["Lake", "Web"]));
+    const glueReads = policyDocuments().filter(({ doc }) =>
+      list<Json>(doc.Statement).some((st) => list<string>(st.Action).includes("glue:GetTable") && JSON.stringify(st.Resource).includes("/labels")),
+    );
+    expect(glueReads.map((d) => d.where.split("/")[0]).sort()).toEqual(["Lake", "Web"]);
   });
 
   it("enforces the Athena workgroup's configuration and scan limit", () => {
@@ -286,6 +310,40 @@ describe("functions and API", () => {
     const actions = ingestPolicies.flatMap((p) => list<Json>(p.props.PolicyDocument.Statement).flatMap((s) => list<string>(s.Action)));
     expect(actions).toEqual(expect.arrayContaining(["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:Query", "kinesis:PutRecord"]));
     expect(actions.filter((a) => /Scan|DeleteItem|DeleteTable/.test(a))).toEqual([]);
+  });
+});
+
+describe("dashboard stores", () => {
+  /** The DynamoDB actions a stack's policies allow on one Core table (by its logical id). */
+  const tableActions = (stack: StackName, table: string, policy?: RegExp) =>
+    resources("AWS::IAM::Policy", [stack])
+      .filter((p) => !policy || policy.test(p.id))
+      .flatMap((p) => list<Json>(p.props.PolicyDocument.Statement))
+      .filter((st) => new RegExp(`${table}Table[0-9A-F]{8}`).test(JSON.stringify(st.Resource ?? "")))
+      .flatMap((st) => list<string>(st.Action))
+      .filter((a) => a.startsWith("dynamodb:"))
+      .sort();
+
+  it("lets the stream consumer raise alerts and count decisions, and nothing more on those tables", () => {
+    expect(tableActions("Pipeline", "Alerts", /ScoredEventConsumer/)).toEqual(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    expect(tableActions("Pipeline", "Metrics", /ScoredEventConsumer/)).toEqual(["dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    expect(tableActions("Pipeline", "Reviews")).toEqual([]);
+    templates.Pipeline.hasResourceProperties("AWS::Lambda::Function", {
+      Handler: "packages/functions/src/aws/consumer.handler",
+      Environment: { Variables: Match.objectLike({ FRAUD_TABLE_ALERTS: Match.anyValue(), FRAUD_TABLE_METRICS: Match.anyValue() }) },
+    });
+  });
+
+  it("gives the ingest function none of the dashboard's tables", () => {
+    for (const t of ["Reviews", "Alerts", "Metrics", "Analytics"]) expect(tableActions("Api", t), t).toEqual([]);
+  });
+
+  it("lets the dashboard work cases, acknowledge alerts, read figures and save reports, without scans, and delete only saved reports", () => {
+    const web = (t: string) => tableActions("Web", t, /Dashboard/);
+    expect(web("Reviews")).toEqual(["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]);
+    expect(web("Alerts")).toEqual(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
+    expect(web("Metrics")).toEqual(["dynamodb:Query"]);
+    expect(web("Analytics")).toEqual(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
   });
 });
 

@@ -42,6 +42,18 @@ export const LAKE_COLUMNS: readonly LakeColumn[] = [
 
 export const LAKE_PARTITION = { name: "dt", type: "string" } as const;
 
+/**
+ * Review labels as the AWS lake keeps them for Athena: one JSON object per labelled transaction
+ * under `labels/` (written again when the case is labelled again, so the latest label wins), read
+ * by the Glue table `labels` with these columns.
+ */
+export const LABELS_PREFIX = "labels/";
+export const LABEL_COLUMNS = [
+  { name: "transaction_id", type: "string" },
+  { name: "label", type: "string" },
+  { name: "labeled_at", type: "string" },
+] as const;
+
 export type LakeValue = string | number | boolean | string[] | null;
 export type LakeRecord = Record<string, LakeValue>;
 

@@ -1,4 +1,5 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import {
   AthenaClient,
@@ -13,7 +14,10 @@ import {
   alertEmail,
   alertOf,
   AthenaReportRunner,
+  AwsAuditTrail,
+  AwsRuleStore,
   firehoseLakeRow,
+  labelKey,
   hashApiKey,
   openAwsPlatform,
   S3LakeReader,
@@ -23,7 +27,7 @@ import { hashApiKey as localHashApiKey } from "../../src/adapters/local/api-keys
 import { Decision } from "../../src/decision.ts";
 import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
 import { UnavailableError, VisibleError } from "../../src/errors.ts";
-import { LAKE_COLUMNS } from "../../src/lake-schema.ts";
+import { LABEL_COLUMNS, LAKE_COLUMNS } from "../../src/lake-schema.ts";
 import { collectReport, rowObjects, type ReportEvent, type ReportQuery } from "../../src/report.ts";
 import { RulesetContent } from "../../src/ruleset.ts";
 import { defaultSettings } from "../../src/settings.ts";
@@ -264,5 +268,77 @@ describe("Athena report runner", () => {
     const cancelled = (await events.next().catch((e: unknown) => e)) as VisibleError;
     expect(cancelled.code).toBe("REPORT_CANCELLED");
     expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(2);
+  });
+});
+
+describe("ruleset rollback on DynamoDB", () => {
+  it("writes the copy, the live pointer and the audit entry together: a rollback that loses the race leaves nothing behind", async () => {
+    const tables = await emulators.createTables();
+    const clock = tickingClock();
+    const actor = { id: "analyst-1" };
+    const rules = RulesetContent.parse(DEMO_RULESET);
+    const other = new AwsRuleStore(emulators.clients.dynamo, tables, clock);
+    let racer: (() => Promise<unknown>) | undefined;
+    // Another analyst publishes just before the write that moves the live pointer.
+    const racing = new Proxy(emulators.clients.dynamo, {
+      get(target, prop, receiver) {
+        if (prop !== "send") return Reflect.get(target, prop, receiver);
+        return async (command: Parameters<DynamoDBDocumentClient["send"]>[0]) => {
+          const movesPointer = command instanceof TransactWriteCommand && (command.input.TransactItems ?? []).some((i) => i.Update?.Key?.pk === "LIVE");
+          if (movesPointer && racer) {
+            const run = racer;
+            racer = undefined;
+            await run();
+          }
+          return target.send(command as never);
+        };
+      },
+    });
+    const store = new AwsRuleStore(racing, tables, clock);
+    await store.publish((await store.saveDraft(rules, actor)).version, actor);
+    const draft = await other.saveDraft({ ...rules, thresholds: { review: 45, block: 75 } }, actor);
+    racer = () => other.publish(draft.version, { id: "bob" });
+
+    const error = (await store.rollback(1, actor).catch((e: unknown) => e)) as VisibleError;
+    expect(error).toBeInstanceOf(VisibleError);
+    expect(error.code).toBe("RULESET_LIVE_CHANGED");
+    expect(await store.liveVersion()).toBe(2);
+    expect((await store.versions()).map((r) => [r.version, r.status, r.note])).toEqual([
+      [2, "published", ""],
+      [1, "archived", ""],
+    ]);
+    const audit = await new AwsAuditTrail(emulators.clients.dynamo, tables, clock, 2).list({ entity: "ruleset" });
+    expect(audit.map((e) => e.action).filter((a) => a !== "ruleset.draft")).toEqual(["ruleset.publish", "ruleset.publish"]);
+
+    // Tried again, it rolls back as version 3.
+    expect(await store.rollback(1, actor)).toMatchObject({ version: 3, status: "published", note: "rollback to version 1" });
+    expect(await store.liveVersion()).toBe(3);
+  });
+});
+
+describe("review labels in the lake", () => {
+  it("writes each labelled case to labels/ as one JSON line with the Glue table's columns; the latest label wins", async () => {
+    const stream = await emulators.createStream();
+    const tables = await emulators.createTables();
+    const p = openAwsPlatform({ tables, streamName: stream, settings: defaultSettings, clients: emulators.clients, clock: tickingClock(), rulesetCacheMs: 0, lakeBucket: emulators.s3Bucket });
+    await p.rules.publish((await p.rules.saveDraft(RulesetContent.parse(DEMO_RULESET), { id: "t" })).version, { id: "t" });
+    const id = "lab/1 é";
+    const r = await p.scoring.submit({ ...body(id, 9_000), device_id: "new-device", location: "Lagos, NG" });
+    if (r.status !== "recorded" || r.decision.decision === "APPROVED") throw new Error("expected a case");
+    const read = async () => {
+      const out = await emulators.clients.s3.send(new GetObjectCommand({ Bucket: emulators.s3Bucket, Key: labelKey(id) }));
+      return out.Body!.transformToString();
+    };
+    const first = await p.reviews.label({ transaction_id: id, label: "fraud" }, { id: "ana" });
+    const text = await read();
+    expect(text.endsWith("\n")).toBe(true);
+    expect(text.trim().split("\n")).toHaveLength(1);
+    const row = JSON.parse(text);
+    expect(Object.keys(row)).toEqual(LABEL_COLUMNS.map((c) => c.name));
+    expect(row).toEqual({ transaction_id: id, label: "fraud", labeled_at: first.updated_at });
+    expect(labelKey(id)).toMatch(/^labels\/[^/]+\.json$/);
+
+    await p.reviews.label({ transaction_id: id, label: "legitimate" }, { id: "bob" });
+    expect(JSON.parse(await read())).toMatchObject({ transaction_id: id, label: "legitimate" });
   });
 });

@@ -11,6 +11,10 @@ const Tables = z.object({
   FRAUD_TABLE_DECISIONS: z.string().min(1),
   FRAUD_TABLE_USERS: z.string().min(1),
   FRAUD_TABLE_AUDIT: z.string().min(1),
+  FRAUD_TABLE_REVIEWS: z.string().min(1),
+  FRAUD_TABLE_ALERTS: z.string().min(1),
+  FRAUD_TABLE_METRICS: z.string().min(1),
+  FRAUD_TABLE_ANALYTICS: z.string().min(1),
 });
 
 const Ingest = Tables.extend({
@@ -23,7 +27,12 @@ const Ingest = Tables.extend({
   FRAUD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),
 });
 
-const Consumer = z.object({ ALERT_TOPIC_ARN: z.string().min(1), IDEMPOTENCY_TABLE: z.string().min(1) });
+const Consumer = z.object({
+  ALERT_TOPIC_ARN: z.string().min(1),
+  IDEMPOTENCY_TABLE: z.string().min(1),
+  FRAUD_TABLE_ALERTS: z.string().min(1),
+  FRAUD_TABLE_METRICS: z.string().min(1),
+});
 const Reports = z.object({ FRAUD_ATHENA_WORKGROUP: z.string().min(1), FRAUD_ATHENA_DATABASE: z.string().min(1) });
 
 function parse<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): z.infer<T> {
@@ -34,16 +43,24 @@ function parse<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): z.inf
   return parsed.data;
 }
 
-export function ingestEnv(source: NodeJS.ProcessEnv = process.env) {
-  const e = parse(Ingest, source);
-  const tables: TableNames = {
+function tableNames(e: z.infer<typeof Tables>): TableNames {
+  return {
     profiles: e.FRAUD_TABLE_PROFILES,
     rulesets: e.FRAUD_TABLE_RULESETS,
     lists: e.FRAUD_TABLE_LISTS,
     decisions: e.FRAUD_TABLE_DECISIONS,
     users: e.FRAUD_TABLE_USERS,
     audit: e.FRAUD_TABLE_AUDIT,
+    reviews: e.FRAUD_TABLE_REVIEWS,
+    alerts: e.FRAUD_TABLE_ALERTS,
+    metrics: e.FRAUD_TABLE_METRICS,
+    analytics: e.FRAUD_TABLE_ANALYTICS,
   };
+}
+
+export function ingestEnv(source: NodeJS.ProcessEnv = process.env) {
+  const e = parse(Ingest, source);
+  const tables = tableNames(e);
   const settings = Settings.parse({ currency: e.FRAUD_CURRENCY, timeZone: e.FRAUD_TIME_ZONE, maxAmount: e.FRAUD_MAX_AMOUNT });
   return { tables, settings, streamName: e.FRAUD_STREAM_NAME, ttlDays: e.FRAUD_DECISION_TTL_DAYS, bodyLimitBytes: e.FRAUD_BODY_LIMIT_BYTES };
 }

@@ -59,6 +59,11 @@ export interface TableNames {
   decisions: string;
   users: string;
   audit: string;
+  /** The dashboard's stores: review cases, the alert inbox, live figures, reports and backtests. */
+  reviews: string;
+  alerts: string;
+  metrics: string;
+  analytics: string;
 }
 
 /** True for a DynamoDB conditional-check failure or a cancelled transaction. */
@@ -90,6 +95,39 @@ export async function queryAll(db: DynamoDBDocumentClient, input: Omit<QueryComm
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/**
+ * The items of several Query partitions (each read newest first, ScanIndexForward false) merged
+ * into one sequence newest first by `sortKey`, reading a page of a partition only when needed.
+ */
+export async function* mergeNewest(
+  db: DynamoDBDocumentClient,
+  inputs: ReadonlyArray<Omit<QueryCommandInput, "ExclusiveStartKey" | "ScanIndexForward">>,
+  sortKey: string,
+  pageSize = 100,
+): AsyncGenerator<Record<string, unknown>> {
+  type Head = { input: (typeof inputs)[number]; items: Record<string, unknown>[]; at: number; start?: Record<string, unknown>; done: boolean };
+  const heads: Head[] = inputs.map((input) => ({ input, items: [], at: 0, done: false }));
+  const fill = async (h: Head) => {
+    while (h.at >= h.items.length && !h.done) {
+      const page = await db.send(new QueryCommand({ ...h.input, ScanIndexForward: false, Limit: pageSize, ExclusiveStartKey: h.start }));
+      h.items = page.Items ?? [];
+      h.at = 0;
+      h.start = page.LastEvaluatedKey;
+      h.done = !h.start;
+    }
+  };
+  await Promise.all(heads.map(fill));
+  for (;;) {
+    let best: Head | undefined;
+    for (const h of heads) {
+      if (h.at < h.items.length && (!best || (h.items[h.at]![sortKey] as string | number) > (best.items[best.at]![sortKey] as string | number))) best = h;
+    }
+    if (!best) return;
+    yield best.items[best.at++]!;
+    await fill(best);
+  }
 }
 
 /** Every item of a Scan, following LastEvaluatedKey page after page. */

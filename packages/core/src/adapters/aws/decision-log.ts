@@ -98,6 +98,8 @@ export class AwsDecisionLog implements DecisionLog {
       user_id: decision.user_id,
       decision: decision.decision,
       score: decision.score,
+      // Read by the live figures' recent sample without the whole decision.
+      latency_ms: decision.latency_ms,
       amount: decision.transaction.amount,
       rule_ids: decision.rules.map((r) => r.id),
       decided_at: decision.decided_at,

@@ -1,6 +1,37 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Decision } from "../../decision.ts";
-import { LAKE_COLUMNS, toLakeRecord, type LakeValue } from "../../lake-schema.ts";
+import { UnavailableError } from "../../errors.ts";
+import { LABEL_COLUMNS, LABELS_PREFIX, LAKE_COLUMNS, toLakeRecord, type LakeValue } from "../../lake-schema.ts";
+import { isUnavailableAws } from "./clients.ts";
+import type { LabelRecord, LabelSink } from "./review-store.ts";
+
+/** The object that holds a transaction's label: one per transaction, so the latest label wins. */
+export function labelKey(transactionId: string): string {
+  return `${LABELS_PREFIX}${encodeURIComponent(transactionId)}.json`;
+}
+
+/**
+ * Writes review labels to the lake bucket as one JSON line each (the Glue table `labels` reads
+ * them with the JSON SerDe), so report and backtest SQL on Athena can join them to decisions.
+ */
+export class S3LabelSink implements LabelSink {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  async put(label: LabelRecord): Promise<void> {
+    const row = Object.fromEntries(LABEL_COLUMNS.map((c) => [c.name, label[c.name]]));
+    try {
+      await this.s3.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: labelKey(label.transaction_id), Body: `${JSON.stringify(row)}\n`, ContentType: "application/json" }),
+      );
+    } catch (e) {
+      if (isUnavailableAws(e)) throw new UnavailableError("the label is saved but not yet in the lake; label the case again to retry", { cause: e });
+      throw e;
+    }
+  }
+}
 
 export interface LakeFile {
   key: string;

@@ -1,12 +1,22 @@
+import type { AthenaTarget } from "../../athena-report.ts";
+import { Backtests } from "../../backtest.ts";
+import type { Decision } from "../../decision.ts";
+import { Reports } from "../../report-service.ts";
 import type { Settings } from "../../settings.ts";
 import { Scoring } from "../../scoring.ts";
+import { AwsAlertInbox } from "./alert-inbox.ts";
 import { AwsApiKeyStore } from "./api-keys.ts";
+import { AthenaReportRunner, type AthenaRunnerOptions } from "./athena.ts";
 import { AwsAuditTrail } from "./audit-trail.ts";
 import { createAwsClients, type AwsClientConfig, type AwsClients, type TableNames } from "./clients.ts";
 import { AwsDecisionLog, type AwsDecisionLogOptions } from "./decision-log.ts";
 import { KinesisEventStream } from "./event-stream.ts";
+import { S3LabelSink } from "./lake.ts";
 import { AwsListStore } from "./list-store.ts";
+import { AwsLiveMetrics } from "./live-metrics.ts";
 import { AwsProfileStore } from "./profile-store.ts";
+import { AwsBacktestStore, AwsReportStore } from "./report-store.ts";
+import { AwsReviewStore } from "./review-store.ts";
 import { AwsRuleStore } from "./rule-store.ts";
 import { AwsSessionStore, AwsUserStore } from "./user-store.ts";
 
@@ -17,6 +27,10 @@ export interface AwsPlatformOptions {
   clients?: AwsClients;
   clientConfig?: AwsClientConfig;
   decisionLog?: AwsDecisionLogOptions;
+  /** The lake bucket: review labels are also written there for Athena. */
+  lakeBucket?: string;
+  /** The Athena workgroup and Glue database: saved reports and backtests run there. */
+  athena?: AthenaTarget & Pick<AthenaRunnerOptions, "log">;
   /** How long a Lambda container trusts its compiled ruleset before checking the live version. */
   rulesetCacheMs?: number;
   clock?: () => Date;
@@ -30,6 +44,7 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
   const decisions = new AwsDecisionLog(clients.dynamo, options.tables, events, options.decisionLog);
   const rules = new AwsRuleStore(clients.dynamo, options.tables, clock);
   const lists = new AwsListStore(clients.dynamo, options.tables, clock);
+  const reportRunner = options.athena ? new AthenaReportRunner(clients.athena, options.athena) : undefined;
   return {
     clients,
     events,
@@ -41,8 +56,28 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
     users: new AwsUserStore(clients.dynamo, options.tables, clock),
     sessions: new AwsSessionStore(clients.dynamo, options.tables, clock),
     auditTrail: new AwsAuditTrail(clients.dynamo, options.tables, clock),
-    scoring: new Scoring({ decisions, rules, lists, settings: options.settings, clock, rulesetCacheMs: options.rulesetCacheMs ?? 5_000 }),
+    reviews: new AwsReviewStore(clients.dynamo, options.tables, clock, options.lakeBucket ? new S3LabelSink(clients.s3, options.lakeBucket) : undefined),
+    alerts: new AwsAlertInbox(clients.dynamo, options.tables, clock),
+    metrics: new AwsLiveMetrics(clients.dynamo, options.tables),
+    scoring: new Scoring({ decisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: options.rulesetCacheMs ?? 5_000 }),
+    /** Saved reports over the lake on Athena (with `athena` only). */
+    reports: reportRunner ? new Reports({ store: new AwsReportStore(clients.dynamo, options.tables, clock), runner: reportRunner, clock }) : undefined,
+    /** Backtests over the lake on Athena, saved with the version (with `athena` only). */
+    backtests: reportRunner
+      ? new Backtests({ runner: reportRunner, rules, store: new AwsBacktestStore(clients.dynamo, options.tables), settings: options.settings, clock })
+      : undefined,
+    reportRunner,
     settings: options.settings,
   };
 }
 export type AwsPlatform = ReturnType<typeof openAwsPlatform>;
+
+/**
+ * What the stream consumer records for each scored event: its alert in the inbox (REVIEW and
+ * BLOCKED) and its place in the live figures, each at most once per transaction however often the
+ * event is delivered.
+ */
+export async function recordScoredEvent(sinks: { alerts: Pick<AwsAlertInbox, "raise">; metrics: Pick<AwsLiveMetrics, "record"> }, decision: Decision): Promise<void> {
+  await sinks.alerts.raise(decision);
+  await sinks.metrics.record(decision);
+}

@@ -36,6 +36,26 @@ export const TABLE_SCHEMAS = {
   users: { fields: { pk: "string", sk: "string" }, partitionKey: "pk", sortKey: "sk", ttl: "expires_epoch" },
   // Append-only: partitioned by day, sorted by time.
   audit: { fields: { day: "string", sk: "string" }, partitionKey: "day", sortKey: "sk" },
+  // Review cases: per transaction, sk "CASE" holds the case (decision fields copied, so it outlives
+  // the decision's TTL) and sk "EVENT#0000000001"... its history. Only case items carry the index keys.
+  reviews: {
+    fields: { transaction_id: "string", sk: "string", case_status: "string", assignee: "string", decided_at: "string" },
+    partitionKey: "transaction_id",
+    sortKey: "sk",
+    indexes: { byStatus: { partitionKey: "case_status", sortKey: "decided_at" }, byAssignee: { partitionKey: "assignee", sortKey: "decided_at" } },
+  },
+  // The alert inbox: pk "TX#<transaction id>" (one alert per decision), pk "COUNTER" the id counter and open count.
+  alerts: { fields: { pk: "string", status: "string", id: "number" }, partitionKey: "pk", indexes: { byStatus: { partitionKey: "status", sortKey: "id" } } },
+  // Per-minute figures (pk "MINUTE#<hour>", sk "<minute>#<outcome>"), and the "SEEN#<transaction id>"
+  // markers that make counting a redelivered event a no-op (removed by TTL).
+  metrics: { fields: { pk: "string", sk: "string" }, partitionKey: "pk", sortKey: "sk", ttl: "expires_at" },
+  // Saved reports (pk "REPORT", sk name) and backtest results (pk "BACKTEST#<id>"; index by ruleset version).
+  analytics: {
+    fields: { pk: "string", sk: "string", ruleset: "string", seq: "string" },
+    partitionKey: "pk",
+    sortKey: "sk",
+    indexes: { byRuleset: { partitionKey: "ruleset", sortKey: "seq" } },
+  },
   // Powertools idempotency records (its default attribute names).
   idempotency: { fields: { id: "string" }, partitionKey: "id", ttl: "expiration" },
 } as const satisfies Record<string, TableSchema>;

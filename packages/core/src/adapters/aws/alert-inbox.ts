@@ -1,0 +1,161 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import type { Decision } from "../../decision.ts";
+import { VisibleError } from "../../errors.ts";
+import { Alert, ALERT_STATUSES, type AlertStatus } from "../../monitoring.ts";
+import type { Actor, AlertInbox } from "../../ports.ts";
+import { auditPut } from "./audit.ts";
+import { cancellationCodes, errorName, mergeNewest, type TableNames } from "./clients.ts";
+import { wrap } from "./profile-store.ts";
+
+const COUNTER = "COUNTER";
+const alertKey = (transactionId: string) => `TX#${transactionId}`;
+const Counter = z.object({ next_id: z.number().int().optional(), open_alerts: z.number().int().optional() });
+const MAX_ATTEMPTS = 5;
+
+function alertOfItem(item: Record<string, unknown>): Alert {
+  const { pk: _pk, ...alert } = item;
+  return Alert.parse(alert);
+}
+
+const conflictOnly = (e: unknown) => errorName(e) === "TransactionCanceledException" && cancellationCodes(e).every((c) => c === "None" || c === "TransactionConflict");
+
+/**
+ * The alert inbox on DynamoDB: one item per REVIEW/BLOCKED decision (raised by the stream consumer,
+ * at most once per transaction), numbered from a counter item that also keeps the open count, so
+ * the dashboard's badge is one read. Listing reads the status index newest first.
+ */
+export class AwsAlertInbox implements AlertInbox {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: Pick<TableNames, "alerts" | "audit">,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async list(query: { status?: AlertStatus; limit?: number }): Promise<Alert[]> {
+    const limit = Math.min(Math.max(query.limit ?? 100, 1), 500);
+    const statuses = query.status ? [query.status] : ALERT_STATUSES;
+    const out: Alert[] = [];
+    try {
+      for await (const item of mergeNewest(
+        this.db,
+        statuses.map((s) => ({
+          TableName: this.tables.alerts,
+          IndexName: "byStatus",
+          KeyConditionExpression: "#s = :s",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":s": s },
+        })),
+        "id",
+        Math.max(limit, 25),
+      )) {
+        out.push(alertOfItem(item));
+        if (out.length >= limit) break;
+      }
+    } catch (e) {
+      throw wrap(e);
+    }
+    return out;
+  }
+
+  async forTransaction(transactionId: string): Promise<Alert[]> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.alerts, Key: { pk: alertKey(transactionId) }, ConsistentRead: true })).catch((e: unknown) => Promise.reject(wrap(e)));
+    return Item ? [alertOfItem(Item)] : [];
+  }
+
+  async acknowledge(id: number, actor: Actor): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.alerts,
+          IndexName: "byStatus",
+          KeyConditionExpression: "#s = :open AND id = :id",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":open": "open", ":id": id },
+        }),
+      );
+      const found = page.Items?.[0];
+      if (!found) throw new VisibleError("ALERT_NOT_OPEN", `alert ${id} is not open`);
+      const at = this.clock().toISOString();
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tables.alerts,
+                  Key: { pk: found.pk },
+                  UpdateExpression: "SET #s = :acknowledged",
+                  ConditionExpression: "#s = :open",
+                  ExpressionAttributeNames: { "#s": "status" },
+                  ExpressionAttributeValues: { ":acknowledged": "acknowledged", ":open": "open" },
+                },
+              },
+              { Update: { TableName: this.tables.alerts, Key: { pk: COUNTER }, UpdateExpression: "ADD open_alerts :minus", ExpressionAttributeValues: { ":minus": -1 } } },
+              auditPut(this.tables.audit, { at, actor: actor.id, action: "alert.acknowledge", entity: "alert", entity_id: String(id), before: { status: "open" }, after: { status: "acknowledged" } }),
+            ],
+          }),
+        );
+        return;
+      } catch (e) {
+        // Someone acknowledged it first (the index read may lag): that is the answer.
+        if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
+          throw new VisibleError("ALERT_NOT_OPEN", `alert ${id} is not open`);
+        }
+        if (!conflictOnly(e) || attempt >= MAX_ATTEMPTS) throw wrap(e);
+      }
+    }
+  }
+
+  async openCount(): Promise<number> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.alerts, Key: { pk: COUNTER } })).catch((e: unknown) => Promise.reject(wrap(e)));
+    return Math.max(0, Counter.parse(Item ?? {}).open_alerts ?? 0);
+  }
+
+  /**
+   * Raises the alert of a REVIEW or BLOCKED decision, once per transaction however often the event
+   * is delivered. Returns whether this call raised it.
+   */
+  async raise(decision: Decision): Promise<boolean> {
+    if (decision.decision === "APPROVED") return false;
+    const key = alertKey(decision.transaction_id);
+    try {
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.alerts, Key: { pk: key }, ConsistentRead: true }));
+      if (Item) return false;
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({ TableName: this.tables.alerts, Key: { pk: COUNTER }, UpdateExpression: "ADD next_id :one", ExpressionAttributeValues: { ":one": 1 }, ReturnValues: "UPDATED_NEW" }),
+      );
+      const id = z.object({ next_id: z.number().int().positive() }).parse(Attributes).next_id;
+      const alert: Alert = {
+        id,
+        transaction_id: decision.transaction_id,
+        user_id: decision.user_id,
+        decision: decision.decision,
+        score: decision.score,
+        amount: decision.transaction.amount,
+        rules: decision.rules.map((r) => r.id),
+        created_at: decision.decided_at,
+        status: "open",
+      };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Put: { TableName: this.tables.alerts, Item: { pk: key, ...alert }, ConditionExpression: "attribute_not_exists(pk)" } },
+                { Update: { TableName: this.tables.alerts, Key: { pk: COUNTER }, UpdateExpression: "ADD open_alerts :one", ExpressionAttributeValues: { ":one": 1 } } },
+              ],
+            }),
+          );
+          return true;
+        } catch (e) {
+          // Raised by a concurrent delivery of the same event: nothing to do.
+          if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") return false;
+          if (!conflictOnly(e) || attempt >= MAX_ATTEMPTS) throw e;
+        }
+      }
+    } catch (e) {
+      throw wrap(e);
+    }
+  }
+}

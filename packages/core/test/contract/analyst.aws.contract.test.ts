@@ -1,0 +1,33 @@
+import { afterAll, beforeAll } from "vitest";
+import { AwsBacktestStore, AwsReportStore, openAwsPlatform, recordScoredEvent } from "../../src/adapters/aws/index.ts";
+import { defaultSettings } from "../../src/settings.ts";
+import { analystContracts } from "./analyst-suites.ts";
+import { startEmulators, type Emulators } from "./emulators.ts";
+
+let emulators: Emulators;
+beforeAll(async () => {
+  emulators = await startEmulators();
+});
+afterAll(async () => {
+  await emulators?.stop();
+});
+
+analystContracts("aws (DynamoDB, Kinesis emulators)", async (clock) => {
+  const tables = await emulators.createTables();
+  const stream = await emulators.createStream();
+  const p = openAwsPlatform({ tables, streamName: stream, settings: defaultSettings, clients: emulators.clients, clock, rulesetCacheMs: 0 });
+  return {
+    scoring: p.scoring,
+    rules: p.rules,
+    reviews: p.reviews,
+    alerts: p.alerts,
+    metrics: p.metrics,
+    reportStore: new AwsReportStore(emulators.clients.dynamo, tables, clock),
+    backtestStore: new AwsBacktestStore(emulators.clients.dynamo, tables),
+    // What the consumer Lambda does with each record of the stream.
+    async deliver() {
+      for (const { decision } of await emulators.readStream(stream)) await recordScoredEvent(p, decision);
+    },
+    close: async () => {},
+  };
+});

@@ -115,7 +115,7 @@ describe("ingest Lambda", () => {
 });
 
 describe("scored-event consumer Lambda", () => {
-  it("alerts once per REVIEW/BLOCKED decision however often a record comes, and reports bad records one by one", async () => {
+  it("alerts once per REVIEW/BLOCKED decision however often a record comes, feeds the inbox and live figures once, and reports bad records one by one", async () => {
     const sent: AlertMessage[] = [];
     const alerter: Alerter = { channel: "test", send: async (m) => void sent.push(m) };
     const metrics: Array<[string, number, string?]> = [];
@@ -130,6 +130,8 @@ describe("scored-event consumer Lambda", () => {
     };
     const handler = createConsumerHandler({
       alerter,
+      inbox: platform.alerts,
+      liveMetrics: platform.metrics,
       persistence: new DynamoDBPersistenceLayer({
         tableName: tables.idempotency,
         awsSdkV3Client: new DynamoDBClient({ region: "eu-west-3", endpoint: emulators.endpoints.dynamodb, credentials: { accessKeyId: "t", secretAccessKey: "t" } }),
@@ -156,6 +158,11 @@ describe("scored-event consumer Lambda", () => {
     expect(await handler(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: "3" }] });
     expect(await handler(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: "3" }] });
     expect(sent.map((m) => [m.transaction_id, m.decision])).toEqual([["p-2", "BLOCKED"]]);
+    expect((await platform.alerts.list({})).map((a) => [a.transaction_id, a.status])).toEqual([["p-2", "open"]]);
+    expect(await platform.alerts.openCount()).toBe(1);
+    const figures = await platform.metrics.perMinute(24 * 60, new Date(Date.parse(blocked.decided_at) + 60_000));
+    const totals = figures.reduce((t, m) => ({ APPROVED: t.APPROVED + m.APPROVED, BLOCKED: t.BLOCKED + m.BLOCKED, amount_blocked: t.amount_blocked + m.amount_blocked }), { APPROVED: 0, BLOCKED: 0, amount_blocked: 0 });
+    expect(totals).toEqual({ APPROVED: 1, BLOCKED: 1, amount_blocked: blocked.transaction.amount });
     expect(metrics.filter(([n]) => n === "Decisions")).toEqual([
       ["Decisions", 1, "APPROVED"],
       ["Decisions", 1, "BLOCKED"],

@@ -4,23 +4,35 @@ import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/pe
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Alerter } from "@fraud/core";
+import { recordScoredEvent, type AwsAlertInbox, type AwsLiveMetrics } from "@fraud/core/aws";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import { scoredEventHandler } from "./scored-events.ts";
 
 export interface ConsumerDeps {
   alerter: Alerter;
+  /** The dashboard's alert inbox and live figures, fed from the stream like the local worker does. */
+  inbox: Pick<AwsAlertInbox, "raise">;
+  liveMetrics: Pick<AwsLiveMetrics, "record">;
   /** Where sent alerts are remembered (DynamoDB on AWS), so a redelivered record alerts once. */
   persistence: BasePersistenceLayer;
   metrics: Pick<Metrics, "addMetric" | "singleMetric" | "publishStoredMetrics">;
   logger: Pick<Logger, "error" | "addContext">;
 }
 
-/** The scored-event consumer: one alert per REVIEW/BLOCKED decision, metrics, per-record failures. */
+/**
+ * The scored-event consumer: the alert inbox and live figures (each once per transaction), one
+ * alert per REVIEW/BLOCKED decision, EMF metrics, per-record failures.
+ */
 export function createConsumerHandler(deps: ConsumerDeps) {
   const idempotency = new IdempotencyConfig({ eventKeyJmesPath: "transaction_id", expiresAfterSeconds: 7 * 86_400 });
   const sendAlertOnce = makeIdempotent(deps.alerter.send.bind(deps.alerter), { persistenceStore: deps.persistence, config: idempotency });
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
-  const events = scoredEventHandler({ sendAlert: sendAlertOnce, metrics: deps.metrics, logger: deps.logger });
+  const events = scoredEventHandler({
+    recordEvent: (decision) => recordScoredEvent({ alerts: deps.inbox, metrics: deps.liveMetrics }, decision),
+    sendAlert: sendAlertOnce,
+    metrics: deps.metrics,
+    logger: deps.logger,
+  });
   return async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
     deps.logger.addContext(context);
     idempotency.registerLambdaContext(context);

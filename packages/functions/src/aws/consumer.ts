@@ -3,7 +3,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createAwsClients, SnsAlerter } from "@fraud/core/aws";
+import { AwsAlertInbox, AwsLiveMetrics, createAwsClients, SnsAlerter } from "@fraud/core/aws";
 import { createConsumerHandler } from "./consumer-app.ts";
 import { consumerEnv } from "./env.ts";
 
@@ -12,12 +12,15 @@ import { consumerEnv } from "./env.ts";
 const logger = new Logger();
 const tracer = new Tracer();
 const env = consumerEnv();
-const { sns } = createAwsClients();
+const { sns, dynamo } = createAwsClients();
 tracer.captureAWSv3Client(sns);
+tracer.captureAWSv3Client(dynamo);
 
 export const handler = createConsumerHandler({
-  alerter: new SnsAlerter(sns, env.ALERT_TOPIC_ARN),
-  persistence: new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: tracer.captureAWSv3Client(new DynamoDBClient({})) }),
+  alerter: new SnsAlerter(sns, env.alertTopicArn),
+  inbox: new AwsAlertInbox(dynamo, env.tables),
+  liveMetrics: new AwsLiveMetrics(dynamo, env.tables),
+  persistence: new DynamoDBPersistenceLayer({ tableName: env.idempotencyTable, awsSdkV3Client: tracer.captureAWSv3Client(new DynamoDBClient({})) }),
   metrics: new Metrics(),
   logger,
 });

@@ -27,12 +27,7 @@ const Ingest = Tables.extend({
   FRAUD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),
 });
 
-const Consumer = z.object({
-  ALERT_TOPIC_ARN: z.string().min(1),
-  IDEMPOTENCY_TABLE: z.string().min(1),
-  FRAUD_TABLE_ALERTS: z.string().min(1),
-  FRAUD_TABLE_METRICS: z.string().min(1),
-});
+const Consumer = Tables.extend({ ALERT_TOPIC_ARN: z.string().min(1), IDEMPOTENCY_TABLE: z.string().min(1) });
 const Reports = z.object({ FRAUD_ATHENA_WORKGROUP: z.string().min(1), FRAUD_ATHENA_DATABASE: z.string().min(1) });
 
 function parse<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): z.infer<T> {
@@ -65,5 +60,8 @@ export function ingestEnv(source: NodeJS.ProcessEnv = process.env) {
   return { tables, settings, streamName: e.FRAUD_STREAM_NAME, ttlDays: e.FRAUD_DECISION_TTL_DAYS, bodyLimitBytes: e.FRAUD_BODY_LIMIT_BYTES };
 }
 
-export const consumerEnv = (source: NodeJS.ProcessEnv = process.env) => parse(Consumer, source);
+export function consumerEnv(source: NodeJS.ProcessEnv = process.env) {
+  const e = parse(Consumer, source);
+  return { tables: tableNames(e), alertTopicArn: e.ALERT_TOPIC_ARN, idempotencyTable: e.IDEMPOTENCY_TABLE };
+}
 export const reportsEnv = (source: NodeJS.ProcessEnv = process.env) => parse(Reports, source);

@@ -1,10 +1,12 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { MetricUnit, type Metrics } from "@aws-lambda-powertools/metrics";
-import { DECISIONS, type AlertMessage, type DecisionOutcome } from "@fraud/core";
+import { DECISIONS, type AlertMessage, type Decision, type DecisionOutcome } from "@fraud/core";
 import { alertOf, decodeEvent } from "@fraud/core/aws";
 import type { KinesisStreamRecord } from "aws-lambda";
 
 export interface ScoredEventDeps {
+  /** Stores what the dashboard shows of the event (alert inbox, live figures); a no-op when done before. */
+  recordEvent: (decision: Decision) => Promise<unknown>;
   sendAlert: (message: AlertMessage) => Promise<unknown>;
   metrics: Pick<Metrics, "addMetric" | "singleMetric" | "publishStoredMetrics">;
   logger: Pick<Logger, "error">;
@@ -26,6 +28,8 @@ export function scoredEventHandler(deps: ScoredEventDeps) {
         deps.logger.error("scored event is not a valid decision", { sequenceNumber: record.kinesis.sequenceNumber, error: e as Error });
         throw e;
       }
+      // Every step is idempotent per transaction: a retried record redoes only what failed.
+      await deps.recordEvent(decision);
       const alert = alertOf(decision);
       if (alert) await deps.sendAlert(alert);
       counts.set(decision.decision, (counts.get(decision.decision) ?? 0) + 1);

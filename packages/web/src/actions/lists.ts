@@ -11,9 +11,11 @@ import { platform } from "@/server/runtime";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** A calendar day (end of that day in the user's zone) or an ISO 8601 instant; a day that does not exist (2025-02-30) is refused. */
 function expiry(value: string | undefined, timeZone: string): string | null | undefined {
   if (!value) return null;
-  return DATE.test(value) ? endOfDayIn(value, timeZone) : value;
+  const realDay = DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  return realDay ? endOfDayIn(value, timeZone) : value;
 }
 
 export async function addListEntry(_prev: FormState, form: FormData): Promise<FormState> {
@@ -46,14 +48,33 @@ export interface ImportRow {
 
 const MAX_ROWS = 5_000;
 const REQUIRED = ["kind", "field", "value", "reason"] as const;
+/** A refused row's value is echoed this far in the report (a huge line is not sent back whole). */
+const ECHO_CHARS = 80;
 
-/** Imports list entries from CSV: every valid row is added, every row gets a line in the report. */
+/** A file's text; bytes that are not UTF-8 are marked (U+FFFD) so their rows can be refused, not imported garbled. */
+async function fileText(file: File): Promise<{ text: string; utf8: boolean }> {
+  const bytes = await file.arrayBuffer();
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), utf8: true };
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    return { text: new TextDecoder("utf-8").decode(bytes), utf8: false };
+  }
+}
+
+/**
+ * Imports list entries from CSV. Policy: every row gets a line in the report; each valid row is
+ * added and each invalid one is refused with its reasons (wrong number of columns, a field that
+ * does not validate, bytes that are not UTF-8, or an entry already on that list, in the store or
+ * earlier in the file). A file without the required header, or with more than MAX_ROWS rows,
+ * imports nothing.
+ */
 export async function importListCsv(_prev: FormState<ImportRow[]>, form: FormData): Promise<FormState<ImportRow[]>> {
   return guarded("list.edit", async (user) => {
     const t = await getTranslations("lists");
     const file = form.get("file");
     const pasted = form.get("csv");
-    const text = file instanceof File && file.size > 0 ? await file.text() : typeof pasted === "string" ? pasted : "";
+    const { text, utf8 } = file instanceof File && file.size > 0 ? await fileText(file) : { text: typeof pasted === "string" ? pasted : "", utf8: true };
     if (!text.trim()) return { status: "error", message: t("noCsv") };
     const [header, ...rows] = parseCsv(text);
     const columns = (header?.cells ?? []).map((c) => c.trim().toLowerCase());
@@ -68,9 +89,23 @@ export async function importListCsv(_prev: FormState<ImportRow[]>, form: FormDat
         const v = i === -1 ? undefined : row.cells[i]?.trim();
         return v === "" ? undefined : v;
       };
+      const refuse = (messages: string[]) => report.push({ line: row.line, ok: false, value: (cell("value") ?? "").slice(0, ECHO_CHARS), messages });
+      if (!utf8 && row.cells.some((c) => c.includes("\uFFFD"))) {
+        refuse(["the line is not valid UTF-8 text: save the file as UTF-8"]);
+        continue;
+      }
+      if (row.cells.length !== columns.length) {
+        refuse([`${row.cells.length} column(s) where the header has ${columns.length}`]);
+        continue;
+      }
       const parsed = ListEntryInput.safeParse({ kind: cell("kind"), field: cell("field"), value: cell("value") ?? "", reason: cell("reason") ?? "", expires_at: expiry(cell("expires_at"), tz) });
       if (!parsed.success) {
-        report.push({ line: row.line, ok: false, value: cell("value") ?? "", messages: Object.entries(fieldErrors(parsed.error)).map(([k, m]) => `${k}: ${m.join("; ")}`) });
+        refuse(Object.entries(fieldErrors(parsed.error)).map(([k, m]) => `${k}: ${m.join("; ")}`));
+        continue;
+      }
+      const existing = (await p.lists.find([{ field: parsed.data.field, value: parsed.data.value }])).find((e) => e.kind === parsed.data.kind);
+      if (existing) {
+        refuse([`already on the ${parsed.data.kind} list (entry ${existing.id})`]);
         continue;
       }
       try {
@@ -78,7 +113,7 @@ export async function importListCsv(_prev: FormState<ImportRow[]>, form: FormDat
         report.push({ line: row.line, ok: true, value: parsed.data.value, messages: [] });
       } catch (e) {
         if (!isVisibleError(e)) throw e;
-        report.push({ line: row.line, ok: false, value: parsed.data.value, messages: [e.message] });
+        refuse([e.message]);
       }
     }
     revalidatePath("/lists");

@@ -341,6 +341,19 @@ describe("list store", () => {
     expect(JSON.parse(audit[1]!.before!)).toMatchObject({ value: "device_abc123", reason: "reported stolen" });
   });
 
+  it("scoring keeps the lists in memory, yet sees a change made by another process within a quarter second", async () => {
+    const p = await seeded();
+    const other = open(p.dataDir);
+    expect(await p.lists.find([{ field: "device_id", value: "device_abc123" }])).toEqual([]);
+    const entry = await other.lists.add({ kind: "block", field: "device_id", value: "device_abc123", reason: "reported stolen" }, { id: "cli" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await p.lists.find([{ field: "device_id", value: "device_abc123" }])).toEqual([entry]);
+    expect((await submitted(p, usual({ transaction_id: "t-other" }))).decision).toBe("BLOCKED");
+    await other.lists.remove(entry.id, { id: "cli" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await p.lists.find([{ field: "device_id", value: "device_abc123" }])).toEqual([]);
+  });
+
   it("refuses an entry without a reason", async () => {
     const p = await seeded();
     await expect(p.lists.add({ kind: "allow", field: "user_id", value: "user_001", reason: " " }, { id: "a" })).rejects.toThrow();

@@ -1,4 +1,3 @@
-import type Database from "better-sqlite3";
 import { VisibleError } from "../../errors.ts";
 import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
 import type { Actor, ListStore } from "../../ports.ts";
@@ -6,29 +5,46 @@ import { audit, guardWrite, type Db } from "./sqlite.ts";
 
 type Row = { id: number; kind: string; field: string; value: string; reason: string; expires_at: string | null; created_at: string; created_by: string };
 
+/** How often scoring checks whether the lists changed in another process (ms); changes made here apply at once. */
+const LISTS_CHECK_MS = 250;
+
 export class LocalListStore implements ListStore {
-  /** Read on every decision: one statement per number of keys, prepared once. */
-  private readonly findMany = new Map<number, Database.Statement<string[], Row>>();
+  private readonly version;
+  private readonly active;
+  /** The active entries by field and value, read on every decision: reloaded only when the lists changed. */
+  private snapshot: { version: string; checkedAt: number; byKey: Map<string, ListEntry[]> } | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
   ) {
+    this.version = db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'lists_version'");
+    this.active = db.prepare<[], Row>("SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE removed_at IS NULL ORDER BY id");
   }
 
   async find(keys: ReadonlyArray<{ field: ListField; value: string }>): Promise<ListEntry[]> {
-    const out: ListEntry[] = [];
-    if (keys.length === 0) return out;
-    let statement = this.findMany.get(keys.length);
-    if (!statement) {
-      statement = this.db.prepare<string[], Row>(
-        `SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists
-         WHERE removed_at IS NULL AND (field, value) IN (VALUES ${keys.map(() => "(?, ?)").join(", ")}) ORDER BY id`,
-      );
-      this.findMany.set(keys.length, statement);
+    const byKey = this.current();
+    return keys.flatMap((k) => byKey.get(keyOf(k.field, k.value)) ?? []);
+  }
+
+  private current(): Map<string, ListEntry[]> {
+    const now = performance.now();
+    if (this.snapshot && now - this.snapshot.checkedAt < LISTS_CHECK_MS) return this.snapshot.byKey;
+    const version = this.version.get()?.value ?? "0";
+    if (this.snapshot?.version === version) {
+      this.snapshot.checkedAt = now;
+      return this.snapshot.byKey;
     }
-    for (const row of statement.all(...keys.flatMap((k) => [k.field, k.value]))) out.push(ListEntry.parse(row));
-    return out;
+    const byKey = new Map<string, ListEntry[]>();
+    for (const row of this.active.all()) {
+      const entry = ListEntry.parse(row);
+      const key = keyOf(entry.field, entry.value);
+      const entries = byKey.get(key);
+      if (entries) entries.push(entry);
+      else byKey.set(key, [entry]);
+    }
+    this.snapshot = { version, checkedAt: now, byKey };
+    return byKey;
   }
 
   async all(): Promise<ListEntry[]> {
@@ -54,6 +70,7 @@ export class LocalListStore implements ListStore {
           .run(e.kind, e.field, e.value, e.reason, e.expires_at, at, actor.id);
         const entry = ListEntry.parse({ ...e, id: Number(lastInsertRowid), created_at: at, created_by: actor.id });
         audit(this.db, { at, actor: actor.id, action: "list.add", entity: "list_entry", entity_id: String(entry.id), after: entry });
+        this.snapshot = undefined;
         return entry;
       }).immediate(),
     );
@@ -67,7 +84,12 @@ export class LocalListStore implements ListStore {
         if (!row) throw new VisibleError("LIST_ENTRY_NOT_FOUND", `no list entry ${id}`);
         this.db.prepare("UPDATE lists SET removed_at = ? WHERE id = ?").run(at, id);
         audit(this.db, { at, actor: actor.id, action: "list.remove", entity: "list_entry", entity_id: String(id), before: row });
+        this.snapshot = undefined;
       }).immediate(),
     );
   }
+}
+
+function keyOf(field: string, value: string): string {
+  return `${field}\u0000${value}`;
 }

@@ -17,6 +17,10 @@ export function Api({ stack }: StackContext) {
   // Plaintext of the first API key; stored hashed in the users table on the first cold start.
   const bootstrapApiKey = new Config.Secret(stack, "FRAUD_API_KEY");
 
+  // With an identity provider (FRAUD_JWT_ISSUER/AUDIENCE), API Gateway verifies a JWT on every
+  // route and the function reads its scopes; without one, the function checks API keys.
+  const jwt = params.FRAUD_JWT_ISSUER && params.FRAUD_JWT_AUDIENCE ? { issuer: params.FRAUD_JWT_ISSUER, audience: params.FRAUD_JWT_AUDIENCE } : undefined;
+
   const ingest = new Function(stack, "Ingest", {
     handler: "packages/functions/src/aws/ingest.handler",
     runtime: "nodejs20.x",
@@ -30,6 +34,7 @@ export function Api({ stack }: StackContext) {
       ...tableEnvironment,
       ...lakeEnvironment,
       FRAUD_STREAM_NAME: stream.streamName,
+      ...(jwt ? { FRAUD_JWT_ISSUER: jwt.issuer, FRAUD_JWT_AUDIENCE: jwt.audience.join(",") } : {}),
       POWERTOOLS_SERVICE_NAME: "ingest",
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     },
@@ -47,7 +52,8 @@ export function Api({ stack }: StackContext) {
   key.grant(ingest, ...KMS_ENCRYPT);
 
   const api = new HttpApi(stack, "IngestApi", {
-    defaults: { throttle: { rate: params.FRAUD_API_RATE, burst: params.FRAUD_API_BURST } },
+    ...(jwt ? { authorizers: { jwt: { type: "jwt" as const, jwt } } } : {}),
+    defaults: { throttle: { rate: params.FRAUD_API_RATE, burst: params.FRAUD_API_BURST }, ...(jwt ? { authorizer: "jwt" as const } : {}) },
     accessLog: { retention: "one_month" },
     routes: { $default: ingest },
   });

@@ -19,6 +19,15 @@ const StageParams = z.object({
   FRAUD_ATHENA_SCAN_LIMIT_BYTES: z.coerce.number().int().min(10_000_000).default(10 * 1024 ** 3),
   /** BLOCKED share of decisions (percent, over 5 minutes) that raises the spike alarm. */
   FRAUD_BLOCKED_RATE_ALARM_PERCENT: z.coerce.number().positive().max(100).default(20),
+  /**
+   * JWT authorisation of the ingest API instead of API keys: the identity provider's issuer URL and
+   * the accepted audiences (app client ids), comma-separated. Both or neither.
+   */
+  FRAUD_JWT_ISSUER: z.url({ protocol: /^https$/ }).optional(),
+  FRAUD_JWT_AUDIENCE: z
+    .string()
+    .transform((s) => s.split(",").map((a) => a.trim()).filter((a) => a !== ""))
+    .optional(),
 });
 export type StageParams = z.infer<typeof StageParams>;
 
@@ -27,6 +36,10 @@ export function stageParams(stage: string, source: NodeJS.ProcessEnv = process.e
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`invalid deploy parameters for stage ${stage}:\n${lines.join("\n")}`);
+  }
+  const jwt = parsed.data.FRAUD_JWT_ISSUER !== undefined;
+  if (jwt !== (parsed.data.FRAUD_JWT_AUDIENCE ?? []).length > 0) {
+    throw new Error(`invalid deploy parameters for stage ${stage}: FRAUD_JWT_ISSUER and FRAUD_JWT_AUDIENCE go together (JWT authorisation), or neither (API keys)`);
   }
   if (stage === "prod" && !parsed.data.FRAUD_ALERT_EMAIL) {
     throw new Error("stage prod needs FRAUD_ALERT_EMAIL: the address that receives REVIEW/BLOCKED alerts");

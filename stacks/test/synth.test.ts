@@ -305,6 +305,13 @@ describe("functions and API", () => {
     templates.Api.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "$default" });
   });
 
+  it("leaves authorisation to the function's API keys when the stage names no JWT issuer", () => {
+    expect(resources("AWS::ApiGatewayV2::Authorizer")).toEqual([]);
+    for (const route of resources("AWS::ApiGatewayV2::Route")) expect(route.props.AuthorizationType ?? "NONE").toBe("NONE");
+    const [ingest] = resources("AWS::Lambda::Function", ["Api"]).filter((f) => f.props.Handler === "packages/functions/src/aws/ingest.handler");
+    expect(Object.keys(ingest!.props.Environment.Variables)).not.toContain("FRAUD_JWT_ISSUER");
+  });
+
   it("lets the ingest function write decisions and profiles but never scan or delete them", () => {
     const ingestPolicies = resources("AWS::IAM::Policy", ["Api"]).filter((p) => /Ingest/.test(p.id));
     const actions = ingestPolicies.flatMap((p) => list<Json>(p.props.PolicyDocument.Statement).flatMap((s) => list<string>(s.Action)));

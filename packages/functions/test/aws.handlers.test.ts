@@ -14,6 +14,7 @@ import { tickingClock } from "../../core/test/contract/suites.ts";
 import { createApi } from "../src/api/app.ts";
 import { createConsumerHandler } from "../src/aws/consumer-app.ts";
 import { createIngestHandler, registerBootstrapKey } from "../src/aws/ingest-app.ts";
+import { GatewayJwtCallers } from "../src/aws/jwt.ts";
 import { toLakeRows } from "../src/aws/lake-writer.ts";
 
 const KEY = "fk_test-bootstrap-key-0123456789";
@@ -111,6 +112,40 @@ describe("ingest Lambda", () => {
     expect(read.status).toBe(200);
     expect(read.body.transaction_id).toBe("i-1");
     expect((await call(httpEvent("GET", "/api/health", undefined, undefined))).body).toEqual({ status: "ok" });
+  });
+});
+
+describe("ingest Lambda on a stage with a JWT authorizer", () => {
+  const ISSUER = "https://idp.example.com/pool-1";
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  // API Gateway has checked the signature before the function runs; the function reads the claims.
+  const token = (claims: Record<string, unknown>) =>
+    `${b64({ alg: "RS256", kid: "k1" })}.${b64({ iss: ISSUER, sub: "pos-gateway", aud: "client-1", exp: NOW / 1000 + 3_600, iat: NOW / 1000, ...claims })}.${"s".repeat(342)}`;
+  const callers = new GatewayJwtCallers({ issuer: ISSUER, audience: ["client-1", "client-2"] }, () => new Date(NOW));
+  const call = async (event: HttpEvent) => {
+    const res = (await createIngestHandler(platform, { logger: silent, callers })(event, context)) as APIGatewayProxyStructuredResultV2;
+    return { status: res.statusCode, body: JSON.parse(String(res.body)) };
+  };
+  const tx = (id: string) => ({ transaction_id: id, user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US" });
+
+  it("scores with a token that has the ingest scope (plain or a resource server's), and reads with the read scope", async () => {
+    const ingest = await call(httpEvent("POST", "/api/transactions", tx("jwt-1"), token({ scope: "fraud-api/ingest fraud-api/read" })));
+    expect(ingest.status).toBe(200);
+    expect(ingest.body).toMatchObject({ transaction_id: "jwt-1" });
+    const read = await call(httpEvent("GET", "/api/transactions/jwt-1", undefined, token({ scp: ["read"], aud: undefined, client_id: "client-2" })));
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ transaction_id: "jwt-1", decision: ingest.body.decision });
+  });
+
+  it("refuses a token without the scope (403), for another issuer, audience or expired (401), and API keys (401)", async () => {
+    expect((await call(httpEvent("POST", "/api/transactions", tx("jwt-2"), token({ scope: "fraud-api/read" })))).status).toBe(403);
+    expect((await call(httpEvent("POST", "/api/transactions", tx("jwt-2"), token({ scope: "ingest", iss: "https://other.example.com" })))).status).toBe(401);
+    expect((await call(httpEvent("POST", "/api/transactions", tx("jwt-2"), token({ scope: "ingest", aud: "client-9" })))).status).toBe(401);
+    expect((await call(httpEvent("POST", "/api/transactions", tx("jwt-2"), token({ scope: "ingest", exp: NOW / 1000 - 1 })))).status).toBe(401);
+    expect((await call(httpEvent("POST", "/api/transactions", tx("jwt-2"), "not.a-token"))).status).toBe(401);
+    expect((await call(httpEvent("POST", "/api/transactions", tx("jwt-2"), KEY))).status).toBe(401);
+    expect(await platform.decisions.get("jwt-2")).toBeUndefined();
+    await expect(callers.create()).rejects.toMatchObject({ code: "API_KEYS_NOT_USED" });
   });
 });
 

@@ -47,7 +47,8 @@ export async function authenticate(
   limiter: RateLimiter | undefined,
   authorization: string | undefined,
 ): Promise<{ ok: true; key: ApiKeyInfo } | { ok: false; answer: ApiAnswer }> {
-  const match = /^Bearer\s+(\S{1,256})$/i.exec(authorization ?? "");
+  // Up to 4 KiB: a JWT from an identity provider is longer than an API key.
+  const match = /^Bearer\s+(\S{1,4096})$/i.exec(authorization ?? "");
   const key = match ? await apiKeys.verify(match[1]!) : undefined;
   if (!key) return { ok: false, answer: failure(401, "UNAUTHORIZED", "send a valid API key as 'Authorization: Bearer <key>'") };
   if (!key.scopes.includes(scope)) return { ok: false, answer: failure(403, "FORBIDDEN", `this API key has no '${scope}' scope`) };

@@ -25,6 +25,9 @@ const Ingest = Tables.extend({
   FRAUD_TIME_ZONE: z.string().optional(),
   FRAUD_MAX_AMOUNT: z.coerce.number().optional(),
   FRAUD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),
+  // Set by the Api stack when the stage authorises with JWTs (its issuer, its audiences comma-separated).
+  FRAUD_JWT_ISSUER: z.url().optional(),
+  FRAUD_JWT_AUDIENCE: z.string().optional(),
 });
 
 const Consumer = Tables.extend({ ALERT_TOPIC_ARN: z.string().min(1), IDEMPOTENCY_TABLE: z.string().min(1) });
@@ -57,7 +60,10 @@ export function ingestEnv(source: NodeJS.ProcessEnv = process.env) {
   const e = parse(Ingest, source);
   const tables = tableNames(e);
   const settings = Settings.parse({ currency: e.FRAUD_CURRENCY, timeZone: e.FRAUD_TIME_ZONE, maxAmount: e.FRAUD_MAX_AMOUNT });
-  return { tables, settings, streamName: e.FRAUD_STREAM_NAME, ttlDays: e.FRAUD_DECISION_TTL_DAYS, bodyLimitBytes: e.FRAUD_BODY_LIMIT_BYTES };
+  const audience = (e.FRAUD_JWT_AUDIENCE ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "");
+  if (e.FRAUD_JWT_ISSUER && audience.length === 0) throw new Error("invalid function environment: FRAUD_JWT_ISSUER needs FRAUD_JWT_AUDIENCE");
+  const jwt = e.FRAUD_JWT_ISSUER ? { issuer: e.FRAUD_JWT_ISSUER, audience } : undefined;
+  return { tables, settings, streamName: e.FRAUD_STREAM_NAME, ttlDays: e.FRAUD_DECISION_TTL_DAYS, bodyLimitBytes: e.FRAUD_BODY_LIMIT_BYTES, jwt };
 }
 
 export function consumerEnv(source: NodeJS.ProcessEnv = process.env) {

@@ -1,14 +1,18 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
+import type { ApiKeyStore } from "@fraud/core";
 import type { AwsPlatform } from "@fraud/core/aws";
 import { handle } from "hono/aws-lambda";
 import { createApi } from "../api/app.ts";
 
-/** The ingest Lambda's handler: the local API's Hono app over the AWS adapters. */
-export function createIngestHandler(platform: AwsPlatform, options: { bodyLimitBytes?: number; logger: Pick<Logger, "error" | "warn"> }) {
+/**
+ * The ingest Lambda's handler: the local API's Hono app over the AWS adapters. Callers are the
+ * deployment's API keys, or (`callers`) the verified JWTs of a stage with a JWT authorizer.
+ */
+export function createIngestHandler(platform: AwsPlatform, options: { bodyLimitBytes?: number; logger: Pick<Logger, "error" | "warn">; callers?: ApiKeyStore }) {
   const app = createApi({
     scoring: platform.scoring,
     decisions: platform.decisions,
-    apiKeys: platform.apiKeys,
+    apiKeys: options.callers ?? platform.apiKeys,
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     // Healthy when DynamoDB answers: the live-ruleset pointer is one consistent read.
     healthy: () => platform.rules.liveVersion().then(() => true, () => false),

@@ -6,6 +6,7 @@ import { Config } from "sst/node/config";
 import { z } from "zod";
 import { ingestEnv } from "./env.ts";
 import { createIngestHandler, registerBootstrapKey } from "./ingest-app.ts";
+import { GatewayJwtCallers } from "./jwt.ts";
 
 // The ingest API on Lambda. Everything here runs once per container; the compiled ruleset is
 // trusted for a few seconds between requests.
@@ -36,4 +37,9 @@ const platform = openAwsPlatform({
 const bootstrapKey = z.string().min(16).optional().parse(Reflect.get(Config, "FRAUD_API_KEY"));
 await registerBootstrapKey(platform, bootstrapKey);
 
-export const handler = createIngestHandler(platform, { bodyLimitBytes: env.bodyLimitBytes, logger });
+export const handler = createIngestHandler(platform, {
+  bodyLimitBytes: env.bodyLimitBytes,
+  logger,
+  // A stage with a JWT authorizer (FRAUD_JWT_ISSUER): API Gateway verified the token on every route.
+  ...(env.jwt ? { callers: new GatewayJwtCallers(env.jwt) } : {}),
+});

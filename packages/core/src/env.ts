@@ -15,11 +15,6 @@ const Env = z.object({
   FRAUD_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
   FRAUD_LAKE_FLUSH_SECONDS: z.coerce.number().positive().default(5),
   FRAUD_LAKE_FLUSH_RECORDS: z.coerce.number().int().positive().default(20_000),
-  /**
-   * Scheduling priority (nice, 0-19) of the outbox worker: above 0, the server answering decisions
-   * gets the CPU first and the worker (alerts, metrics, the lake) catches up when it is free.
-   */
-  FRAUD_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   FRAUD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),
   /** Requests per second per API key (bursts of twice that). */
   FRAUD_RATE_LIMIT_PER_S: z.coerce.number().positive().default(20_000),

@@ -1,6 +1,5 @@
 import { UnavailableError } from "@fraud/core";
 import { AlertDeliveries, LocalLakeWriter, OutboxWorker, WebhookAlerter } from "@fraud/core/local";
-import { getPriority, setPriority } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openRuntime } from "./runtime.ts";
@@ -11,8 +10,6 @@ const PRUNE_EVERY_MS = 60_000;
 /** The outbox worker process: alerts, metrics and the lake, at least once and idempotent. */
 export async function runWorker(signal: AbortSignal): Promise<void> {
   const rt = await openRuntime();
-  // Decisions first: the worker yields the CPU to the server (raising one's own nice value needs no privilege).
-  setPriority(Math.max(getPriority(), rt.env.FRAUD_WORKER_NICE));
   const lake = await LocalLakeWriter.open(rt.platform.lakeDir);
   const worker = await untilWritable(
     () =>

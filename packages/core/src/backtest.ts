@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { decide } from "./decision.ts";
-import { VisibleError } from "./errors.ts";
+import { invalidInput, VisibleError } from "./errors.ts";
 import { LIST_FIELDS, LIST_KINDS, type ListEntry } from "./lists.ts";
 import type { Actor, BacktestStore, ReportRunner, RuleStore } from "./ports.ts";
 import { applyTransaction, newProfile, RISK_LEVELS, type Profile, type RiskLevel } from "./profile.ts";
@@ -31,7 +31,7 @@ export const BacktestRange = z
     /** Days replayed before `from` to rebuild the profiles; not counted. */
     warmup_days: z.number().int().min(0).max(90).default(30),
   })
-  .refine((r) => r.from <= r.to, { message: "must not be after `to`", path: ["from"] });
+  .refine((r) => r.from <= r.to, { message: "must not be after `to`", path: ["from"], params: { key: "from_after_to" } });
 export type BacktestRange = z.infer<typeof BacktestRange>;
 export type BacktestRangeInput = z.input<typeof BacktestRange>;
 
@@ -362,7 +362,5 @@ export class Backtests {
 function parseRange(input: BacktestRangeInput): BacktestRange {
   const parsed = BacktestRange.safeParse(input);
   if (parsed.success) return parsed.data;
-  const fields: Record<string, string[]> = {};
-  for (const issue of parsed.error.issues) (fields[issue.path.join(".") || "_"] ??= []).push(issue.message);
-  throw new VisibleError("INVALID_BACKTEST_RANGE", "the backtest range is not valid", fields);
+  throw invalidInput("INVALID_BACKTEST_RANGE", "the backtest range is not valid", parsed.error);
 }

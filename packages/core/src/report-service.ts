@@ -1,5 +1,5 @@
 import { BUILTIN_REPORTS } from "./builtin-reports.ts";
-import { VisibleError } from "./errors.ts";
+import { fieldErrors, invalidInput, VisibleError } from "./errors.ts";
 import type { Actor, ReportRunner, ReportStore } from "./ports.ts";
 import {
   bindReportParameters,
@@ -9,6 +9,7 @@ import {
   parameterErrors,
   ReportDefinition,
   reportQuery,
+  sqlRejected,
   type Report,
   type ReportEvent,
   type ReportProgress,
@@ -65,15 +66,16 @@ export class Reports {
   async validate(input: unknown): Promise<ReportDefinition> {
     const parsed = ReportDefinition.safeParse(input);
     if (!parsed.success) {
-      const fields: Record<string, string[]> = {};
-      for (const issue of parsed.error.issues) (fields[issue.path.join(".") || "_"] ??= []).push(issue.message);
-      throw new VisibleError("INVALID_REPORT", "the report is not valid", fields);
+      throw invalidInput("INVALID_REPORT", "the report is not valid", parsed.error);
     }
     const def = parsed.data;
-    const fields = parameterErrors(def);
-    if (Object.keys(fields).length > 0) throw new VisibleError("INVALID_REPORT", "the report's parameters do not match its SQL", fields);
+    const issues = parameterErrors(def);
+    if (issues.length > 0) throw new VisibleError("INVALID_REPORT", "the report's parameters do not match its SQL", fieldErrors(issues), issues);
     const check = await this.deps.runner.check(compileNamedParameters(def.sql).sql);
-    if (!check.ok) throw new VisibleError("REPORT_SQL_REJECTED", check.message, { sql: [check.message] });
+    if (!check.ok) {
+      const rejected = sqlRejected(check.message);
+      throw new VisibleError("REPORT_SQL_REJECTED", check.message, fieldErrors([rejected]), [rejected]);
+    }
     return def;
   }
 

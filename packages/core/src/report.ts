@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { VisibleError } from "./errors.ts";
+import { fieldErrors, VisibleError, type FieldIssue } from "./errors.ts";
 
 /**
  * Saved reports: SQL written once in the Athena (Trino) dialect over the decision lake, run by
@@ -49,7 +49,7 @@ export const ReportDefinition = z.strictObject({
     .array(ReportParameter)
     .max(20)
     .default([])
-    .refine((ps) => new Set(ps.map((p) => p.name)).size === ps.length, "parameter names must be unique"),
+    .refine((ps) => new Set(ps.map((p) => p.name)).size === ps.length, { message: "parameter names must be unique", params: { key: "unique_parameters" } }),
   sql: z
     .string()
     .trim()
@@ -181,60 +181,71 @@ export function compileNamedParameters(sql: string): CompiledSql {
   return { sql: out, order };
 }
 
-/** Every error of a definition's parameters against its SQL, by field; empty when they agree. */
-export function parameterErrors(def: Pick<ReportDefinition, "sql" | "parameters">): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
+/** Every error of a definition's parameters against its SQL; empty when they agree. */
+export function parameterErrors(def: Pick<ReportDefinition, "sql" | "parameters">): FieldIssue[] {
+  const issues: FieldIssue[] = [];
   let order: string[];
   try {
     order = compileNamedParameters(def.sql).order;
   } catch (e) {
-    if (e instanceof VisibleError) return { sql: [e.message] };
+    if (e instanceof VisibleError) return [sqlRejected(e.message)];
     throw e;
   }
   const declared = new Set(def.parameters.map((p) => p.name));
   const used = new Set(order);
-  for (const name of used) if (!declared.has(name)) (fields.sql ??= []).push(`:${name} is used but not declared as a parameter`);
+  for (const name of used) {
+    if (!declared.has(name)) issues.push({ field: "sql", code: "custom", message: `:${name} is used but not declared as a parameter`, params: { key: "undeclared_parameter", name } });
+  }
   def.parameters.forEach((p, i) => {
-    if (!used.has(p.name)) (fields[`parameters.${i}.name`] ??= []).push(`:${p.name} is declared but not used in the SQL`);
+    if (!used.has(p.name)) issues.push({ field: `parameters.${i}.name`, code: "custom", message: `:${p.name} is declared but not used in the SQL`, params: { key: "unused_parameter", name: p.name } });
     if (p.default !== undefined) {
-      const err = valueError(p, p.default, new Date(0)).error;
-      if (err) (fields[`parameters.${i}.default`] ??= []).push(err);
+      const checked = valueError(p, p.default, new Date(0));
+      if ("issue" in checked) issues.push({ field: `parameters.${i}.default`, ...checked.issue });
     }
   });
-  return fields;
+  return issues;
+}
+
+/** The SQL refused by the engine's parser or our checks: their words, named as the SQL field's. */
+export function sqlRejected(detail: string): FieldIssue {
+  return { field: "sql", code: "custom", message: detail, params: { key: "sql_rejected", detail } };
 }
 
 function utcDate(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-function valueError(p: ReportParameter, raw: unknown, now: Date): { value?: string | number; error?: string } {
+type ValueCheck = { value: string | number } | { issue: Omit<FieldIssue, "field"> };
+
+const custom = (key: string, message: string): ValueCheck => ({ issue: { code: "custom", message, params: { key } } });
+
+function valueError(p: ReportParameter, raw: unknown, now: Date): ValueCheck {
   switch (p.type) {
     case "date": {
-      if (typeof raw !== "string") return { error: "must be a date (YYYY-MM-DD)" };
+      if (typeof raw !== "string") return custom("report_date", "must be a date (YYYY-MM-DD)");
       const rel = RELATIVE_DATE.exec(raw);
       if (rel) {
         const days = rel[2] ? Number(rel[2]) * (rel[1] === "-" ? -1 : 1) : 0;
         return { value: utcDate(new Date(now.getTime() + days * 86_400_000)) };
       }
       if (!ISO_DATE.test(raw) || Number.isNaN(Date.parse(`${raw}T00:00:00Z`)) || utcDate(new Date(`${raw}T00:00:00Z`)) !== raw) {
-        return { error: "must be a date (YYYY-MM-DD), `today` or `today-N`" };
+        return custom("report_date", "must be a date (YYYY-MM-DD), `today` or `today-N`");
       }
       return { value: raw };
     }
     case "integer": {
       const v = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
-      return typeof v === "number" && Number.isSafeInteger(v) ? { value: v } : { error: "must be a whole number" };
+      return typeof v === "number" && Number.isSafeInteger(v) ? { value: v } : { issue: { code: "invalid_type", message: "must be a whole number", params: { expected: "int" } } };
     }
     case "number": {
       const v = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
-      return typeof v === "number" && Number.isFinite(v) ? { value: v } : { error: "must be a number" };
+      return typeof v === "number" && Number.isFinite(v) ? { value: v } : { issue: { code: "invalid_type", message: "must be a number", params: { expected: "number" } } };
     }
     case "string":
-      if (typeof raw !== "string" && typeof raw !== "number") return { error: "must be text" };
-      if (String(raw).length > 200) return { error: "must be at most 200 characters" };
+      if (typeof raw !== "string" && typeof raw !== "number") return { issue: { code: "invalid_type", message: "must be text", params: { expected: "string" } } };
+      if (String(raw).length > 200) return { issue: { code: "too_big", message: "must be at most 200 characters", params: { origin: "string", maximum: 200, inclusive: "true" } } };
       // eslint-disable-next-line no-control-regex
-      if (/[\u0000-\u001f]/.test(String(raw))) return { error: "must not contain control characters" };
+      if (/[\u0000-\u001f]/.test(String(raw))) return custom("control_characters", "must not contain control characters");
       return { value: String(raw) };
   }
 }
@@ -244,28 +255,28 @@ function valueError(p: ReportParameter, raw: unknown, now: Date): { value?: stri
  * defaults. Throws INVALID_REPORT_PARAMS naming every failing parameter.
  */
 export function bindReportParameters(def: Pick<ReportDefinition, "parameters">, given: Record<string, unknown>, now: Date): Record<string, string | number> {
-  const fields: Record<string, string[]> = {};
+  const issues: FieldIssue[] = [];
   const values: Record<string, string | number> = {};
   const declared = new Map(def.parameters.map((p) => [p.name, p]));
   for (const key of Object.keys(given)) {
-    if (!declared.has(key)) fields[key] = ["is not a parameter of this report"];
+    if (!declared.has(key)) issues.push({ field: key, code: "custom", message: "is not a parameter of this report", params: { key: "not_a_parameter" } });
   }
   for (const p of def.parameters) {
     const raw = Object.hasOwn(given, p.name) && given[p.name] !== undefined && given[p.name] !== "" ? given[p.name] : p.default;
     if (raw === undefined) {
-      fields[p.name] = ["is required"];
+      issues.push({ field: p.name, code: "custom", message: "is required", params: { key: "required" } });
       continue;
     }
-    const { value, error } = valueError(p, raw, now);
-    if (error) fields[p.name] = [error];
-    else values[p.name] = value!;
+    const checked = valueError(p, raw, now);
+    if ("issue" in checked) issues.push({ field: p.name, ...checked.issue });
+    else values[p.name] = checked.value;
   }
   const from = values.from;
   const to = values.to;
   if (declared.get("from")?.type === "date" && declared.get("to")?.type === "date" && typeof from === "string" && typeof to === "string" && from > to) {
-    fields.from = ["must not be after `to`"];
+    issues.push({ field: "from", code: "custom", message: "must not be after `to`", params: { key: "from_after_to" } });
   }
-  if (Object.keys(fields).length > 0) throw new VisibleError("INVALID_REPORT_PARAMS", "the report parameters are not valid", fields);
+  if (issues.length > 0) throw new VisibleError("INVALID_REPORT_PARAMS", "the report parameters are not valid", fieldErrors(issues), issues);
   return values;
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { VisibleError } from "./errors.ts";
+import { invalidInput, VisibleError } from "./errors.ts";
 import { checkExpression, compileRule, fuseRules, Rule, type CompiledRule, type FusedRules } from "./rule.ts";
 
 export const DECISIONS = ["APPROVED", "REVIEW", "BLOCKED"] as const;
@@ -12,7 +12,7 @@ export const Thresholds = z
     review: z.number().int().min(1).max(100),
     block: z.number().int().min(1).max(100),
   })
-  .refine((t) => t.review <= t.block, { message: "review threshold must not exceed block threshold", path: ["review"] });
+  .refine((t) => t.review <= t.block, { message: "review threshold must not exceed block threshold", path: ["review"], params: { key: "review_above_block" } });
 export type Thresholds = z.infer<typeof Thresholds>;
 
 /** What an analyst edits: the rules, the thresholds and the decision to take when scoring fails. */
@@ -20,7 +20,7 @@ export const RulesetContent = z.strictObject({
   rules: z
     .array(Rule)
     .max(500)
-    .refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, "rule ids must be unique"),
+    .refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, { message: "rule ids must be unique", params: { key: "unique_rules" } }),
   thresholds: Thresholds.default({ review: 50, block: 80 }),
   fallback_decision: z.enum(DECISIONS).default("REVIEW"),
   /** A decision that takes longer than this stops evaluating rules and takes the fallback. */
@@ -44,9 +44,7 @@ export type Ruleset = z.infer<typeof Ruleset>;
 export function validateRulesetContent(input: unknown): RulesetContent {
   const parsed = RulesetContent.safeParse(input);
   if (!parsed.success) {
-    const fields: Record<string, string[]> = {};
-    for (const issue of parsed.error.issues) (fields[issue.path.join(".") || "_"] ??= []).push(issue.message);
-    throw new VisibleError("INVALID_RULESET", "the ruleset is not valid", fields);
+    throw invalidInput("INVALID_RULESET", "the ruleset is not valid", parsed.error);
   }
   const fields: Record<string, string[]> = {};
   parsed.data.rules.forEach((rule, i) => {

@@ -4,10 +4,11 @@ import { listKeys } from "./lists.ts";
 import type { DecisionLog, ListStore, RuleStore, ShadowRulesetStore } from "./ports.ts";
 import { compileRuleset, type CompiledRuleset } from "./ruleset.ts";
 import type { Settings } from "./settings.ts";
-import { parseTransaction, type FieldErrors, type TransactionInput } from "./transaction.ts";
+import type { FieldErrors, FieldIssue } from "./errors.ts";
+import { parseTransaction, type TransactionInput } from "./transaction.ts";
 
 export type SubmitResult =
-  | { status: "invalid"; fields: FieldErrors }
+  | { status: "invalid"; fields: FieldErrors; issues: FieldIssue[] }
   | { status: "recorded" | "duplicate" | "conflict"; decision: Decision };
 
 export interface ScoringDeps {
@@ -71,7 +72,7 @@ export class Scoring {
   async submit(input: unknown): Promise<SubmitResult> {
     const started = performance.now();
     const parsed = parseTransaction(input, { settings: this.deps.settings, now: this.clock() });
-    if (!parsed.ok) return { status: "invalid", fields: parsed.fields };
+    if (!parsed.ok) return { status: "invalid", fields: parsed.fields, issues: parsed.issues };
     const tx = parsed.transaction;
     const [ruleset, lists] = await Promise.all([this.ruleset(), this.deps.lists.find(listKeys(tx))]);
     const shadow = this.shadowCompiled;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fieldErrors, fieldIssues, type FieldErrors, type FieldIssue } from "./errors.ts";
 import { defaultSettings, type Settings } from "./settings.ts";
 
 export const TRANSACTION_TYPES = ["PAYMENT", "TRANSFER", "CASH_OUT", "CASH_IN", "DEBIT"] as const;
@@ -11,8 +12,8 @@ export const Text = z
   .string()
   .min(1, "must not be empty")
   .max(128, "must be at most 128 characters")
-  .refine((s) => !/\p{Cc}/u.test(s), "must not contain control characters")
-  .refine((s) => s.isWellFormed(), "must be valid Unicode");
+  .refine((s) => !/\p{Cc}/u.test(s), { message: "must not contain control characters", params: { key: "control_characters" } })
+  .refine((s) => s.isWellFormed(), { message: "must be valid Unicode", params: { key: "unicode" } });
 
 const Money = z.number().finite().nonnegative();
 
@@ -26,7 +27,7 @@ const TransactionFields = z.strictObject({
     amount: z.number().finite().positive("must be greater than 0"),
     currency: z
       .string()
-      .refine((c) => CURRENCIES.has(c), "must be an ISO 4217 currency code such as XAF")
+      .refine((c) => CURRENCIES.has(c), { message: "must be an ISO 4217 currency code such as XAF", params: { key: "currency" } })
       .optional(),
     merchant_id: Text.optional(),
     merchant_category: Text.optional(),
@@ -45,10 +46,10 @@ const TransactionFields = z.strictObject({
 export const TransactionInput = TransactionFields.superRefine(
   (tx, ctx) => {
     if (tx.merchant_id === undefined && tx.counterparty_id === undefined) {
-      ctx.addIssue({ code: "custom", path: ["merchant_id"], message: "merchant_id or counterparty_id is required" });
+      ctx.addIssue({ code: "custom", path: ["merchant_id"], message: "merchant_id or counterparty_id is required", params: { key: "merchant_or_counterparty" } });
     }
     if ((tx.latitude === undefined) !== (tx.longitude === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["latitude"], message: "latitude and longitude go together" });
+      ctx.addIssue({ code: "custom", path: ["latitude"], message: "latitude and longitude go together", params: { key: "latitude_longitude" } });
     }
   },
   // Also when other fields fail, so that one answer names every failing field; these checks only
@@ -65,20 +66,7 @@ export const Transaction = TransactionFields.extend({
 });
 export type Transaction = z.infer<typeof Transaction>;
 
-export type FieldErrors = Record<string, string[]>;
-
-export type ParseResult = { ok: true; transaction: Transaction } | { ok: false; fields: FieldErrors };
-
-function fieldErrors(error: z.ZodError): FieldErrors {
-  // A Map, not `{}`: an unknown field may be called "constructor" or "__proto__".
-  const fields = new Map<string, string[]>();
-  const add = (key: string, message: string) => fields.set(key, [...(fields.get(key) ?? []), message]);
-  for (const issue of error.issues) {
-    if (issue.code === "unrecognized_keys") for (const k of issue.keys) add(k, "is not a known field");
-    else add(issue.path.map(String).join(".") || "_", issue.message);
-  }
-  return Object.fromEntries(fields);
-}
+export type ParseResult = { ok: true; transaction: Transaction } | { ok: false; fields: FieldErrors; issues: FieldIssue[] };
 
 /**
  * Validates a transaction and applies the deployment's defaults. Never throws on bad input:
@@ -91,24 +79,28 @@ export function parseTransaction(
   const settings = options.settings ?? defaultSettings;
   const now = options.now ?? new Date();
   const parsed = TransactionInput.safeParse(input);
-  const fields: FieldErrors = parsed.success ? {} : fieldErrors(parsed.error);
+  const issues = parsed.success ? [] : fieldIssues(parsed.error);
+  const failing = (field: string) => issues.some((i) => i.field === field);
   // Limits that depend on the deployment, checked on the raw fields too so that one answer names
   // every failing field.
   const raw = (input !== null && typeof input === "object" ? input : {}) as Record<string, unknown>;
   const tooBig = (v: unknown) => typeof v === "number" && v > settings.maxAmount;
   for (const key of ["amount", "balance_before", "balance_after"] as const) {
-    if (tooBig(raw[key]) && !fields[key]) fields[key] = [`must be at most ${settings.maxAmount}`];
+    if (tooBig(raw[key]) && !failing(key)) {
+      issues.push({ field: key, code: "too_big", message: `must be at most ${settings.maxAmount}`, params: { origin: "number", maximum: settings.maxAmount, inclusive: "true" } });
+    }
   }
   let timestamp = now.toISOString();
-  if (typeof raw.timestamp === "string" && !fields.timestamp) {
+  if (typeof raw.timestamp === "string" && !failing("timestamp")) {
     const at = new Date(raw.timestamp);
-    if (Number.isNaN(at.getTime())) fields.timestamp = ["is not a valid date"];
-    else if (at.getTime() - now.getTime() > settings.maxFutureSkewSeconds * 1000) {
-      fields.timestamp = [`must not be more than ${settings.maxFutureSkewSeconds} seconds in the future`];
-    } else if (at.getUTCFullYear() < 2000) fields.timestamp = ["must be after the year 2000"];
+    const seconds = settings.maxFutureSkewSeconds;
+    if (Number.isNaN(at.getTime())) issues.push({ field: "timestamp", code: "invalid_format", message: "is not a valid date", params: { format: "datetime" } });
+    else if (at.getTime() - now.getTime() > seconds * 1000) {
+      issues.push({ field: "timestamp", code: "custom", message: `must not be more than ${seconds} seconds in the future`, params: { key: "future_timestamp", seconds } });
+    } else if (at.getUTCFullYear() < 2000) issues.push({ field: "timestamp", code: "custom", message: "must be after the year 2000", params: { key: "before_2000" } });
     else timestamp = at.toISOString();
   }
-  if (!parsed.success || Object.keys(fields).length > 0) return { ok: false, fields };
+  if (!parsed.success || issues.length > 0) return { ok: false, fields: fieldErrors(issues), issues };
   const tx = parsed.data;
   return {
     ok: true,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { VisibleError } from "./errors.ts";
 
 /** Who may do what: a viewer reads, an analyst works cases and drafts rules, an admin changes the system. */
 export const ROLES = ["viewer", "analyst", "admin"] as const;
@@ -47,6 +48,12 @@ export const User = z.object({
   disabled_at: z.iso.datetime({ offset: true }).nullable(),
 });
 export type User = z.infer<typeof User>;
+
+/** Refuses a user name already in use; the same error from every adapter. */
+export function usernameTaken(): VisibleError {
+  const issue = { field: "username", code: "custom", message: "this user name is taken", params: { key: "username_taken" } };
+  return new VisibleError("USERNAME_TAKEN", issue.message, { username: [issue.message] }, [issue]);
+}
 
 /** What an admin submits to add a person. */
 export const NewUser = z.strictObject({

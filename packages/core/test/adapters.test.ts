@@ -226,7 +226,14 @@ describe("Scoring.submit on the SQLite stores", () => {
     const p = await seeded();
     const before = counts(p);
     const r = await p.scoring.submit({ user_id: "someone-new", amount: -5, merchant_id: "m", colour: "red" });
-    expect(r).toEqual({ status: "invalid", fields: { amount: ["must be greater than 0"], colour: ["is not a known field"] } });
+    expect(r).toEqual({
+      status: "invalid",
+      fields: { amount: ["must be greater than 0"], colour: ["is not a known field"] },
+      issues: expect.arrayContaining([
+        { field: "amount", code: "too_small", message: "must be greater than 0", params: { origin: "number", minimum: 0, inclusive: "false" } },
+        { field: "colour", code: "unrecognized_keys", message: "is not a known field", params: {} },
+      ]),
+    });
     expect(counts(p)).toEqual(before);
     expect(await p.profiles.get("someone-new")).toBeUndefined();
   });

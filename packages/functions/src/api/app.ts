@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { ApiKeyInfo, ApiKeyScope, ApiKeyStore, DecisionLog, Reports, Scoring } from "@fraud/core";
+import { fieldErrors, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore, type DecisionLog, type Reports, type Scoring } from "@fraud/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { webStreamBody } from "./body.ts";
 import { authenticate, consoleLogger, createIngest, errorAnswer, failure, type ApiAnswer, type ApiLogger, type ApiStatus } from "./ingest.ts";
@@ -69,9 +69,7 @@ export function createApi(deps: ApiDeps) {
   const app = new OpenAPIHono<Env>({
     defaultHook: (result, c) => {
       if (!result.success) {
-        const fields: Record<string, string[]> = {};
-        for (const issue of result.error.issues) (fields[issue.path.join(".") || "_"] ??= []).push(issue.message);
-        return fail(c, 400, "INVALID_REQUEST", undefined, fields);
+        return fail(c, 400, "INVALID_REQUEST", undefined, fieldErrors(result.error));
       }
     },
   }).basePath("/api");

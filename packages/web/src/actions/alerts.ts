@@ -10,7 +10,7 @@ import { platform } from "@/server/runtime";
 export async function acknowledgeAlert(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("review.work", async (user) => {
     const parsed = z.coerce.number().int().positive().safeParse(form.get("id"));
-    if (!parsed.success) return { status: "error", fields: { id: Object.values(fieldErrors(parsed.error)).flat() } };
+    if (!parsed.success) return { status: "error", fields: { id: Object.values(await fieldErrors(parsed.error)).flat() } };
     await (await platform()).alerts.acknowledge(parsed.data, actorOf(user));
     revalidatePath("/alerts");
     return { status: "ok", message: (await getTranslations("alerts"))("acknowledged") };

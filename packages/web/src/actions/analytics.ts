@@ -16,7 +16,7 @@ export async function runReport(_prev: FormState<ReportOutput>, form: FormData):
     const params: Record<string, string> = {};
     for (const [k, v] of form.entries()) if (k.startsWith("param.") && typeof v === "string" && v !== "") params[k.slice(6)] = v;
     const parsed = RunReport.safeParse({ name: form.get("report"), params });
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const result = await service.run(parsed.data.name, parsed.data.params, { rowLimit: 5_000 });
     return { status: "ok", data: result };
   });
@@ -29,7 +29,7 @@ export async function runBacktest(_prev: FormState<BacktestOutput>, form: FormDa
     const service = await backtestService();
     if (!service) return { status: "error", message: (await getTranslations("backtest"))("unavailable") };
     const parsed = Range.safeParse({ version: form.get("version"), from: form.get("from"), to: form.get("to") });
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const { version, ...range } = parsed.data;
     return { status: "ok", data: await service.run(version, range, actorOf(user)) };
   });

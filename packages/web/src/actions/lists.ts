@@ -22,7 +22,7 @@ export async function addListEntry(_prev: FormState, form: FormData): Promise<Fo
   return guarded("list.edit", async (user) => {
     const v = formObject(form);
     const parsed = ListEntryInput.safeParse({ kind: v.kind, field: v.field, value: v.value ?? "", reason: v.reason ?? "", expires_at: expiry(v.expires_at, await getTimeZone()) });
-    if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(parsed.error) };
     await (await platform()).lists.add(parsed.data, actorOf(user));
     revalidatePath("/lists");
     return { status: "ok", message: (await getTranslations("lists"))("added") };
@@ -100,7 +100,7 @@ export async function importListCsv(_prev: FormState<ImportRow[]>, form: FormDat
       }
       const parsed = ListEntryInput.safeParse({ kind: cell("kind"), field: cell("field"), value: cell("value") ?? "", reason: cell("reason") ?? "", expires_at: expiry(cell("expires_at"), tz) });
       if (!parsed.success) {
-        refuse(Object.entries(fieldErrors(parsed.error)).map(([k, m]) => `${k}: ${m.join("; ")}`));
+        refuse(Object.entries(await fieldErrors(parsed.error)).map(([k, m]) => `${k}: ${m.join("; ")}`));
         continue;
       }
       const existing = (await p.lists.find([{ field: parsed.data.field, value: parsed.data.value }])).find((e) => e.kind === parsed.data.kind);

@@ -27,7 +27,7 @@ export async function editProfile(_prev: FormState, form: FormData): Promise<For
     if (edit.risk_level === null) delete edit.risk_level;
     if (Object.keys(edit).length === 0) return { status: "ok", message: t("noChange") };
     const parsed = ProfileEdit.safeParse(edit);
-    if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(parsed.error) };
     await p.profiles.edit(userId, parsed.data, actorOf(user));
     revalidatePath(`/profiles/${encodeURIComponent(userId)}`);
     revalidatePath("/profiles");

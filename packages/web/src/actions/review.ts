@@ -17,7 +17,7 @@ export async function assignCase(_prev: FormState, form: FormData): Promise<Form
   return guarded("review.work", async (user) => {
     const values = formObject(form);
     const parsed = AssignCase.safeParse({ transaction_id: values.transaction_id ?? "", assignee: values.assignee === "me" ? user.username : (values.assignee ?? null) });
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     await (await platform()).reviews.assign(parsed.data, actorOf(user));
     refresh(parsed.data.transaction_id);
     return { status: "ok", message: (await getTranslations("review"))("assigned") };
@@ -29,7 +29,7 @@ export async function labelCase(_prev: FormState, form: FormData): Promise<FormS
   return guarded("review.work", async (user) => {
     const values = formObject(form);
     const parsed = LabelCase.safeParse({ transaction_id: values.transaction_id ?? "", label: values.label ?? "", note: values.note ?? "" });
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const p = await platform();
     const done = await p.reviews.label(parsed.data, actorOf(user));
     const t = await getTranslations("review");
@@ -46,7 +46,7 @@ export async function noteCase(_prev: FormState, form: FormData): Promise<FormSt
   return guarded("review.work", async (user) => {
     const values = formObject(form);
     const parsed = AddNote.safeParse({ transaction_id: values.transaction_id ?? "", note: values.note ?? "" });
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     await (await platform()).reviews.note(parsed.data, actorOf(user));
     refresh(parsed.data.transaction_id);
     return { status: "ok", message: (await getTranslations("review"))("noted") };
@@ -58,7 +58,7 @@ export async function releaseCustomer(_prev: FormState, form: FormData): Promise
   return guarded("review.work", async (user) => {
     const values = formObject(form);
     const parsed = AddNote.safeParse({ transaction_id: values.transaction_id ?? "", note: values.note ?? "released" });
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const p = await platform();
     const c = await p.reviews.get(parsed.data.transaction_id);
     const t = await getTranslations("review");

@@ -6,7 +6,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { actorOf, authorize } from "@/server/auth";
-import { fieldErrors, formObject, guarded, isVisibleError, optionalNumber, type FormState } from "@/server/forms";
+import { fieldErrors, formObject, guarded, isVisibleError, optionalNumber, visibleError, type FormState } from "@/server/forms";
 import { rulesState, workingContent } from "@/server/rules";
 import { platform } from "@/server/runtime";
 
@@ -43,7 +43,7 @@ export async function saveRule(_prev: FormState, form: FormData): Promise<FormSt
       score: optionalNumber(v.score) ?? Number.NaN,
       enabled: form.get("enabled") === "on",
     });
-    const fields = parsed.success ? {} : fieldErrors(parsed.error);
+    const fields = parsed.success ? {} : await fieldErrors(parsed.error);
     const check = checkExpression(v.expression ?? "");
     if (!check.ok && v.expression) fields.expression = [t("expressionError", { message: check.error.message, position: check.error.start + 1 })];
     if (!parsed.success || Object.keys(fields).length > 0) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields };
@@ -62,7 +62,7 @@ export async function saveRule(_prev: FormState, form: FormData): Promise<FormSt
       // The store checks every expression again; its errors name the rule's position in the list.
       if (isVisibleError(e) && e.fields) {
         const mine = Object.entries(e.fields).filter(([k]) => k.endsWith(".expression")).flatMap(([, m]) => m);
-        return { status: "error", message: e.message, fields: mine.length ? { expression: mine } : e.fields };
+        return { status: "error", message: (await visibleError(e)).message, fields: mine.length ? { expression: mine } : e.fields };
       }
       throw e;
     }
@@ -76,7 +76,7 @@ const RuleRef = z.object({ id: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/) });
 export async function toggleRule(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("rule.draft", async (user) => {
     const parsed = RuleRef.safeParse({ id: form.get("id") });
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const { working } = await rulesState();
     const content = workingContent(working);
     const rule = content.rules.find((r) => r.id === parsed.data.id);
@@ -92,7 +92,7 @@ export async function toggleRule(_prev: FormState, form: FormData): Promise<Form
 export async function deleteRule(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("rule.draft", async (user) => {
     const parsed = RuleRef.safeParse({ id: form.get("id") });
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const { working } = await rulesState();
     const content = workingContent(working);
     const t = await getTranslations("rules");
@@ -109,7 +109,7 @@ const VersionRef = z.object({ version: z.coerce.number().int().positive() });
 export async function publishVersion(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("rule.publish", async (user) => {
     const parsed = VersionRef.safeParse({ version: form.get("version") });
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const p = await platform();
     const published = await p.rules.publish(parsed.data.version, actorOf(user));
     p.scoring.invalidate();
@@ -122,7 +122,7 @@ export async function publishVersion(_prev: FormState, form: FormData): Promise<
 export async function rollbackToVersion(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("rule.publish", async (user) => {
     const parsed = VersionRef.safeParse({ version: form.get("version") });
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const p = await platform();
     const live = await p.rules.rollback(parsed.data.version, actorOf(user));
     p.scoring.invalidate();

@@ -13,7 +13,7 @@ export async function signIn(_prev: FormState, form: FormData): Promise<FormStat
   const t = await getTranslations("login");
   const values = formObject(form);
   const parsed = Credentials.safeParse({ username: values.username ?? "", password: form.get("password") ?? "" });
-  if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error), at: Date.now() };
+  if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error), at: Date.now() };
   const username = parsed.data.username.toLowerCase();
   if (signInLocked(username)) return { status: "error", message: t("locked"), at: Date.now() };
   const user = await (await platform()).users.authenticate(username, parsed.data.password);

@@ -25,7 +25,7 @@ export async function saveThresholds(_prev: FormState, form: FormData): Promise<
       time_budget_ms: optionalNumber(v.time_budget_ms),
     });
     if (!parsed.success) {
-      const fields = fieldErrors(parsed.error);
+      const fields = await fieldErrors(parsed.error);
       const flat = Object.fromEntries(Object.entries(fields).map(([k, m]) => [k.replace(/^thresholds\./, ""), m]));
       return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: flat };
     }
@@ -44,7 +44,7 @@ export async function createUser(_prev: FormState, form: FormData): Promise<Form
   return guarded("user.manage", async (user) => {
     const v = formObject(form);
     const parsed = NewUser.safeParse({ username: (v.username ?? "").toLowerCase(), display_name: v.display_name ?? "", role: v.role, password: form.get("password") ?? "" });
-    if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(parsed.error) };
     await (await platform()).users.create(parsed.data, actorOf(user));
     revalidatePath("/settings");
     return { status: "ok", message: (await getTranslations("settings"))("userCreated", { username: parsed.data.username }) };
@@ -57,7 +57,7 @@ export async function updateUser(_prev: FormState, form: FormData): Promise<Form
   return guarded("user.manage", async (user) => {
     const parsed = UserChange.safeParse(formObject(form));
     const t = await getTranslations("settings");
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     // An admin cannot lock themselves out.
     if (parsed.data.id === user.id) return { status: "error", message: t("cannotSelf") };
     const p = await platform();
@@ -76,7 +76,7 @@ export async function createApiKey(_prev: FormState<{ key: string }>, form: Form
     const t = await getTranslations("settings");
     const parsed = NewKey.safeParse({ name: form.get("name") ?? "", scopes: form.getAll("scopes") });
     if (!parsed.success) {
-      const fields = fieldErrors(parsed.error);
+      const fields = await fieldErrors(parsed.error);
       if (fields.scopes) fields.scopes = [t("noScope")];
       return { status: "error", fields };
     }

@@ -23,7 +23,7 @@ export async function testTransaction(_prev: FormState<TestedDecision>, form: Fo
     for (const k of NUMBER_FIELDS) if (values[k] !== undefined) values[k] = optionalNumber(String(values[k]));
     const result = await (await platform()).scoring.submit(values);
     const t = await getTranslations("test");
-    if (result.status === "invalid") return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: result.fields };
+    if (result.status === "invalid") return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(result.issues) };
     if (result.status === "conflict") return { status: "error", message: t("conflict"), fields: { transaction_id: [t("conflict")] } };
     const d = result.decision;
     revalidatePath("/decisions");
@@ -56,7 +56,7 @@ export interface LabRow extends DecisionRow {
 export async function runLabBatch(input: z.input<typeof LabBatch>): Promise<FormState<{ rows: LabRow[]; total: number }>> {
   return guarded("transaction.test", async () => {
     const parsed = LabBatch.safeParse(input);
-    if (!parsed.success) return { status: "error", fields: fieldErrors(parsed.error) };
+    if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const { runId, end, from, to } = parsed.data;
     const scenario = labScenario({ runId, end: new Date(end) });
     const p = await platform();

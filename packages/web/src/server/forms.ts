@@ -1,7 +1,8 @@
 import "server-only";
-import type { Permission, User } from "@fraud/core";
-import { getTranslations } from "next-intl/server";
+import type { FieldErrors, FieldIssue, Permission, User } from "@fraud/core";
+import { getMessages, getTranslations } from "next-intl/server";
 import type { z } from "zod";
+import { localFieldErrors, type Say } from "@/lib/validation";
 import { authorize, Forbidden } from "./auth";
 
 /** What a form's server action answers: a message, and the errors to show on each field. */
@@ -20,21 +21,30 @@ export const idle: FormState = { status: "idle" };
  * Errors from core cross a module boundary: the custom server loads core once and Next bundles
  * its own copy, so `instanceof` cannot be trusted. A visible error is known by its name and code.
  */
-export function isVisibleError(e: unknown): e is Error & { code: string; fields?: Record<string, string[]> } {
+export function isVisibleError(e: unknown): e is Error & { code: string; fields?: FieldErrors; issues?: FieldIssue[] } {
   return e instanceof Error && e.name === "VisibleError" && typeof (e as { code?: unknown }).code === "string";
+}
+
+/** A visible error as a form shows it: its message and fields in the user's language where known. */
+export async function visibleError(e: Error & { code: string; fields?: FieldErrors; issues?: FieldIssue[] }): Promise<{ message: string; fields?: FieldErrors }> {
+  const t = await getTranslations("errors.visible");
+  const known = /^[A-Z][A-Z_]{0,63}$/.test(e.code) && t.has(e.code as never);
+  const message = known ? (t as unknown as Say)(e.code, { detail: e.message }) : e.message;
+  return { message, fields: Array.isArray(e.issues) ? await fieldErrors(e.issues) : e.fields };
 }
 
 function isUnavailable(e: unknown): boolean {
   return e instanceof Error && e.name === "UnavailableError";
 }
 
-export function fieldErrors(error: z.ZodError): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.code === "unrecognized_keys" ? "_" : issue.path.map(String).join(".") || "_";
-    (fields[key] ??= []).push(issue.message);
-  }
-  return fields;
+/**
+ * The errors to show on each field, in the user's language: for every server action that parses
+ * input with a zod schema, and for core's errors that carry their issues.
+ */
+export async function fieldErrors(from: z.ZodError | readonly FieldIssue[]): Promise<FieldErrors> {
+  const [t, messages] = await Promise.all([getTranslations("validation"), getMessages()]);
+  // Keys are looked up in the catalogue at run time (see lib/validation), not known to the types.
+  return localFieldErrors(from, messages.validation, t as unknown as Say);
 }
 
 /**
@@ -53,7 +63,7 @@ export async function guarded<D = undefined>(permission: Permission, run: (user:
   try {
     return { ...(await run(user)), at: Date.now() };
   } catch (e) {
-    if (isVisibleError(e)) return { status: "error", message: e.message, fields: e.fields, at: Date.now() };
+    if (isVisibleError(e)) return { status: "error", ...(await visibleError(e)), at: Date.now() };
     if (isUnavailable(e)) return { status: "error", message: t("unavailable"), at: Date.now() };
     throw e;
   }

@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type Dynam
 import { z } from "zod";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, SessionStore, UserStore } from "../../ports.ts";
-import { NewUser, Password, ROLES, sessionTimes, sessionValid, slidExpiry, User, type Role, type SessionLifetime } from "../../users.ts";
+import { NewUser, Password, ROLES, sessionTimes, sessionValid, slidExpiry, User, usernameTaken, type Role, type SessionLifetime } from "../../users.ts";
 import { auditPut } from "./audit.ts";
 import { cancellationCodes, errorName, type TableNames, queryAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
@@ -98,7 +98,7 @@ export class AwsUserStore implements UserStore {
         }),
       );
     } catch (e) {
-      if (conditionFailed(e)) throw new VisibleError("USERNAME_TAKEN", "this user name is taken", { username: ["this user name is taken"] });
+      if (conditionFailed(e)) throw usernameTaken();
       throw wrap(e);
     }
     return user;

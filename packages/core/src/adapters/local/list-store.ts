@@ -1,4 +1,4 @@
-import { VisibleError } from "../../errors.ts";
+import { invalidInput, VisibleError } from "../../errors.ts";
 import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
 import type { Actor, ListStore } from "../../ports.ts";
 import { audit, guardWrite, type Db } from "./sqlite.ts";
@@ -57,9 +57,7 @@ export class LocalListStore implements ListStore {
   async add(input: ListEntryInput, actor: Actor): Promise<ListEntry> {
     const parsed = ListEntryInput.safeParse(input);
     if (!parsed.success) {
-      const fields: Record<string, string[]> = {};
-      for (const issue of parsed.error.issues) (fields[issue.path.join(".") || "_"] ??= []).push(issue.message);
-      throw new VisibleError("INVALID_LIST_ENTRY", "the list entry is not valid", fields);
+      throw invalidInput("INVALID_LIST_ENTRY", "the list entry is not valid", parsed.error);
     }
     const e = parsed.data;
     const at = this.clock().toISOString();

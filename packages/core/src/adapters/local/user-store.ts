@@ -3,7 +3,7 @@ import { z } from "zod";
 import { hashPassword, verifyPassword } from "../../credentials.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, SessionStore, UserStore } from "../../ports.ts";
-import { NewUser, Password, sessionTimes, sessionValid, slidExpiry, User, type Role, type SessionLifetime } from "../../users.ts";
+import { NewUser, Password, sessionTimes, sessionValid, slidExpiry, User, usernameTaken, type Role, type SessionLifetime } from "../../users.ts";
 import { audit, guardWrite, isUnavailable, storeHealth, type Db } from "./sqlite.ts";
 
 export { hashPassword, verifyPassword };
@@ -26,7 +26,7 @@ export class LocalUserStore implements UserStore {
     return guardWrite(() =>
       this.db.transaction(() => {
         if (this.db.prepare("SELECT 1 FROM users WHERE username = ?").get(user.username)) {
-          throw new VisibleError("USERNAME_TAKEN", "this user name is taken", { username: ["this user name is taken"] });
+          throw usernameTaken();
         }
         this.db
           .prepare("INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")

@@ -1,6 +1,7 @@
 import { DEFAULT_SESSION_LIFETIME, defaultSettings, env, seedDemo, type Role, type User } from "@fraud/core";
 import { openLocalPlatform, type LocalPlatform } from "@fraud/core/local";
 import { createHash } from "node:crypto";
+import { createTranslator } from "next-intl";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,13 +30,16 @@ export const nextCache = { revalidatePath: () => undefined, revalidateTag: () =>
 type Messages = { [key: string]: string | Messages };
 const messages = JSON.parse(readFileSync(new URL("../messages/en.json", import.meta.url), "utf8")) as Messages;
 
+/** next-intl's own translator over the English messages (ICU plurals and all); a missing message fails the test. */
 function translator(namespace: string | undefined) {
-  return (key: string, values: Record<string, unknown> = {}) => {
-    let m: string | Messages | undefined = messages;
-    for (const part of [...(namespace ? namespace.split(".") : []), ...key.split(".")]) m = typeof m === "object" ? m[part] : undefined;
-    if (typeof m !== "string") throw new Error(`no English message ${namespace}.${key}`);
-    return m.replace(/\{(\w+)\}/g, (all, name: string) => (name in values ? String(values[name]) : all));
-  };
+  return createTranslator({
+    locale: "en",
+    messages,
+    namespace: namespace as never,
+    onError: (e) => {
+      throw new Error(`no English message ${namespace}: ${e.message}`);
+    },
+  }) as unknown as ((key: string, values?: Record<string, string | number>) => string) & { has(key: string): boolean };
 }
 
 /** Stand-ins for `next-intl/server`: the English messages, the deployment's time zone. */
@@ -43,6 +47,7 @@ export const nextIntl = {
   getTranslations: async (ns?: string | { namespace?: string }) => translator(typeof ns === "string" ? ns : ns?.namespace),
   getTimeZone: async () => "Africa/Douala",
   getLocale: async () => "en",
+  getMessages: async () => messages,
 };
 
 export const english = (namespace: string, key: string) => translator(namespace)(key);

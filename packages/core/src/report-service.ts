@@ -82,7 +82,10 @@ export class Reports {
   /** Saves (creates or replaces) an analyst's report. Built-in names are reserved. */
   async save(input: unknown, actor: Actor): Promise<Report> {
     const def = await this.validate(input);
-    if (builtins.has(def.name)) throw new VisibleError("REPORT_NAME_TAKEN", `'${def.name}' is a built-in report; choose another name`, { name: ["is a built-in report"] });
+    if (builtins.has(def.name)) {
+      const issue = { field: "name", code: "custom", message: "is a built-in report", params: { key: "builtin_report" } };
+      throw new VisibleError("REPORT_NAME_TAKEN", `'${def.name}' is a built-in report; choose another name`, { name: [issue.message] }, [issue]);
+    }
     return this.deps.store.save(def, actor);
   }
 

@@ -20,6 +20,7 @@ export const PERMISSIONS = {
   "user.manage": "admin",
   "settings.edit": "admin",
   "report.run": "viewer",
+  "report.save": "analyst",
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

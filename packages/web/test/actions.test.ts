@@ -94,6 +94,7 @@ const CALLS: Call[] = [
   form("alerts.acknowledgeAlert", "review.work", true, ["id"], alerts.acknowledgeAlert),
   form("analytics.runReport", "report.run", false, ["report", "param.from", "param.to", "param.min_amount", "param.currency"], analytics.runReport),
   form("analytics.runBacktest", "rule.draft", true, ["version", "from", "to"], analytics.runBacktest),
+  form("analytics.saveReport", "report.save", true, ["name", "title", "description", "sql", "chart.kind", "chart.x", "chart.y", "parameters.0.name", "parameters.0.type", "parameters.0.label", "parameters.0.default"], analytics.saveReport),
   form("lists.addListEntry", "list.edit", true, ["kind", "field", "value", "reason", "expires_at"], lists.addListEntry),
   form("lists.removeListEntry", "list.edit", true, ["id"], lists.removeListEntry),
   form("lists.importListCsv", "list.edit", true, ["csv", "file"], lists.importListCsv),

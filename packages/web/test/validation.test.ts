@@ -1,5 +1,6 @@
 import { bindReportParameters, Credentials, ListEntryInput, NewUser, parseTransaction, ReportDefinition, type FieldIssue } from "@fraud/core";
 import { createTranslator } from "next-intl";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import en from "../messages/en.json";
 import fr from "../messages/fr.json";
@@ -107,6 +108,17 @@ describe("field errors in the user's language", () => {
     expect(Object.hasOwn(fields, "__proto__")).toBe(true);
     expect(fields["__proto__"]).toEqual(["n'est pas un champ connu"]);
     expect(fields.constructor).toEqual(["n'est pas un champ connu"]);
+  });
+
+  it("has a message for every check core names with a key", () => {
+    const root = new URL("../../core/src/", import.meta.url);
+    const files = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    const used = new Set(files.flatMap((f) => [...readFileSync(new URL(f, root), "utf8").matchAll(/\bkey: "([a-z0-9_]+)"/g)].map((m) => m[1]!)));
+    expect(used.size).toBeGreaterThan(10);
+    for (const key of used) {
+      expect(Object.hasOwn(fr.validation.custom, key), `fr custom.${key}`).toBe(true);
+      expect(Object.hasOwn(en.validation.custom, key), `en custom.${key}`).toBe(true);
+    }
   });
 
   it("has every message in both languages, each formatting with the details a check gives", () => {

@@ -15,6 +15,7 @@ export interface SavedReport {
   description: string;
   parameters: Array<{ name: string; type: ReportParameterType; label: string; description: string; default?: string | number }>;
   chart: { kind: "table" | "stat" | "bar" | "line" | "stacked_bar"; x?: string; y: string[] };
+  sql: string;
   builtin: boolean;
 }
 
@@ -32,6 +33,8 @@ export interface ReportService {
   list(): Promise<SavedReport[]>;
   get(name: string): Promise<SavedReport | undefined>;
   run(name: string, params: Record<string, unknown>, options?: { rowLimit?: number }): Promise<ReportOutput>;
+  /** Checks a definition (schema, parameters against the SQL, the SQL by the engine's parser) and saves it. */
+  save(input: unknown, actor: { id: string; role?: string }): Promise<SavedReport>;
 }
 
 export interface BacktestOutput {

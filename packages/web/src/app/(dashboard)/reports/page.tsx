@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import Link from "next/link";
-import { Alert, Badge, Card, EmptyState, PageHeader, cx } from "@/components/ui";
+import { can } from "@fraud/core";
+import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, cx } from "@/components/ui";
 import { reportService } from "@/server/analytics";
 import { requireUser } from "@/server/auth";
 import { ReportRunner } from "./report-runner";
@@ -11,7 +12,8 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function ReportsPage({ searchParams }: { searchParams: Promise<{ report?: string }> }) {
-  await requireUser();
+  const user = await requireUser();
+  const mayWrite = can(user.role, "report.save");
   const t = await getTranslations("reports");
   const service = await reportService();
   if (!service) {
@@ -25,9 +27,14 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   const reports = await service.list();
   const wanted = (await searchParams).report;
   const selected = reports.find((r) => r.name === wanted) ?? reports[0];
+  const newReport = mayWrite ? (
+    <Link href="/reports/new" className={buttonClass("primary")}>
+      {t("new")}
+    </Link>
+  ) : undefined;
   return (
     <>
-      <PageHeader title={t("title")} description={t("description")} />
+      <PageHeader title={t("title")} description={t("description")} actions={newReport} />
       {reports.length === 0 || !selected ? (
         <EmptyState>{t("empty")}</EmptyState>
       ) : (
@@ -50,6 +57,13 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
             </nav>
           </Card>
           <div className="lg:col-span-3">
+            {mayWrite ? (
+              <p className="mb-3 text-right">
+                <Link href={`/reports/new?report=${encodeURIComponent(selected.name)}`} className={buttonClass("secondary", "sm")}>
+                  {selected.builtin ? t("copy") : t("edit")}
+                </Link>
+              </p>
+            ) : null}
             <ReportRunner key={selected.name} report={{ name: selected.name, title: selected.title, description: selected.description, parameters: selected.parameters, chart: selected.chart, builtin: selected.builtin }} />
           </div>
         </div>

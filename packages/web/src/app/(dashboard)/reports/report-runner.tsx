@@ -26,7 +26,7 @@ function download(name: string, output: ReportOutput) {
   URL.revokeObjectURL(url);
 }
 
-function Chart({ report, output }: { report: SavedReport; output: ReportOutput }) {
+function Chart({ report, output }: { report: Omit<SavedReport, "sql">; output: ReportOutput }) {
   const t = useTranslations("reports");
   const format = useFormatter();
   const { kind, x, y } = report.chart;
@@ -80,7 +80,7 @@ function Chart({ report, output }: { report: SavedReport; output: ReportOutput }
   );
 }
 
-export function ReportRunner({ report }: { report: SavedReport }) {
+export function ReportRunner({ report }: { report: Omit<SavedReport, "sql"> }) {
   const t = useTranslations("reports");
   const format = useFormatter();
   const [state, action, pending] = useActionState<FormState<ReportOutput>, FormData>(runReport, { status: "idle" });

@@ -394,6 +394,17 @@ describe("OutboxWorker", () => {
     return out;
   }
 
+  it("prunes only the outbox rows every consumer has processed, in chunks", async () => {
+    const p = await seeded();
+    const worker = new OutboxWorker(p.db, await openLake(p));
+    const insert = p.db.prepare("INSERT INTO outbox (transaction_id, payload, created_at) VALUES (?, 'x', ?)");
+    const ids = p.db.transaction(() => Array.from({ length: 4_500 }, (_, i) => Number(insert.run(`p-${i}`, NOW.toISOString()).lastInsertRowid)))();
+    p.db.prepare("UPDATE consumer_offsets SET last_id = ? WHERE consumer = 'alerts_metrics'").run(ids[4_199]);
+    p.db.prepare("UPDATE consumer_offsets SET last_id = ? WHERE consumer = 'lake'").run(ids[3_999]);
+    expect(await worker.prune()).toBe(4_000);
+    expect(p.db.prepare("SELECT min(id) AS first, count(*) AS n FROM outbox").get()).toEqual({ first: ids[4_000], n: 500 });
+  });
+
   it("drain writes alerts for REVIEW and BLOCKED only, per-minute metrics, and one Parquet row per decision", async () => {
     const p = await seeded();
     const decisions = await traffic(p);

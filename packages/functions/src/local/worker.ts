@@ -39,7 +39,7 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
     try {
       const n = worker.stepAlertsAndMetrics() + (await worker.stepLake());
       if (Date.now() - prunedAt > PRUNE_EVERY_MS) {
-        worker.prune();
+        await worker.prune();
         prunedAt = Date.now();
       }
       backoff = IDLE_MS;

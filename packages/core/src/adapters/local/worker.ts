@@ -16,6 +16,9 @@ export interface WorkerOptions {
 type OutboxRow = { id: number; payload: string };
 
 const ALERTS = "alerts_metrics";
+/** Outbox rows per alerts-and-metrics transaction: a few milliseconds of writing at most. */
+const ALERTS_BATCH = 500;
+const PRUNE_CHUNK = 2_000;
 const LAKE = "lake";
 
 /**
@@ -45,22 +48,30 @@ export class OutboxWorker {
     return (this.db.prepare<[string], { last_id: number }>("SELECT last_id FROM consumer_offsets WHERE consumer = ?").get(consumer))?.last_id ?? 0;
   }
 
-  private read(afterId: number): OutboxRow[] {
+  private read(afterId: number, limit = this.opts.batchSize): OutboxRow[] {
     return this.db
       .prepare<[number, number], OutboxRow>(
         `SELECT o.id, CASE WHEN o.payload = '' THEN d.data ELSE o.payload END AS payload
          FROM outbox o LEFT JOIN decisions d ON d.transaction_id = o.transaction_id
          WHERE o.id > ? ORDER BY o.id LIMIT ?`,
       )
-      .all(afterId, this.opts.batchSize);
+      .all(afterId, limit);
   }
 
-  /** Alerts for REVIEW and BLOCKED, and per-minute metrics; returns rows processed. */
+  /**
+   * Alerts for REVIEW and BLOCKED, and per-minute metrics; returns rows processed. The rows are
+   * read and parsed before the write transaction, which then only writes: the server waits for
+   * SQLite's write lock while any transaction holds it, so every write here stays short.
+   */
   stepAlertsAndMetrics(): number {
+    const from = this.offset(ALERTS);
+    const rows = this.read(from, ALERTS_BATCH);
+    if (rows.length === 0) return 0;
+    const decisions = rows.map((row) => Decision.parse(JSON.parse(row.payload)));
     return guardWrite(() =>
       this.db.transaction(() => {
-        const rows = this.read(this.offset(ALERTS));
-        if (rows.length === 0) return 0;
+        // Another worker moved the offset meanwhile: nothing written, the next step reads again.
+        if (this.offset(ALERTS) !== from) return 0;
         const alert = this.db.prepare(
           `INSERT INTO alerts (transaction_id, user_id, decision, score, amount, rules, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(transaction_id) DO NOTHING`,
@@ -71,8 +82,7 @@ export class OutboxWorker {
              score_sum = score_sum + excluded.score_sum, latency_sum = latency_sum + excluded.latency_sum,
              latency_max = max(latency_max, excluded.latency_max)`,
         );
-        for (const row of rows) {
-          const d = Decision.parse(JSON.parse(row.payload));
+        for (const d of decisions) {
           if (d.decision !== "APPROVED") {
             alert.run(d.transaction_id, d.user_id, d.decision, d.score, d.transaction.amount, JSON.stringify(d.rules.map((r) => r.id)), d.decided_at);
           }
@@ -111,17 +121,27 @@ export class OutboxWorker {
     return batch.length;
   }
 
-  /** Deletes outbox rows every consumer has processed. */
-  prune(): number {
+  /**
+   * Deletes outbox rows every consumer has processed, a few thousand per transaction with a pause
+   * between them, so the server is never kept waiting for the write lock behind one long delete.
+   */
+  async prune(): Promise<number> {
     const done = Math.min(this.offset(ALERTS), this.offset(LAKE));
-    return guardWrite(() => this.db.prepare("DELETE FROM outbox WHERE id <= ?").run(done).changes);
+    const chunk = this.db.prepare("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE id <= ? ORDER BY id LIMIT ?)");
+    let total = 0;
+    for (;;) {
+      const n = guardWrite(() => chunk.run(done, PRUNE_CHUNK).changes);
+      total += n;
+      if (n < PRUNE_CHUNK) return total;
+      await new Promise((r) => setTimeout(r, 2));
+    }
   }
 
   /** Processes everything now, flushing the lake buffer: for tests and a clean shutdown. */
   async drain(): Promise<void> {
     while (this.stepAlertsAndMetrics() > 0);
     while ((await this.stepLake(Date.now(), true)) > 0);
-    this.prune();
+    await this.prune();
   }
 
   /** Outbox rows not yet in the lake (buffered or unread). */

@@ -190,16 +190,20 @@ export function estimateMonthlyCost(w: Workload, options: { regionUplift?: numbe
   const profileKb = kb(w.profileBytes);
   const readsPerTx = 1 + Math.ceil(w.profileBytes / 4096) + 4 * 0.5;
   const writesPerTx = 2 * decisionKb + 2 * profileKb + 3 * decisionKb;
-  const alertWrites = alerts * 2;
+  // The stream consumer: the live figures' "counted" marker and minute counter in one transaction
+  // per decision; per alert, the id counter, then the alert and the open count in one transaction,
+  // and the alert's status-index copy.
+  const consumerWritesPerTx = 2 * 2;
+  const alertWrites = alerts * (1 + 2 * 2 + 1);
   const decisionGb = (w.txPerDay * w.decisionTtlDays * w.decisionBytes * 4) / GB;
   const profileGb = (w.customers * w.profileBytes) / GB;
   const storedGb = decisionGb + profileGb;
   add(
     "DynamoDB (on-demand)",
-    ((tx * writesPerTx + alertWrites) / 1e6) * P.dynamoPerMillionWrites +
+    ((tx * (writesPerTx + consumerWritesPerTx) + alertWrites) / 1e6) * P.dynamoPerMillionWrites +
       ((tx * readsPerTx) / 1e6) * P.dynamoPerMillionReads +
       storedGb * (P.dynamoPerGbMonth + P.dynamoPitrPerGbMonth),
-    `${writesPerTx} WRU + ${readsPerTx} RRU per decision; ${storedGb.toFixed(1)} GB kept ${w.decisionTtlDays} days, with PITR`,
+    `${writesPerTx + consumerWritesPerTx} WRU + ${readsPerTx} RRU per decision; ${storedGb.toFixed(1)} GB kept ${w.decisionTtlDays} days, with PITR`,
   );
 
   add("Kinesis Data Streams", shards * HOURS_PER_MONTH * P.kinesisPerShardHour + (tx / 1e6) * P.kinesisPerMillionPutUnits, `${shards} shard(s), ${fmt(tx)} PUT units`);

@@ -252,6 +252,23 @@ describe("Athena report runner", () => {
     expect(rejected.code).toBe("REPORT_SQL_REJECTED");
   });
 
+  it("runs saved reports (kept in DynamoDB) on Athena in the deployment's workgroup when the platform is given one", async () => {
+    const tables = await emulators.createTables();
+    const base = { tables, streamName: "unused", settings: defaultSettings, clock: tickingClock() };
+    expect(openAwsPlatform({ ...base, clients: emulators.clients }).reports).toBeUndefined();
+    const p = openAwsPlatform({ ...base, clients: { ...emulators.clients, athena: client }, athena: { workGroup: "wg", database: "fraud_test" } });
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-6" });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: "SUCCEEDED" } } });
+    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [column("n", "bigint")] }, Rows: [row("n"), row("42")] } });
+    await p.reports!.save({ name: "blocked_count", title: "Blocked", sql: "SELECT count(*) AS n FROM decisions WHERE decision = 'BLOCKED'" }, { id: "ana" });
+    expect((await p.reports!.list()).find((r) => r.name === "blocked_count")).toMatchObject({ builtin: false, updated_by: "ana" });
+    const result = await p.reports!.run("blocked_count", {});
+    expect(rowObjects(result)).toEqual([{ n: 42 }]);
+    const started = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
+    expect(started.at(-1)).toMatchObject({ WorkGroup: "wg", QueryExecutionContext: { Database: "fraud_test" }, QueryString: expect.stringContaining("FROM decisions") });
+    expect(p.backtests).toBeDefined();
+  });
+
   it("stops a query that runs past its time-out, or when the caller cancels", async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-5" });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: "RUNNING" } } });

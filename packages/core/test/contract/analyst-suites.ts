@@ -199,6 +199,24 @@ export function analystContracts(adapter: string, make: MakeAnalystFixture): voi
       expect(await f.reviews.get("s-1")).toMatchObject({ status: "assigned", assignee: "ana" });
     });
 
+    it("fills a page of open cases past the closed ones, newest first", async () => {
+      const f = await fixture();
+      const all: string[] = [];
+      for (let i = 0; i < 24; i++) {
+        const id = `p-${String(i).padStart(2, "0")}`;
+        await submit(f, suspicious(id, `user-p${i}`));
+        all.push(id);
+      }
+      // Every case but one in four is closed, the newest ones included.
+      const open = all.filter((_, i) => i % 4 === 0);
+      for (const id of all.filter((_, i) => i % 4 !== 0)) await f.reviews.label({ transaction_id: id, label: "legitimate" }, ANA);
+      const newestFirst = (ids: string[]) => [...ids].reverse();
+      expect(ids(await f.reviews.queue({ limit: 4 }))).toEqual(newestFirst(open).slice(0, 4));
+      expect(ids(await f.reviews.queue({}))).toEqual(newestFirst(open));
+      expect(ids(await f.reviews.queue({ status: "closed", limit: 5 }))).toEqual(newestFirst(all.filter((_, i) => i % 4 !== 0)).slice(0, 5));
+      expect(ids(await f.reviews.queue({ status: "all", limit: 7 }))).toEqual(newestFirst(all).slice(0, 7));
+    });
+
     it("counts labels per outcome and per rule that fired: what precision is computed from", async () => {
       const f = await fixture();
       const { s1, s2 } = await threeDecisions(f);

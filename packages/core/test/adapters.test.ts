@@ -394,6 +394,20 @@ describe("OutboxWorker", () => {
     return out;
   }
 
+  it("the worker checkpoints the write-ahead log, so the server's commits need not", async () => {
+    const p = openLocalPlatform({ dataDir: dirs.make(), settings: defaultSettings, clock: () => NOW, walAutocheckpointPages: 50_000 });
+    opened.push(p);
+    await seedDemo(p, NOW);
+    expect(p.db.pragma("wal_autocheckpoint", { simple: true })).toBe(50_000);
+    for (let i = 0; i < 300; i++) await submitted(p, usual({ transaction_id: `w-${i}`, user_id: `wal-${i}` }));
+    const worker = new OutboxWorker(p.db, await openLake(p));
+    // The log went past SQLite's default of 1,000 pages without a checkpoint; the worker copies all of it.
+    const { log, checkpointed } = worker.checkpoint();
+    expect(log).toBeGreaterThan(1_000);
+    expect(checkpointed).toBe(log);
+    expect(worker.checkpoint()).toEqual({ log, checkpointed: log });
+  });
+
   it("prunes only the outbox rows every consumer has processed, in chunks", async () => {
     const p = await seeded();
     const worker = new OutboxWorker(p.db, await openLake(p));

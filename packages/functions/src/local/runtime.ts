@@ -12,11 +12,11 @@ export interface LocalRuntime {
  * Opens the embedded stack from the environment and makes sure the configured (or generated)
  * API key is registered. Shared by the server, the worker and the CLI.
  */
-export async function openRuntime(): Promise<LocalRuntime> {
+export async function openRuntime(options: { walAutocheckpointPages?: number } = {}): Promise<LocalRuntime> {
   const e = env();
   const dataDir = resolve(e.FRAUD_DATA_DIR);
   const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD });
-  const platform = openLocalPlatform({ dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC });
+  const platform = openLocalPlatform({ dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC, walAutocheckpointPages: options.walAutocheckpointPages });
   if (!platform.apiKeys.has(secrets.api_key)) {
     await platform.apiKeys.create("default", ["ingest", "read"], { id: "system" }, secrets.api_key);
   }

@@ -29,7 +29,8 @@ async function loadDashboard(rt: LocalRuntime, hostname: string, port: number): 
 }
 
 export async function startServer(): Promise<{ close(): Promise<void>; port: number }> {
-  const rt = await openRuntime();
+  // Checkpoints are the worker's job (see worker.ts); past 200 MB of WAL (no worker running) the server does it.
+  const rt = await openRuntime({ walAutocheckpointPages: 50_000 });
   const { PORT: port, HOST: hostname } = rt.env;
   printSecretsOnce(rt, secretsFile(rt.platform.dataDir));
   const api = createApi({

@@ -6,6 +6,7 @@ import { openRuntime } from "./runtime.ts";
 
 const IDLE_MS = 200;
 const PRUNE_EVERY_MS = 60_000;
+const CHECKPOINT_EVERY_MS = 1_000;
 
 /** The outbox worker process: alerts, metrics and the lake, at least once and idempotent. */
 export async function runWorker(signal: AbortSignal): Promise<void> {
@@ -34,10 +35,15 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
   // Deliveries run in their own loop: a slow channel never holds up alerts, metrics or the lake.
   const delivering = deliverLoop(deliveries, signal);
   let prunedAt = Date.now();
+  let checkpointedAt = Date.now();
   let backoff = IDLE_MS;
   while (!signal.aborted) {
     try {
       const n = worker.stepAlertsAndMetrics() + (await worker.stepLake());
+      if (Date.now() - checkpointedAt > CHECKPOINT_EVERY_MS) {
+        worker.checkpoint();
+        checkpointedAt = Date.now();
+      }
       if (Date.now() - prunedAt > PRUNE_EVERY_MS) {
         await worker.prune();
         prunedAt = Date.now();

@@ -22,6 +22,8 @@ export interface LocalPlatformOptions {
   dataDir: string;
   settings: Settings;
   synchronous?: "NORMAL" | "FULL";
+  /** See OpenOptions.walAutocheckpointPages. */
+  walAutocheckpointPages?: number;
   clock?: () => Date;
   /** After a failed write, health stays degraded this long (ms). */
   unhealthyAfterFailureMs?: number;
@@ -69,7 +71,7 @@ export function databaseFile(dataDir: string): string {
 
 export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform {
   const clock = options.clock ?? (() => new Date());
-  const db = openDatabase(databaseFile(options.dataDir), { synchronous: options.synchronous });
+  const db = openDatabase(databaseFile(options.dataDir), { synchronous: options.synchronous, walAutocheckpointPages: options.walAutocheckpointPages });
   const decisions = new LocalDecisionLog(db);
   const rules = new LocalRuleStore(db, clock);
   const lists = new LocalListStore(db, clock);

@@ -216,6 +216,12 @@ const MIGRATIONS: string[] = [
 export interface OpenOptions {
   /** FULL survives power loss at the cost of an fsync per decision; NORMAL survives process crashes. */
   synchronous?: "NORMAL" | "FULL";
+  /**
+   * WAL pages after which a commit of this connection checkpoints (SQLite's default: 1,000). A
+   * checkpoint copies pages and syncs the file: the server sets this high and leaves checkpoints
+   * to the worker, so no decision waits for one.
+   */
+  walAutocheckpointPages?: number;
 }
 
 /** Opens (and migrates) the embedded database in WAL mode. */
@@ -225,6 +231,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
   db.pragma("busy_timeout = 5000");
+  if (options.walAutocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutocheckpointPages))}`);
   db.pragma("foreign_keys = ON");
   const version = db.pragma("user_version", { simple: true }) as number;
   for (let i = version; i < MIGRATIONS.length; i++) {

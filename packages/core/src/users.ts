@@ -21,6 +21,8 @@ export const PERMISSIONS = {
   "settings.edit": "admin",
   "report.run": "viewer",
   "report.save": "analyst",
+  /** Emails and phone numbers as stored; a viewer sees them masked (maskPersonalData). */
+  "personal.read": "analyst",
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

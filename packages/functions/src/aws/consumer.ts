@@ -6,10 +6,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { AwsAlertInbox, AwsLiveMetrics, createAwsClients, SnsAlerter } from "@fraud/core/aws";
 import { createConsumerHandler } from "./consumer-app.ts";
 import { consumerEnv } from "./env.ts";
+import { maskLogValue } from "../log-masking.ts";
 
 // The scored-event consumer on Lambda (Kinesis event source with ReportBatchItemFailures).
 
-const logger = new Logger();
+const logger = new Logger({ jsonReplacerFn: maskLogValue });
 const tracer = new Tracer();
 const env = consumerEnv();
 const { sns, dynamo } = createAwsClients();

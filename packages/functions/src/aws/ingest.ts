@@ -7,11 +7,12 @@ import { z } from "zod";
 import { ingestEnv } from "./env.ts";
 import { createIngestHandler, registerBootstrapKey } from "./ingest-app.ts";
 import { GatewayJwtCallers } from "./jwt.ts";
+import { maskLogValue } from "../log-masking.ts";
 
 // The ingest API on Lambda. Everything here runs once per container; the compiled ruleset is
 // trusted for a few seconds between requests.
 
-const logger = new Logger();
+const logger = new Logger({ jsonReplacerFn: maskLogValue });
 const tracer = new Tracer();
 const metrics = new Metrics();
 const env = ingestEnv();

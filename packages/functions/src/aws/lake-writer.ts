@@ -1,11 +1,12 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { decodeEvent, firehoseLakeRow } from "@fraud/core/aws";
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from "aws-lambda";
+import { maskLogValue } from "../log-masking.ts";
 
 // Firehose's transformation step: each scored event becomes its lake row (core's lake schema) and
 // names its day partition; Firehose then writes it as Parquet under raw/dt=YYYY-MM-DD/.
 
-const logger = new Logger();
+const logger = new Logger({ jsonReplacerFn: maskLogValue });
 
 export function toLakeRows(event: FirehoseTransformationEvent, log: Pick<Logger, "error"> = logger): FirehoseTransformationResult {
   return {

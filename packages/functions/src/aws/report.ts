@@ -4,11 +4,12 @@ import { bindReportParameters, BUILTIN_REPORTS, collectReport, reportQuery, Visi
 import { AthenaReportRunner, createAwsClients } from "@fraud/core/aws";
 import { z } from "zod";
 import { reportsEnv } from "./env.ts";
+import { maskLogValue } from "../log-masking.ts";
 
 // Runs a built-in report on Athena, for scheduled jobs and IAM-authorised callers. The workgroup
 // enforces the scan limit and encrypted results; the function may only read the lake.
 
-const logger = new Logger();
+const logger = new Logger({ jsonReplacerFn: maskLogValue });
 const tracer = new Tracer();
 const env = reportsEnv();
 const { athena } = createAwsClients();

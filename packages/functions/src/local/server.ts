@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApi } from "../api/app.ts";
 import { nodeListener } from "../api/node.ts";
+import { maskConsole } from "../log-masking.ts";
 import { openRuntime, printSecretsOnce, type LocalRuntime } from "./runtime.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -70,6 +71,7 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  maskConsole();
   const s = await startServer();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {

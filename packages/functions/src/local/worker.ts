@@ -2,6 +2,7 @@ import { UnavailableError } from "@fraud/core";
 import { AlertDeliveries, LocalLakeWriter, OutboxWorker, WebhookAlerter } from "@fraud/core/local";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { maskConsole } from "../log-masking.ts";
 import { openRuntime } from "./runtime.ts";
 
 const IDLE_MS = 200;
@@ -99,6 +100,7 @@ async function deliverLoop(deliveries: AlertDeliveries, signal: AbortSignal): Pr
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  maskConsole();
   const controller = new AbortController();
   for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => controller.abort());
   await runWorker(controller.signal);

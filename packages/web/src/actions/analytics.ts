@@ -7,12 +7,13 @@ import { z } from "zod";
 import { backtestService, reportService, type BacktestOutput, type ReportOutput } from "@/server/analytics";
 import { actorOf } from "@/server/auth";
 import { fieldErrors, formObject, guarded, type FormState } from "@/server/forms";
+import { reportFor } from "@/server/personal-data";
 
 const RunReport = z.object({ name: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/), params: z.record(z.string(), z.string().max(200)) });
 
 /** Runs a saved report with the parameters from its form. */
 export async function runReport(_prev: FormState<ReportOutput>, form: FormData): Promise<FormState<ReportOutput>> {
-  return guarded("report.run", async () => {
+  return guarded("report.run", async (user) => {
     const service = await reportService();
     if (!service) return { status: "error", message: (await getTranslations("reports"))("unavailable") };
     const params: Record<string, string> = {};
@@ -20,7 +21,7 @@ export async function runReport(_prev: FormState<ReportOutput>, form: FormData):
     const parsed = RunReport.safeParse({ name: form.get("report"), params });
     if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const result = await service.run(parsed.data.name, parsed.data.params, { rowLimit: 5_000 });
-    return { status: "ok", data: result };
+    return { status: "ok", data: reportFor(user, result) };
   });
 }
 

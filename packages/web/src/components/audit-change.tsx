@@ -1,12 +1,13 @@
 import { Code } from "./ui";
 
-function show(v: unknown): string {
+function text(v: unknown): string {
   if (v === null || v === undefined) return "∅";
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** Before and after of an audited change, key by key. */
-export function AuditChange({ before, after }: { before: unknown; after: unknown }) {
+/** Before and after of an audited change, key by key; `mask` hides personal data from a viewer. */
+export function AuditChange({ before, after, mask = (s) => s }: { before: unknown; after: unknown; mask?: (text: string) => string }) {
+  const show = (v: unknown) => mask(text(v));
   const b = before && typeof before === "object" ? (before as Record<string, unknown>) : null;
   const a = after && typeof after === "object" ? (after as Record<string, unknown>) : null;
   if (!b && !a) return <span className="text-slate-500">—</span>;

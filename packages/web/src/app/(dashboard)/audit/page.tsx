@@ -6,6 +6,7 @@ import { SelectField, TextField } from "@/components/fields";
 import { Card, EmptyState, PageHeader, Table, Td, Th, buttonClass } from "@/components/ui";
 import { when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
+import { personalData } from "@/server/personal-data";
 import { platform } from "@/server/runtime";
 
 const ENTITIES = ["profile", "ruleset", "list_entry", "user", "api_key", "case", "alert"] as const;
@@ -18,7 +19,7 @@ export async function generateMetadata(): Promise<Metadata> {
 type Search = { entity?: string; actor?: string; before?: string };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
-  await requireUser();
+  const show = personalData(await requireUser());
   const t = await getTranslations("audit");
   const format = await getFormatter();
   const sp = await searchParams;
@@ -75,7 +76,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     <span className="font-mono break-all text-slate-600">{e.entity_id}</span>
                   </Td>
                   <Td className="max-w-md min-w-48">
-                    <AuditChange before={e.before} after={e.after} />
+                    <AuditChange before={e.before} after={e.after} mask={show} />
                   </Td>
                 </tr>
               ))}

@@ -6,6 +6,7 @@ import { Badge, Card, EmptyState, PageHeader, RISK_TONE, Table, Td, Th, buttonCl
 import { summary30d } from "@fraud/core";
 import { money, when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
+import { personalData } from "@/server/personal-data";
 import { runtime } from "@/server/runtime";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -13,7 +14,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function ProfilesPage({ searchParams }: { searchParams: Promise<{ q?: string }> }) {
-  await requireUser();
+  const show = personalData(await requireUser());
   const t = await getTranslations("profiles");
   const format = await getFormatter();
   const q = ((await searchParams).q ?? "").trim().slice(0, 128);
@@ -63,7 +64,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                     <Td>
                       <Badge tone={RISK_TONE[p.risk_level]}>{t(`risk.${p.risk_level}`)}</Badge>
                     </Td>
-                    <Td className="hidden text-slate-700 md:table-cell">{p.email ?? "—"}</Td>
+                    <Td className="hidden text-slate-700 md:table-cell">{p.email ? show(p.email) : "—"}</Td>
                     <Td className="hidden font-mono text-xs lg:table-cell">{p.last_device_id ?? "—"}</Td>
                     <Td className="hidden lg:table-cell">{p.last_location ?? "—"}</Td>
                     <Td className="tabular text-right">{s.transaction_count_30d}</Td>

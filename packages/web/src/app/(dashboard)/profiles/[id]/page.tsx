@@ -9,6 +9,7 @@ import { KeyValues } from "@/components/key-values";
 import { Alert, Badge, Card, PageHeader, RISK_TONE, Table, Td, Th } from "@/components/ui";
 import { money, when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
+import { personalData } from "@/server/personal-data";
 import { runtime } from "@/server/runtime";
 import { EditProfileForm } from "./edit-profile";
 
@@ -31,6 +32,7 @@ export default async function ProfilePage({ params }: Props) {
   const format = await getFormatter();
   const s = summary30d(profile, Date.now());
   const currency = rt.env.settings.currency;
+  const show = personalData(user);
   return (
     <>
       <nav aria-label="breadcrumb" className="mb-2 text-sm">
@@ -46,8 +48,8 @@ export default async function ProfilePage({ params }: Props) {
               columns={3}
               items={[
                 [t("risk_level"), t(`risk.${profile.risk_level}`)],
-                [t("email"), profile.email ?? "—"],
-                [t("phone"), profile.phone ?? "—"],
+                [t("email"), profile.email ? show(profile.email) : "—"],
+                [t("phone"), profile.phone ? show(profile.phone) : "—"],
                 [t("last_device_id"), <span key="d" className="font-mono text-xs">{profile.last_device_id ?? "—"}</span>],
                 [t("last_location"), profile.last_location ?? "—"],
                 [t("last_transaction_at"), profile.last_transaction_at ? when(format, profile.last_transaction_at, "long") : "—"],
@@ -100,7 +102,7 @@ export default async function ProfilePage({ params }: Props) {
                     <p className="text-xs text-slate-600">
                       {when(format, h.at, "long")} · {h.actor}
                     </p>
-                    <AuditChange before={h.before} after={h.after} />
+                    <AuditChange before={h.before} after={h.after} mask={show} />
                   </li>
                 ))}
               </ol>

@@ -121,6 +121,17 @@ describe("field errors in the user's language", () => {
     }
   });
 
+  it("says every error code core raises for a form in both languages", () => {
+    const root = new URL("../../core/src/", import.meta.url);
+    const files = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    const codes = new Set(files.flatMap((f) => [...readFileSync(new URL(f, root), "utf8").matchAll(/(?:VisibleError|invalidInput)\(\s*"([A-Z_]+)"/g)].map((m) => m[1]!)));
+    expect(codes.size).toBeGreaterThan(20);
+    for (const code of codes) {
+      expect(Object.hasOwn(fr.errors.visible, code), `fr errors.visible.${code}`).toBe(true);
+      expect(Object.hasOwn(en.errors.visible, code), `en errors.visible.${code}`).toBe(true);
+    }
+  });
+
   it("has every message in both languages, each formatting with the details a check gives", () => {
     const keys = (o: object, prefix = ""): string[] => Object.entries(o).flatMap(([k, v]) => (typeof v === "string" ? [`${prefix}${k}`] : keys(v as object, `${prefix}${k}.`)));
     expect(keys(fr.validation).sort()).toEqual(keys(en.validation).sort());

@@ -8,7 +8,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import { Bucket, Function, use, type StackContext } from "sst/constructs";
 import { LABEL_COLUMNS, LABELS_PREFIX, LABELS_TABLE, LAKE_COLUMNS, LAKE_PARTITION, LAKE_TABLE } from "@fraud/core";
 import { Core } from "./Core";
-import { KMS_DECRYPT, KMS_ENCRYPT } from "./grants";
+import { grantTable, KMS_DECRYPT, KMS_ENCRYPT } from "./grants";
 import { Pipeline } from "./Pipeline";
 
 /** Where things live in the lake bucket; the local lake uses the same `raw/dt=YYYY-MM-DD/` layout. */
@@ -22,7 +22,7 @@ export const LAKE_FIRST_DAY = "2024-01-01";
  * projection instead of a crawler) and an Athena workgroup that enforces encryption and a scan limit.
  */
 export function Lake({ stack, app }: StackContext) {
-  const { key, params } = use(Core);
+  const { key, params, tables } = use(Core);
   const { stream } = use(Pipeline);
 
   const bucket = new Bucket(stack, "Lake", {
@@ -271,10 +271,14 @@ export function Lake({ stack, app }: StackContext) {
       FRAUD_ATHENA_WORKGROUP: workgroup.name,
       FRAUD_ATHENA_DATABASE: databaseName,
       FRAUD_ATHENA_TABLE: tableName,
+      FRAUD_TABLE_ANALYTICS: tables.analytics.tableName,
+      FRAUD_TABLE_AUDIT: tables.audit.tableName,
       POWERTOOLS_SERVICE_NAME: "reports",
     },
   });
   grantReports(reportRunner);
+  // Saved reports are read, never written, here.
+  grantTable(tables.analytics, reportRunner, key, ["GetItem", "Query"]);
 
   const lakeEnvironment: Record<string, string> = {
     FRAUD_LAKE_BUCKET: bucketName,

@@ -341,6 +341,12 @@ describe("dashboard stores", () => {
     });
   });
 
+  it("lets the report runner read saved reports and nothing else of the tables", () => {
+    const runner = (t: string) => tableActions("Lake", t, /ReportRunner/);
+    expect(runner("Analytics")).toEqual(["dynamodb:GetItem", "dynamodb:Query"]);
+    for (const t of ["Reviews", "Alerts", "Metrics", "Decisions", "Audit"]) expect(runner(t), t).toEqual([]);
+  });
+
   it("gives the ingest function none of the dashboard's tables", () => {
     for (const t of ["Reviews", "Alerts", "Metrics", "Analytics"]) expect(tableActions("Api", t), t).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { defaultSettings, seedDemo, type AlertMessage, type Alerter } from "@fraud/core";
-import { openAwsPlatform, type AwsPlatform } from "@fraud/core/aws";
+import { defaultSettings, Reports, seedDemo, type AlertMessage, type Alerter, type ReportQuery, type ReportRunner } from "@fraud/core";
+import { AwsReportStore, openAwsPlatform, type AwsPlatform } from "@fraud/core/aws";
 import { openLocalPlatform } from "@fraud/core/local";
 import type { LambdaEvent } from "hono/aws-lambda";
 import type { APIGatewayProxyStructuredResultV2, Context, FirehoseTransformationEvent, KinesisStreamEvent } from "aws-lambda";
@@ -16,6 +16,7 @@ import { createConsumerHandler } from "../src/aws/consumer-app.ts";
 import { createIngestHandler, registerBootstrapKey } from "../src/aws/ingest-app.ts";
 import { GatewayJwtCallers } from "../src/aws/jwt.ts";
 import { toLakeRows } from "../src/aws/lake-writer.ts";
+import { createReportHandler } from "../src/aws/report-app.ts";
 
 const KEY = "fk_test-bootstrap-key-0123456789";
 const NOW = Date.parse("2025-06-15T12:00:00.000Z");
@@ -205,6 +206,33 @@ describe("scored-event consumer Lambda", () => {
       ["Decisions", 1, "BLOCKED"],
     ]);
     expect(metrics.filter(([n]) => n === "Score").map(([, v]) => v)).toEqual([approved.score, blocked.score, approved.score, blocked.score]);
+  });
+});
+
+describe("report runner Lambda", () => {
+  it("runs a report saved by an analyst (read from DynamoDB) or a built-in one, and refuses an unknown name", async () => {
+    const queries: ReportQuery[] = [];
+    const runner: ReportRunner = {
+      engine: "athena",
+      check: async () => ({ ok: true }),
+      async *stream(query) {
+        queries.push(query);
+        yield { type: "columns", columns: [{ name: "n", type: "number" }] };
+        yield { type: "rows", rows: [[7]] };
+        yield { type: "done", row_count: 1, truncated: false, elapsed_ms: 1, bytes_scanned: 10 };
+      },
+    };
+    const reports = new Reports({ store: new AwsReportStore(emulators.clients.dynamo, tables), runner });
+    await reports.save({ name: "saved_count", title: "Count", sql: "SELECT count(*) AS n FROM decisions WHERE amount > :min", parameters: [{ name: "min", type: "number", label: "Minimum" }] }, { id: "ana" });
+    const handler = createReportHandler(reports);
+    const result = await handler({ report: "saved_count", params: { min: 500 }, row_limit: 10 });
+    expect(result).toMatchObject({ report: "saved_count", params: { min: 500 }, rows: [[7]], row_count: 1 });
+    expect(queries[0]).toMatchObject({ params: [{ type: "number", value: 500 }], row_limit: 10, trusted: false });
+    const builtin = (await reports.list()).find((r) => r.builtin && r.parameters.every((p) => p.default !== undefined))!;
+    expect((await handler({ report: builtin.name })).report).toBe(builtin.name);
+    expect(queries.at(-1)?.trusted).toBe(true);
+    await expect(handler({ report: "no_such_report" })).rejects.toMatchObject({ code: "REPORT_NOT_FOUND" });
+    await expect(handler({ report: "saved_count", extra: 1 })).rejects.toThrow();
   });
 });
 

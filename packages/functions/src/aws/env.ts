@@ -31,7 +31,12 @@ const Ingest = Tables.extend({
 });
 
 const Consumer = Tables.extend({ ALERT_TOPIC_ARN: z.string().min(1), IDEMPOTENCY_TABLE: z.string().min(1) });
-const Reports = z.object({ FRAUD_ATHENA_WORKGROUP: z.string().min(1), FRAUD_ATHENA_DATABASE: z.string().min(1) });
+const Reports = z.object({
+  FRAUD_ATHENA_WORKGROUP: z.string().min(1),
+  FRAUD_ATHENA_DATABASE: z.string().min(1),
+  FRAUD_TABLE_ANALYTICS: z.string().min(1),
+  FRAUD_TABLE_AUDIT: z.string().min(1),
+});
 
 function parse<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): z.infer<T> {
   const parsed = schema.safeParse(source);

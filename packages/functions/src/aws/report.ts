@@ -1,36 +1,25 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Tracer } from "@aws-lambda-powertools/tracer";
-import { bindReportParameters, BUILTIN_REPORTS, collectReport, reportQuery, VisibleError } from "@fraud/core";
-import { AthenaReportRunner, createAwsClients } from "@fraud/core/aws";
-import { z } from "zod";
-import { reportsEnv } from "./env.ts";
+import { Reports } from "@fraud/core";
+import { AthenaReportRunner, AwsReportStore, createAwsClients } from "@fraud/core/aws";
 import { maskLogValue } from "../log-masking.ts";
+import { reportsEnv } from "./env.ts";
+import { createReportHandler } from "./report-app.ts";
 
-// Runs a built-in report on Athena, for scheduled jobs and IAM-authorised callers. The workgroup
-// enforces the scan limit and encrypted results; the function may only read the lake.
+// Runs a built-in or saved report on Athena, for scheduled jobs and IAM-authorised callers. The
+// workgroup enforces the scan limit and encrypted results; the function may only read the lake and
+// the saved reports.
 
 const logger = new Logger({ jsonReplacerFn: maskLogValue });
 const tracer = new Tracer();
 const env = reportsEnv();
-const { athena } = createAwsClients();
+const { athena, dynamo } = createAwsClients();
 tracer.captureAWSv3Client(athena);
+tracer.captureAWSv3Client(dynamo);
 const runner = new AthenaReportRunner(athena, {
   workGroup: env.FRAUD_ATHENA_WORKGROUP,
   database: env.FRAUD_ATHENA_DATABASE,
   log: (message, detail) => logger.warn(message, detail),
 });
 
-const ReportRequest = z.strictObject({
-  report: z.string().min(1),
-  params: z.record(z.string(), z.unknown()).default({}),
-  row_limit: z.number().int().positive().optional(),
-});
-
-export const handler = async (event: unknown) => {
-  const request = ReportRequest.parse(event);
-  const def = BUILTIN_REPORTS.find((r) => r.name === request.report);
-  if (!def) throw new VisibleError("REPORT_NOT_FOUND", `no built-in report named '${request.report}'`);
-  const values = bindReportParameters(def, request.params, new Date());
-  const query = reportQuery(def, values, { trusted: true, rowLimit: request.row_limit, timeoutMs: 240_000 });
-  return { report: def.name, params: values, ...(await collectReport(runner.stream(query))) };
-};
+export const handler = createReportHandler(new Reports({ store: new AwsReportStore(dynamo, { analytics: env.FRAUD_TABLE_ANALYTICS, audit: env.FRAUD_TABLE_AUDIT }), runner, timeoutMs: 240_000 }));

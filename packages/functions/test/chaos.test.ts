@@ -216,5 +216,7 @@ describe("SIGKILL at random moments, many times", () => {
         `server back after kill: median ${recover[recover.length >> 1]} ms, max ${recover.at(-1)} ms; worker caught up ${catchUpMs} ms after load stopped; ` +
         `kill delays server ${serverKills.map((k) => k.afterMs).join(",")} ms, worker ${workerKills.map((k) => k.afterMs).join(",")} ms`,
     );
-  }, 170_000);
+    // Most of the time is the ten server starts, measured at 5 to 9 s each on this two-core
+    // machine while other test runs loaded it (load average 8 to 14); the time-out allows for that.
+  }, 290_000);
 });

@@ -1,6 +1,6 @@
 import { LocalLakeWriter, OutboxWorker } from "@fraud/core/local";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openDashboard, type Dashboard } from "./support.ts";
+import { openDashboard, textOf, type Dashboard } from "./support.ts";
 
 vi.mock("server-only", () => ({}));
 vi.mock("next/headers", async () => (await import("./support.ts")).nextHeaders);
@@ -10,6 +10,8 @@ vi.mock("next-intl/server", async () => (await import("./support.ts")).nextIntl)
 const { runReport } = await import("@/actions/analytics");
 const { personalData } = await import("@/server/personal-data");
 const { toCsv } = await import("@/lib/csv");
+const { default: AlertsPage } = await import("@/app/(dashboard)/alerts/page");
+const { default: ProfilePage } = await import("@/app/(dashboard)/profiles/[id]/page");
 
 /* A mobile-money customer known by their phone number: a viewer never reads it whole. */
 const PHONE_USER = "+237670000001";
@@ -50,6 +52,29 @@ describe("personal data for viewers", () => {
       // The same rows, only the text differs.
       expect(plain.rows.length).toBe(masked.rows.length);
     }
+  });
+
+  it("the alerts page shows a viewer the customer's phone number masked, an analyst as stored", async () => {
+    await d.signInAs("viewer");
+    const forViewer = textOf(await AlertsPage({ searchParams: Promise.resolve({ show: "all" }) })).join("\n");
+    expect(forViewer).toContain("+**********01");
+    expect(forViewer).not.toContain(PHONE_USER);
+    await d.signInAs("analyst");
+    expect(textOf(await AlertsPage({ searchParams: Promise.resolve({ show: "all" }) }))).toContain(PHONE_USER);
+  });
+
+  it("a profile page shows a viewer the email and phone masked, an analyst as stored", async () => {
+    await d.platform.profiles.edit("user_001", { phone: "+237 699 00 00 42" }, { id: "test" });
+    const page = async () => textOf(await ProfilePage({ params: Promise.resolve({ id: "user_001" }) })).join("\n");
+    await d.signInAs("viewer");
+    const forViewer = await page();
+    expect(forViewer).toContain("j***@example.com");
+    expect(forViewer).toContain("+**********42");
+    expect(forViewer).not.toMatch(/john\.doe|699 00/);
+    await d.signInAs("analyst");
+    const forAnalyst = await page();
+    expect(forAnalyst).toContain("john.doe@example.com");
+    expect(forAnalyst).toContain("+237 699 00 00 42");
   });
 
   it("pages mask emails and phone numbers for a viewer only", () => {

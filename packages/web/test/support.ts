@@ -1,7 +1,7 @@
 import { DEFAULT_SESSION_LIFETIME, defaultSettings, env, seedDemo, type Role, type User } from "@fraud/core";
 import { openLocalPlatform, type LocalPlatform } from "@fraud/core/local";
 import { createHash } from "node:crypto";
-import { createTranslator } from "next-intl";
+import { createFormatter, createTranslator } from "next-intl";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,7 +48,19 @@ export const nextIntl = {
   getTimeZone: async () => "Africa/Douala",
   getLocale: async () => "en",
   getMessages: async () => messages,
+  getFormatter: async () => createFormatter({ locale: "en", timeZone: "Africa/Douala" }),
 };
+
+/** Every piece of text in a server component's output (its element tree and the props it passes on). */
+export function textOf(node: unknown, out: string[] = []): string[] {
+  if (typeof node === "string" || typeof node === "number") out.push(String(node));
+  else if (Array.isArray(node)) for (const n of node) textOf(n, out);
+  else if (node && typeof node === "object") {
+    const props = (node as { props?: Record<string, unknown> }).props;
+    for (const v of Object.values(props ?? {})) textOf(v, out);
+  }
+  return out;
+}
 
 export const english = (namespace: string, key: string) => translator(namespace)(key);
 

@@ -1,5 +1,5 @@
 import { DuckDBInstance } from "@duckdb/node-api";
-import { databaseFile, lakeGlob, openDatabase } from "@fraud/core/local";
+import { databaseFile, lakeFiles, openDatabase } from "@fraud/core/local";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -102,13 +102,15 @@ async function checkLake(lakeDir: string, ids: readonly string[], timeoutMs: num
   const wanted = new Set(ids);
   try {
     for (;;) {
-      const reader = await connection.runAndReadAll(
-        `SELECT transaction_id, count(*) AS n FROM read_parquet('${lakeGlob(lakeDir).replaceAll("'", "''")}', union_by_name = true) WHERE transaction_id LIKE 'e2e-%' GROUP BY 1`,
-      ).catch((e: Error) => {
-        // No Parquet file yet: the worker has not flushed once.
-        if (/No files found/i.test(e.message)) return undefined;
-        throw e;
-      });
+      // The files a reader sees (a compacted day's replaced files are not counted twice); none
+      // yet when the worker has not flushed once.
+      const files = lakeFiles(lakeDir).map((f) => `'${join(lakeDir, "raw", f).replaceAll("'", "''")}'`);
+      const reader =
+        files.length === 0
+          ? undefined
+          : await connection.runAndReadAll(
+              `SELECT transaction_id, count(*) AS n FROM read_parquet([${files.join(", ")}], union_by_name = true) WHERE transaction_id LIKE 'e2e-%' GROUP BY 1`,
+            );
       const rows = reader?.getRowObjects() ?? [];
       const seen = new Set(rows.map((r) => String(r.transaction_id)));
       const missing = [...wanted].filter((id) => !seen.has(id)).length;

@@ -1,5 +1,5 @@
 import { defaultSettings, seedDemo } from "@fraud/core";
-import { databaseFile, lakeGlob, openLocalPlatform } from "@fraud/core/local";
+import { databaseFile, lakeFiles, openLocalPlatform } from "@fraud/core/local";
 import { DuckDBInstance } from "@duckdb/node-api";
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -114,7 +114,8 @@ describe("crash safety", () => {
     while (Date.now() < deadline) {
       const backlog = db.prepare("SELECT count(*) FROM outbox WHERE id > (SELECT last_id FROM consumer_offsets WHERE consumer = 'lake')").pluck().get() as number;
       if (backlog === 0) {
-        const reader = await conn.runAndReadAll(`SELECT transaction_id, count(*) AS n FROM read_parquet('${lakeGlob(join(dir, "lake"))}', hive_partitioning = true) GROUP BY 1`);
+        const files = lakeFiles(join(dir, "lake")).map((f) => `'${join(dir, "lake", "raw", f)}'`);
+        const reader = await conn.runAndReadAll(`SELECT transaction_id, count(*) AS n FROM read_parquet([${files.join(", ")}], hive_partitioning = true) GROUP BY 1`);
         lakeRows = reader.getRowObjects() as Array<{ transaction_id: string; n: bigint }>;
         if (lakeRows.length === total) break;
       }

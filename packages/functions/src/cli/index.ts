@@ -10,9 +10,10 @@ import { command as simulate } from "./commands/simulate.ts";
 import { command as report } from "./commands/report.ts";
 import { command as backtest } from "./commands/backtest.ts";
 import { command as shadow } from "./commands/shadow.ts";
+import { command as compact } from "./commands/compact.ts";
 
 /** Every CLI command; each lives in its own file under commands/. */
-export const COMMANDS: Command[] = [seed, simulate, keys, evaluate, report, backtest, shadow, cost];
+export const COMMANDS: Command[] = [seed, simulate, keys, evaluate, report, backtest, shadow, compact, cost];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

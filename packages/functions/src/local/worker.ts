@@ -8,6 +8,8 @@ import { openRuntime } from "./runtime.ts";
 const IDLE_MS = 200;
 const PRUNE_EVERY_MS = 60_000;
 const CHECKPOINT_EVERY_MS = 1_000;
+/** Closed days' lake files are merged at start and then this often (a pass with nothing to merge lists a few directories). */
+const COMPACT_EVERY_MS = 10 * 60_000;
 
 /** The outbox worker process: alerts, metrics and the lake, at least once and idempotent. */
 export async function runWorker(signal: AbortSignal): Promise<void> {
@@ -37,6 +39,7 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
   const delivering = deliverLoop(deliveries, signal);
   let prunedAt = Date.now();
   let checkpointedAt = Date.now();
+  let compactedAt = 0;
   let backoff = IDLE_MS;
   while (!signal.aborted) {
     try {
@@ -48,6 +51,10 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
       if (Date.now() - prunedAt > PRUNE_EVERY_MS) {
         await worker.prune();
         prunedAt = Date.now();
+      }
+      if (Date.now() - compactedAt > COMPACT_EVERY_MS) {
+        await worker.compactLake();
+        compactedAt = Date.now();
       }
       backoff = IDLE_MS;
       if (n === 0) await new Promise((r) => setTimeout(r, IDLE_MS));

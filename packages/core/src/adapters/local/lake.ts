@@ -1,5 +1,5 @@
 import { DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
-import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { LAKE_COLUMNS, type LakeColumn, type LakeRecord } from "../../lake-schema.ts";
 
@@ -12,12 +12,91 @@ const STAGING_TYPE: Record<LakeColumn["type"], string> = {
   "array<string>": "VARCHAR[]",
 };
 
+/** Column types as DuckDB reads them back from the lake's files. */
+const READ_TYPE: Record<LakeColumn["type"], string> = { ...STAGING_TYPE, timestamp: "TIMESTAMP" };
+
 const STRING_LIST = LIST(VARCHAR);
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** Parquet file names carry the outbox id range they hold: part-<first>-<last>.parquet. */
 const PART = /^part-(\d+)-(\d+)\.parquet$/;
+
+/**
+ * How the lake's day files are laid out when compaction (or the simulator) writes them: sorted
+ * by decision first, so the few REVIEW and BLOCKED rows sit in their own row groups and a filter
+ * on `decision` skips the others by their min/max statistics; row groups of 32,768 rows so that
+ * skipping is fine-grained (and two threads have enough of them to share). Measured in
+ * docs/performance.md ("Lake layout").
+ */
+export const LAKE_FILE_LAYOUT = {
+  orderBy: `decision, "timestamp", transaction_id`,
+  rowGroupSize: 32_768,
+  compression: "zstd",
+} as const;
+
+/** How long a worker file stays on disk after a compacted file took its place (readers that listed it may still read it). */
+export const SUPERSEDED_GRACE_MS = 60 * 60_000;
+
+interface Part {
+  name: string;
+  first: number;
+  last: number;
+}
+
+function parts(names: readonly string[]): Part[] {
+  const found: Part[] = [];
+  for (const name of names) {
+    const m = PART.exec(name);
+    if (m) found.push({ name, first: Number(m[1]), last: Number(m[2]) });
+  }
+  return found;
+}
+
+/** The worker files of one day whose outbox ids another file of that day (a compacted one) holds. */
+function supersededIn(all: readonly Part[]): Map<string, Part> {
+  const superseded = new Map<string, Part>();
+  for (const p of all) {
+    const by = all.find((o) => o !== p && o.first <= p.first && p.last <= o.last);
+    if (by) superseded.set(p.name, by);
+  }
+  return superseded;
+}
+
+/**
+ * The lake's Parquet files as readers must see them (`dt=YYYY-MM-DD/name.parquet`, sorted): every
+ * file of every day except worker files a compacted file of the same day already holds. Reading
+ * the glob instead would count those rows twice until the old files are removed.
+ */
+export function lakeFiles(root: string): string[] {
+  const rawDir = join(root, "raw");
+  if (!existsSync(rawDir)) return [];
+  const files: string[] = [];
+  for (const dir of readdirSync(rawDir, { withFileTypes: true })) {
+    if (!dir.isDirectory() || !dir.name.startsWith("dt=")) continue;
+    const names = readdirSync(join(rawDir, dir.name)).filter((f) => f.endsWith(".parquet"));
+    const hidden = supersededIn(parts(names));
+    for (const f of names) if (!hidden.has(f)) files.push(`${dir.name}/${f}`);
+  }
+  return files.sort();
+}
+
+export interface CompactOptions {
+  /** The lake's committed outbox offset: only files holding ids up to it are final and merged. */
+  committedId: number;
+  /** Days merged: those before this UTC day (`YYYY-MM-DD`, excluded); every day when absent. */
+  before?: string;
+  /** Superseded files older than this after their replacement are removed (default one hour). */
+  graceMs?: number;
+  now?: number;
+}
+
+export interface CompactResult {
+  /** Days merged now: the files merged and the rows of the new file. */
+  merged: Array<{ dt: string; file: string; files: number; rows: number }>;
+  /** Superseded files removed after their grace period. */
+  removed: string[];
+}
 
 /** Writes decision records as Parquet under `<root>/raw/dt=YYYY-MM-DD/`, the layout the AWS lake uses. */
 export class LocalLakeWriter {
@@ -27,9 +106,9 @@ export class LocalLakeWriter {
     private readonly connection: DuckDBConnection,
   ) {}
 
-  static async open(root: string): Promise<LocalLakeWriter> {
+  static async open(root: string, options: { threads?: number } = {}): Promise<LocalLakeWriter> {
     mkdirSync(join(root, "raw"), { recursive: true });
-    const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
+    const instance = await DuckDBInstance.create(":memory:", { threads: String(options.threads ?? 1) });
     const connection = await instance.connect();
     const columns = [...LAKE_COLUMNS.map((c) => `${quote(c.name)} ${STAGING_TYPE[c.type]}`), "dt VARCHAR"];
     await connection.run(`CREATE TABLE staging (${columns.join(", ")})`);
@@ -97,13 +176,92 @@ export class LocalLakeWriter {
     return written;
   }
 
+  /**
+   * Merges each day's worker files into one file per day, laid out for reading (LAKE_FILE_LAYOUT).
+   * Safe beside readers, the worker and another compaction: only committed files are merged (a
+   * crash never leaves their rows to be written again); the new file is written under a temporary
+   * name, its row count checked against its inputs, synced, then renamed into place (atomic); it
+   * is named for the whole id range it holds, so readers (`lakeFiles`) skip the files it replaces
+   * from that moment; those are removed once `graceMs` has passed. A day's merged file is merged
+   * again with files that arrive later (late transactions).
+   */
+  async compact(options: CompactOptions): Promise<CompactResult> {
+    const now = options.now ?? Date.now();
+    const graceMs = options.graceMs ?? SUPERSEDED_GRACE_MS;
+    const result: CompactResult = { merged: [], removed: [] };
+    if (!existsSync(this.rawDir)) return result;
+    const days = readdirSync(this.rawDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && d.name.startsWith("dt="))
+      .map((d) => d.name.slice(3))
+      .sort();
+    for (const dt of days) {
+      const dir = join(this.rawDir, `dt=${dt}`);
+      if (options.before === undefined || dt < options.before) {
+        const all = parts(readdirSync(dir));
+        const hidden = supersededIn(all);
+        const inputs = all.filter((p) => !hidden.has(p.name) && p.last <= options.committedId).sort((a, b) => a.first - b.first);
+        if (inputs.length >= 2) result.merged.push(await this.merge(dt, dir, inputs));
+      }
+      for (const [name, by] of supersededIn(parts(readdirSync(dir)))) {
+        if (now - statSync(join(dir, by.name)).mtimeMs < graceMs) continue;
+        rmSync(join(dir, name), { force: true });
+        result.removed.push(`dt=${dt}/${name}`);
+      }
+    }
+    return result;
+  }
+
+  private async merge(dt: string, dir: string, inputs: Part[]): Promise<CompactResult["merged"][number]> {
+    const name = `part-${inputs[0]!.first}-${Math.max(...inputs.map((p) => p.last))}.parquet`;
+    const file = join(dir, name);
+    // A name of its own: another compaction of the same day may be writing the same file.
+    const tmp = `${file}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`;
+    const list = `[${inputs.map((p) => sqlString(join(dir, p.name))).join(", ")}]`;
+    const source = `read_parquet(${list}, union_by_name = true, hive_partitioning = false)`;
+    try {
+      const expected = await this.scalar(`SELECT sum(num_rows) FROM parquet_file_metadata(${list})`);
+      const present = new Set((await this.connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS().map((r) => String(r.column_name)));
+      // Files written before a column existed: the merged file has it, as NULL.
+      const missing = LAKE_COLUMNS.filter((c) => !present.has(c.name)).map((c) => `, CAST(NULL AS ${READ_TYPE[c.type]}) AS ${quote(c.name)}`);
+      await this.connection.run(
+        `COPY (SELECT *${missing.join("")} FROM ${source} ORDER BY ${LAKE_FILE_LAYOUT.orderBy}) TO ${sqlString(tmp)} ` +
+          `(FORMAT parquet, COMPRESSION ${LAKE_FILE_LAYOUT.compression}, ROW_GROUP_SIZE ${LAKE_FILE_LAYOUT.rowGroupSize})`,
+      );
+      const written = await this.scalar(`SELECT count(*) FROM read_parquet(${sqlString(tmp)})`);
+      if (written !== expected) throw new Error(`compaction of dt=${dt} wrote ${written} rows instead of ${expected}; nothing was replaced`);
+      syncFile(tmp);
+      renameSync(tmp, file);
+      syncFile(dir);
+      return { dt, file: `dt=${dt}/${name}`, files: inputs.length, rows: written };
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  private async scalar(sql: string): Promise<number> {
+    return Number((await this.connection.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
   }
 }
 
-/** A glob over every Parquet file of the lake, for DuckDB's read_parquet. */
+function syncFile(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A glob over every Parquet file of the lake, for DuckDB's read_parquet. It includes worker files
+ * a compaction has replaced but not yet removed: readers that must not count a row twice read
+ * `lakeFiles` instead.
+ */
 export function lakeGlob(root: string): string {
   return join(root, "raw", "dt=*", "*.parquet");
 }

@@ -19,13 +19,14 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { VisibleError } from "../../errors.ts";
 import { LAKE_COLUMNS, type LakeType } from "../../lake-schema.ts";
 import type { ReportRunner } from "../../ports.ts";
 import { LABELS_TABLE, LAKE_TABLE, type ReportCell, type ReportColumnType, type ReportEvent, type ReportQuery, type SqlCheck } from "../../report.ts";
+import { lakeFiles } from "./lake.ts";
 import type { Db } from "./sqlite.ts";
 
 /**
@@ -101,17 +102,6 @@ export interface LocalReportRunnerOptions {
   threads?: number;
   /** Reports that can run at once; more wait for a free connection. */
   connections?: number;
-}
-
-/** The lake's Parquet files (`dt=.../name.parquet`), sorted; read_parquet refuses an empty glob. */
-function lakeFiles(rawDir: string): string[] {
-  if (!existsSync(rawDir)) return [];
-  const files: string[] = [];
-  for (const dir of readdirSync(rawDir, { withFileTypes: true })) {
-    if (!dir.isDirectory() || !dir.name.startsWith("dt=")) continue;
-    for (const f of readdirSync(join(rawDir, dir.name))) if (f.endsWith(".parquet")) files.push(`${dir.name}/${f}`);
-  }
-  return files.sort();
 }
 
 /** Every lake column, typed, with no rows: the view while the lake is empty. */
@@ -330,11 +320,14 @@ export class LocalReportRunner implements ReportRunner {
   private refresh(): Promise<void> {
     const run = this.adminChain.then(async () => {
       const { admin } = await this.ready();
-      const files = lakeFiles(this.rawDir).join("\n");
+      const list = lakeFiles(this.options.lakeDir);
+      const files = list.join("\n");
       if (files !== this.viewFiles) {
         let view = EMPTY_LAKE;
         if (files !== "") {
-          const scan = `read_parquet(${sqlString(join(this.rawDir, "dt=*", "*.parquet"))}, hive_partitioning = true, hive_types = {'dt': VARCHAR}, union_by_name = true)`;
+          // The files by name, not a glob: a compacted day's replaced files must not be read too.
+          const paths = list.map((f) => sqlString(join(this.rawDir, f))).join(", ");
+          const scan = `read_parquet([${paths}], hive_partitioning = true, hive_types = {'dt': VARCHAR}, union_by_name = true)`;
           const described = await admin.runAndReadAll(`DESCRIBE SELECT * FROM ${scan}`);
           const present = new Set(described.getRowObjectsJS().map((r) => String(r.column_name)));
           // Files written before a column existed: it reads as NULL, as Athena does.

@@ -1,6 +1,6 @@
 import { Decision } from "../../decision.ts";
 import { toLakeRecord, type LakeRecord } from "../../lake-schema.ts";
-import type { LocalLakeWriter } from "./lake.ts";
+import type { CompactResult, LocalLakeWriter } from "./lake.ts";
 import { guardWrite, type Db } from "./sqlite.ts";
 
 export interface WorkerOptions {
@@ -14,6 +14,19 @@ export interface WorkerOptions {
 }
 
 type OutboxRow = { id: number; payload: string };
+
+/** A UTC day is closed, and its files merged, this long after it ends: late buffers are flushed by then. */
+export const LAKE_DAY_CLOSES_AFTER_MS = 60 * 60_000;
+
+/** The last outbox id the lake has committed: files holding ids up to it are final. */
+export function committedLakeId(db: Db): number {
+  return (db.prepare<[], { last_id: number }>("SELECT last_id FROM consumer_offsets WHERE consumer = 'lake'").get())?.last_id ?? 0;
+}
+
+/** The first day not closed at `now` (`YYYY-MM-DD`): compaction merges the days before it. */
+export function firstOpenDay(now: number): string {
+  return new Date(now - LAKE_DAY_CLOSES_AFTER_MS).toISOString().slice(0, 10);
+}
 
 const ALERTS = "alerts_metrics";
 /** Outbox rows per alerts-and-metrics transaction: a few milliseconds of writing at most. */
@@ -119,6 +132,14 @@ export class OutboxWorker {
     this.lakeBuffer = [];
     this.opts.log?.(`[worker] wrote ${batch.length} record(s) to the lake (outbox ${first}-${last})`);
     return batch.length;
+  }
+
+  /** Merges the worker's files of each closed day into one file (see LocalLakeWriter.compact). */
+  async compactLake(now = Date.now()): Promise<CompactResult> {
+    const result = await this.lake.compact({ committedId: this.offset(LAKE), before: firstOpenDay(now), now });
+    for (const m of result.merged) this.opts.log?.(`[worker] compacted ${m.files} lake files of ${m.dt} into ${m.file} (${m.rows} rows)`);
+    if (result.removed.length > 0) this.opts.log?.(`[worker] removed ${result.removed.length} lake file(s) replaced by compacted ones`);
+    return result;
   }
 
   /**

@@ -214,7 +214,7 @@ describe("one SQL text for DuckDB and Athena", () => {
     expect(request.QueryString).toBe(compileNamedParameters(BUILTIN_REPORTS.find((r) => r.name === "amount_blocked")!.sql).sql);
     const large = recording.queries.length;
     await reports.run("large_transactions", { ...RANGE, min_amount: 1000.5 });
-    expect(athenaStartQueryInput(recording.queries[large]!, { workGroup: "w", database: "d" }).ExecutionParameters).toEqual(["'2025-06-01'", "'2025-06-03'", "1000.5"]);
+    expect(athenaStartQueryInput(recording.queries[large]!, { workGroup: "w", database: "d" }).ExecutionParameters).toEqual(["'2025-06-01'", "'2025-06-03'", "1000.5", "'2025-06-01'", "'2025-06-03'", "1000.5"]);
   });
 
   it("every built-in report sends Athena the SQL and values DuckDB ran", async () => {

@@ -8,7 +8,7 @@ import { openDatabase, type Db } from "../../src/adapters/local/sqlite.ts";
 import { backtestRuleset } from "../../src/backtest.ts";
 import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
 import { Reports } from "../../src/report-service.ts";
-import { rowObjects } from "../../src/report.ts";
+import { collectReport, rowObjects } from "../../src/report.ts";
 import { RulesetContent } from "../../src/ruleset.ts";
 import { defaultSettings } from "../../src/settings.ts";
 import { memoryReportStore, tempDirs } from "./lake-fixture.ts";
@@ -55,6 +55,29 @@ describe("simulate: history straight to the lake", () => {
     const rules = rowObjects(await reports.run("rule_hit_rates", RANGE));
     expect(rules.map((r) => r.rule_id).sort()).toEqual(["DEVICE_CHANGE", "HIGH_AMOUNT_VS_HISTORY", "LOCATION_CHANGE", "NEW_DEVICE_LARGE_AMOUNT"]);
     for (const r of rules) expect(Number(r.precision)).toBeGreaterThan(0);
+  });
+
+  it("the tuned report SQL gives the rows of the plain SQL (ties at the 1,000th amount, percentiles over microseconds)", async () => {
+    const plain = async (sql: string, params: Array<{ type: "date" | "number"; value: string | number }>) =>
+      (await collectReport(runner.stream({ sql, params, row_limit: 10_000, timeout_ms: 60_000, trusted: true }))).rows;
+    const range = [{ type: "date" as const, value: RANGE.from }, { type: "date" as const, value: RANGE.to }];
+    const large = await reports.run("large_transactions", { ...RANGE, min_amount: 100 });
+    expect(large.row_count).toBe(1000);
+    expect(large.rows).toEqual(
+      await plain(
+        `SELECT transaction_id, user_id, amount, currency, merchant_id, device_id, "timestamp", decision FROM decisions
+         WHERE dt BETWEEN ? AND ? AND amount > ? ORDER BY amount DESC, transaction_id LIMIT 1000`,
+        [...range, { type: "number", value: 100 }],
+      ),
+    );
+    const latency = await reports.run("decision_latency", RANGE);
+    expect(latency.rows).toEqual(
+      await plain(
+        `SELECT dt AS day, count(*) AS decisions, round(quantile_disc(latency_ms, 0.5), 3), round(quantile_disc(latency_ms, 0.95), 3),
+           round(quantile_disc(latency_ms, 0.99), 3), round(max(latency_ms), 3) FROM decisions WHERE dt BETWEEN ? AND ? GROUP BY dt ORDER BY dt`,
+        range,
+      ),
+    );
   });
 
   it("the same seed gives the same history", async () => {

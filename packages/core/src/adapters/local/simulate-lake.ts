@@ -3,6 +3,7 @@ import { mkdirSync, renameSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { LAKE_COLUMNS } from "../../lake-schema.ts";
+import { LAKE_FILE_LAYOUT } from "./lake.ts";
 import { guardWrite, type Db } from "./sqlite.ts";
 
 export interface SimulateLakeOptions {
@@ -156,7 +157,11 @@ FROM s`;
       const dir = join(rawDir, `dt=${day}`);
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `sim-${runId}.parquet`);
-      await conn.run(`COPY (SELECT ${columns} FROM (${simSql(d * perDay, (d + 1) * perDay)})) TO '${file.replaceAll("'", "''")}.tmp' (FORMAT parquet, COMPRESSION snappy)`);
+      // Laid out as compaction lays out a closed day, so reports read history as they would the worker's.
+      await conn.run(
+        `COPY (SELECT ${columns} FROM (${simSql(d * perDay, (d + 1) * perDay)}) ORDER BY ${LAKE_FILE_LAYOUT.orderBy}) TO '${file.replaceAll("'", "''")}.tmp' ` +
+          `(FORMAT parquet, COMPRESSION ${LAKE_FILE_LAYOUT.compression}, ROW_GROUP_SIZE ${LAKE_FILE_LAYOUT.rowGroupSize})`,
+      );
       renameSync(`${file}.tmp`, file);
       options.onProgress?.({ days_done: d + 1, days, rows_done: (d + 1) * perDay });
     }

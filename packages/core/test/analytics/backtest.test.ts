@@ -15,7 +15,7 @@ import { newProfile, type Profile } from "../../src/profile.ts";
 import { compileRuleset, RulesetContent, type RulesetContentInput } from "../../src/ruleset.ts";
 import { defaultSettings } from "../../src/settings.ts";
 import { parseTransaction, type TransactionInput } from "../../src/transaction.ts";
-import { tempDirs } from "./lake-fixture.ts";
+import { tempDirs, writeLake } from "./lake-fixture.ts";
 
 const dirs = tempDirs();
 const runners: LocalReportRunner[] = [];
@@ -172,6 +172,25 @@ describe("backtest: replaying the lake through decide()", () => {
     expect(result.blocked_amount).toEqual([{ currency: "XAF", recorded: 0, draft: 800 }]);
     expect(progress[0]!.phase).toBe("counting");
     expect(progress.at(-1)).toMatchObject({ phase: "done", rows_done: 8, rows_total: 8, fraction: 1 });
+  });
+
+  it("a lake row that is not a valid transaction stops the replay with the schema's message, even after good rows with the same values", async () => {
+    const lakeDir = join(dirs.make(), "lake");
+    const good = { user_id: "u1", amount: 100, currency: "XAF", merchant_id: "m1", decision: "APPROVED", score: 0, rules_fired: [], risk_level: "LOW" };
+    await writeLake(lakeDir, [
+      [
+        { ...good, transaction_id: "ok-1", timestamp: "2025-06-02T10:00:00.000Z" },
+        { ...good, transaction_id: "ok-2", timestamp: "2025-06-02T11:00:00.000Z" },
+        { ...good, transaction_id: "bad-1", timestamp: "2025-06-02T12:00:00.000Z", amount: -5 },
+      ],
+    ]);
+    const run = backtestRuleset({ runner: runnerFor(lakeDir), ruleset: { ...RulesetContent.parse(live), version: 2 }, range: { from: "2025-06-02", to: "2025-06-02", warmup_days: 0 }, settings: defaultSettings });
+    await expect(run).rejects.toThrow("lake row bad-1 is not a valid transaction: must be greater than 0");
+
+    const dir2 = join(dirs.make(), "lake");
+    await writeLake(dir2, [[{ ...good, transaction_id: "ok-3", timestamp: "2025-06-02T10:00:00.000Z" }, { ...good, transaction_id: "bad-2", timestamp: "2025-06-02T11:00:00.000Z", user_id: "u\u0007" }]]);
+    const run2 = backtestRuleset({ runner: runnerFor(dir2), ruleset: { ...RulesetContent.parse(live), version: 2 }, range: { from: "2025-06-02", to: "2025-06-02", warmup_days: 0 }, settings: defaultSettings });
+    await expect(run2).rejects.toThrow("lake row bad-2 is not a valid transaction: must not contain control characters");
   });
 
   it("results are saved with the draft they tested", async () => {

@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalLakeWriter } from "../../src/adapters/local/lake.ts";
@@ -101,5 +101,10 @@ describe("simulate: history straight to the lake", () => {
     expect(result.replayed).toBe(20_000);
     expect(result.transactions).toBe(10_000);
     expect(result.labels.fraud).toBeGreaterThan(0);
+    // Exactly what the backtest gave before it read and validated rows column by column
+    // (fixtures/backtest-simulated-seed3.json, written by the row-by-row version on this lake).
+    const { elapsed_ms: _elapsed, rows_per_second: _rate, ...outcome } = result;
+    const before = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "backtest-simulated-seed3.json"), "utf8")) as unknown;
+    expect(outcome).toEqual(before);
   });
 });

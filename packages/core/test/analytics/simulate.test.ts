@@ -101,8 +101,8 @@ describe("simulate: history straight to the lake", () => {
     expect(result.replayed).toBe(20_000);
     expect(result.transactions).toBe(10_000);
     expect(result.labels.fraud).toBeGreaterThan(0);
-    // Exactly what the backtest gave before it read and validated rows column by column
-    // (fixtures/backtest-simulated-seed3.json, written by the row-by-row version on this lake).
+    // Pinned: the whole result of the row-by-row replay on this lake (fixtures/backtest-simulated-seed3.json),
+    // so that a faster replay (columns, shards) must give exactly the same.
     const { elapsed_ms: _elapsed, rows_per_second: _rate, ...outcome } = result;
     const before = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "backtest-simulated-seed3.json"), "utf8")) as unknown;
     expect(outcome).toEqual(before);

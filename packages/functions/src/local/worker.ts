@@ -53,8 +53,10 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
         prunedAt = Date.now();
       }
       if (Date.now() - compactedAt > COMPACT_EVERY_MS) {
-        await worker.compactLake();
         compactedAt = Date.now();
+        // A day that cannot be merged keeps its files (readers still see every row once): alerts
+        // and the lake go on, and the next pass tries again.
+        await worker.compactLake().catch((e: unknown) => console.error(`[worker] lake compaction failed, retrying in ${COMPACT_EVERY_MS / 60_000} minutes: ${(e as Error).message}`));
       }
       backoff = IDLE_MS;
       if (n === 0) await new Promise((r) => setTimeout(r, IDLE_MS));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEPLOYMENTS } from "./platform.ts";
 import { Settings } from "./settings.ts";
 import { SessionLifetime } from "./users.ts";
 
@@ -28,8 +29,49 @@ const Env = z.object({
   FRAUD_SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
   /** ...and this many hours after sign-in in any case. */
   FRAUD_SESSION_MAX_HOURS: z.coerce.number().positive().max(30 * 24).default(12),
+  /** Which platform the dashboard opens: the embedded one (SQLite, DuckDB) or the AWS stores (set by stacks/Web.ts). */
+  FRAUD_DEPLOYMENT: z.enum(DEPLOYMENTS).default("local"),
+  // The AWS stores (FRAUD_DEPLOYMENT=aws only), named by stacks/Core.ts, Pipeline.ts and Lake.ts.
+  FRAUD_TABLE_PROFILES: z.string().min(1).optional(),
+  FRAUD_TABLE_RULESETS: z.string().min(1).optional(),
+  FRAUD_TABLE_LISTS: z.string().min(1).optional(),
+  FRAUD_TABLE_DECISIONS: z.string().min(1).optional(),
+  FRAUD_TABLE_USERS: z.string().min(1).optional(),
+  FRAUD_TABLE_AUDIT: z.string().min(1).optional(),
+  FRAUD_TABLE_REVIEWS: z.string().min(1).optional(),
+  FRAUD_TABLE_ALERTS: z.string().min(1).optional(),
+  FRAUD_TABLE_METRICS: z.string().min(1).optional(),
+  FRAUD_TABLE_ANALYTICS: z.string().min(1).optional(),
+  FRAUD_DECISION_TTL_DAYS: z.coerce.number().int().positive().default(90),
+  FRAUD_STREAM_NAME: z.string().min(1).optional(),
+  FRAUD_LAKE_BUCKET: z.string().min(1).optional(),
+  FRAUD_ATHENA_WORKGROUP: z.string().min(1).optional(),
+  FRAUD_ATHENA_DATABASE: z.string().min(1).optional(),
 });
-export type Env = z.infer<typeof Env> & { settings: Settings; sessionLifetime: SessionLifetime };
+
+const AWS_TABLES = {
+  profiles: "FRAUD_TABLE_PROFILES",
+  rulesets: "FRAUD_TABLE_RULESETS",
+  lists: "FRAUD_TABLE_LISTS",
+  decisions: "FRAUD_TABLE_DECISIONS",
+  users: "FRAUD_TABLE_USERS",
+  audit: "FRAUD_TABLE_AUDIT",
+  reviews: "FRAUD_TABLE_REVIEWS",
+  alerts: "FRAUD_TABLE_ALERTS",
+  metrics: "FRAUD_TABLE_METRICS",
+  analytics: "FRAUD_TABLE_ANALYTICS",
+} as const;
+const AWS_REQUIRED = [...Object.values(AWS_TABLES), "FRAUD_STREAM_NAME", "FRAUD_LAKE_BUCKET", "FRAUD_ATHENA_WORKGROUP", "FRAUD_ATHENA_DATABASE"] as const;
+
+/** Where the AWS platform's stores are, when the deployment is `aws`. */
+export interface AwsDeploymentEnv {
+  tables: Record<keyof typeof AWS_TABLES, string>;
+  streamName: string;
+  decisionTtlDays: number;
+  lakeBucket: string;
+  athena: { workGroup: string; database: string };
+}
+export type Env = z.infer<typeof Env> & { settings: Settings; sessionLifetime: SessionLifetime; aws?: AwsDeploymentEnv };
 
 let cached: Env | undefined;
 
@@ -51,7 +93,21 @@ export function env(source: NodeJS.ProcessEnv = process.env): Env {
     maxMs: Math.round(parsed.data.FRAUD_SESSION_MAX_HOURS * 3_600_000),
   });
   if (!lifetime.success) throw new Error("invalid settings in the environment:\n  FRAUD_SESSION_IDLE_MINUTES: must not be longer than FRAUD_SESSION_MAX_HOURS");
-  const value = { ...parsed.data, settings, sessionLifetime: lifetime.data };
+  const e = parsed.data;
+  let aws: AwsDeploymentEnv | undefined;
+  if (e.FRAUD_DEPLOYMENT === "aws") {
+    const missing = AWS_REQUIRED.filter((k) => e[k] === undefined);
+    if (missing.length) throw new Error(`invalid settings in the environment:\n${missing.map((k) => `  ${k}: required when FRAUD_DEPLOYMENT=aws`).join("\n")}`);
+    const tables = Object.fromEntries(Object.entries(AWS_TABLES).map(([store, key]) => [store, e[key]!])) as AwsDeploymentEnv["tables"];
+    aws = {
+      tables,
+      streamName: e.FRAUD_STREAM_NAME!,
+      decisionTtlDays: e.FRAUD_DECISION_TTL_DAYS,
+      lakeBucket: e.FRAUD_LAKE_BUCKET!,
+      athena: { workGroup: e.FRAUD_ATHENA_WORKGROUP!, database: e.FRAUD_ATHENA_DATABASE! },
+    };
+  }
+  const value = { ...e, settings, sessionLifetime: lifetime.data, aws };
   if (source === process.env) cached = value;
   return value;
 }

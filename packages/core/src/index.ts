@@ -25,3 +25,4 @@ export * from "./builtin-reports.ts";
 export * from "./report-service.ts";
 export * from "./backtest.ts";
 export * from "./athena-report.ts";
+export * from "./platform.ts";

@@ -106,3 +106,24 @@ export function slidExpiry(session: { expires_at: string; ends_at: string; idle_
   const step = Math.min(60_000, session.idle_ms / 2);
   return next - Date.parse(session.expires_at) >= step ? new Date(next).toISOString() : undefined;
 }
+
+/**
+ * Creates the `admin` account with this password on a deployment's first start; an existing one
+ * is left as it is (its password may have been changed since). Several processes may start
+ * together: one of them creates it.
+ */
+export async function ensureAdminAccount(
+  users: { byUsername(username: string): Promise<User | undefined>; create(input: NewUser, actor: { id: string }): Promise<User> },
+  password: string | undefined,
+): Promise<"created" | "existing"> {
+  if (await users.byUsername("admin")) return "existing";
+  const checked = Password.safeParse(password);
+  if (!checked.success) throw new Error(`no admin account yet, and the admin password is ${password === undefined ? "not set" : `invalid (${checked.error.issues[0]?.message})`}`);
+  try {
+    await users.create({ username: "admin", display_name: "Administrator", role: "admin", password: checked.data }, { id: "system" });
+    return "created";
+  } catch (e) {
+    if ((e as { code?: string }).code === "USERNAME_TAKEN") return "existing";
+    throw e;
+  }
+}

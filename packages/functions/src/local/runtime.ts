@@ -1,4 +1,4 @@
-import { env, type Env } from "@fraud/core";
+import { ensureAdminAccount, env, type Env } from "@fraud/core";
 import { loadOrCreateSecrets, openLocalPlatform, type LocalPlatform } from "@fraud/core/local";
 import { resolve } from "node:path";
 
@@ -20,12 +20,7 @@ export async function openRuntime(options: { walAutocheckpointPages?: number } =
   if (!platform.apiKeys.has(secrets.api_key)) {
     await platform.apiKeys.create("default", ["ingest", "read"], { id: "system" }, secrets.api_key);
   }
-  if (!(await platform.users.byUsername("admin"))) {
-    // The server, the worker and the CLI may start together: one of them creates the account.
-    await platform.users.create({ username: "admin", display_name: "Administrator", role: "admin", password: secrets.admin_password }, { id: "system" }).catch((e: unknown) => {
-      if ((e as { code?: string }).code !== "USERNAME_TAKEN") throw e;
-    });
-  }
+  await ensureAdminAccount(platform.users, secrets.admin_password);
   return { env: e, platform, secrets };
 }
 

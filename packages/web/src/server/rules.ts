@@ -17,7 +17,7 @@ export async function rulesState() {
 
 export async function ruleStats() {
   const p = await platform();
-  return { hits: p.decisions.ruleHits(), labels: (await p.reviews.labelStats()).by_rule };
+  return { hits: await p.decisions.ruleHits(), labels: (await p.reviews.labelStats()).by_rule };
 }
 
 export function emptyContent(): RulesetContent {

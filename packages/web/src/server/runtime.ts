@@ -1,22 +1,44 @@
 import "server-only";
-import type { LocalRuntime } from "@fraud/functions/local";
+import { env, type Env, type Platform } from "@fraud/core";
 
-type Holder = { __fraudRuntime?: LocalRuntime; __fraudRuntimeOpening?: Promise<LocalRuntime> };
+/** What the dashboard's server code works with, on either deployment. */
+export interface DashboardRuntime {
+  env: Env;
+  platform: Platform;
+}
+
+type Holder = { __fraudRuntime?: DashboardRuntime; __fraudRuntimeOpening?: Promise<DashboardRuntime> };
+
+async function openDashboardRuntime(e: Env): Promise<DashboardRuntime> {
+  if (e.FRAUD_DEPLOYMENT === "aws") {
+    // The admin password is the stage's SST secret (`npx sst secrets set FRAUD_ADMIN_PASSWORD`), bound by stacks/Web.ts.
+    const [{ openAwsDashboard }, { Config }] = await Promise.all([import("./aws"), import("sst/node/config")]);
+    const secret: unknown = Reflect.get(Config, "FRAUD_ADMIN_PASSWORD");
+    return { env: e, platform: await openAwsDashboard(e, { adminPassword: typeof secret === "string" ? secret : undefined }) };
+  }
+  const local = await import("@fraud/functions/local");
+  return local.openRuntime();
+}
 
 /**
- * The process-wide platform. Under `npm start` the server that owns the port put its own runtime
- * on globalThis before preparing Next, so the API and the dashboard share one database handle;
- * under `next dev` or `next start` the first request opens one.
+ * The process-wide platform, chosen by FRAUD_DEPLOYMENT. Under `npm start` the server that owns
+ * the port put its own runtime on globalThis before preparing Next, so the API and the dashboard
+ * share one database handle; under `next dev`, `next start` or on AWS the first request opens one.
  */
-export async function runtime(): Promise<LocalRuntime> {
+export async function runtime(): Promise<DashboardRuntime> {
   const g = globalThis as Holder;
   if (g.__fraudRuntime) return g.__fraudRuntime;
-  g.__fraudRuntimeOpening ??= import("@fraud/functions/local")
-    .then((m) => m.openRuntime())
-    .then((rt) => (g.__fraudRuntime = rt));
+  // A failed start (a store unreachable, no admin password yet) is tried again by the next request.
+  g.__fraudRuntimeOpening ??= openDashboardRuntime(env()).then(
+    (rt) => (g.__fraudRuntime = rt),
+    (e: unknown) => {
+      g.__fraudRuntimeOpening = undefined;
+      throw e;
+    },
+  );
   return g.__fraudRuntimeOpening;
 }
 
-export async function platform() {
+export async function platform(): Promise<Platform> {
   return (await runtime()).platform;
 }

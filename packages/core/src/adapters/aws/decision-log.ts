@@ -1,3 +1,4 @@
+import type { RuleHitCounts } from "../../platform.ts";
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { UnavailableError } from "../../errors.ts";
@@ -25,7 +26,7 @@ export interface AwsDecisionLogOptions {
  * TransactWriteItems; a lost race is scored again on the fresh profile. The event then goes to
  * Kinesis; if that fails the decision is marked and republished when the client retries.
  */
-export class AwsDecisionLog implements DecisionLog {
+export class AwsDecisionLog implements DecisionLog, RuleHitCounts {
   private readonly ttlSeconds: number;
   private readonly maxAttempts: number;
 
@@ -143,6 +144,11 @@ export class AwsDecisionLog implements DecisionLog {
    * Newest first. Served by the index that narrows most (the customer's, else the outcome's, else
    * time), reading every shard of a sharded index and merging; other criteria are filters.
    */
+  /** Not counted here: decisions leave the table after their TTL; the lake's `rule_hit_rates` report counts them. */
+  async ruleHits(): Promise<undefined> {
+    return undefined;
+  }
+
   async search(query: DecisionQuery): Promise<Decision[]> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const names: Record<string, string> = {};

@@ -2,6 +2,7 @@ import type { AthenaTarget } from "../../athena-report.ts";
 import { Backtests } from "../../backtest.ts";
 import type { Decision } from "../../decision.ts";
 import { Reports } from "../../report-service.ts";
+import type { Platform } from "../../platform.ts";
 import type { Settings } from "../../settings.ts";
 import { Scoring } from "../../scoring.ts";
 import { AwsAlertInbox } from "./alert-inbox.ts";
@@ -46,6 +47,7 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
   const lists = new AwsListStore(clients.dynamo, options.tables, clock);
   const reportRunner = options.athena ? new AthenaReportRunner(clients.athena, options.athena) : undefined;
   return {
+    deployment: "aws" as const,
     clients,
     events,
     decisions,
@@ -71,6 +73,12 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
   };
 }
 export type AwsPlatform = ReturnType<typeof openAwsPlatform>;
+
+/** The AWS platform as the dashboard uses it: its reports and backtests need the Athena target. */
+export function dashboardPlatform(p: AwsPlatform): Platform {
+  if (!p.reports || !p.backtests) throw new Error("the dashboard on AWS needs the Athena workgroup and database (FRAUD_ATHENA_WORKGROUP, FRAUD_ATHENA_DATABASE)");
+  return { ...p, reports: p.reports, backtests: p.backtests };
+}
 
 /**
  * What the stream consumer records for each scored event: its alert in the inbox (REVIEW and

@@ -1,3 +1,4 @@
+import type { RuleHitCounts } from "../../platform.ts";
 import { Decision } from "../../decision.ts";
 import type { DecisionLog, DecisionQuery, RecordResult } from "../../ports.ts";
 import { Profile } from "../../profile.ts";
@@ -27,7 +28,7 @@ const MAX_BATCH = 256;
 const PROFILE_CACHE_SIZE = 20_000;
 
 /** Decisions, profiles and the outbox in one SQLite transaction: all durable, or none. */
-export class LocalDecisionLog implements DecisionLog {
+export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
   private readonly q;
   private readonly writeBatch;
 
@@ -215,7 +216,7 @@ export class LocalDecisionLog implements DecisionLog {
   }
 
   /** Hit counts per rule, for the rules page. */
-  ruleHits(): Record<string, number> {
+  async ruleHits(): Promise<Record<string, number>> {
     const rows = this.db.prepare<[], { rule_id: string; n: number }>("SELECT rule_id, count(*) AS n FROM decision_rules GROUP BY rule_id").all();
     return Object.fromEntries(rows.map((r) => [r.rule_id, r.n]));
   }

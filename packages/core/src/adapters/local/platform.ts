@@ -1,5 +1,6 @@
 import { statfsSync } from "node:fs";
 import { join } from "node:path";
+import type { Platform } from "../../platform.ts";
 import type { Settings } from "../../settings.ts";
 import { Scoring } from "../../scoring.ts";
 import { Backtests } from "../../backtest.ts";
@@ -38,7 +39,8 @@ export interface LocalPlatformOptions {
 }
 
 /** The composition root of the embedded stack: one SQLite file, every store, the scoring service. */
-export interface LocalPlatform {
+export interface LocalPlatform extends Platform {
+  readonly deployment: "local";
   dataDir: string;
   lakeDir: string;
   db: Db;
@@ -80,6 +82,7 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
   const scoring = new Scoring({ decisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: options.rulesetCacheMs ?? 1_000 });
   rules.onChange(() => scoring.invalidate());
   return {
+    deployment: "local",
     dataDir: options.dataDir,
     lakeDir,
     db,

@@ -113,7 +113,9 @@ export default async function RulesPage() {
                       <code className="font-mono text-xs break-words text-slate-700">{r.expression}</code>
                     </Td>
                     <Td className="tabular text-right">{r.score}</Td>
-                    <Td className="tabular text-right">{format.number(stats.hits[r.id] ?? 0)}</Td>
+                    <Td className="tabular text-right">
+                      {stats.hits ? format.number(stats.hits[r.id] ?? 0) : <abbr title={t("hitsElsewhere")}>—</abbr>}
+                    </Td>
                     <Td className="tabular text-right">{percent(format, labels ? precision(labels) : null)}</Td>
                     <Td>
                       <Badge tone={r.enabled ? "green" : "gray"}>{r.enabled ? t("on") : t("off")}</Badge>
@@ -142,6 +144,13 @@ export default async function RulesPage() {
               })}
             </tbody>
           </Table>
+        )}
+        {stats.hits ? null : (
+          <p className="mt-3 text-sm text-slate-600">
+            <Link href="/reports?report=rule_hit_rates" className="underline">
+              {t("hitsInLake")}
+            </Link>
+          </p>
         )}
       </Card>
     </>

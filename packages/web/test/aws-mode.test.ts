@@ -1,0 +1,158 @@
+import { env } from "@fraud/core";
+import { labelKey } from "@fraud/core/aws";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startEmulators, type Emulators } from "../../core/test/contract/emulators.ts";
+import { english, isRedirect, nextHeaders } from "./support.ts";
+
+vi.mock("server-only", () => ({}));
+vi.mock("next/headers", async () => (await import("./support.ts")).nextHeaders);
+vi.mock("next/cache", async () => (await import("./support.ts")).nextCache);
+vi.mock("next-intl/server", async () => (await import("./support.ts")).nextIntl);
+
+const { openAwsDashboard } = await import("@/server/aws");
+const { platform, runtime } = await import("@/server/runtime");
+const { searchDecisions } = await import("@/server/decisions");
+const { ruleStats, rulesState } = await import("@/server/rules");
+const { signIn } = await import("@/actions/session");
+const { saveRule, publishVersion } = await import("@/actions/rules");
+const { testTransaction } = await import("@/actions/test");
+const { labelCase } = await import("@/actions/review");
+
+/*
+ * The dashboard's server code on the AWS platform, as stacks/Web.ts configures it: the environment
+ * the NextjsSite gets (FRAUD_DEPLOYMENT=aws, table, stream, bucket and Athena names) validated by
+ * core's env(), the stores on DynamoDB, Kinesis and S3 emulators, the admin account created from
+ * the stage secret on first start. A rule is published, a transaction scored through the test
+ * form, listed, and its case labelled, all by server actions.
+ */
+
+const ADMIN_PASSWORD = "stage-secret-password-1";
+let emulators: Emulators;
+let streamName = "";
+let awsSource: NodeJS.ProcessEnv;
+let awsEnv: ReturnType<typeof env>;
+
+function formOf(values: Record<string, string>): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(values)) form.set(k, v);
+  return form;
+}
+
+/** Runs an action that may end in Next's redirect; the redirect is its success. */
+async function submit<S>(action: () => Promise<S>): Promise<S | "redirected"> {
+  try {
+    return await action();
+  } catch (e) {
+    if (isRedirect(e)) return "redirected";
+    throw e;
+  }
+}
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  const tables = await emulators.createTables();
+  streamName = await emulators.createStream();
+  awsSource = {
+    NODE_ENV: "test",
+    FRAUD_DEPLOYMENT: "aws",
+    FRAUD_TABLE_PROFILES: tables.profiles,
+    FRAUD_TABLE_RULESETS: tables.rulesets,
+    FRAUD_TABLE_LISTS: tables.lists,
+    FRAUD_TABLE_DECISIONS: tables.decisions,
+    FRAUD_TABLE_USERS: tables.users,
+    FRAUD_TABLE_AUDIT: tables.audit,
+    FRAUD_TABLE_REVIEWS: tables.reviews,
+    FRAUD_TABLE_ALERTS: tables.alerts,
+    FRAUD_TABLE_METRICS: tables.metrics,
+    FRAUD_TABLE_ANALYTICS: tables.analytics,
+    FRAUD_STREAM_NAME: streamName,
+    FRAUD_LAKE_BUCKET: emulators.s3Bucket,
+    FRAUD_ATHENA_WORKGROUP: "test-fraud-analysts",
+    FRAUD_ATHENA_DATABASE: "fraud_test",
+  };
+  awsEnv = env(awsSource);
+  const p = await openAwsDashboard(awsEnv, { adminPassword: ADMIN_PASSWORD, clients: emulators.clients });
+  (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime = { env: awsEnv, platform: p };
+}, 60_000);
+
+afterAll(async () => {
+  delete (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime;
+  await emulators?.stop();
+});
+
+describe("the environment of an AWS deployment", () => {
+  it("is refused when a store is not named, with every missing name listed", () => {
+    expect(() => env({ NODE_ENV: "test", FRAUD_DEPLOYMENT: "aws", FRAUD_TABLE_PROFILES: "p" })).toThrow(/FRAUD_TABLE_RULESETS: required when FRAUD_DEPLOYMENT=aws[\s\S]*FRAUD_ATHENA_DATABASE/);
+  });
+
+  it("is not needed locally: the default deployment is the embedded one", () => {
+    const local = env({ NODE_ENV: "test" });
+    expect(local.FRAUD_DEPLOYMENT).toBe("local");
+    expect(local.aws).toBeUndefined();
+  });
+});
+
+describe("the dashboard on the AWS platform", () => {
+  it("opens the AWS stores and creates the admin account from the stage secret only once", async () => {
+    const rt = await runtime();
+    expect(rt.platform.deployment).toBe("aws");
+    const admin = await rt.platform.users.byUsername("admin");
+    expect(admin?.role).toBe("admin");
+    // A second start (another Lambda container) keeps the account, whatever password it is given.
+    await openAwsDashboard(awsEnv, { adminPassword: "another-password-22", clients: emulators.clients });
+    expect((await rt.platform.users.list()).filter((u) => u.username === "admin")).toHaveLength(1);
+    expect(await rt.platform.users.authenticate("admin", "another-password-22")).toBeUndefined();
+  });
+
+  it("refuses to start on an empty deployment without the admin secret", async () => {
+    const empty = await emulators.createTables();
+    const bare = env({ ...awsSource, FRAUD_TABLE_USERS: empty.users });
+    await expect(openAwsDashboard(bare, { adminPassword: undefined, clients: emulators.clients })).rejects.toThrow(/admin password is not set/);
+  });
+
+  it("signs the admin in, publishes a rule, scores a transaction, lists it and labels its case", async () => {
+    const jar = await nextHeaders.cookies();
+    jar.delete("fraud_session");
+    expect(await submit(() => signIn({ status: "idle" }, formOf({ username: "admin", password: ADMIN_PASSWORD })))).toBe("redirected");
+    expect(jar.get("fraud_session")).toBeDefined();
+
+    const saved = await submit(() =>
+      saveRule({ status: "idle" }, formOf({ id: "BIG_AMOUNT", name: "Big amount", description: "", expression: "amount > 5000.0", score: "60", enabled: "on" })),
+    );
+    expect(saved).toBe("redirected");
+    const { draft } = await rulesState();
+    expect(draft?.rules.map((r) => r.id)).toEqual(["BIG_AMOUNT"]);
+    const published = await publishVersion({ status: "idle" }, formOf({ version: String(draft!.version) }));
+    expect(published.status).toBe("ok");
+    expect((await (await platform()).rules.live())?.version).toBe(draft!.version);
+
+    const tested = await testTransaction(
+      { status: "idle" },
+      formOf({ transaction_id: "aws-web-1", user_id: "user_aws_1", amount: "9000", merchant_id: "MERCH_1", device_id: "device_1", location: "Douala, CM" }),
+    );
+    expect(tested.status).toBe("ok");
+    expect(tested.data).toMatchObject({ transaction_id: "aws-web-1", decision: "REVIEW" });
+    expect(tested.data?.fired.map((r) => r.id)).toEqual(["BIG_AMOUNT"]);
+    // The scored event went onto the Kinesis stream, for the consumer and the lake.
+    const events = await emulators.readStream(streamName);
+    expect(events.map((e) => e.decision.transaction_id)).toEqual(["aws-web-1"]);
+
+    const rows = await searchDecisions({ decision: "REVIEW" });
+    expect(rows.map((r) => r.transaction_id)).toEqual(["aws-web-1"]);
+    expect(await searchDecisions({ decision: "BLOCKED" })).toEqual([]);
+
+    const labelled = await labelCase({ status: "idle" }, formOf({ transaction_id: "aws-web-1", label: "fraud", note: "confirmed by phone" }));
+    expect(labelled).toMatchObject({ status: "ok", message: english("review", "confirmedFraud") });
+    const c = await (await platform()).reviews.get("aws-web-1");
+    expect(c).toMatchObject({ status: "closed", label: "fraud" });
+    // The label is in the lake too, where Athena's precision figures read it.
+    const object = await fetch(`${emulators.endpoints.s3}/${emulators.s3Bucket}/${labelKey("aws-web-1")}`);
+    expect(object.status).toBe(200);
+    expect(JSON.parse(await object.text())).toMatchObject({ transaction_id: "aws-web-1", label: "fraud" });
+
+    // Hit counts over the history are the lake's (Athena) on AWS; the precision comes from the labels.
+    const stats = await ruleStats();
+    expect(stats.hits).toBeUndefined();
+    expect(stats.labels.BIG_AMOUNT).toMatchObject({ fraud: 1 });
+  });
+});

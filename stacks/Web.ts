@@ -8,13 +8,16 @@ import { Lake } from "./Lake";
 import { Pipeline } from "./Pipeline";
 
 /**
- * The dashboard (`packages/web`) on Lambda + CloudFront. Its server actions get the tables they
- * edit, the Athena workgroup for saved reports and read access to the lake files; nothing else.
+ * The dashboard (`packages/web`) on Lambda + CloudFront, opening the AWS platform
+ * (FRAUD_DEPLOYMENT=aws). Its server actions get the tables they edit, the stream its test form
+ * scores onto, the Athena workgroup for saved reports, read access to the lake files and write
+ * access to review labels; nothing else. The admin account is created on first start from the
+ * FRAUD_ADMIN_PASSWORD secret.
  */
 export function Web({ stack }: StackContext) {
   const { key, tables, tableEnvironment } = use(Core);
   const { grantReports, grantLakeRead, grantLabelWrite, lakeEnvironment } = use(Lake);
-  use(Pipeline);
+  const { stream } = use(Pipeline);
 
   const adminPassword = new Config.Secret(stack, "FRAUD_ADMIN_PASSWORD");
   const sessionSecret = new Config.Secret(stack, "FRAUD_SESSION_SECRET");
@@ -28,12 +31,22 @@ export function Web({ stack }: StackContext) {
     memorySize: 1024,
     timeout: 20,
     bind: [adminPassword, sessionSecret],
-    environment: { ...tableEnvironment, ...lakeEnvironment, FRAUD_DEPLOYMENT: "aws" },
+    // What core's env() needs to open the AWS platform (FRAUD_DEPLOYMENT=aws), and nothing more.
+    environment: {
+      FRAUD_DEPLOYMENT: "aws",
+      ...tableEnvironment,
+      FRAUD_STREAM_NAME: stream.streamName,
+      FRAUD_LAKE_BUCKET: lakeEnvironment.FRAUD_LAKE_BUCKET!,
+      FRAUD_ATHENA_WORKGROUP: lakeEnvironment.FRAUD_ATHENA_WORKGROUP!,
+      FRAUD_ATHENA_DATABASE: lakeEnvironment.FRAUD_ATHENA_DATABASE!,
+    },
   });
 
   const server = site.cdk?.function;
   if (server) {
-    grantTable(tables.decisions, server, key, [...TABLE_READ]);
+    // The test form scores a transaction like the ingest function: the decision, the profile and the scored event.
+    grantTable(tables.decisions, server, key, [...TABLE_READ, "PutItem", "UpdateItem"]);
+    stream.cdk.stream.grant(server, "kinesis:PutRecord");
     grantTable(tables.profiles, server, key, [...TABLE_READ, "Scan", "UpdateItem"]);
     grantTable(tables.rulesets, server, key, [...TABLE_READ, "PutItem", "UpdateItem"]);
     grantTable(tables.lists, server, key, [...TABLE_READ, "Scan", "PutItem", "UpdateItem"]);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { getStack } from "sst/constructs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LABEL_COLUMNS, LAKE_COLUMNS, LAKE_PARTITION } from "@fraud/core";
+import { env, LABEL_COLUMNS, LAKE_COLUMNS, LAKE_PARTITION } from "@fraud/core";
 import { Api } from "../Api";
 import { Core } from "../Core";
 import { Lake } from "../Lake";
@@ -357,6 +357,64 @@ describe("dashboard stores", () => {
     expect(web("Alerts")).toEqual(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
     expect(web("Metrics")).toEqual(["dynamodb:Query"]);
     expect(web("Analytics")).toEqual(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
+  });
+});
+
+describe("dashboard on AWS", () => {
+  /** The Next.js server function: the site's function that runs the dashboard's server code. */
+  const serverFunction = () => {
+    const fns = resources("AWS::Lambda::Function", ["Web"]).filter((f) => f.props.Environment?.Variables?.FRAUD_DEPLOYMENT !== undefined);
+    expect(fns.map((f) => f.id)).toEqual([expect.stringMatching(/^Dashboard\w*ServerFunction/)]);
+    return fns[0]!;
+  };
+
+  it("gives the server function exactly the settings core's env() needs to open the AWS platform", () => {
+    const variables = serverFunction().props.Environment.Variables as Json;
+    const fraud = Object.keys(variables).filter((k) => k.startsWith("FRAUD_")).sort();
+    expect(fraud).toEqual(
+      [
+        "FRAUD_DEPLOYMENT",
+        ...["PROFILES", "RULESETS", "LISTS", "DECISIONS", "USERS", "AUDIT", "REVIEWS", "ALERTS", "METRICS", "ANALYTICS"].map((t) => `FRAUD_TABLE_${t}`),
+        "FRAUD_DECISION_TTL_DAYS",
+        "FRAUD_STREAM_NAME",
+        "FRAUD_LAKE_BUCKET",
+        "FRAUD_ATHENA_WORKGROUP",
+        "FRAUD_ATHENA_DATABASE",
+      ].sort(),
+    );
+    expect(variables.FRAUD_DEPLOYMENT).toBe("aws");
+    expect(variables.FRAUD_ATHENA_DATABASE).toBe("fraud_test");
+    expect(JSON.stringify(variables.FRAUD_STREAM_NAME)).toMatch(/DecisionsStream/);
+    expect(JSON.stringify(variables.FRAUD_TABLE_REVIEWS)).toMatch(/ReviewsTable/);
+    // Deploy-time references stand in as names: core's schema accepts the set as an AWS deployment.
+    const resolved = Object.fromEntries(fraud.map((k) => [k, typeof variables[k] === "string" ? variables[k] : `synth-${k}`]));
+    expect(env(resolved).aws).toMatchObject({ decisionTtlDays: 90, athena: { database: "fraud_test" }, streamName: "synth-FRAUD_STREAM_NAME" });
+  });
+
+  it("bootstraps the admin account from the FRAUD_ADMIN_PASSWORD secret, never a plaintext variable", () => {
+    const variables = serverFunction().props.Environment.Variables as Json;
+    expect(variables.SST_Secret_value_FRAUD_ADMIN_PASSWORD).toBe("__FETCH_FROM_SSM__");
+    expect(Object.keys(variables)).not.toContain("FRAUD_ADMIN_PASSWORD");
+  });
+
+  it("lets the server function score test transactions like ingest, with named actions on named resources only", () => {
+    const policies = resources("AWS::IAM::Policy", ["Web"]).filter((p) => /Dashboard\w*ServerFunction/.test(p.id));
+    expect(policies.length).toBeGreaterThan(0);
+    const statements = policies.flatMap((p) => list<Json>(p.props.PolicyDocument.Statement));
+    for (const st of statements) {
+      // OpenNext's own cache bucket grants use CDK's `s3:GetObject*` families; the platform's grants name each action.
+      for (const a of list<string>(st.Action)) expect(a, JSON.stringify(st)).toMatch(/^(s3:[A-Za-z]+\*?|[a-z0-9-]+:[A-Za-z]+)$/);
+      for (const r of list<unknown>(st.Resource)) expect(r, JSON.stringify(st)).not.toBe("*");
+    }
+    const platformActions = statements.flatMap((st) => list<string>(st.Action)).filter((a) => /^(dynamodb|kinesis|athena|glue|kms):/.test(a));
+    expect(platformActions.filter((a) => a.includes("*"))).toEqual([]);
+    const decisions = statements
+      .filter((st) => /DecisionsTable[0-9A-F]{8}/.test(JSON.stringify(st.Resource ?? "")))
+      .flatMap((st) => list<string>(st.Action))
+      .filter((a) => a.startsWith("dynamodb:"));
+    expect([...new Set(decisions)].sort()).toEqual(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
+    const kinesis = statements.flatMap((st) => list<string>(st.Action)).filter((a) => a.startsWith("kinesis:"));
+    expect([...new Set(kinesis)]).toEqual(["kinesis:PutRecord"]);
   });
 });
 

@@ -32,6 +32,7 @@ const ALERTS = "alerts_metrics";
 /** Outbox rows per alerts-and-metrics transaction: a few milliseconds of writing at most. */
 const ALERTS_BATCH = 500;
 const PRUNE_CHUNK = 2_000;
+const PARSED_MAX = 50_000;
 const LAKE = "lake";
 
 /**
@@ -43,6 +44,7 @@ export class OutboxWorker {
   private lakeBuffer: Array<{ id: number; dt: string; record: LakeRecord }> = [];
   private lakeBufferSince = 0;
   private lakeReadId: number;
+  private readonly parsed = new Map<number, Decision>();
   private readonly opts: Required<Omit<WorkerOptions, "log">> & Pick<WorkerOptions, "log">;
 
   constructor(
@@ -55,6 +57,22 @@ export class OutboxWorker {
     this.lakeReadId = this.offset(LAKE);
     const removed = lake.removeUncommitted(this.lakeReadId);
     if (removed.length > 0) this.opts.log?.(`[worker] removed ${removed.length} uncommitted lake file(s) after offset ${this.lakeReadId}`);
+  }
+
+  /**
+   * Both consumers read the same outbox rows, usually moments apart: each row is parsed once, by
+   * the first, and handed to the second (bounded, in case one of them falls far behind).
+   */
+  private decisionOf(row: OutboxRow): Decision {
+    const known = this.parsed.get(row.id);
+    if (known) {
+      this.parsed.delete(row.id);
+      return known;
+    }
+    const decision = Decision.parse(JSON.parse(row.payload));
+    if (this.parsed.size >= PARSED_MAX) this.parsed.clear();
+    this.parsed.set(row.id, decision);
+    return decision;
   }
 
   offset(consumer: string): number {
@@ -80,7 +98,7 @@ export class OutboxWorker {
     const from = this.offset(ALERTS);
     const rows = this.read(from, ALERTS_BATCH);
     if (rows.length === 0) return 0;
-    const decisions = rows.map((row) => Decision.parse(JSON.parse(row.payload)));
+    const decisions = rows.map((row) => this.decisionOf(row));
     return guardWrite(() =>
       this.db.transaction(() => {
         // Another worker moved the offset meanwhile: nothing written, the next step reads again.
@@ -114,7 +132,7 @@ export class OutboxWorker {
       if (rows.length === 0) break;
       if (this.lakeBuffer.length === 0) this.lakeBufferSince = now;
       for (const row of rows) {
-        const { dt, record } = toLakeRecord(Decision.parse(JSON.parse(row.payload)));
+        const { dt, record } = toLakeRecord(this.decisionOf(row));
         this.lakeBuffer.push({ id: row.id, dt, record });
       }
       this.lakeReadId = rows.at(-1)!.id;

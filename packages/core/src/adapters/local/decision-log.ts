@@ -25,7 +25,7 @@ class ScoringFailed extends Error {
 /** At most this many decisions per commit, so one commit stays short. */
 const MAX_BATCH = 256;
 /** Profiles kept parsed in memory (the most recently used). */
-const PROFILE_CACHE_SIZE = 20_000;
+const PROFILE_CACHE_SIZE = 1_000;
 
 /** Decisions, profiles and the outbox in one SQLite transaction: all durable, or none. */
 export class LocalDecisionLog implements DecisionLog, RuleHitCounts {

@@ -61,6 +61,20 @@ export const Decision = z.object({
 });
 export type Decision = z.infer<typeof Decision>;
 
+/** A decision in one line: what alerts, the review queue and decision lists show of it (no personal data). */
+export function summaryOf(d: Decision) {
+  return {
+    transaction_id: d.transaction_id,
+    user_id: d.user_id,
+    decision: d.decision,
+    score: d.score,
+    amount: d.transaction.amount,
+    currency: d.transaction.currency,
+    rules: d.rules.map((r) => r.id),
+    decided_at: d.decided_at,
+  };
+}
+
 export interface RuleOutcome {
   score: number;
   decision: DecisionOutcome;

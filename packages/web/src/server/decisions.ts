@@ -1,5 +1,5 @@
 import "server-only";
-import { DECISIONS, type Decision } from "@fraud/core";
+import { DECISIONS, summaryOf, type Decision } from "@fraud/core";
 import { z } from "zod";
 import { platform } from "./runtime";
 
@@ -37,14 +37,7 @@ export interface DecisionRow {
 
 export function toRow(d: Decision): DecisionRow {
   return {
-    transaction_id: d.transaction_id,
-    user_id: d.user_id,
-    decision: d.decision,
-    score: d.score,
-    amount: d.transaction.amount,
-    currency: d.transaction.currency,
-    rules: d.rules.map((r) => r.id),
-    decided_at: d.decided_at,
+    ...summaryOf(d),
     latency_ms: d.latency_ms,
   };
 }

@@ -1,20 +1,11 @@
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import type { Decision } from "../../decision.ts";
+import { summaryOf, type Decision } from "../../decision.ts";
 import type { AlertMessage, Alerter } from "../../ports.ts";
 
 /** The alert of a REVIEW or BLOCKED decision: ids and figures, no personal data. */
 export function alertOf(d: Decision): AlertMessage | undefined {
   if (d.decision === "APPROVED") return undefined;
-  return {
-    transaction_id: d.transaction_id,
-    user_id: d.user_id,
-    decision: d.decision,
-    score: d.score,
-    amount: d.transaction.amount,
-    currency: d.transaction.currency,
-    rules: d.rules.map((r) => r.id),
-    decided_at: d.decided_at,
-  };
+  return summaryOf(d);
 }
 
 /** Subject and body as the risk team reads them in the alert email. */

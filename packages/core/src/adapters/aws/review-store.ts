@@ -1,6 +1,6 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { Decision } from "../../decision.ts";
+import { Decision, summaryOf } from "../../decision.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, ReviewStore } from "../../ports.ts";
 import {
@@ -70,14 +70,7 @@ function caseOfItem(item: CaseItem): Case {
 /** The case of a REVIEW or BLOCKED decision nobody has acted on yet. */
 function openCaseOf(d: Decision): Case {
   return Case.parse({
-    transaction_id: d.transaction_id,
-    user_id: d.user_id,
-    decision: d.decision,
-    score: d.score,
-    amount: d.transaction.amount,
-    currency: d.transaction.currency,
-    rules: d.rules.map((r) => r.id),
-    decided_at: d.decided_at,
+    ...summaryOf(d),
     status: "open",
     assignee: null,
     label: null,

@@ -6,7 +6,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { endOfDayIn, parseCsv } from "@/lib/csv";
 import { actorOf } from "@/server/auth";
-import { fieldErrors, formObject, guarded, isVisibleError, type FormState } from "@/server/forms";
+import { fieldErrors, formObject, guarded, isVisibleError, visibleError, type FormState } from "@/server/forms";
 import { platform } from "@/server/runtime";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -91,11 +91,11 @@ export async function importListCsv(_prev: FormState<ImportRow[]>, form: FormDat
       };
       const refuse = (messages: string[]) => report.push({ line: row.line, ok: false, value: (cell("value") ?? "").slice(0, ECHO_CHARS), messages });
       if (!utf8 && row.cells.some((c) => c.includes("\uFFFD"))) {
-        refuse(["the line is not valid UTF-8 text: save the file as UTF-8"]);
+        refuse([t("importNotUtf8")]);
         continue;
       }
       if (row.cells.length !== columns.length) {
-        refuse([`${row.cells.length} column(s) where the header has ${columns.length}`]);
+        refuse([t("importColumns", { found: row.cells.length, expected: columns.length })]);
         continue;
       }
       const parsed = ListEntryInput.safeParse({ kind: cell("kind"), field: cell("field"), value: cell("value") ?? "", reason: cell("reason") ?? "", expires_at: expiry(cell("expires_at"), tz) });
@@ -105,7 +105,7 @@ export async function importListCsv(_prev: FormState<ImportRow[]>, form: FormDat
       }
       const existing = (await p.lists.find([{ field: parsed.data.field, value: parsed.data.value }])).find((e) => e.kind === parsed.data.kind);
       if (existing) {
-        refuse([`already on the ${parsed.data.kind} list (entry ${existing.id})`]);
+        refuse([t("importDuplicate", { kind: parsed.data.kind, id: existing.id })]);
         continue;
       }
       try {
@@ -113,7 +113,7 @@ export async function importListCsv(_prev: FormState<ImportRow[]>, form: FormDat
         report.push({ line: row.line, ok: true, value: parsed.data.value, messages: [] });
       } catch (e) {
         if (!isVisibleError(e)) throw e;
-        refuse([e.message]);
+        refuse([(await visibleError(e)).message]);
       }
     }
     revalidatePath("/lists");

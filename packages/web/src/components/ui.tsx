@@ -92,6 +92,21 @@ export function Table({ children, caption, className }: { children: ReactNode; c
   );
 }
 
+/** A card holding a table of records, or a note when there are none. */
+export function TableCard({ caption, empty, isEmpty, className, children }: { caption: string; empty: ReactNode; isEmpty: boolean; className?: string; children: ReactNode }) {
+  return (
+    <Card className={className} bodyClassName="p-0 sm:p-2">
+      {isEmpty ? (
+        <div className="p-4">
+          <EmptyState>{empty}</EmptyState>
+        </div>
+      ) : (
+        <Table caption={caption}>{children}</Table>
+      )}
+    </Card>
+  );
+}
+
 export function Th({ children, className, ...rest }: ComponentProps<"th">) {
   return (
     <th scope="col" className={cx("px-3 py-2 text-left text-xs font-semibold tracking-wide whitespace-nowrap text-slate-600 uppercase", className)} {...rest}>

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { acknowledgeAlert } from "@/actions/alerts";
 import { ActionForm, SubmitButton } from "@/components/action-form";
 import { DecisionBadge } from "@/components/decision-badge";
-import { Badge, Card, EmptyState, PageHeader, Table, Td, Th, cx } from "@/components/ui";
+import { Badge, PageHeader, TableCard, Td, Th, cx } from "@/components/ui";
 import { money, when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
 import { personalData } from "@/server/personal-data";
@@ -44,56 +44,48 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
           </nav>
         }
       />
-      <Card bodyClassName="p-0 sm:p-2">
-        {alerts.length === 0 ? (
-          <div className="p-4">
-            <EmptyState>{t("empty")}</EmptyState>
-          </div>
-        ) : (
-          <Table caption={t("list")}>
-            <thead>
-              <tr>
-                <Th>{t("raised")}</Th>
-                <Th>{tq("transaction")}</Th>
-                <Th>{tq("user")}</Th>
-                <Th className="text-right">{tq("amount")}</Th>
-                <Th>{tq("decision")}</Th>
-                <Th className="hidden md:table-cell">{t("rules")}</Th>
-                <Th>{t("status")}</Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {alerts.map((a) => (
-                <tr key={a.id}>
-                  <Td className="tabular whitespace-nowrap text-slate-600">{when(format, a.created_at)}</Td>
-                  <Td className="max-w-[12rem] truncate font-mono text-xs">
-                    <Link href={`/transactions/${encodeURIComponent(a.transaction_id)}`} className="text-brand-700 hover:underline">
-                      {a.transaction_id}
-                    </Link>
-                  </Td>
-                  <Td>{show(a.user_id)}</Td>
-                  <Td className="tabular text-right whitespace-nowrap">{money(format, a.amount, currency)}</Td>
-                  <Td>
-                    <DecisionBadge decision={a.decision} />
-                  </Td>
-                  <Td className="hidden text-xs text-slate-600 md:table-cell">{a.rules.join(", ")}</Td>
-                  <Td>
-                    {a.status === "open" && canAck ? (
-                      <ActionForm action={acknowledgeAlert} hidden={{ id: String(a.id) }} showMessage={false}>
-                        <SubmitButton variant="secondary" size="sm">
-                          {t("acknowledge")}
-                        </SubmitButton>
-                      </ActionForm>
-                    ) : (
-                      <Badge tone={a.status === "open" ? "amber" : "gray"}>{t(`statuses.${a.status}`)}</Badge>
-                    )}
-                  </Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
-        )}
-      </Card>
+      <TableCard caption={t("list")} empty={t("empty")} isEmpty={alerts.length === 0}>
+        <thead>
+          <tr>
+            <Th>{t("raised")}</Th>
+            <Th>{tq("transaction")}</Th>
+            <Th>{tq("user")}</Th>
+            <Th className="text-right">{tq("amount")}</Th>
+            <Th>{tq("decision")}</Th>
+            <Th className="hidden md:table-cell">{t("rules")}</Th>
+            <Th>{t("status")}</Th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {alerts.map((a) => (
+            <tr key={a.id}>
+              <Td className="tabular whitespace-nowrap text-slate-600">{when(format, a.created_at)}</Td>
+              <Td className="max-w-[12rem] truncate font-mono text-xs">
+                <Link href={`/transactions/${encodeURIComponent(a.transaction_id)}`} className="text-brand-700 hover:underline">
+                  {a.transaction_id}
+                </Link>
+              </Td>
+              <Td>{show(a.user_id)}</Td>
+              <Td className="tabular text-right whitespace-nowrap">{money(format, a.amount, currency)}</Td>
+              <Td>
+                <DecisionBadge decision={a.decision} />
+              </Td>
+              <Td className="hidden text-xs text-slate-600 md:table-cell">{a.rules.join(", ")}</Td>
+              <Td>
+                {a.status === "open" && canAck ? (
+                  <ActionForm action={acknowledgeAlert} hidden={{ id: String(a.id) }} showMessage={false}>
+                    <SubmitButton variant="secondary" size="sm">
+                      {t("acknowledge")}
+                    </SubmitButton>
+                  </ActionForm>
+                ) : (
+                  <Badge tone={a.status === "open" ? "amber" : "gray"}>{t(`statuses.${a.status}`)}</Badge>
+                )}
+              </Td>
+            </tr>
+          ))}
+        </tbody>
+      </TableCard>
     </>
   );
 }

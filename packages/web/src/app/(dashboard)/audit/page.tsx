@@ -3,7 +3,7 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { AuditChange } from "@/components/audit-change";
 import { SelectField, TextField } from "@/components/fields";
-import { Card, EmptyState, PageHeader, Table, Td, Th, buttonClass } from "@/components/ui";
+import { Card, PageHeader, TableCard, Td, Th, buttonClass } from "@/components/ui";
 import { when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
 import { personalData } from "@/server/personal-data";
@@ -49,41 +49,33 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </div>
         </form>
       </Card>
-      <Card bodyClassName="p-0 sm:p-2">
-        {entries.length === 0 ? (
-          <div className="p-4">
-            <EmptyState>{t("empty")}</EmptyState>
-          </div>
-        ) : (
-          <Table caption={t("list")}>
-            <thead>
-              <tr>
-                <Th>{t("when")}</Th>
-                <Th>{t("actor")}</Th>
-                <Th>{t("action")}</Th>
-                <Th>{t("entity")}</Th>
-                <Th>{t("change")}</Th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {entries.map((e) => (
-                <tr key={e.id}>
-                  <Td className="tabular text-xs whitespace-nowrap text-slate-600">{when(format, e.at)}</Td>
-                  <Td className="whitespace-nowrap">{e.actor}</Td>
-                  <Td className="font-mono text-xs whitespace-nowrap">{e.action}</Td>
-                  <Td className="text-xs">
-                    {(ENTITIES as readonly string[]).includes(e.entity) ? t(`entities.${e.entity as (typeof ENTITIES)[number]}`) : e.entity}{" "}
-                    <span className="font-mono break-all text-slate-600">{e.entity_id}</span>
-                  </Td>
-                  <Td className="max-w-md min-w-48">
-                    <AuditChange before={e.before} after={e.after} mask={show} />
-                  </Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
-        )}
-      </Card>
+      <TableCard caption={t("list")} empty={t("empty")} isEmpty={entries.length === 0}>
+        <thead>
+          <tr>
+            <Th>{t("when")}</Th>
+            <Th>{t("actor")}</Th>
+            <Th>{t("action")}</Th>
+            <Th>{t("entity")}</Th>
+            <Th>{t("change")}</Th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {entries.map((e) => (
+            <tr key={e.id}>
+              <Td className="tabular text-xs whitespace-nowrap text-slate-600">{when(format, e.at)}</Td>
+              <Td className="whitespace-nowrap">{e.actor}</Td>
+              <Td className="font-mono text-xs whitespace-nowrap">{e.action}</Td>
+              <Td className="text-xs">
+                {(ENTITIES as readonly string[]).includes(e.entity) ? t(`entities.${e.entity as (typeof ENTITIES)[number]}`) : e.entity}{" "}
+                <span className="font-mono break-all text-slate-600">{e.entity_id}</span>
+              </Td>
+              <Td className="max-w-md min-w-48">
+                <AuditChange before={e.before} after={e.after} mask={show} />
+              </Td>
+            </tr>
+          ))}
+        </tbody>
+      </TableCard>
       <div className="mt-4 flex gap-2">
         {sp.before ? (
           <Link href={`/audit?${new URLSearchParams({ ...(entity ? { entity } : {}), ...(actor ? { actor } : {}) })}`} className={buttonClass("secondary")}>

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { removeListEntry } from "@/actions/lists";
 import { ActionForm, SubmitButton } from "@/components/action-form";
-import { Alert, Badge, Card, EmptyState, PageHeader, Table, Td, Th } from "@/components/ui";
+import { Alert, Badge, Card, PageHeader, TableCard, Td, Th } from "@/components/ui";
 import { when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
 import { platform } from "@/server/runtime";
@@ -24,55 +24,47 @@ export default async function ListsPage() {
     <>
       <PageHeader title={t("title")} description={t("description")} />
       <div className="grid items-start gap-4 lg:grid-cols-3">
-        <Card className="lg:col-span-2" bodyClassName="p-0 sm:p-2">
-          {entries.length === 0 ? (
-            <div className="p-4">
-              <EmptyState>{t("empty")}</EmptyState>
-            </div>
-          ) : (
-            <Table caption={t("list")}>
-              <thead>
-                <tr>
-                  <Th>{t("kind")}</Th>
-                  <Th>{t("field")}</Th>
-                  <Th>{t("value")}</Th>
-                  <Th>{t("reason")}</Th>
-                  <Th className="hidden sm:table-cell">{t("expires")}</Th>
-                  <Th className="hidden md:table-cell">{t("createdBy")}</Th>
-                  {canEdit ? <Th>{t("actions")}</Th> : null}
+        <TableCard className="lg:col-span-2" caption={t("list")} empty={t("empty")} isEmpty={entries.length === 0}>
+          <thead>
+            <tr>
+              <Th>{t("kind")}</Th>
+              <Th>{t("field")}</Th>
+              <Th>{t("value")}</Th>
+              <Th>{t("reason")}</Th>
+              <Th className="hidden sm:table-cell">{t("expires")}</Th>
+              <Th className="hidden md:table-cell">{t("createdBy")}</Th>
+              {canEdit ? <Th>{t("actions")}</Th> : null}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {entries.map((e) => {
+              const expired = e.expires_at !== null && Date.parse(e.expires_at) <= now;
+              return (
+                <tr key={e.id} className={expired ? "text-slate-500" : ""}>
+                  <Td>
+                    <Badge tone={e.kind === "block" ? "red" : "green"}>{t(`kinds.${e.kind}`)}</Badge>
+                  </Td>
+                  <Td className="font-mono text-xs">{e.field}</Td>
+                  <Td className="font-mono text-xs break-all">{e.value}</Td>
+                  <Td className="max-w-xs">{e.reason}</Td>
+                  <Td className="hidden text-xs whitespace-nowrap sm:table-cell">{e.expires_at ? (expired ? t("expired") : when(format, e.expires_at, "long")) : t("never")}</Td>
+                  <Td className="hidden text-xs text-slate-600 md:table-cell">
+                    {e.created_by} · {when(format, e.created_at)}
+                  </Td>
+                  {canEdit ? (
+                    <Td>
+                      <ActionForm action={removeListEntry} hidden={{ id: String(e.id) }} showMessage={false}>
+                        <SubmitButton variant="ghost" size="sm" label={`${t("remove")} ${e.value}`}>
+                          {t("remove")}
+                        </SubmitButton>
+                      </ActionForm>
+                    </Td>
+                  ) : null}
                 </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {entries.map((e) => {
-                  const expired = e.expires_at !== null && Date.parse(e.expires_at) <= now;
-                  return (
-                    <tr key={e.id} className={expired ? "text-slate-500" : ""}>
-                      <Td>
-                        <Badge tone={e.kind === "block" ? "red" : "green"}>{t(`kinds.${e.kind}`)}</Badge>
-                      </Td>
-                      <Td className="font-mono text-xs">{e.field}</Td>
-                      <Td className="font-mono text-xs break-all">{e.value}</Td>
-                      <Td className="max-w-xs">{e.reason}</Td>
-                      <Td className="hidden text-xs whitespace-nowrap sm:table-cell">{e.expires_at ? (expired ? t("expired") : when(format, e.expires_at, "long")) : t("never")}</Td>
-                      <Td className="hidden text-xs text-slate-600 md:table-cell">
-                        {e.created_by} · {when(format, e.created_at)}
-                      </Td>
-                      {canEdit ? (
-                        <Td>
-                          <ActionForm action={removeListEntry} hidden={{ id: String(e.id) }} showMessage={false}>
-                            <SubmitButton variant="ghost" size="sm" label={`${t("remove")} ${e.value}`}>
-                              {t("remove")}
-                            </SubmitButton>
-                          </ActionForm>
-                        </Td>
-                      ) : null}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </Table>
-          )}
-        </Card>
+              );
+            })}
+          </tbody>
+        </TableCard>
         <div className="space-y-4">
           {canEdit ? (
             <>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { TextField } from "@/components/fields";
-import { Badge, Card, EmptyState, PageHeader, RISK_TONE, Table, Td, Th, buttonClass } from "@/components/ui";
+import { Badge, Card, PageHeader, RISK_TONE, TableCard, Td, Th, buttonClass } from "@/components/ui";
 import { summary30d } from "@fraud/core";
 import { money, when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
@@ -32,51 +32,43 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           </button>
         </form>
       </Card>
-      <Card bodyClassName="p-0 sm:p-2">
-        {profiles.length === 0 ? (
-          <div className="p-4">
-            <EmptyState>{t("empty")}</EmptyState>
-          </div>
-        ) : (
-          <Table caption={t("list")}>
-            <thead>
-              <tr>
-                <Th>{t("user")}</Th>
-                <Th>{t("risk_level")}</Th>
-                <Th className="hidden md:table-cell">{t("email")}</Th>
-                <Th className="hidden lg:table-cell">{t("last_device_id")}</Th>
-                <Th className="hidden lg:table-cell">{t("last_location")}</Th>
-                <Th className="text-right">{t("tx30")}</Th>
-                <Th className="hidden text-right sm:table-cell">{t("avg30")}</Th>
-                <Th className="hidden md:table-cell">{t("last_transaction_at")}</Th>
+      <TableCard caption={t("list")} empty={t("empty")} isEmpty={profiles.length === 0}>
+        <thead>
+          <tr>
+            <Th>{t("user")}</Th>
+            <Th>{t("risk_level")}</Th>
+            <Th className="hidden md:table-cell">{t("email")}</Th>
+            <Th className="hidden lg:table-cell">{t("last_device_id")}</Th>
+            <Th className="hidden lg:table-cell">{t("last_location")}</Th>
+            <Th className="text-right">{t("tx30")}</Th>
+            <Th className="hidden text-right sm:table-cell">{t("avg30")}</Th>
+            <Th className="hidden md:table-cell">{t("last_transaction_at")}</Th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {profiles.map((p) => {
+            const s = summary30d(p, now);
+            return (
+              <tr key={p.user_id} className="hover:bg-slate-50">
+                <Td>
+                  <Link href={`/profiles/${encodeURIComponent(p.user_id)}`} className="font-medium text-brand-700 hover:underline">
+                    {p.user_id}
+                  </Link>
+                </Td>
+                <Td>
+                  <Badge tone={RISK_TONE[p.risk_level]}>{t(`risk.${p.risk_level}`)}</Badge>
+                </Td>
+                <Td className="hidden text-slate-700 md:table-cell">{p.email ? show(p.email) : "—"}</Td>
+                <Td className="hidden font-mono text-xs lg:table-cell">{p.last_device_id ?? "—"}</Td>
+                <Td className="hidden lg:table-cell">{p.last_location ?? "—"}</Td>
+                <Td className="tabular text-right">{s.transaction_count_30d}</Td>
+                <Td className="tabular hidden text-right sm:table-cell">{money(format, s.avg_transaction_30d, rt.env.settings.currency)}</Td>
+                <Td className="hidden text-xs text-slate-600 md:table-cell">{p.last_transaction_at ? when(format, p.last_transaction_at) : "—"}</Td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {profiles.map((p) => {
-                const s = summary30d(p, now);
-                return (
-                  <tr key={p.user_id} className="hover:bg-slate-50">
-                    <Td>
-                      <Link href={`/profiles/${encodeURIComponent(p.user_id)}`} className="font-medium text-brand-700 hover:underline">
-                        {p.user_id}
-                      </Link>
-                    </Td>
-                    <Td>
-                      <Badge tone={RISK_TONE[p.risk_level]}>{t(`risk.${p.risk_level}`)}</Badge>
-                    </Td>
-                    <Td className="hidden text-slate-700 md:table-cell">{p.email ? show(p.email) : "—"}</Td>
-                    <Td className="hidden font-mono text-xs lg:table-cell">{p.last_device_id ?? "—"}</Td>
-                    <Td className="hidden lg:table-cell">{p.last_location ?? "—"}</Td>
-                    <Td className="tabular text-right">{s.transaction_count_30d}</Td>
-                    <Td className="tabular hidden text-right sm:table-cell">{money(format, s.avg_transaction_30d, rt.env.settings.currency)}</Td>
-                    <Td className="hidden text-xs text-slate-600 md:table-cell">{p.last_transaction_at ? when(format, p.last_transaction_at) : "—"}</Td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </Table>
-        )}
-      </Card>
+            );
+          })}
+        </tbody>
+      </TableCard>
     </>
   );
 }

@@ -1,0 +1,100 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { ResponseReader, runLoad, type HttpAnswer } from "../loadgen.ts";
+
+function read(...chunks: string[]): HttpAnswer[] {
+  const answers: HttpAnswer[] = [];
+  const reader = new ResponseReader((a) => answers.push(a));
+  for (const c of chunks) reader.push(Buffer.from(c));
+  return answers;
+}
+
+describe("ResponseReader", () => {
+  const one = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n{"decision":"é"}';
+
+  it("reads an answer framed by Content-Length, in whatever pieces it arrives", () => {
+    // "é" is two bytes: the length counts bytes (17), not characters (16).
+    const bytes = Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 17\r\n\r\n{"decision":"é"}');
+    const answers: HttpAnswer[] = [];
+    const reader = new ResponseReader((a) => answers.push(a));
+    for (let i = 0; i < bytes.length; i++) reader.push(bytes.subarray(i, i + 1));
+    expect(answers).toEqual([{ status: 200, body: '{"decision":"é"}', close: false }]);
+  });
+
+  it("reads two answers that arrive in one chunk, and says when the server closes", () => {
+    const first = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 2\r\n\r\n{}";
+    const second = "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    expect(read(first + second)).toEqual([
+      { status: 503, body: "{}", close: false },
+      { status: 413, body: "", close: true },
+    ]);
+  });
+
+  it("reads a chunked body", () => {
+    expect(read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n", "3\r\n:1}\r\n0\r\n\r\n")).toEqual([{ status: 200, body: '{"a":1}', close: false }]);
+  });
+
+  it("waits for the rest of a body before answering", () => {
+    expect(read(one.slice(0, -3))).toEqual([]);
+  });
+
+  it("refuses what is not HTTP, or a body it cannot frame", () => {
+    expect(() => read("SSH-2.0-OpenSSH\r\n\r\n")).toThrow(/not an HTTP/);
+    expect(() => read("HTTP/1.1 200 OK\r\n\r\n")).toThrow(/Content-Length/);
+  });
+});
+
+describe("runLoad", () => {
+  let server: Server | undefined;
+  afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+  async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
+    server = createServer(handler);
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it("sends every transaction once, paced, and counts answers, refusals and broken connections", async () => {
+    const seen: string[] = [];
+    const url = await serve((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        expect(req.headers.authorization).toBe("Bearer key");
+        const tx = JSON.parse(body) as { transaction_id: string };
+        seen.push(tx.transaction_id);
+        const n = Number(tx.transaction_id.split("-")[1]);
+        if (n % 10 === 3) return res.writeHead(503, { "content-type": "application/json" }).end('{"error":"busy"}');
+        if (n % 10 === 5) return res.socket?.destroy();
+        const close = n % 10 === 7 ? { connection: "close" } : {};
+        res.writeHead(200, { "content-type": "application/json", ...close }).end(JSON.stringify({ transaction_id: tx.transaction_id, decision: n % 2 ? "REVIEW" : "APPROVED" }));
+      });
+    });
+    const started = performance.now();
+    const result = await runLoad({ url, apiKey: "key", rate: 500, count: 200, runId: "t", out: "", seed: 3 });
+    const took = performance.now() - started;
+
+    expect(new Set(seen).size).toBe(200);
+    expect(took).toBeGreaterThanOrEqual(390); // 200 at 500/s: the last one is due after 398 ms
+    expect(result.by_status).toEqual({ "200": 160, "503": 20, "error connection closed": 20 });
+    expect(result.errors).toBe(40);
+    expect(result.acknowledged).toHaveLength(160);
+    expect(result.acknowledged.every((id) => [0, 1, 2, 4, 6, 7, 8, 9].includes(Number(id.split("-")[1]) % 10))).toBe(true);
+    expect(result.decisions).toEqual({ APPROVED: 100, REVIEW: 60 });
+    expect(result.p50_ms).toBeGreaterThan(0);
+    expect(result.max_ms).toBeGreaterThanOrEqual(result.p99_ms);
+  });
+
+  it("queues what is due while every connection is busy, and charges the wait to latency", async () => {
+    const url = await serve((req, res) => {
+      req.resume();
+      req.on("end", () => setTimeout(() => res.writeHead(200).end('{"transaction_id":"x","decision":"APPROVED"}'), 50));
+    });
+    const result = await runLoad({ url, apiKey: "key", rate: 400, count: 40, runId: "q", out: "", maxConnections: 2 });
+    expect(result.connections).toBe(2);
+    expect(result.by_status).toEqual({ "200": 40 });
+    // Two connections answering every 50 ms serve 40 requests in about a second: the last waited ~900 ms.
+    expect(result.max_ms).toBeGreaterThan(700);
+  });
+});

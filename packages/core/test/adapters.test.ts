@@ -419,6 +419,30 @@ describe("OutboxWorker", () => {
     expect(p.db.prepare("SELECT min(id) AS first, count(*) AS n FROM outbox").get()).toEqual({ first: ids[4_000], n: 500 });
   });
 
+  it("per-minute metrics, summed per minute and outcome before writing, equal the sum over every decision", async () => {
+    const p = await seeded();
+    await traffic(p);
+    for (let i = 0; i < 30; i++) {
+      await p.scoring.submit({ transaction_id: `m-${i}`, user_id: `mu-${i % 4}`, amount: 100 + i * 37, merchant_id: "MERCH_A", device_id: "d1", location: "Douala, CM" });
+    }
+    // Spread the decisions over three minutes (the platform's clock is fixed).
+    p.db.prepare("UPDATE decisions SET data = json_set(data, '$.decided_at', strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(data, '$.decided_at'), '+' || (seq % 3) || ' minutes'))").run();
+    const worker = new OutboxWorker(p.db, await openLake(p));
+    while (worker.stepAlertsAndMetrics() > 0);
+    const decisions = p.db.prepare<[], { data: string }>("SELECT data FROM decisions").all().map((r) => Decision.parse(JSON.parse(r.data)));
+    const expected = new Map<string, { minute: string; decision: string; count: number; amount: number; score_sum: number; latency_sum: number; latency_max: number }>();
+    for (const d of decisions) {
+      const key = `${d.decided_at.slice(0, 16)}/${d.decision}`;
+      const m = expected.get(key) ?? { minute: d.decided_at.slice(0, 16), decision: d.decision, count: 0, amount: 0, score_sum: 0, latency_sum: 0, latency_max: 0 };
+      expected.set(key, { ...m, count: m.count + 1, amount: m.amount + d.transaction.amount, score_sum: m.score_sum + d.score, latency_sum: m.latency_sum + d.latency_ms, latency_max: Math.max(m.latency_max, d.latency_ms) });
+    }
+    const rows = p.db.prepare("SELECT * FROM metrics_minute ORDER BY minute, decision").all() as Array<{ latency_sum: number }>;
+    const want = [...expected.values()].sort((a, b) => `${a.minute}${a.decision}`.localeCompare(`${b.minute}${b.decision}`));
+    expect(rows.map((r) => ({ ...r, latency_sum: Math.round(r.latency_sum * 1e6) }))).toEqual(want.map((r) => ({ ...r, latency_sum: Math.round(r.latency_sum * 1e6) })));
+    expect(new Set(want.map((r) => r.minute)).size).toBeGreaterThan(1);
+    expect(new Set(want.map((r) => r.decision)).size).toBeGreaterThan(1);
+  });
+
   it("drain writes alerts for REVIEW and BLOCKED only, per-minute metrics, and one Parquet row per decision", async () => {
     const p = await seeded();
     const decisions = await traffic(p);

@@ -1,9 +1,11 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import Database from "better-sqlite3";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LocalDecisionLog } from "../src/adapters/local/decision-log.ts";
 import { lakeGlob, LocalLakeWriter, openLocalPlatform, OutboxWorker, type LocalPlatform } from "../src/adapters/local/index.ts";
-import { Decision } from "../src/decision.ts";
+import { decide, Decision } from "../src/decision.ts";
 import { DEMO_RULESET } from "../src/demo-ruleset.ts";
 import { VisibleError } from "../src/errors.ts";
 import { LAKE_COLUMNS, toLakeRecord } from "../src/lake-schema.ts";
@@ -200,6 +202,50 @@ describe("Scoring.submit on the SQLite stores", () => {
     expect(await p.profiles.get("user_001")).toEqual(before.profile);
     expect((await p.scoring.submit(usual({ transaction_id: "after" }))).status).toBe("recorded");
   });
+  it("group commit: while another process holds the write lock, decisions wait without stopping the event loop, then commit together", async () => {
+    const p = await seeded();
+    const other = new Database(p.db.name);
+    other.exec("BEGIN IMMEDIATE");
+    const commitsBefore = p.decisions.stats.commits;
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    const released = new Promise<void>((r) =>
+      setTimeout(() => {
+        other.exec("COMMIT");
+        r();
+      }, 80),
+    );
+    const results = await Promise.all([0, 1, 2, 3, 4].map((i) => p.scoring.submit(usual({ transaction_id: `locked-${i}`, amount: 100 + i }))));
+    const waited = performance.now() - started;
+    clearInterval(ticker);
+    await released;
+    other.close();
+    expect(results.map((r) => r.status)).toEqual(["recorded", "recorded", "recorded", "recorded", "recorded"]);
+    expect(waited).toBeGreaterThanOrEqual(75);
+    // SQLite's busy handler would have slept the whole process for the 80 ms: no timer would run.
+    expect(ticks).toBeGreaterThan(10);
+    expect(p.decisions.stats.commits).toBe(commitsBefore + 1);
+  });
+
+  it("group commit: a write lock held longer than the wait allowed fails the batch as unavailable, nothing written", async () => {
+    const p = await seeded();
+    const log = new LocalDecisionLog(p.db, { lockWaitMs: 50 });
+    const other = new Database(p.db.name);
+    other.exec("BEGIN IMMEDIATE");
+    const before = counts(p);
+    const tx = parsedUsual("held");
+    const ruleset = await p.scoring.ruleset();
+    const score = (profile: Parameters<typeof decide>[0]["profile"]) => ({ ...decide({ tx, profile, ruleset, lists: [], settings: defaultSettings, decidedAt: NOW.toISOString() }), latency_ms: 1 });
+    const result = await log.record(tx, "fp", score).catch((e: unknown) => e);
+    expect((result as Error).name).toBe("UnavailableError");
+    expect(String((result as Error).cause)).toContain("write lock held by another process");
+    other.exec("ROLLBACK");
+    other.close();
+    expect(counts(p)).toEqual(before);
+    expect((await log.record(tx, "fp", score)).status).toBe("recorded");
+  });
+
   it("a retry with the same body is a duplicate: the same decision back, nothing recorded twice", async () => {
     const p = await seeded();
     const first = await submitted(p, usual());

@@ -3,7 +3,8 @@ import { Decision } from "../../decision.ts";
 import type { DecisionLog, DecisionQuery, RecordResult } from "../../ports.ts";
 import { Profile } from "../../profile.ts";
 import type { Transaction } from "../../transaction.ts";
-import { guardWrite, type Db } from "./sqlite.ts";
+import { UnavailableError } from "../../errors.ts";
+import { BUSY_TIMEOUT_MS, guardWrite, type Db } from "./sqlite.ts";
 
 type Score = Parameters<DecisionLog["record"]>[2];
 
@@ -27,13 +28,28 @@ const MAX_BATCH = 256;
 /** Profiles kept parsed in memory (the most recently used). */
 const PROFILE_CACHE_SIZE = 1_000;
 
+/** While another process holds SQLite's write lock, the next commit is tried this often. */
+const LOCK_RETRY_MS = 1;
+
+export interface DecisionLogOptions {
+  /** How long decisions wait for another process (the worker, a CLI command) to release the write lock before failing. */
+  lockWaitMs?: number;
+}
+
 /** Decisions, profiles and the outbox in one SQLite transaction: all durable, or none. */
 export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
   private readonly q;
-  private readonly writeBatch;
+  private readonly lockWaitMs: number;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    options: DecisionLogOptions = {},
+  ) {
+    this.lockWaitMs = options.lockWaitMs ?? BUSY_TIMEOUT_MS;
     this.q = {
+      begin: db.prepare("BEGIN IMMEDIATE"),
+      commit: db.prepare("COMMIT"),
+      rollback: db.prepare("ROLLBACK"),
       existing: db.prepare<[string], { fingerprint: string; data: string }>("SELECT fingerprint, data FROM decisions WHERE transaction_id = ?"),
       profile: db.prepare<[string], { data: string }>("SELECT data FROM profiles WHERE user_id = ?"),
       upsertProfile: db.prepare(
@@ -47,7 +63,6 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
       insertRule: db.prepare("INSERT INTO decision_rules (seq, rule_id) VALUES (?, ?)"),
       insertOutbox: db.prepare("INSERT INTO outbox (transaction_id, payload, created_at) VALUES (?, ?, ?)"),
     };
-    this.writeBatch = db.transaction((write: () => void) => write());
   }
 
   /** Decisions waiting for the next group commit, and whether one is scheduled. */
@@ -55,6 +70,8 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
   /** Commits written and decisions recorded by this process, for the bench and the health of group commit. */
   readonly stats = { commits: 0, decisions: 0 };
   private flushScheduled = false;
+  /** Since when (performance.now()) the pending decisions have been waiting for another process's write lock. */
+  private lockedSince: number | undefined;
   /** The last profile this process wrote or read per customer, with the exact JSON stored: parsed once. */
   private readonly profiles = new Map<string, { data: string; profile: Profile }>();
 
@@ -65,12 +82,14 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
    * that decision alone, before it writes anything; a write that fails (disk full, read-only, or
    * a bug in the store) rolls the whole batch back and fails every decision in it, so nothing is
    * ever half written. (A savepoint per decision would isolate write failures too, at about a
-   * third of the cost of a decision.)
+   * third of the cost of a decision.) While another process (the worker) holds the write lock,
+   * the event loop is not put to sleep: the batch is tried again a millisecond later with whatever
+   * arrived meanwhile, and fails as unavailable (503) only after `lockWaitMs`.
    */
   record(...[tx, fingerprint, score]: Parameters<DecisionLog["record"]>): Promise<RecordResult> {
     return new Promise<RecordResult>((resolve, reject) => {
       this.pending.push({ tx, fingerprint, score, resolve, reject });
-      if (this.pending.length >= MAX_BATCH) this.flush();
+      if (this.pending.length >= MAX_BATCH && this.lockedSince === undefined) this.flush();
       else if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -79,14 +98,39 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
   }
 
   private flush(): void {
-    this.flushScheduled = this.pending.length > MAX_BATCH;
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    let locked: boolean;
+    try {
+      locked = guardWrite(() => this.begin());
+    } catch (error) {
+      this.fail(this.pending.splice(0), error);
+      return;
+    }
+    if (!locked) {
+      // Another process holds the write lock, for a few milliseconds as a rule: try again soon,
+      // with whatever else arrives meanwhile, or give up after lockWaitMs as SQLite would.
+      const now = performance.now();
+      this.lockedSince ??= now;
+      if (now - this.lockedSince > this.lockWaitMs) {
+        this.lockedSince = undefined;
+        this.fail(this.pending.splice(0), new UnavailableError("the data store cannot accept writes", { cause: new Error(`write lock held by another process for over ${this.lockWaitMs} ms`) }));
+        return;
+      }
+      this.flushScheduled = true;
+      setTimeout(() => this.flush(), LOCK_RETRY_MS);
+      return;
+    }
+    this.lockedSince = undefined;
     const batch = this.pending.splice(0, MAX_BATCH);
-    if (this.flushScheduled) setImmediate(() => this.flush());
-    if (batch.length === 0) return;
+    if (this.pending.length > 0) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
     const outcomes: Array<{ ok: true; value: RecordResult } | { ok: false; error: unknown }> = [];
     try {
-      guardWrite(() =>
-        this.writeBatch.immediate(() => {
+      guardWrite(() => {
+        try {
           for (const item of batch) {
             try {
               outcomes.push({ ok: true, value: this.writeDecision(item.tx, item.fingerprint, item.score) });
@@ -95,10 +139,14 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
               outcomes.push({ ok: false, error: error.cause });
             }
           }
-        }),
-      );
+          this.q.commit.run();
+        } catch (error) {
+          if (this.db.inTransaction) this.q.rollback.run();
+          throw error;
+        }
+      });
     } catch (error) {
-      for (const item of batch) item.reject(error);
+      this.fail(batch, error);
       return;
     }
     this.stats.commits += 1;
@@ -108,6 +156,30 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
       if (outcome.ok) item.resolve(outcome.value);
       else item.reject(outcome.error);
     });
+  }
+
+  /**
+   * BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. SQLite's
+   * busy handler would sleep the whole process (1, 2, 5, 10 ms...) while the worker commits; here
+   * the event loop stays free and flush tries again a millisecond later. (The busy timeout is set
+   * by a PRAGMA each time, about 4 µs: SQLite applies it when the PRAGMA is prepared, so a
+   * prepared one cannot be reused.)
+   */
+  private begin(): boolean {
+    this.db.pragma("busy_timeout = 0");
+    try {
+      this.q.begin.run();
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === "SQLITE_BUSY") return false;
+      throw error;
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  }
+
+  private fail(batch: Pending[], error: unknown): void {
+    for (const item of batch) item.reject(error);
   }
 
   private writeDecision(tx: Transaction, fingerprint: string, score: Score): RecordResult {

@@ -225,12 +225,15 @@ export interface OpenOptions {
 }
 
 /** Opens (and migrates) the embedded database in WAL mode. */
+/** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
-  db.pragma("busy_timeout = 5000");
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (options.walAutocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutocheckpointPages))}`);
   db.pragma("foreign_keys = ON");
   const version = db.pragma("user_version", { simple: true }) as number;

@@ -148,6 +148,8 @@ export interface E2eFigures {
   /** CPU the server and the worker spent per transaction during the fixed-rate run: capacity is about 1,000 / this per core. */
   server_cpu_ms_per_tx: number;
   worker_cpu_ms_per_tx: number;
+  /** The load generator's own CPU per request in the fixed-rate run: it shares the two cores. */
+  generator_cpu_ms_per_tx: number;
   server_cores_used: number;
   /** 1-minute load average of the machine before and after the fixed-rate run (2 cores: above 2, something else competed). */
   machine_load_average: [number, number];
@@ -207,7 +209,7 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
     const workerCpu = cpuOf(worker.child.pid!) - cpuBefore.worker;
     const loadDuring = loadavg()[0]!;
     const serverMemory = memoryOf(server.child.pid!);
-    log(`[bench] e2e: p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, max ${main.max_ms} ms, ${main.errors} errors; server RSS ${serverMemory.rss_mb} MB; server CPU ${((serverCpu / main.sent) * 1000).toFixed(3)} ms per transaction; load average ${loadDuring.toFixed(2)}`);
+    log(`[bench] e2e: p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, max ${main.max_ms} ms, ${main.errors} errors; server RSS ${serverMemory.rss_mb} MB; server CPU ${((serverCpu / main.sent) * 1000).toFixed(3)} ms per transaction, worker ${((workerCpu / main.sent) * 1000).toFixed(3)}, load generator ${main.cpu_ms_per_request}; load average ${loadDuring.toFixed(2)}`);
 
     // The highest rate with p99 under 50 ms: up in steps until a step fails, then one step between.
     const search: E2eFigures["search"] = [];
@@ -274,6 +276,7 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
       send_lag_p99_ms: main.send_lag_p99_ms,
       server_cpu_ms_per_tx: Number(((serverCpu / main.sent) * 1000).toFixed(3)),
       worker_cpu_ms_per_tx: Number(((workerCpu / main.sent) * 1000).toFixed(3)),
+      generator_cpu_ms_per_tx: main.cpu_ms_per_request,
       server_cores_used: Number((serverCpu / wall).toFixed(2)),
       machine_load_average: [Number(cpuBefore.load.toFixed(2)), Number(loadDuring.toFixed(2))],
       dashboard_loaded: dashboardLoaded,

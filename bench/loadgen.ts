@@ -45,6 +45,8 @@ export interface LoadgenResult {
   send_lag_p99_ms: number;
   /** Connections it opened. */
   connections: number;
+  /** The generator's own CPU per request (user + system, from its first send to its last answer). */
+  cpu_ms_per_request: number;
   decisions: Record<string, number>;
   acknowledged: string[];
 }
@@ -259,6 +261,7 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
   };
 
   let lastSentAt = 0;
+  const cpuAtStart = process.cpuUsage();
   const interval = 1000 / args.rate;
   const start = performance.now() + 20;
   let i = 0;
@@ -280,6 +283,7 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
     await new Promise<void>((r) => setTimeout(r, Math.max(0, wait)));
   }
   await finished;
+  const cpu = process.cpuUsage(cpuAtStart);
   for (const conn of idle) {
     closed(conn);
     conn.socket.destroy();
@@ -300,6 +304,7 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
     max_ms: round(sorted[sorted.length - 1] ?? Number.NaN),
     send_lag_p99_ms: round(percentile(sortedLags, 99)),
     connections: opened,
+    cpu_ms_per_request: round((cpu.user + cpu.system) / 1000 / Math.max(1, args.count)),
     decisions,
     acknowledged,
   };

@@ -93,6 +93,7 @@ describe("runLoad", () => {
     });
     const result = await runLoad({ url, apiKey: "key", rate: 400, count: 40, runId: "q", out: "", maxConnections: 2 });
     expect(result.connections).toBe(2);
+    expect(result.cpu_ms_per_request).toBeGreaterThan(0);
     expect(result.by_status).toEqual({ "200": 40 });
     // Two connections answering every 50 ms serve 40 requests in about a second: the last waited ~900 ms.
     expect(result.max_ms).toBeGreaterThan(700);

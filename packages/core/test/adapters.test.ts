@@ -228,6 +228,33 @@ describe("Scoring.submit on the SQLite stores", () => {
     expect(p.decisions.stats.commits).toBe(commitsBefore + 1);
   });
 
+  it("group commit: under load a commit waits its window for more decisions; one at a time, it does not wait", async () => {
+    const p = await seeded();
+    const tx = (id: string) => {
+      const r = parseTransaction(usual({ transaction_id: id }), { settings: defaultSettings, now: NOW });
+      if (!r.ok) throw new Error(id);
+      return r.transaction;
+    };
+    const ruleset = await p.scoring.ruleset();
+    const record = (log: LocalDecisionLog, id: string) => {
+      const t = tx(id);
+      return log.record(t, id, (profile) => ({ ...decide({ tx: t, profile, ruleset, lists: [], settings: defaultSettings, decidedAt: NOW.toISOString() }), latency_ms: 1 }));
+    };
+    // Two decisions a moment apart (the second after the first one's turn), right after a commit.
+    const pair = async (log: LocalDecisionLog, prefix: string) => {
+      await record(log, `${prefix}-a`);
+      const commits = log.stats.commits;
+      const first = record(log, `${prefix}-b`);
+      await new Promise((r) => setImmediate(r));
+      await Promise.all([first, record(log, `${prefix}-c`)]);
+      return log.stats.commits - commits;
+    };
+    expect(await pair(new LocalDecisionLog(p.db, { commitWindowMs: 100, busyGapMs: 60_000 }), "window")).toBe(1);
+    expect(await pair(new LocalDecisionLog(p.db, { commitWindowMs: 0 }), "no-window")).toBe(2);
+    // Idle (the last commit long ago): no wait even with a window.
+    expect(await pair(new LocalDecisionLog(p.db, { commitWindowMs: 100, busyGapMs: 0 }), "idle")).toBe(2);
+  });
+
   it("group commit: a write lock held longer than the wait allowed fails the batch as unavailable, nothing written", async () => {
     const p = await seeded();
     const log = new LocalDecisionLog(p.db, { lockWaitMs: 50 });

@@ -83,6 +83,23 @@ function memoryOf(pid: number): { rss_mb: number; peak_rss_mb: number } {
   return { rss_mb: Math.round(kb("VmRSS") / 1024), peak_rss_mb: Math.round(kb("VmHWM") / 1024) };
 }
 
+/**
+ * Waits until the worker has turned every decision so far into alerts and metrics, so that a step
+ * of the rate search does not start with the backlog an overloaded step left behind.
+ */
+async function workerCaughtUp(dataDir: string, timeoutMs: number): Promise<void> {
+  const db = openDatabase(databaseFile(dataDir));
+  try {
+    const backlog = db.prepare<[], { n: number }>(
+      "SELECT coalesce((SELECT max(id) FROM outbox), 0) - coalesce((SELECT last_id FROM consumer_offsets WHERE consumer = 'alerts_metrics'), 0) AS n",
+    );
+    const until = Date.now() + timeoutMs;
+    while (backlog.get()!.n > 0 && Date.now() < until) await sleep(250);
+  } finally {
+    db.close();
+  }
+}
+
 /** Acknowledged ids missing from the decision log. */
 function missingFromDecisionLog(dataDir: string, ids: readonly string[]): number {
   const db = openDatabase(databaseFile(dataDir));
@@ -216,6 +233,7 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
     const steps = quick ? [2_000, 4_000] : [2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 10_000, 12_000];
     const stepSeconds = quick ? 2 : 10;
     const tryRate = async (r: number) => {
+      await workerCaughtUp(dataDir, 60_000);
       await sleep(1_000);
       const s = run(r, stepSeconds, `e2e-rate-${r}`);
       const ok = s.p99_ms < 50 && s.errors === 0;

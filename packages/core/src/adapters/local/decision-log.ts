@@ -124,6 +124,7 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
     try {
       locked = guardWrite(() => this.begin());
     } catch (error) {
+      this.lockedSince = undefined;
       this.fail(this.pending.splice(0), error);
       return;
     }

@@ -3,6 +3,7 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { Table, type StackContext, type TableProps } from "sst/constructs";
+import { awsTableEnvironment } from "@fraud/core";
 import { TABLE_SCHEMAS, type TableKey, type TableSchema } from "@fraud/core/aws";
 import { stageParams } from "./params";
 
@@ -70,16 +71,18 @@ export function Core({ stack, app }: StackContext) {
   const tables = { profiles, rulesets, lists, decisions, users, audit, reviews, alerts, metrics, analytics };
   /** Table names as the AWS adapters read them from the environment. */
   const tableEnvironment: Record<string, string> = {
-    FRAUD_TABLE_PROFILES: profiles.tableName,
-    FRAUD_TABLE_RULESETS: rulesets.tableName,
-    FRAUD_TABLE_LISTS: lists.tableName,
-    FRAUD_TABLE_DECISIONS: decisions.tableName,
-    FRAUD_TABLE_USERS: users.tableName,
-    FRAUD_TABLE_AUDIT: audit.tableName,
-    FRAUD_TABLE_REVIEWS: reviews.tableName,
-    FRAUD_TABLE_ALERTS: alerts.tableName,
-    FRAUD_TABLE_METRICS: metrics.tableName,
-    FRAUD_TABLE_ANALYTICS: analytics.tableName,
+    ...awsTableEnvironment({
+      profiles: profiles.tableName,
+      rulesets: rulesets.tableName,
+      lists: lists.tableName,
+      decisions: decisions.tableName,
+      users: users.tableName,
+      audit: audit.tableName,
+      reviews: reviews.tableName,
+      alerts: alerts.tableName,
+      metrics: metrics.tableName,
+      analytics: analytics.tableName,
+    }),
     FRAUD_DECISION_TTL_DAYS: String(params.FRAUD_DECISION_TTL_DAYS),
   };
 

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { defaultSettings, seedDemo } from "@fraud/core";
+import { awsTableEnvironment, defaultSettings, seedDemo } from "@fraud/core";
 import { openAwsPlatform } from "@fraud/core/aws";
 import { startEmulators } from "../../packages/core/test/contract/emulators.ts";
 
@@ -31,16 +31,7 @@ export async function bundleSmoke(bundle: string): Promise<{ response: { statusC
       POWERTOOLS_LOG_LEVEL: "ERROR",
       POWERTOOLS_TRACE_ENABLED: "false",
       POWERTOOLS_METRICS_NAMESPACE: "FraudDecisions",
-      FRAUD_TABLE_PROFILES: tables.profiles,
-      FRAUD_TABLE_RULESETS: tables.rulesets,
-      FRAUD_TABLE_LISTS: tables.lists,
-      FRAUD_TABLE_DECISIONS: tables.decisions,
-      FRAUD_TABLE_USERS: tables.users,
-      FRAUD_TABLE_AUDIT: tables.audit,
-      FRAUD_TABLE_REVIEWS: tables.reviews,
-      FRAUD_TABLE_ALERTS: tables.alerts,
-      FRAUD_TABLE_METRICS: tables.metrics,
-      FRAUD_TABLE_ANALYTICS: tables.analytics,
+      ...awsTableEnvironment(tables),
       FRAUD_STREAM_NAME: stream,
     };
     const event = {

@@ -49,7 +49,8 @@ const Env = z.object({
   FRAUD_ATHENA_DATABASE: z.string().min(1).optional(),
 });
 
-const AWS_TABLES = {
+/** The environment variable that names each AWS table, as the stacks set it and the adapters read it. */
+export const AWS_TABLES = {
   profiles: "FRAUD_TABLE_PROFILES",
   rulesets: "FRAUD_TABLE_RULESETS",
   lists: "FRAUD_TABLE_LISTS",
@@ -61,6 +62,11 @@ const AWS_TABLES = {
   metrics: "FRAUD_TABLE_METRICS",
   analytics: "FRAUD_TABLE_ANALYTICS",
 } as const;
+/** The environment naming every table: what the stacks give the functions, and tests against emulators use. */
+export function awsTableEnvironment(tables: Record<keyof typeof AWS_TABLES, string>): Record<(typeof AWS_TABLES)[keyof typeof AWS_TABLES], string> {
+  return Object.fromEntries(Object.entries(AWS_TABLES).map(([store, key]) => [key, tables[store as keyof typeof AWS_TABLES]])) as Record<(typeof AWS_TABLES)[keyof typeof AWS_TABLES], string>;
+}
+
 const AWS_REQUIRED = [...Object.values(AWS_TABLES), "FRAUD_STREAM_NAME", "FRAUD_LAKE_BUCKET", "FRAUD_ATHENA_WORKGROUP", "FRAUD_ATHENA_DATABASE"] as const;
 
 /** Where the AWS platform's stores are, when the deployment is `aws`. */

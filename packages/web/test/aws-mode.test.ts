@@ -1,4 +1,4 @@
-import { env } from "@fraud/core";
+import { awsTableEnvironment, env } from "@fraud/core";
 import { labelKey } from "@fraud/core/aws";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmulators, type Emulators } from "../../core/test/contract/emulators.ts";
@@ -55,16 +55,7 @@ beforeAll(async () => {
   awsSource = {
     NODE_ENV: "test",
     FRAUD_DEPLOYMENT: "aws",
-    FRAUD_TABLE_PROFILES: tables.profiles,
-    FRAUD_TABLE_RULESETS: tables.rulesets,
-    FRAUD_TABLE_LISTS: tables.lists,
-    FRAUD_TABLE_DECISIONS: tables.decisions,
-    FRAUD_TABLE_USERS: tables.users,
-    FRAUD_TABLE_AUDIT: tables.audit,
-    FRAUD_TABLE_REVIEWS: tables.reviews,
-    FRAUD_TABLE_ALERTS: tables.alerts,
-    FRAUD_TABLE_METRICS: tables.metrics,
-    FRAUD_TABLE_ANALYTICS: tables.analytics,
+    ...awsTableEnvironment(tables),
     FRAUD_STREAM_NAME: streamName,
     FRAUD_LAKE_BUCKET: emulators.s3Bucket,
     FRAUD_ATHENA_WORKGROUP: "test-fraud-analysts",

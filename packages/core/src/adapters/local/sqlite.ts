@@ -224,10 +224,10 @@ export interface OpenOptions {
   walAutocheckpointPages?: number;
 }
 
-/** Opens (and migrates) the embedded database in WAL mode. */
 /** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 
+/** Opens (and migrates) the embedded database in WAL mode. */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);

@@ -2,7 +2,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { databaseFile, lakeFiles, openDatabase } from "@fraud/core/local";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,6 +81,20 @@ function memoryOf(pid: number): { rss_mb: number; peak_rss_mb: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
   return { rss_mb: Math.round(kb("VmRSS") / 1024), peak_rss_mb: Math.round(kb("VmHWM") / 1024) };
+}
+
+/** The dashboard process the server started (local/dashboard.ts), if it runs one. */
+function dashboardPidOf(serverPid: number): number | undefined {
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+      if (ppid === serverPid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes("local/dashboard.ts")) return Number(name);
+    } catch {
+      // the process ended while we looked: not ours
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -170,7 +184,10 @@ export interface E2eFigures {
   server_cores_used: number;
   /** 1-minute load average of the machine before and after the fixed-rate run (2 cores: above 2, something else competed). */
   machine_load_average: [number, number];
+  /** Whether the server started its dashboard process, what that process used meanwhile (idle: nobody browses), and its memory. */
   dashboard_loaded: boolean;
+  dashboard_cpu_ms_per_tx: number;
+  dashboard_rss_mb: number | null;
   worker_rss_mb: number;
   max_rate_p99_under_50ms: number;
   search: Array<{ rate_per_s: number; p50_ms: number; p99_ms: number; max_ms: number; errors: number; send_lag_p99_ms: number; ok: boolean }>;
@@ -207,8 +224,8 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
   const acknowledged: string[] = [];
   try {
     await waitForHealth(url, server);
-    // The server loads the Next dashboard when it is built, as `npm start` (which builds it) does.
-    const dashboardLoaded = existsSync(join(ROOT, "packages", "web", ".next", "BUILD_ID"));
+    // The server starts the Next dashboard in its own process when it is built, as `npm start` (which builds it) does.
+    const dashboardPid = dashboardPidOf(server.child.pid!);
     const run = (r: number, seconds: number, runId: string) => {
       const result = load({ url, apiKey, rate: r, count: Math.round(r * seconds), runId, seed: acknowledged.length + 1 }, dataDir);
       acknowledged.push(...result.acknowledged);
@@ -219,11 +236,13 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
     run(rate, quick ? 1 : 3, "e2e-warmup");
     await sleep(1_000);
     log(`[bench] e2e: ${rate} transactions/s for ${duration} s`);
-    const cpuBefore = { server: cpuOf(server.child.pid!), worker: cpuOf(worker.child.pid!), at: performance.now(), load: loadavg()[0]! };
+    const dashboardCpu = () => (dashboardPid === undefined ? 0 : cpuOf(dashboardPid));
+    const cpuBefore = { server: cpuOf(server.child.pid!), worker: cpuOf(worker.child.pid!), dashboard: dashboardCpu(), at: performance.now(), load: loadavg()[0]! };
     const main = run(rate, duration, "e2e-main");
     const wall = (performance.now() - cpuBefore.at) / 1000;
     const serverCpu = cpuOf(server.child.pid!) - cpuBefore.server;
     const workerCpu = cpuOf(worker.child.pid!) - cpuBefore.worker;
+    const dashboardCpuUsed = dashboardCpu() - cpuBefore.dashboard;
     const loadDuring = loadavg()[0]!;
     const serverMemory = memoryOf(server.child.pid!);
     log(`[bench] e2e: p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, max ${main.max_ms} ms, ${main.errors} errors; server RSS ${serverMemory.rss_mb} MB; server CPU ${((serverCpu / main.sent) * 1000).toFixed(3)} ms per transaction, worker ${((workerCpu / main.sent) * 1000).toFixed(3)}, load generator ${main.cpu_ms_per_request}; load average ${loadDuring.toFixed(2)}`);
@@ -267,6 +286,7 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
     }
     const afterSearch = memoryOf(server.child.pid!);
     const workerMemory = memoryOf(worker.child.pid!);
+    const dashboardMemory = dashboardPid === undefined ? undefined : memoryOf(dashboardPid);
 
     log(`[bench] e2e: checking ${acknowledged.length} acknowledged transactions in the decision log and the lake`);
     const missingLog = missingFromDecisionLog(dataDir, acknowledged);
@@ -297,7 +317,9 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
       generator_cpu_ms_per_tx: main.cpu_ms_per_request,
       server_cores_used: Number((serverCpu / wall).toFixed(2)),
       machine_load_average: [Number(cpuBefore.load.toFixed(2)), Number(loadDuring.toFixed(2))],
-      dashboard_loaded: dashboardLoaded,
+      dashboard_loaded: dashboardPid !== undefined,
+      dashboard_cpu_ms_per_tx: Number(((dashboardCpuUsed / main.sent) * 1000).toFixed(3)),
+      dashboard_rss_mb: dashboardMemory?.rss_mb ?? null,
       worker_rss_mb: workerMemory.rss_mb,
       max_rate_p99_under_50ms: best,
       search,

@@ -67,7 +67,7 @@ if (!values["engine-only"]) {
       `  acknowledged ${e2e.acknowledged} (whole run): in the decision log ${e2e.in_decision_log}, in the lake ${e2e.in_lake}, lost ${e2e.lost}, lake duplicates ${e2e.lake_duplicates}`,
       `  highest rate with p99 under 50 ms: ${e2e.max_rate_p99_under_50ms}/s  (${e2e.search.map((s) => `${s.rate_per_s}/s p99 ${s.p99_ms} ms${s.errors ? ` ${s.errors} errors` : ""}`).join("; ")})`,
       `  CPU per transaction: server ${e2e.server_cpu_ms_per_tx} ms (${e2e.server_cores_used} cores busy), worker ${e2e.worker_cpu_ms_per_tx} ms, load generator ${e2e.generator_cpu_ms_per_tx} ms; machine load average ${e2e.machine_load_average.join(" -> ")} on ${cpus().length} cores`,
-      `  server RSS after the run ${e2e.server_rss_mb} MB (peak ${e2e.server_peak_rss_mb} MB; dashboard ${e2e.dashboard_loaded ? "loaded" : "not built, API only"}); worker ${e2e.worker_rss_mb} MB`,
+      `  server RSS after the run ${e2e.server_rss_mb} MB (peak ${e2e.server_peak_rss_mb} MB); dashboard process ${e2e.dashboard_loaded ? `${e2e.dashboard_rss_mb} MB, ${e2e.dashboard_cpu_ms_per_tx} ms CPU per transaction (nobody browsing)` : "none (not built: API only)"}; worker ${e2e.worker_rss_mb} MB`,
     ].join("\n"),
   );
 }

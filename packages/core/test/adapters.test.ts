@@ -434,6 +434,31 @@ describe("list store", () => {
     expect(await p.lists.find([{ field: "device_id", value: "device_abc123" }])).toEqual([]);
   });
 
+  it("with the server's settings (no check interval), a list change, a publish and a revoked key made by another process apply from the next decision", async () => {
+    const dataDir = dirs.make();
+    const server = openLocalPlatform({ dataDir, settings: defaultSettings, clock: () => NOW, rulesetCacheMs: 0, listsCheckMs: 0 });
+    opened.push(server);
+    await seedDemo(server, NOW);
+    const dashboard = open(dataDir);
+    const { key, info } = await dashboard.apiKeys.create("partner", ["ingest"], { id: "admin" });
+    expect((await server.apiKeys.verify(key))?.id).toBe(info.id);
+    await server.scoring.submit(usual({ transaction_id: "t-warm" }));
+
+    const entry = await dashboard.lists.add({ kind: "block", field: "device_id", value: "device_abc123", reason: "reported stolen" }, { id: "admin" });
+    expect((await submitted(server, usual({ transaction_id: "t-listed" }))).list_match?.entry_id).toBe(entry.id);
+    await dashboard.lists.remove(entry.id, { id: "admin" });
+
+    const strict = { ...DEMO_RULESET, rules: [...DEMO_RULESET.rules, { id: "BIG_PAYMENT", name: "Payment above 300", expression: "amount > 300.0", score: 80 }] };
+    await dashboard.rules.saveDraft(RulesetContent.parse(strict), { id: "admin" });
+    await dashboard.rules.publish(2, { id: "admin" });
+    const next = await submitted(server, usual({ transaction_id: "t-published", amount: 400 }));
+    expect(next.ruleset_version).toBe(2);
+    expect(next.rules.map((r) => r.id)).toContain("BIG_PAYMENT");
+
+    await dashboard.apiKeys.revoke(info.id, { id: "admin" });
+    expect(await server.apiKeys.verify(key)).toBeUndefined();
+  });
+
   it("refuses an entry without a reason", async () => {
     const p = await seeded();
     await expect(p.lists.add({ kind: "allow", field: "user_id", value: "user_001", reason: " " }, { id: "a" })).rejects.toThrow();

@@ -1,5 +1,5 @@
 import { ensureAdminAccount, env, type Env } from "@fraud/core";
-import { loadOrCreateSecrets, openLocalPlatform, type LocalPlatform } from "@fraud/core/local";
+import { loadOrCreateSecrets, openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from "@fraud/core/local";
 import { resolve } from "node:path";
 
 export interface LocalRuntime {
@@ -12,11 +12,11 @@ export interface LocalRuntime {
  * Opens the embedded stack from the environment and makes sure the configured (or generated)
  * API key is registered. Shared by the server, the worker and the CLI.
  */
-export async function openRuntime(options: { walAutocheckpointPages?: number } = {}): Promise<LocalRuntime> {
+export async function openRuntime(options: Pick<LocalPlatformOptions, "walAutocheckpointPages" | "rulesetCacheMs" | "listsCheckMs"> = {}): Promise<LocalRuntime> {
   const e = env();
   const dataDir = resolve(e.FRAUD_DATA_DIR);
   const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD });
-  const platform = openLocalPlatform({ dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC, walAutocheckpointPages: options.walAutocheckpointPages });
+  const platform = openLocalPlatform({ dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC, ...options });
   if (!platform.apiKeys.has(secrets.api_key)) {
     await platform.apiKeys.create("default", ["ingest", "read"], { id: "system" }, secrets.api_key);
   }

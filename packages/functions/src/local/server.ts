@@ -1,37 +1,94 @@
 import { secretsFile } from "@fraud/core/local";
 import { existsSync } from "node:fs";
+import { env } from "@fraud/core";
+import { spawn, type ChildProcess } from "node:child_process";
+import { setPriority } from "node:os";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApi } from "../api/app.ts";
 import { nodeListener } from "../api/node.ts";
 import { maskConsole } from "../log-masking.ts";
-import { openRuntime, printSecretsOnce, type LocalRuntime } from "./runtime.ts";
+import { webDir, type DashboardMessage } from "./dashboard.ts";
+import { forwardTo } from "./proxy.ts";
+import { openRuntime, printSecretsOnce } from "./runtime.ts";
+
+const dashboardEntry = fileURLToPath(new URL("./dashboard.ts", import.meta.url));
+/** How long the server waits for the dashboard before it starts answering on its port anyway. */
+const DASHBOARD_START_MS = 120_000;
+/** The dashboard process's scheduling priority (nice value; the server's is unchanged). */
+const DASHBOARD_NICE = 10;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
-
-const webDir = resolve(fileURLToPath(new URL("../../../web", import.meta.url)));
 
 /** `/api` and `/api/...` go to the Hono API; everything else to the Next dashboard. */
 export function isApiPath(url: string): boolean {
   return url === "/api" || url.startsWith("/api/") || url.startsWith("/api?");
 }
 
-async function loadDashboard(rt: LocalRuntime, hostname: string, port: number): Promise<Handler | undefined> {
-  if (rt.env.FRAUD_DASHBOARD === "off" || !existsSync(join(webDir, ".next", "BUILD_ID"))) return undefined;
-  const require = createRequire(join(webDir, "package.json"));
-  const next = require("next") as (opts: Record<string, unknown>) => { prepare(): Promise<void>; getRequestHandler(): Handler };
-  // The dashboard's server code uses this process's platform instead of opening a second one.
-  (globalThis as { __fraudRuntime?: LocalRuntime }).__fraudRuntime = rt;
-  const app = next({ dev: false, dir: webDir, hostname, port });
-  await app.prepare();
-  return app.getRequestHandler();
+/**
+ * The dashboard process (dashboard.ts), started beside this one and restarted if it stops: the
+ * port it listens on once ready, undefined while it starts.
+ */
+class DashboardProcess {
+  port: number | undefined;
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private restarts = 0;
+  private readyWaiters: Array<() => void> = [];
+
+  start(): void {
+    const child = spawn(process.execPath, ["--import", "tsx", dashboardEntry], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.child = child;
+    // Decisions first: when the cores are busy, the dashboard's work (page rendering, its garbage
+    // collections) waits for the API's rather than the other way round.
+    if (child.pid !== undefined) setPriority(child.pid, DASHBOARD_NICE);
+    child.on("message", (m: DashboardMessage) => {
+      if (!m?.ready) return;
+      this.port = m.ready.port;
+      this.restarts = 0;
+      for (const w of this.readyWaiters.splice(0)) w();
+    });
+    child.once("exit", (code, signal) => {
+      this.port = undefined;
+      if (this.stopping) return;
+      this.restarts += 1;
+      const delay = Math.min(30_000, 500 * 2 ** Math.min(this.restarts, 6));
+      console.error(`[server] dashboard process exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+      setTimeout(() => this.start(), delay).unref();
+    });
+  }
+
+  /** Resolves when the dashboard answers, or after timeoutMs (it keeps starting; pages answer 503 meanwhile). */
+  ready(timeoutMs: number): Promise<boolean> {
+    if (this.port !== undefined) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.readyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((done) => {
+      child.once("exit", () => done());
+      child.kill("SIGTERM");
+    });
+  }
 }
 
 export async function startServer(): Promise<{ close(): Promise<void>; port: number }> {
   // Checkpoints are the worker's job (see worker.ts); past 200 MB of WAL (no worker running) the server does it.
-  const rt = await openRuntime({ walAutocheckpointPages: 50_000 });
+  // The dashboard starts in its own process while this one opens the database.
+  const dashboard = env().FRAUD_DASHBOARD === "on" && existsSync(join(webDir, ".next", "BUILD_ID")) ? new DashboardProcess() : undefined;
+  dashboard?.start();
+  // Rulesets and lists changed from the dashboard or the CLI (other processes) apply from the next decision.
+  const rt = await openRuntime({ walAutocheckpointPages: 50_000, rulesetCacheMs: 0, listsCheckMs: 0 });
   const { PORT: port, HOST: hostname } = rt.env;
   printSecretsOnce(rt, secretsFile(rt.platform.dataDir));
   const api = createApi({
@@ -44,12 +101,15 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
     reports: rt.platform.reports,
   });
   const handleApi = nodeListener(api);
-  const handleWeb: Handler =
-    (await loadDashboard(rt, hostname, port)) ??
-    ((_req, res) => {
-      const message = rt.env.FRAUD_DASHBOARD === "off" ? "This node serves the API only (FRAUD_DASHBOARD=off).\n" : "The dashboard is not built yet: run `npm run setup`.\n";
-      res.writeHead(rt.env.FRAUD_DASHBOARD === "off" ? 404 : 503, { "content-type": "text/plain; charset=utf-8" }).end(message);
-    });
+  let handleWeb: Handler;
+  if (dashboard) {
+    if (!(await dashboard.ready(DASHBOARD_START_MS))) console.error(`[server] the dashboard is not ready after ${DASHBOARD_START_MS / 1000} s; its pages answer 503 until it is`);
+    handleWeb = forwardTo(() => dashboard.port, "The dashboard is starting or restarting; retry in a moment.\n");
+  } else {
+    const off = rt.env.FRAUD_DASHBOARD === "off";
+    const message = off ? "This node serves the API only (FRAUD_DASHBOARD=off).\n" : "The dashboard is not built yet: run `npm run setup`.\n";
+    handleWeb = (_req, res) => void res.writeHead(off ? 404 : 503, { "content-type": "text/plain; charset=utf-8" }).end(message);
+  }
   const server = createServer((req, res) => void (isApiPath(req.url ?? "/") ? handleApi(req, res) : handleWeb(req, res)));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((ok, fail) => {
@@ -63,7 +123,7 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
       new Promise<void>((ok) => {
         server.close(() => {
           rt.platform.close();
-          ok();
+          void (dashboard?.stop() ?? Promise.resolve()).then(ok);
         });
         server.closeAllConnections();
       }),

@@ -15,20 +15,24 @@ const Row = z.object({
 
 export { generateApiKey, hashApiKey };
 
-/** How long a verified key is trusted before it is looked up again: a revocation by another process applies within this. */
-const VERIFIED_TTL_MS = 2_000;
 const VERIFIED_MAX = 1_000;
 
 export class LocalApiKeyStore implements ApiKeyStore {
   private readonly byHash;
-  /** Keys verified recently, by their hash (valid ones only, so unknown keys cannot fill it). */
-  private readonly verified = new Map<string, { info: ApiKeyInfo; until: number }>();
+  private readonly version;
+  /**
+   * Keys already verified, by their hash (valid ones only, so unknown keys cannot fill it), as of
+   * a version of the keys: any change to the keys, by any process, raises the version (a trigger)
+   * and empties this, so a revoked key is refused from the next request.
+   */
+  private verified = { version: "", byHash: new Map<string, ApiKeyInfo>() };
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.byHash = db.prepare<[string], unknown>("SELECT id, name, scopes, created_at, revoked_at FROM api_keys WHERE hash = ?");
+    this.version = db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'api_keys_version'");
   }
 
   async create(name: string, scopes: ApiKeyScope[], actor: Actor, plaintext?: string): Promise<{ key: string; info: ApiKeyInfo }> {
@@ -47,15 +51,16 @@ export class LocalApiKeyStore implements ApiKeyStore {
 
   async verify(key: string): Promise<ApiKeyInfo | undefined> {
     const hash = hashApiKey(key);
-    const now = performance.now();
-    const known = this.verified.get(hash);
-    if (known && known.until > now) return known.info;
+    const version = this.version.get()?.value ?? "0";
+    if (version !== this.verified.version) this.verified = { version, byHash: new Map() };
+    const known = this.verified.byHash.get(hash);
+    if (known) return known;
     const row = this.byHash.get(hash);
     if (!row) return undefined;
     const info = Row.parse(row);
     if (info.revoked_at !== null) return undefined;
-    if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
-    this.verified.set(hash, { info, until: now + VERIFIED_TTL_MS });
+    if (this.verified.byHash.size >= VERIFIED_MAX) this.verified.byHash.clear();
+    this.verified.byHash.set(hash, info);
     return info;
   }
 
@@ -74,7 +79,6 @@ export class LocalApiKeyStore implements ApiKeyStore {
       this.db.transaction(() => {
         const changes = this.db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(at, id).changes;
         if (changes === 0) throw new VisibleError("API_KEY_NOT_FOUND", `no active API key ${id}`);
-        this.verified.clear();
         audit(this.db, { at, actor: actor.id, action: "api_key.revoke", entity: "api_key", entity_id: id });
       })(),
     );

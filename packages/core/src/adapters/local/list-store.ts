@@ -5,7 +5,7 @@ import { audit, guardWrite, type Db } from "./sqlite.ts";
 
 type Row = { id: number; kind: string; field: string; value: string; reason: string; expires_at: string | null; created_at: string; created_by: string };
 
-/** How often scoring checks whether the lists changed in another process (ms); changes made here apply at once. */
+/** How often scoring checks whether the lists changed in another process (ms) by default; changes made here apply at once. */
 const LISTS_CHECK_MS = 250;
 
 export class LocalListStore implements ListStore {
@@ -17,6 +17,8 @@ export class LocalListStore implements ListStore {
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
+    /** How often to check for changes made by another process (ms; 0: before every decision). */
+    private readonly checkEveryMs = LISTS_CHECK_MS,
   ) {
     this.version = db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'lists_version'");
     this.active = db.prepare<[], Row>("SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE removed_at IS NULL ORDER BY id");
@@ -29,7 +31,7 @@ export class LocalListStore implements ListStore {
 
   private current(): Map<string, ListEntry[]> {
     const now = performance.now();
-    if (this.snapshot && now - this.snapshot.checkedAt < LISTS_CHECK_MS) return this.snapshot.byKey;
+    if (this.snapshot && now - this.snapshot.checkedAt < this.checkEveryMs) return this.snapshot.byKey;
     const version = this.version.get()?.value ?? "0";
     if (this.snapshot?.version === version) {
       this.snapshot.checkedAt = now;

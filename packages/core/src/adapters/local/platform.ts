@@ -36,6 +36,8 @@ export interface LocalPlatformOptions {
    * another process (the CLI) within this delay.
    */
   rulesetCacheMs?: number;
+  /** How often scoring checks for allow/block list changes made by another process (ms; default 250). */
+  listsCheckMs?: number;
 }
 
 /** The composition root of the embedded stack: one SQLite file, every store, the scoring service. */
@@ -76,7 +78,7 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
   const db = openDatabase(databaseFile(options.dataDir), { synchronous: options.synchronous, walAutocheckpointPages: options.walAutocheckpointPages });
   const decisions = new LocalDecisionLog(db);
   const rules = new LocalRuleStore(db, clock);
-  const lists = new LocalListStore(db, clock);
+  const lists = new LocalListStore(db, clock, options.listsCheckMs);
   const lakeDir = join(options.dataDir, "lake");
   const reportRunner = new LocalReportRunner({ lakeDir, labels: sqliteLabels(db) });
   const scoring = new Scoring({ decisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: options.rulesetCacheMs ?? 1_000 });

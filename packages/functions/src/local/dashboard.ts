@@ -1,0 +1,55 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { maskConsole } from "../log-masking.ts";
+import { openRuntime, type LocalRuntime } from "./runtime.ts";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export const webDir = resolve(fileURLToPath(new URL("../../../web", import.meta.url)));
+
+/** What the dashboard process tells the server that started it. */
+export type DashboardMessage = { ready: { port: number } };
+
+/**
+ * The Next.js dashboard in its own process, on a loopback port the system picks: the server that
+ * owns the public port (server.ts) starts it and forwards every non-API request to it, so the
+ * dashboard's memory and garbage collection never pause a decision. It opens its own connection
+ * to the same database; what it changes reaches the API through the database (see README,
+ * "Changes from the dashboard").
+ */
+async function main(): Promise<void> {
+  maskConsole();
+  // Checkpoints are the worker's job, as for the server.
+  const rt: LocalRuntime = await openRuntime({ walAutocheckpointPages: 50_000 });
+  // The dashboard's server code (packages/web/src/server/runtime.ts) uses this runtime instead of opening a second one.
+  (globalThis as { __fraudRuntime?: LocalRuntime }).__fraudRuntime = rt;
+  const require = createRequire(join(webDir, "package.json"));
+  const next = require("next") as (opts: Record<string, unknown>) => { prepare(): Promise<void>; getRequestHandler(): Handler };
+  // Next is told the public address: the server forwards the browser's Host header unchanged.
+  const app = next({ dev: false, dir: webDir, hostname: rt.env.HOST, port: rt.env.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = createServer((req, res) => void handle(req, res));
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => ok());
+  });
+  const { port } = server.address() as { port: number };
+  const close = () => {
+    server.close();
+    server.closeAllConnections();
+    rt.platform.close();
+    process.exit(0);
+  };
+  // Started by the server: leave with it, even when it was killed without a chance to say so.
+  process.once("disconnect", close);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, close);
+  process.send?.({ ready: { port } } satisfies DashboardMessage);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}

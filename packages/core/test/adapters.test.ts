@@ -434,9 +434,9 @@ describe("list store", () => {
     expect(await p.lists.find([{ field: "device_id", value: "device_abc123" }])).toEqual([]);
   });
 
-  it("with the server's settings (no check interval), a list change, a publish and a revoked key made by another process apply from the next decision", async () => {
+  it("checking for changes before every use, a list change, a publish and a revoked key made by another process apply from the next decision", async () => {
     const dataDir = dirs.make();
-    const server = openLocalPlatform({ dataDir, settings: defaultSettings, clock: () => NOW, rulesetCacheMs: 0, listsCheckMs: 0 });
+    const server = openLocalPlatform({ dataDir, settings: defaultSettings, clock: () => NOW, changesCheckMs: 0 });
     opened.push(server);
     await seedDemo(server, NOW);
     const dashboard = open(dataDir);

@@ -12,7 +12,7 @@ export interface LocalRuntime {
  * Opens the embedded stack from the environment and makes sure the configured (or generated)
  * API key is registered. Shared by the server, the worker and the CLI.
  */
-export async function openRuntime(options: Pick<LocalPlatformOptions, "walAutocheckpointPages" | "rulesetCacheMs" | "listsCheckMs"> = {}): Promise<LocalRuntime> {
+export async function openRuntime(options: Pick<LocalPlatformOptions, "walAutocheckpointPages" | "changesCheckMs"> = {}): Promise<LocalRuntime> {
   const e = env();
   const dataDir = resolve(e.FRAUD_DATA_DIR);
   const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD });

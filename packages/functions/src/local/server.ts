@@ -16,6 +16,8 @@ import { openRuntime, printSecretsOnce } from "./runtime.ts";
 const dashboardEntry = fileURLToPath(new URL("./dashboard.ts", import.meta.url));
 /** How long the server waits for the dashboard before it starts answering on its port anyway. */
 const DASHBOARD_START_MS = 120_000;
+/** How soon changes made by other processes (the dashboard, the CLI) reach scoring and the API keys (ms). */
+const CHANGES_CHECK_MS = 10;
 /** The dashboard process's scheduling priority (nice value; the server's is unchanged). */
 const DASHBOARD_NICE = 10;
 
@@ -87,8 +89,9 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
   // The dashboard starts in its own process while this one opens the database.
   const dashboard = env().FRAUD_DASHBOARD === "on" && existsSync(join(webDir, ".next", "BUILD_ID")) ? new DashboardProcess() : undefined;
   dashboard?.start();
-  // Rulesets and lists changed from the dashboard or the CLI (other processes) apply from the next decision.
-  const rt = await openRuntime({ walAutocheckpointPages: 50_000, rulesetCacheMs: 0, listsCheckMs: 0 });
+  // Rulesets, lists and API keys changed from the dashboard or the CLI (other processes) apply
+  // within CHANGES_CHECK_MS: a read per store that often, not four per request.
+  const rt = await openRuntime({ walAutocheckpointPages: 50_000, changesCheckMs: CHANGES_CHECK_MS });
   const { PORT: port, HOST: hostname } = rt.env;
   printSecretsOnce(rt, secretsFile(rt.platform.dataDir));
   const api = createApi({

@@ -23,13 +23,15 @@ export class LocalApiKeyStore implements ApiKeyStore {
   /**
    * Keys already verified, by their hash (valid ones only, so unknown keys cannot fill it), as of
    * a version of the keys: any change to the keys, by any process, raises the version (a trigger)
-   * and empties this, so a revoked key is refused from the next request.
+   * and empties this. The version is read again after checkEveryMs.
    */
-  private verified = { version: "", byHash: new Map<string, ApiKeyInfo>() };
+  private verified = { version: "", checkedAt: -Infinity, byHash: new Map<string, ApiKeyInfo>() };
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
+    /** How often to check for changes made by another process (ms; 0: before every request); changes made here apply at once. */
+    private readonly checkEveryMs = 250,
   ) {
     this.byHash = db.prepare<[string], unknown>("SELECT id, name, scopes, created_at, revoked_at FROM api_keys WHERE hash = ?");
     this.version = db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'api_keys_version'");
@@ -51,8 +53,12 @@ export class LocalApiKeyStore implements ApiKeyStore {
 
   async verify(key: string): Promise<ApiKeyInfo | undefined> {
     const hash = hashApiKey(key);
-    const version = this.version.get()?.value ?? "0";
-    if (version !== this.verified.version) this.verified = { version, byHash: new Map() };
+    const now = performance.now();
+    if (now - this.verified.checkedAt >= this.checkEveryMs) {
+      const version = this.version.get()?.value ?? "0";
+      if (version !== this.verified.version) this.verified = { version, checkedAt: now, byHash: new Map() };
+      else this.verified.checkedAt = now;
+    }
     const known = this.verified.byHash.get(hash);
     if (known) return known;
     const row = this.byHash.get(hash);
@@ -79,6 +85,7 @@ export class LocalApiKeyStore implements ApiKeyStore {
       this.db.transaction(() => {
         const changes = this.db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(at, id).changes;
         if (changes === 0) throw new VisibleError("API_KEY_NOT_FOUND", `no active API key ${id}`);
+        this.verified.checkedAt = -Infinity;
         audit(this.db, { at, actor: actor.id, action: "api_key.revoke", entity: "api_key", entity_id: id });
       })(),
     );

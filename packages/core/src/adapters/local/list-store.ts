@@ -5,9 +5,6 @@ import { audit, guardWrite, type Db } from "./sqlite.ts";
 
 type Row = { id: number; kind: string; field: string; value: string; reason: string; expires_at: string | null; created_at: string; created_by: string };
 
-/** How often scoring checks whether the lists changed in another process (ms) by default; changes made here apply at once. */
-const LISTS_CHECK_MS = 250;
-
 export class LocalListStore implements ListStore {
   private readonly version;
   private readonly active;
@@ -17,8 +14,8 @@ export class LocalListStore implements ListStore {
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
-    /** How often to check for changes made by another process (ms; 0: before every decision). */
-    private readonly checkEveryMs = LISTS_CHECK_MS,
+    /** How often to check for changes made by another process (ms; 0: before every decision); changes made here apply at once. */
+    private readonly checkEveryMs = 250,
   ) {
     this.version = db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'lists_version'");
     this.active = db.prepare<[], Row>("SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE removed_at IS NULL ORDER BY id");

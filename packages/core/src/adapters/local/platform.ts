@@ -19,6 +19,9 @@ import { LocalRuleStore } from "./rule-store.ts";
 import { isUnavailable, openDatabase, storeHealth, type Db } from "./sqlite.ts";
 import { LocalSessionStore, LocalUserStore } from "./user-store.ts";
 
+/** See LocalPlatformOptions.changesCheckMs. */
+const CHANGES_CHECK_MS = 250;
+
 export interface LocalPlatformOptions {
   dataDir: string;
   settings: Settings;
@@ -31,13 +34,11 @@ export interface LocalPlatformOptions {
   /** Health is degraded below this much free space on the data dir's disk (bytes). */
   minFreeBytes?: number;
   /**
-   * How long the scoring service trusts the live ruleset version before reading it again (ms). A
-   * publish, rollback or shadow change made through this process applies at once; one made by
-   * another process (the CLI) within this delay.
+   * How often this process looks for changes that other processes (the dashboard, the CLI) made to
+   * the rulesets, the allow/block lists and the API keys (ms; default 250; 0: before every use).
+   * Each look is a small read of a version number; changes made through this process apply at once.
    */
-  rulesetCacheMs?: number;
-  /** How often scoring checks for allow/block list changes made by another process (ms; default 250). */
-  listsCheckMs?: number;
+  changesCheckMs?: number;
 }
 
 /** The composition root of the embedded stack: one SQLite file, every store, the scoring service. */
@@ -78,10 +79,11 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
   const db = openDatabase(databaseFile(options.dataDir), { synchronous: options.synchronous, walAutocheckpointPages: options.walAutocheckpointPages });
   const decisions = new LocalDecisionLog(db);
   const rules = new LocalRuleStore(db, clock);
-  const lists = new LocalListStore(db, clock, options.listsCheckMs);
+  const changesCheckMs = options.changesCheckMs ?? CHANGES_CHECK_MS;
+  const lists = new LocalListStore(db, clock, changesCheckMs);
   const lakeDir = join(options.dataDir, "lake");
   const reportRunner = new LocalReportRunner({ lakeDir, labels: sqliteLabels(db) });
-  const scoring = new Scoring({ decisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: options.rulesetCacheMs ?? 1_000 });
+  const scoring = new Scoring({ decisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: changesCheckMs });
   rules.onChange(() => scoring.invalidate());
   return {
     deployment: "local",
@@ -92,7 +94,7 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
     profiles: new LocalProfileStore(db, clock),
     rules,
     lists,
-    apiKeys: new LocalApiKeyStore(db, clock),
+    apiKeys: new LocalApiKeyStore(db, clock, changesCheckMs),
     users: new LocalUserStore(db, clock),
     sessions: new LocalSessionStore(db, clock),
     reviews: new LocalReviewStore(db, clock),

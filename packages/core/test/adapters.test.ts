@@ -595,6 +595,34 @@ describe("OutboxWorker", () => {
     expect(lakeFiles(p)).toContain("lake/raw/dt=2025-06-15/part-5-5.parquet");
   });
 
+  it("the lake buffer fills as rows are read and is written when due; a failed append starts again from the lake's offset", async () => {
+    const p = await seeded();
+    await traffic(p);
+    const writer = await openLake(p);
+    const worker = new OutboxWorker(p.db, writer, { lakeFlushSeconds: 60, lakeFlushRecords: 1_000 });
+    const t0 = Date.now();
+    expect(await worker.stepLake(t0)).toBe(0);
+    expect([writer.buffered, lakeFiles(p).length]).toEqual([4, 0]); // converted at once, written later
+
+    await submitted(p, usual({ transaction_id: "a-3", timestamp: at(-MINUTE) }));
+    const append = writer.append.bind(writer);
+    writer.append = async (batch) => {
+      await append(batch.slice(0, 1));
+      throw new Error("append failed half way");
+    };
+    await expect(worker.stepLake(t0 + 1_000)).rejects.toThrow("append failed half way");
+    expect(writer.buffered).toBe(0);
+    writer.append = append;
+
+    expect(await worker.stepLake(t0 + 2_000)).toBe(0);
+    expect(writer.buffered).toBe(5);
+    expect(await worker.stepLake(t0 + 62_000)).toBe(5);
+    expect(writer.buffered).toBe(0);
+    expect(lakeFiles(p)).toEqual(["lake/raw/dt=2025-06-14/part-1-5.parquet", "lake/raw/dt=2025-06-15/part-1-5.parquet"]);
+    const perTransaction = await lake(p, (src) => `SELECT transaction_id, count(*) AS n FROM ${src} GROUP BY transaction_id ORDER BY transaction_id`);
+    expect(perTransaction.map((r) => [r.transaction_id, Number(r.n)])).toEqual([["a-1", 1], ["a-2", 1], ["a-3", 1], ["b-1", 1], ["r-1", 1]]);
+  });
+
   it("after a crash between the lake write and the offset update, each transaction is in the lake exactly once", async () => {
     const p = await seeded();
     await traffic(p);

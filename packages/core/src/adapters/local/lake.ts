@@ -142,8 +142,30 @@ export class LocalLakeWriter {
   /** Writes one batch (outbox ids first..last); one file per day partition; atomic per file. */
   async write(batch: ReadonlyArray<{ dt: string; record: LakeRecord }>, firstId: number, lastId: number): Promise<string[]> {
     if (batch.length === 0) return [];
-    await this.connection.run("DELETE FROM staging");
-    const appender: DuckDBAppender = await this.connection.createAppender("staging");
+    await this.discard();
+    await this.append(batch);
+    return this.flush(firstId, lastId);
+  }
+
+  /** Records held for the next flush (appended, not yet written to a file). */
+  get buffered(): number {
+    return this.held;
+  }
+
+  private held = 0;
+  private heldDays = new Set<string>();
+  /** Open from the first append to the flush: one appender per file, not one per batch (each close is a DuckDB commit). */
+  private appender: DuckDBAppender | undefined;
+
+  /**
+   * Adds records to the in-memory buffer of the next file(s): the worker appends each batch as it
+   * reads it, so converting records for DuckDB costs a little at every step rather than a burst of
+   * CPU at every flush (a burst that took a core from the server for most of a second every 5 s).
+   */
+  async append(batch: ReadonlyArray<{ dt: string; record: LakeRecord }>): Promise<void> {
+    if (batch.length === 0) return;
+    this.appender ??= await this.connection.createAppender("staging");
+    const appender = this.appender;
     for (const { dt, record } of batch) {
       for (const col of LAKE_COLUMNS) {
         const v = record[col.name];
@@ -156,14 +178,24 @@ export class LocalLakeWriter {
       }
       appender.appendVarchar(dt);
       appender.endRow();
+      this.heldDays.add(dt);
     }
-    appender.closeSync();
+    this.held += batch.length;
+  }
+
+  /**
+   * Writes the buffered records (outbox ids first..last) as one file per day partition, each atomic
+   * (written under a temporary name, then renamed), and empties the buffer. If a write fails the
+   * buffer is kept, so the same records can be flushed again.
+   */
+  async flush(firstId: number, lastId: number): Promise<string[]> {
+    if (this.held === 0) return [];
+    this.closeAppender();
     const select = LAKE_COLUMNS.map((c) =>
       c.type === "timestamp" ? `CAST(${quote(c.name)} AS TIMESTAMP) AS ${quote(c.name)}` : quote(c.name),
     ).join(", ");
-    const days = [...new Set(batch.map((b) => b.dt))].sort();
     const written: string[] = [];
-    for (const dt of days) {
+    for (const dt of [...this.heldDays].sort()) {
       const dir = join(this.rawDir, `dt=${dt}`);
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `part-${firstId}-${lastId}.parquet`);
@@ -173,7 +205,25 @@ export class LocalLakeWriter {
       renameSync(`${file}.tmp`, file);
       written.push(file);
     }
+    await this.discard();
     return written;
+  }
+
+  private closeAppender(): void {
+    const appender = this.appender;
+    this.appender = undefined;
+    appender?.closeSync();
+  }
+
+  /** Empties the buffer without writing it. */
+  async discard(): Promise<void> {
+    try {
+      this.closeAppender();
+    } finally {
+      await this.connection.run("DELETE FROM staging");
+    }
+    this.held = 0;
+    this.heldDays = new Set();
   }
 
   /**
@@ -243,7 +293,11 @@ export class LocalLakeWriter {
   }
 
   close(): void {
-    this.connection.closeSync();
+    try {
+      this.closeAppender();
+    } finally {
+      this.connection.closeSync();
+    }
     this.instance.closeSync();
   }
 }

@@ -1,5 +1,5 @@
 import { Decision } from "../../decision.ts";
-import { toLakeRecord, type LakeRecord } from "../../lake-schema.ts";
+import { toLakeRecord } from "../../lake-schema.ts";
 import type { CompactResult, LocalLakeWriter } from "./lake.ts";
 import { guardWrite, type Db } from "./sqlite.ts";
 
@@ -75,8 +75,8 @@ export function minuteFigures(decisions: readonly Decision[]): MinuteFigures[] {
  * outbox ids it holds and removes files past its offset on start, so a crash never duplicates rows.
  */
 export class OutboxWorker {
-  private lakeBuffer: Array<{ id: number; dt: string; record: LakeRecord }> = [];
-  private lakeBufferSince = 0;
+  /** The outbox rows in the lake writer's buffer: first and last id, since when, how many. */
+  private lakeHeld: { first: number; last: number; since: number; count: number } | undefined;
   private lakeReadId: number;
   private readonly parsed = new Map<number, Decision>();
   private readonly opts: Required<Omit<WorkerOptions, "log">> & Pick<WorkerOptions, "log">;
@@ -159,31 +159,38 @@ export class OutboxWorker {
     );
   }
 
-  /** Buffers new outbox rows and writes the buffer to the lake when it is due; returns rows written. */
+  /**
+   * Appends new outbox rows to the lake writer's buffer as they are read, and writes the buffer to
+   * the lake when it is due; returns rows written.
+   */
   async stepLake(now = Date.now(), force = false): Promise<number> {
     for (;;) {
       const rows = this.read(this.lakeReadId);
       if (rows.length === 0) break;
-      if (this.lakeBuffer.length === 0) this.lakeBufferSince = now;
-      for (const row of rows) {
-        const { dt, record } = toLakeRecord(this.decisionOf(row));
-        this.lakeBuffer.push({ id: row.id, dt, record });
+      if (this.lakeHeld === undefined) this.lakeHeld = { first: rows[0]!.id, last: rows[0]!.id, since: now, count: 0 };
+      try {
+        await this.lake.append(rows.map((row) => toLakeRecord(this.decisionOf(row))));
+      } catch (error) {
+        // Part of the rows may be in the buffer: start again from the lake's offset, nothing lost or doubled.
+        await this.lake.discard();
+        this.lakeHeld = undefined;
+        this.lakeReadId = this.offset(LAKE);
+        throw error;
       }
-      this.lakeReadId = rows.at(-1)!.id;
-      if (this.lakeBuffer.length >= this.opts.lakeFlushRecords) break;
+      this.lakeHeld.last = rows.at(-1)!.id;
+      this.lakeHeld.count += rows.length;
+      this.lakeReadId = this.lakeHeld.last;
+      if (this.lakeHeld.count >= this.opts.lakeFlushRecords) break;
     }
-    const due =
-      this.lakeBuffer.length >= this.opts.lakeFlushRecords ||
-      (this.lakeBuffer.length > 0 && (force || now - this.lakeBufferSince >= this.opts.lakeFlushSeconds * 1000));
+    const held = this.lakeHeld;
+    if (!held) return 0;
+    const due = held.count >= this.opts.lakeFlushRecords || force || now - held.since >= this.opts.lakeFlushSeconds * 1000;
     if (!due) return 0;
-    const batch = this.lakeBuffer;
-    const first = batch[0]!.id;
-    const last = batch.at(-1)!.id;
-    await this.lake.write(batch, first, last);
-    guardWrite(() => this.db.prepare("UPDATE consumer_offsets SET last_id = ? WHERE consumer = ?").run(last, LAKE));
-    this.lakeBuffer = [];
-    this.opts.log?.(`[worker] wrote ${batch.length} record(s) to the lake (outbox ${first}-${last})`);
-    return batch.length;
+    await this.lake.flush(held.first, held.last);
+    guardWrite(() => this.db.prepare("UPDATE consumer_offsets SET last_id = ? WHERE consumer = ?").run(held.last, LAKE));
+    this.lakeHeld = undefined;
+    this.opts.log?.(`[worker] wrote ${held.count} record(s) to the lake (outbox ${held.first}-${held.last})`);
+    return held.count;
   }
 
   /** Merges the worker's files of each closed day into one file (see LocalLakeWriter.compact). */

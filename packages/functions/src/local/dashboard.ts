@@ -44,9 +44,13 @@ async function main(): Promise<void> {
     rt.platform.close();
     process.exit(0);
   };
-  // Started by the server: leave with it, even when it was killed without a chance to say so.
-  process.once("disconnect", close);
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, close);
+  process.once("SIGTERM", close);
+  if (process.send) {
+    // Started by the server: leave with it, even when it was killed without a chance to say so,
+    // and let it decide when to stop (Ctrl-C in a terminal reaches both; the server then stops this).
+    process.once("disconnect", close);
+    process.on("SIGINT", () => undefined);
+  } else process.once("SIGINT", close);
   process.send?.({ ready: { port } } satisfies DashboardMessage);
 }
 

@@ -31,8 +31,8 @@ interface Proc {
   exited: Promise<void>;
 }
 
-function start(file: string, env: NodeJS.ProcessEnv, log: string): Proc {
-  const child = spawn(process.execPath, [...TSX, entry(file)], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+function start(file: string, env: NodeJS.ProcessEnv, log: string, nodeFlags: string[] = []): Proc {
+  const child = spawn(process.execPath, [...nodeFlags, ...TSX, entry(file)], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const out = createWriteStream(log);
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
@@ -219,7 +219,9 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
   log(`[bench] e2e: data in ${dataDir}`);
   const seeded = spawnSync(process.execPath, [...TSX, entry("cli/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
   if (seeded.status !== 0) throw new Error(`seeding failed (exit ${seeded.status})`);
-  const server = start("local/server.ts", env, join(dataDir, "server.log"));
+  // With the Node flags `npm start` gives the server.
+  const serverFlags = JSON.parse(readFileSync(entry("local/server-node-flags.json"), "utf8")) as string[];
+  const server = start("local/server.ts", env, join(dataDir, "server.log"), serverFlags);
   const worker = start("local/worker.ts", env, join(dataDir, "worker.log"));
   const acknowledged: string[] = [];
   try {

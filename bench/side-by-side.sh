@@ -17,7 +17,9 @@ D=$(mktemp -d /tmp/side-by-side-XXXX)
 PORT=${PORT:-3921}
 export FRAUD_DATA_DIR=$D FRAUD_API_KEY=fk_$(head -c 24 /dev/urandom | base64 | tr -dc a-zA-Z0-9) FRAUD_ADMIN_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc a-zA-Z0-9) PORT HOST=127.0.0.1 FRAUD_DASHBOARD=${FRAUD_DASHBOARD:-off}
 node --import tsx packages/functions/src/cli/index.ts seed >/dev/null
-node --import tsx packages/functions/src/local/server.ts > "$D/server.log" 2>&1 &
+# The server's Node flags as `npm start` gives them (when the checkout has them), or SERVER_FLAGS to try others.
+SERVER_FLAGS=${SERVER_FLAGS-$(node -p "require('./packages/functions/src/local/server-node-flags.json').join(' ')" 2>/dev/null || true)}
+node $SERVER_FLAGS --import tsx packages/functions/src/local/server.ts > "$D/server.log" 2>&1 &
 SP=$!
 node --import tsx packages/functions/src/local/worker.ts > "$D/worker.log" 2>&1 &
 WP=$!

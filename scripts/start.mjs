@@ -1,5 +1,6 @@
 // `npm start`: setup, seed the demo data, then run the server (API + dashboard) and the outbox worker.
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { root } from "./pnpm.mjs";
 import { setup } from "./setup.mjs";
@@ -32,7 +33,9 @@ function startWorker() {
   });
 }
 
-const server = spawn(process.execPath, [...tsx, entry("local/server.ts")], { stdio: "inherit", cwd: root });
+// The server's own Node flags (a small young generation: shorter collection pauses; docs/performance.md).
+const serverFlags = JSON.parse(readFileSync(entry("local/server-node-flags.json"), "utf8"));
+const server = spawn(process.execPath, [...serverFlags, ...tsx, entry("local/server.ts")], { stdio: "inherit", cwd: root });
 startWorker();
 
 server.on("exit", (code, signal) => {

@@ -1,9 +1,8 @@
 import { secretsFile } from "@fraud/core/local";
-import { existsSync } from "node:fs";
-import { env } from "@fraud/core";
 import { spawn, type ChildProcess } from "node:child_process";
-import { setPriority } from "node:os";
+import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { setPriority } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApi } from "../api/app.ts";
@@ -86,13 +85,14 @@ class DashboardProcess {
 
 export async function startServer(): Promise<{ close(): Promise<void>; port: number }> {
   // Checkpoints are the worker's job (see worker.ts); past 200 MB of WAL (no worker running) the server does it.
-  // The dashboard starts in its own process while this one opens the database.
-  const dashboard = env().FRAUD_DASHBOARD === "on" && existsSync(join(webDir, ".next", "BUILD_ID")) ? new DashboardProcess() : undefined;
-  dashboard?.start();
   // Rulesets, lists and API keys changed from the dashboard or the CLI (other processes) apply
   // within CHANGES_CHECK_MS: a read per store that often, not four per request.
   const rt = await openRuntime({ walAutocheckpointPages: 50_000, changesCheckMs: CHANGES_CHECK_MS });
   const { PORT: port, HOST: hostname } = rt.env;
+  // The dashboard's process starts once the database is migrated and the API key registered, so
+  // that the two never race to do it on a fresh data directory.
+  const dashboard = rt.env.FRAUD_DASHBOARD === "on" && existsSync(join(webDir, ".next", "BUILD_ID")) ? new DashboardProcess() : undefined;
+  dashboard?.start();
   printSecretsOnce(rt, secretsFile(rt.platform.dataDir));
   const api = createApi({
     scoring: rt.platform.scoring,

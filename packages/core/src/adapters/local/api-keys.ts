@@ -3,7 +3,7 @@ import { generateApiKey, hashApiKey } from "../../credentials.ts";
 import { z } from "zod";
 import { VisibleError } from "../../errors.ts";
 import { API_KEY_SCOPES, type Actor, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../ports.ts";
-import { audit, guardWrite, type Db } from "./sqlite.ts";
+import { audit, guardWrite, VersionedCache, type Db } from "./sqlite.ts";
 
 const Row = z.object({
   id: z.string(),
@@ -19,22 +19,20 @@ const VERIFIED_MAX = 1_000;
 
 export class LocalApiKeyStore implements ApiKeyStore {
   private readonly byHash;
-  private readonly version;
   /**
-   * Keys already verified, by their hash (valid ones only, so unknown keys cannot fill it), as of
-   * a version of the keys: any change to the keys, by any process, raises the version (a trigger)
-   * and empties this. The version is read again after checkEveryMs.
+   * Keys already verified, by their hash (valid ones only, so unknown keys cannot fill it): emptied
+   * whenever the keys' version moves (any change to the keys, by any process).
    */
-  private verified = { version: "", checkedAt: -Infinity, byHash: new Map<string, ApiKeyInfo>() };
+  private readonly verified: VersionedCache<Map<string, ApiKeyInfo>>;
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
     /** How often to check for changes made by another process (ms; 0: before every request); changes made here apply at once. */
-    private readonly checkEveryMs = 250,
+    checkEveryMs = 250,
   ) {
     this.byHash = db.prepare<[string], unknown>("SELECT id, name, scopes, created_at, revoked_at FROM api_keys WHERE hash = ?");
-    this.version = db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'api_keys_version'");
+    this.verified = new VersionedCache(db, "api_keys_version", () => new Map<string, ApiKeyInfo>(), checkEveryMs);
   }
 
   async create(name: string, scopes: ApiKeyScope[], actor: Actor, plaintext?: string): Promise<{ key: string; info: ApiKeyInfo }> {
@@ -53,20 +51,15 @@ export class LocalApiKeyStore implements ApiKeyStore {
 
   async verify(key: string): Promise<ApiKeyInfo | undefined> {
     const hash = hashApiKey(key);
-    const now = performance.now();
-    if (now - this.verified.checkedAt >= this.checkEveryMs) {
-      const version = this.version.get()?.value ?? "0";
-      if (version !== this.verified.version) this.verified = { version, checkedAt: now, byHash: new Map() };
-      else this.verified.checkedAt = now;
-    }
-    const known = this.verified.byHash.get(hash);
+    const verified = this.verified.get();
+    const known = verified.get(hash);
     if (known) return known;
     const row = this.byHash.get(hash);
     if (!row) return undefined;
     const info = Row.parse(row);
     if (info.revoked_at !== null) return undefined;
-    if (this.verified.byHash.size >= VERIFIED_MAX) this.verified.byHash.clear();
-    this.verified.byHash.set(hash, info);
+    if (verified.size >= VERIFIED_MAX) verified.clear();
+    verified.set(hash, info);
     return info;
   }
 
@@ -85,7 +78,7 @@ export class LocalApiKeyStore implements ApiKeyStore {
       this.db.transaction(() => {
         const changes = this.db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(at, id).changes;
         if (changes === 0) throw new VisibleError("API_KEY_NOT_FOUND", `no active API key ${id}`);
-        this.verified.checkedAt = -Infinity;
+        this.verified.invalidate();
         audit(this.db, { at, actor: actor.id, action: "api_key.revoke", entity: "api_key", entity_id: id });
       })(),
     );

@@ -1,39 +1,31 @@
 import { invalidInput, VisibleError } from "../../errors.ts";
 import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
 import type { Actor, ListStore } from "../../ports.ts";
-import { audit, guardWrite, type Db } from "./sqlite.ts";
+import { audit, guardWrite, VersionedCache, type Db } from "./sqlite.ts";
 
 type Row = { id: number; kind: string; field: string; value: string; reason: string; expires_at: string | null; created_at: string; created_by: string };
 
 export class LocalListStore implements ListStore {
-  private readonly version;
   private readonly active;
   /** The active entries by field and value, read on every decision: reloaded only when the lists changed. */
-  private snapshot: { version: string; checkedAt: number; byKey: Map<string, ListEntry[]> } | undefined;
+  private readonly byKey: VersionedCache<Map<string, ListEntry[]>>;
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
     /** How often to check for changes made by another process (ms; 0: before every decision); changes made here apply at once. */
-    private readonly checkEveryMs = 250,
+    checkEveryMs = 250,
   ) {
-    this.version = db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'lists_version'");
     this.active = db.prepare<[], Row>("SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE removed_at IS NULL ORDER BY id");
+    this.byKey = new VersionedCache(db, "lists_version", () => this.load(), checkEveryMs);
   }
 
   async find(keys: ReadonlyArray<{ field: ListField; value: string }>): Promise<ListEntry[]> {
-    const byKey = this.current();
+    const byKey = this.byKey.get();
     return keys.flatMap((k) => byKey.get(keyOf(k.field, k.value)) ?? []);
   }
 
-  private current(): Map<string, ListEntry[]> {
-    const now = performance.now();
-    if (this.snapshot && now - this.snapshot.checkedAt < this.checkEveryMs) return this.snapshot.byKey;
-    const version = this.version.get()?.value ?? "0";
-    if (this.snapshot?.version === version) {
-      this.snapshot.checkedAt = now;
-      return this.snapshot.byKey;
-    }
+  private load(): Map<string, ListEntry[]> {
     const byKey = new Map<string, ListEntry[]>();
     for (const row of this.active.all()) {
       const entry = ListEntry.parse(row);
@@ -42,7 +34,6 @@ export class LocalListStore implements ListStore {
       if (entries) entries.push(entry);
       else byKey.set(key, [entry]);
     }
-    this.snapshot = { version, checkedAt: now, byKey };
     return byKey;
   }
 
@@ -67,7 +58,7 @@ export class LocalListStore implements ListStore {
           .run(e.kind, e.field, e.value, e.reason, e.expires_at, at, actor.id);
         const entry = ListEntry.parse({ ...e, id: Number(lastInsertRowid), created_at: at, created_by: actor.id });
         audit(this.db, { at, actor: actor.id, action: "list.add", entity: "list_entry", entity_id: String(entry.id), after: entry });
-        this.snapshot = undefined;
+        this.byKey.invalidate();
         return entry;
       }).immediate(),
     );
@@ -81,7 +72,7 @@ export class LocalListStore implements ListStore {
         if (!row) throw new VisibleError("LIST_ENTRY_NOT_FOUND", `no list entry ${id}`);
         this.db.prepare("UPDATE lists SET removed_at = ? WHERE id = ?").run(at, id);
         audit(this.db, { at, actor: actor.id, action: "list.remove", entity: "list_entry", entity_id: String(id), before: row });
-        this.snapshot = undefined;
+        this.byKey.invalidate();
       }).immediate(),
     );
   }

@@ -270,3 +270,39 @@ export function audit(
     entry.after === undefined ? null : JSON.stringify(entry.after),
   );
 }
+
+/**
+ * Something read from the database and kept in memory, rebuilt only when a version number in `kv`
+ * has moved: triggers raise it on every change, whichever process makes it. The version is read
+ * at most every `checkEveryMs` (0: at every use); `invalidate()` after a change made through this
+ * connection, so it applies at once here.
+ */
+export class VersionedCache<T> {
+  private readonly version;
+  private held: { version: string; checkedAt: number; value: T } | undefined;
+
+  constructor(
+    db: Db,
+    versionKey: string,
+    private readonly load: () => T,
+    private readonly checkEveryMs: number,
+  ) {
+    this.version = db.prepare<[], { value: string }>(`SELECT value FROM kv WHERE key = '${versionKey}'`);
+  }
+
+  get(): T {
+    const now = performance.now();
+    if (this.held && now - this.held.checkedAt < this.checkEveryMs) return this.held.value;
+    const version = this.version.get()?.value ?? "0";
+    if (this.held?.version === version) {
+      this.held.checkedAt = now;
+      return this.held.value;
+    }
+    this.held = { version, checkedAt: now, value: this.load() };
+    return this.held.value;
+  }
+
+  invalidate(): void {
+    this.held = undefined;
+  }
+}

@@ -16,8 +16,8 @@ export type DashboardMessage = { ready: { port: number } };
  * The Next.js dashboard in its own process, on a loopback port the system picks: the server that
  * owns the public port (server.ts) starts it and forwards every non-API request to it, so the
  * dashboard's memory and garbage collection never pause a decision. It opens its own connection
- * to the same database; what it changes reaches the API through the database (see README,
- * "Changes from the dashboard").
+ * to the same database; what it changes reaches the API through the database, within 10 ms (see
+ * the README, on how soon a change reaches the API).
  */
 async function main(): Promise<void> {
   maskConsole();

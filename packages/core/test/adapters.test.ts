@@ -506,6 +506,18 @@ describe("OutboxWorker", () => {
     expect(worker.checkpoint()).toEqual({ log, checkpointed: log });
   });
 
+  it("stops at an outbox row that does not hold a decision, before writing alerts, metrics or the lake", async () => {
+    const p = await seeded();
+    await traffic(p);
+    p.db.prepare("INSERT INTO outbox (transaction_id, payload, created_at) VALUES ('not-a-decision', '{\"hello\":1}', ?)").run(NOW.toISOString());
+    const worker = new OutboxWorker(p.db, await openLake(p));
+    expect(() => worker.stepAlertsAndMetrics()).toThrow(/does not hold a decision/);
+    await expect(worker.stepLake(Date.now(), true)).rejects.toThrow(/does not hold a decision/);
+    expect(worker.offset("alerts_metrics")).toBe(0);
+    expect(worker.offset("lake")).toBe(0);
+    expect(p.db.prepare("SELECT count(*) AS n FROM metrics_minute").get()).toEqual({ n: 0 });
+  });
+
   it("prunes only the outbox rows every consumer has processed, in chunks", async () => {
     const p = await seeded();
     const worker = new OutboxWorker(p.db, await openLake(p));

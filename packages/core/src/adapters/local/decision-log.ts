@@ -29,31 +29,22 @@ const MAX_BATCH = 256;
 const PROFILE_CACHE_SIZE = 1_000;
 
 /**
- * Under heavy load (over WINDOW_FROM_RATE_PER_S decisions a second, the last commit less than
- * BUSY_GAP_MS ago) the next commit waits a millisecond for more decisions to join it: each commit
- * writes its dirty pages (the profile, the decision, its indexes, the outbox) to the write-ahead
- * log whether it holds one decision or ten, so fewer, larger commits cost the server and the
- * worker's checkpoints less per decision (8-15 % of their CPU at 1,000-2,500/s, measured). Below
- * that rate the server has cores to spare and the millisecond is worth more to the client: the
- * decisions that arrived while the event loop was busy commit together, at once.
+ * Under load (the last commit less than BUSY_GAP_MS ago) the next commit waits a millisecond for
+ * more decisions to join it: each commit writes its dirty pages (the profile, the decision, its
+ * indexes, the outbox) to the write-ahead log whether it holds one decision or ten, so fewer,
+ * larger commits cost the server and the worker's checkpoints less per decision. When decisions
+ * come one at a time, the commit is immediate.
  */
 const BUSY_GAP_MS = 2;
 const COMMIT_WINDOW_MS = 1;
-const WINDOW_FROM_RATE_PER_S = 1_500;
-/** The rate is the count of decisions in the last complete slice of time of this length (ms). */
-const RATE_SLICE_MS = 100;
 /** While another process holds SQLite's write lock, the next commit is tried this often. */
 const LOCK_RETRY_MS = 1;
 
 export interface DecisionLogOptions {
   /** Under load, how long a commit waits for more decisions to join it (ms; 0: never waits). */
   commitWindowMs?: number;
-  /** "Under load": the last commit ended less than this long ago (ms)... */
+  /** "Under load": the last commit ended less than this long ago (ms). */
   busyGapMs?: number;
-  /** ...and decisions arrive at this rate or more (per second)... */
-  windowFromRatePerS?: number;
-  /** ...counted over slices of time this long (ms). */
-  rateSliceMs?: number;
   /** How long decisions wait for another process (the worker, a CLI command) to release the write lock before failing. */
   lockWaitMs?: number;
 }
@@ -64,8 +55,6 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
   private readonly lockWaitMs: number;
   private readonly commitWindowMs: number;
   private readonly busyGapMs: number;
-  private readonly windowFromRatePerS: number;
-  private readonly rateSliceMs: number;
 
   constructor(
     private readonly db: Db,
@@ -74,8 +63,6 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
     this.lockWaitMs = options.lockWaitMs ?? BUSY_TIMEOUT_MS;
     this.commitWindowMs = options.commitWindowMs ?? COMMIT_WINDOW_MS;
     this.busyGapMs = options.busyGapMs ?? BUSY_GAP_MS;
-    this.windowFromRatePerS = options.windowFromRatePerS ?? WINDOW_FROM_RATE_PER_S;
-    this.rateSliceMs = options.rateSliceMs ?? RATE_SLICE_MS;
     this.q = {
       begin: db.prepare("BEGIN IMMEDIATE"),
       commit: db.prepare("COMMIT"),
@@ -104,8 +91,6 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
   private lockedSince: number | undefined;
   /** When the last commit ended (performance.now()). */
   private lastCommitAt = -Infinity;
-  /** Decisions submitted in the current rate slice and in the one before it. */
-  private readonly arrivals = { sliceStart: -Infinity, current: 0, previous: 0 };
   /** The last profile this process wrote or read per customer, with the exact JSON stored: parsed once. */
   private readonly profiles = new Map<string, { data: string; profile: Profile }>();
 
@@ -123,29 +108,13 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
   record(...[tx, fingerprint, score]: Parameters<DecisionLog["record"]>): Promise<RecordResult> {
     return new Promise<RecordResult>((resolve, reject) => {
       this.pending.push({ tx, fingerprint, score, resolve, reject });
-      const now = performance.now();
-      const ratePerS = this.arrived(now);
       if (this.pending.length >= MAX_BATCH && this.lockedSince === undefined) this.flush();
       else if (!this.flushScheduled) {
         this.flushScheduled = true;
-        const heavy = this.commitWindowMs > 0 && now - this.lastCommitAt < this.busyGapMs && ratePerS >= this.windowFromRatePerS;
-        if (heavy) setTimeout(() => this.flush(), this.commitWindowMs);
+        if (this.commitWindowMs > 0 && performance.now() - this.lastCommitAt < this.busyGapMs) setTimeout(() => this.flush(), this.commitWindowMs);
         else setImmediate(() => this.flush());
       }
     });
-  }
-
-  /** Counts one arrival; returns the rate of the last complete slice (decisions per second). */
-  private arrived(now: number): number {
-    const a = this.arrivals;
-    if (now - a.sliceStart >= this.rateSliceMs) {
-      // A slice with no arrival at all in between makes the previous count stale: the rate is 0.
-      a.previous = now - a.sliceStart < 2 * this.rateSliceMs ? a.current : 0;
-      a.current = 0;
-      a.sliceStart = now;
-    }
-    a.current += 1;
-    return (a.previous * 1000) / this.rateSliceMs;
   }
 
   private flush(): void {

@@ -65,7 +65,7 @@ if (!values["engine-only"]) {
       `end to end (npm start's server and worker, paced open-model load from a separate process, latency from each request's scheduled time)`,
       `  ${e2e.rate_per_s}/s for ${e2e.duration_s} s: p50 ${e2e.p50_ms} ms, p99 ${e2e.p99_ms} ms, max ${e2e.max_ms} ms, errors ${e2e.errors} (statuses ${JSON.stringify(e2e.by_status)})`,
       `  acknowledged ${e2e.acknowledged} (whole run): in the decision log ${e2e.in_decision_log}, in the lake ${e2e.in_lake}, lost ${e2e.lost}, lake duplicates ${e2e.lake_duplicates}`,
-      `  highest rate with p99 under 50 ms: ${e2e.max_rate_p99_under_50ms}/s  (${e2e.search.map((s) => `${s.rate_per_s}/s p99 ${s.p99_ms} ms${s.errors ? ` ${s.errors} errors` : ""}`).join("; ")})`,
+      `  highest rate with p99 under 50 ms: ${e2e.max_rate_p99_under_50ms}/s  (${e2e.search.map((s) => `${s.rate_per_s}/s p99 ${s.p99_ms} ms${s.errors ? ` ${s.errors} errors ${JSON.stringify(s.by_status)}` : ""}`).join("; ")})`,
       `  CPU per transaction: server ${e2e.server_cpu_ms_per_tx} ms (${e2e.server_cores_used} cores busy), worker ${e2e.worker_cpu_ms_per_tx} ms, load generator ${e2e.generator_cpu_ms_per_tx} ms; machine load average ${e2e.machine_load_average.join(" -> ")} on ${cpus().length} cores`,
       `  server RSS after the run ${e2e.server_rss_mb} MB (peak ${e2e.server_peak_rss_mb} MB); dashboard process ${e2e.dashboard_loaded ? `${e2e.dashboard_rss_mb} MB, ${e2e.dashboard_cpu_ms_per_tx} ms CPU per transaction (nobody browsing)` : "none (not built: API only)"}; worker ${e2e.worker_rss_mb} MB`,
     ].join("\n"),

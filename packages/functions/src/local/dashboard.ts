@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { maskConsole } from "../log-masking.ts";
 import { openRuntime, type LocalRuntime } from "./runtime.ts";
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+/** A Node HTTP request handler (Next's, the proxy's, the server's fallback). */
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export const webDir = resolve(fileURLToPath(new URL("../../../web", import.meta.url)));
 

@@ -1,14 +1,14 @@
 import { secretsFile } from "@fraud/core/local";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import { setPriority } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApi } from "../api/app.ts";
 import { nodeListener } from "../api/node.ts";
 import { maskConsole } from "../log-masking.ts";
-import { webDir, type DashboardMessage } from "./dashboard.ts";
+import { webDir, type DashboardMessage, type Handler } from "./dashboard.ts";
 import { forwardTo } from "./proxy.ts";
 import { openRuntime, printSecretsOnce } from "./runtime.ts";
 
@@ -19,8 +19,6 @@ const DASHBOARD_START_MS = 120_000;
 const CHANGES_CHECK_MS = 10;
 /** The dashboard process's scheduling priority (nice value; the server's is unchanged). */
 const DASHBOARD_NICE = 10;
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /** `/api` and `/api/...` go to the Hono API; everything else to the Next dashboard. */
 export function isApiPath(url: string): boolean {

@@ -62,14 +62,29 @@ export type FeatureValue = number | string | boolean | null;
 
 export const FEATURE_NAMES = Object.keys(FEATURES) as FeatureName[];
 
-const hourFormatters = new Map<string, Intl.DateTimeFormat>();
+const hourFormatters = new Map<string, { format: Intl.DateTimeFormat; quarter: number; hour: number }>();
+const QUARTER_HOUR_MS = 15 * 60_000;
+/** Since 1980 every zone's offset, and every change of it, falls on a quarter hour (local mean times ended by 1972). */
+const QUARTER_HOURS_FROM_MS = Date.UTC(1980, 0, 1);
+
+/**
+ * The hour of the day at `ms` in a time zone. Since 1980 it is the same throughout a UTC quarter
+ * hour, so it is formatted once per quarter hour and zone (the last one is kept), not once per
+ * transaction; earlier instants are formatted each time.
+ */
 export function hourIn(timeZone: string, ms: number): number {
   let f = hourFormatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "numeric", hourCycle: "h23" });
+    f = { format: new Intl.DateTimeFormat("en-GB", { timeZone, hour: "numeric", hourCycle: "h23" }), quarter: Number.NaN, hour: 0 };
     hourFormatters.set(timeZone, f);
   }
-  return Number(f.format(ms)) % 24;
+  if (ms < QUARTER_HOURS_FROM_MS) return Number(f.format.format(ms)) % 24;
+  const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+  if (quarter !== f.quarter) {
+    f.hour = Number(f.format.format(ms)) % 24;
+    f.quarter = quarter;
+  }
+  return f.hour;
 }
 
 type Point = { lat: number; lon: number };

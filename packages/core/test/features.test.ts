@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeFeatures, FEATURE_NAMES, FEATURES, type Features } from "../src/features.ts";
+import { computeFeatures, FEATURE_NAMES, FEATURES, hourIn, type Features } from "../src/features.ts";
 import { haversineKm, lookupPlace } from "../src/geo.ts";
 import { applyTransaction, newProfile, profileFromSummary, type Profile } from "../src/profile.ts";
 import type { Transaction } from "../src/transaction.ts";
@@ -222,6 +222,25 @@ describe("hour of day", () => {
     expect(features(tx({ timestamp: at(10.5 * HOUR) }), customer(), ny).hour_of_day).toBe(18); // EDT, UTC-4
     expect(features(tx({ timestamp: "2025-01-15T05:00:00Z" }), customer(), ny).hour_of_day).toBe(0); // EST, UTC-5
     expect(features(tx({ timestamp: at(10.5 * HOUR) }), customer(), { timeZone: "UTC" }).hour_of_day).toBe(22);
+  });
+
+  it("is the zone's own hour at every minute, across daylight saving changes, quarter-hour zones and old dates", () => {
+    // hourIn keeps the last quarter hour's answer; check it against a fresh formatter, minute by minute.
+    const direct = (timeZone: string, ms: number) => Number(new Intl.DateTimeFormat("en-GB", { timeZone, hour: "numeric", hourCycle: "h23" }).format(ms)) % 24;
+    const spans = [
+      ["America/New_York", "2025-03-09T05:00:00Z"], // 02:00 EST becomes 03:00 EDT
+      ["Europe/Paris", "2025-10-26T00:00:00Z"], // 03:00 CEST becomes 02:00 CET
+      ["Asia/Kathmandu", "2025-06-01T00:00:00Z"], // UTC+5:45
+      ["Australia/Lord_Howe", "2025-04-05T14:00:00Z"], // half an hour of daylight saving
+      ["Africa/Monrovia", "1970-01-01T00:00:00Z"], // UTC-0:44:30 until 1972: formatted each time
+    ] as const;
+    for (const [zone, from] of spans) {
+      const start = Date.parse(from);
+      for (let m = 0; m < 4 * 60; m += 1) {
+        const ms = start + m * 60_000 + 47_000;
+        expect(hourIn(zone, ms), `${zone} ${new Date(ms).toISOString()}`).toBe(direct(zone, ms));
+      }
+    }
   });
 });
 

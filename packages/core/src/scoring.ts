@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { decide, type Decision } from "./decision.ts";
 import { listKeys } from "./lists.ts";
 import type { DecisionLog, ListStore, RuleStore, ShadowRulesetStore } from "./ports.ts";
@@ -32,8 +32,12 @@ export function fingerprint(input: TransactionInput, settings: Pick<Settings, "c
   const normalized: Record<string, unknown> = { ...input, currency: input.currency ?? settings.currency };
   if (input.timestamp !== undefined) normalized.timestamp = new Date(input.timestamp).toISOString();
   const canonical = JSON.stringify(Object.keys(normalized).sort().map((k) => [k, normalized[k]]));
-  return createHash("sha256").update(canonical).digest("base64url").slice(0, 22);
+  return sha256(canonical).slice(0, 22);
 }
+
+/** SHA-256 in base64url: one call where Node has crypto.hash (20.12 and later), a Hash object before. */
+const sha256: (text: string) => string =
+  typeof hash === "function" ? (text) => hash("sha256", text, "base64url") : (text) => createHash("sha256").update(text).digest("base64url");
 
 /** Scores a transaction before it is accepted, and records the decision exactly once. */
 export class Scoring {

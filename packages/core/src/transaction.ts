@@ -7,12 +7,14 @@ export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 
 const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
 
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
 /** Identifiers and names: non-empty, at most 128 characters, no control characters, valid Unicode. */
 export const Text = z
   .string()
   .min(1, "must not be empty")
   .max(128, "must be at most 128 characters")
-  .refine((s) => !/\p{Cc}/u.test(s), { message: "must not contain control characters", params: { key: "control_characters" } })
+  .refine((s) => !CONTROL_CHARACTER.test(s), { message: "must not contain control characters", params: { key: "control_characters" } })
   .refine((s) => s.isWellFormed(), { message: "must be valid Unicode", params: { key: "unicode" } });
 
 const Money = z.number().finite().nonnegative();

@@ -55,4 +55,8 @@ describe("fingerprint", () => {
     expect(fingerprint({ ...base, amount: 11 }, defaultSettings)).not.toBe(a);
     expect(fingerprint({ ...base, currency: "EUR" }, defaultSettings)).not.toBe(a);
   });
+
+  it("stays the value stored by earlier versions, so a retry after an upgrade is still a retry", () => {
+    expect(fingerprint(base, defaultSettings)).toBe("Yfk54xDkGl7NpKTaS7IHYX");
+  });
 });

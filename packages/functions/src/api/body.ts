@@ -4,6 +4,8 @@ export type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400
 export type BodySource = (limitBytes: number) => Promise<{ ok: true; bytes: Uint8Array } | { ok: false }>;
 
 const MAX_DEPTH = 32;
+/** Refuses bytes that are not UTF-8 rather than replacing them; drops a byte-order mark. Each decode is whole (no streaming), so one decoder serves every request. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 function depthOf(value: unknown, depth = 0): number {
   if (depth > MAX_DEPTH || value === null || typeof value !== "object") return depth;
@@ -58,7 +60,7 @@ export async function readJsonBody(req: JsonRequest, limitBytes: number): Promis
   if (!read.ok) return tooLarge(limitBytes);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(read.bytes);
+    text = UTF8.decode(read.bytes);
   } catch {
     return { ok: false, status: 400, code: "INVALID_ENCODING", message: "the body is not valid UTF-8" };
   }

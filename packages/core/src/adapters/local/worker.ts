@@ -80,6 +80,8 @@ export class OutboxWorker {
   private lakeReadId: number;
   private readonly parsed = new Map<number, Decision>();
   private readonly opts: Required<Omit<WorkerOptions, "log">> & Pick<WorkerOptions, "log">;
+  /** Prepared once: the worker runs these statements every few milliseconds under load. */
+  private readonly q;
 
   constructor(
     private readonly db: Db,
@@ -87,6 +89,25 @@ export class OutboxWorker {
     options: WorkerOptions = {},
   ) {
     this.opts = { batchSize: 2_000, lakeFlushRecords: 20_000, lakeFlushSeconds: 5, ...options };
+    this.q = {
+      offset: db.prepare<[string], { last_id: number }>("SELECT last_id FROM consumer_offsets WHERE consumer = ?"),
+      setOffset: db.prepare<[number, string]>("UPDATE consumer_offsets SET last_id = ? WHERE consumer = ?"),
+      read: db.prepare<[number, number], OutboxRow>(
+        `SELECT o.id, CASE WHEN o.payload = '' THEN d.data ELSE o.payload END AS payload
+         FROM outbox o LEFT JOIN decisions d ON d.transaction_id = o.transaction_id
+         WHERE o.id > ? ORDER BY o.id LIMIT ?`,
+      ),
+      alert: db.prepare(
+        `INSERT INTO alerts (transaction_id, user_id, decision, score, amount, rules, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(transaction_id) DO NOTHING`,
+      ),
+      metric: db.prepare(
+        `INSERT INTO metrics_minute (minute, decision, count, amount, score_sum, latency_sum, latency_max) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(minute, decision) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount,
+           score_sum = score_sum + excluded.score_sum, latency_sum = latency_sum + excluded.latency_sum,
+           latency_max = max(latency_max, excluded.latency_max)`,
+      ),
+    };
     guardWrite(() => db.prepare("INSERT INTO consumer_offsets (consumer, last_id) VALUES (?, 0), (?, 0) ON CONFLICT DO NOTHING").run(ALERTS, LAKE));
     this.lakeReadId = this.offset(LAKE);
     const removed = lake.removeUncommitted(this.lakeReadId);
@@ -117,17 +138,11 @@ export class OutboxWorker {
   }
 
   offset(consumer: string): number {
-    return (this.db.prepare<[string], { last_id: number }>("SELECT last_id FROM consumer_offsets WHERE consumer = ?").get(consumer))?.last_id ?? 0;
+    return this.q.offset.get(consumer)?.last_id ?? 0;
   }
 
   private read(afterId: number, limit = this.opts.batchSize): OutboxRow[] {
-    return this.db
-      .prepare<[number, number], OutboxRow>(
-        `SELECT o.id, CASE WHEN o.payload = '' THEN d.data ELSE o.payload END AS payload
-         FROM outbox o LEFT JOIN decisions d ON d.transaction_id = o.transaction_id
-         WHERE o.id > ? ORDER BY o.id LIMIT ?`,
-      )
-      .all(afterId, limit);
+    return this.q.read.all(afterId, limit);
   }
 
   /**
@@ -144,23 +159,13 @@ export class OutboxWorker {
       this.db.transaction(() => {
         // Another worker moved the offset meanwhile: nothing written, the next step reads again.
         if (this.offset(ALERTS) !== from) return 0;
-        const alert = this.db.prepare(
-          `INSERT INTO alerts (transaction_id, user_id, decision, score, amount, rules, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(transaction_id) DO NOTHING`,
-        );
-        const metric = this.db.prepare(
-          `INSERT INTO metrics_minute (minute, decision, count, amount, score_sum, latency_sum, latency_max) VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT(minute, decision) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount,
-             score_sum = score_sum + excluded.score_sum, latency_sum = latency_sum + excluded.latency_sum,
-             latency_max = max(latency_max, excluded.latency_max)`,
-        );
         for (const d of decisions) {
           if (d.decision !== "APPROVED") {
-            alert.run(d.transaction_id, d.user_id, d.decision, d.score, d.transaction.amount, JSON.stringify(d.rules.map((r) => r.id)), d.decided_at);
+            this.q.alert.run(d.transaction_id, d.user_id, d.decision, d.score, d.transaction.amount, JSON.stringify(d.rules.map((r) => r.id)), d.decided_at);
           }
         }
-        for (const m of minuteFigures(decisions)) metric.run(m.minute, m.decision, m.count, m.amount, m.score_sum, m.latency_sum, m.latency_max);
-        this.db.prepare("UPDATE consumer_offsets SET last_id = ? WHERE consumer = ?").run(rows.at(-1)!.id, ALERTS);
+        for (const m of minuteFigures(decisions)) this.q.metric.run(m.minute, m.decision, m.count, m.amount, m.score_sum, m.latency_sum, m.latency_max);
+        this.q.setOffset.run(rows.at(-1)!.id, ALERTS);
         return rows.length;
       }).immediate(),
     );
@@ -194,7 +199,7 @@ export class OutboxWorker {
     const due = held.count >= this.opts.lakeFlushRecords || force || now - held.since >= this.opts.lakeFlushSeconds * 1000;
     if (!due) return 0;
     await this.lake.flush(held.first, held.last);
-    guardWrite(() => this.db.prepare("UPDATE consumer_offsets SET last_id = ? WHERE consumer = ?").run(held.last, LAKE));
+    guardWrite(() => this.q.setOffset.run(held.last, LAKE));
     this.lakeHeld = undefined;
     this.opts.log?.(`[worker] wrote ${held.count} record(s) to the lake (outbox ${held.first}-${held.last})`);
     return held.count;

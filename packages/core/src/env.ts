@@ -23,6 +23,8 @@ const Env = z.object({
   FRAUD_ALERT_WEBHOOK_URL: z.url().optional(),
   /** Serve the dashboard next to the API (off: API only, for ingest-only nodes). */
   FRAUD_DASHBOARD: z.enum(["on", "off"]).default("on"),
+  /** Score and record transactions in a thread of the server's own (off: on its event loop, as before). */
+  FRAUD_SCORING_THREAD: z.enum(["on", "off"]).default("on"),
   /** Where `fraud simulate` sends transactions; defaults to the local server. */
   FRAUD_API_URL: z.url().optional(),
   /** A dashboard session ends after this many minutes without a request... */

@@ -8,7 +8,7 @@ import { mountReports } from "./reports.ts";
 import { DecisionBody, ErrorBody, HealthBody, TransactionBody } from "./schemas.ts";
 
 export interface ApiDeps {
-  scoring: Scoring;
+  scoring: Pick<Scoring, "submit">;
   decisions: DecisionLog;
   apiKeys: ApiKeyStore;
   /** False when the store cannot accept writes (the health route says "degraded"). */

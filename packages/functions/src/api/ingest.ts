@@ -75,7 +75,7 @@ export interface IngestRequest {
 }
 
 export interface IngestDeps {
-  scoring: Scoring;
+  scoring: Pick<Scoring, "submit">;
   apiKeys: ApiKeyStore;
   limiter?: RateLimiter;
   bodyLimitBytes: number;

@@ -11,12 +11,15 @@ import { maskConsole } from "../log-masking.ts";
 import { webDir, type DashboardMessage, type Handler } from "./dashboard.ts";
 import { forwardTo } from "./proxy.ts";
 import { openRuntime, printSecretsOnce } from "./runtime.ts";
+import { ScoringThread } from "./scoring-thread.ts";
 
 const dashboardEntry = fileURLToPath(new URL("./dashboard.ts", import.meta.url));
 /** How long the server waits for the dashboard before it starts answering on its port anyway. */
 const DASHBOARD_START_MS = 120_000;
 /** How soon changes made by other processes (the dashboard, the CLI) reach scoring and the API keys (ms). */
 const CHANGES_CHECK_MS = 10;
+/** Checkpoints are the worker's job (see worker.ts); past 200 MB of WAL (no worker running) the server does it. */
+const WAL_AUTOCHECKPOINT_PAGES = 50_000;
 /** The dashboard process's scheduling priority (nice value; the server's is unchanged). */
 const DASHBOARD_NICE = 10;
 
@@ -82,18 +85,28 @@ class DashboardProcess {
 }
 
 export async function startServer(): Promise<{ close(): Promise<void>; port: number }> {
-  // Checkpoints are the worker's job (see worker.ts); past 200 MB of WAL (no worker running) the server does it.
   // Rulesets, lists and API keys changed from the dashboard or the CLI (other processes) apply
   // within CHANGES_CHECK_MS: a read per store that often, not four per request.
-  const rt = await openRuntime({ walAutocheckpointPages: 50_000, changesCheckMs: CHANGES_CHECK_MS });
+  const rt = await openRuntime({ walAutocheckpointPages: WAL_AUTOCHECKPOINT_PAGES, changesCheckMs: CHANGES_CHECK_MS });
   const { PORT: port, HOST: hostname } = rt.env;
   // The dashboard's process starts once the database is migrated and the API key registered, so
   // that the two never race to do it on a fresh data directory.
   const dashboard = rt.env.FRAUD_DASHBOARD === "on" && existsSync(join(webDir, ".next", "BUILD_ID")) ? new DashboardProcess() : undefined;
   dashboard?.start();
   printSecretsOnce(rt, secretsFile(rt.platform.dataDir));
+  const thread =
+    rt.env.FRAUD_SCORING_THREAD === "off"
+      ? undefined
+      : new ScoringThread(
+          { dataDir: rt.platform.dataDir, settings: rt.env.settings, synchronous: rt.env.FRAUD_SQLITE_SYNC, walAutocheckpointPages: WAL_AUTOCHECKPOINT_PAGES, changesCheckMs: CHANGES_CHECK_MS },
+          (error) => {
+            console.error(`[server] ${error.message}: stopping`);
+            process.exit(1);
+          },
+        );
+  await thread?.ready();
   const api = createApi({
-    scoring: rt.platform.scoring,
+    scoring: thread ?? rt.platform.scoring,
     decisions: rt.platform.decisions,
     apiKeys: rt.platform.apiKeys,
     bodyLimitBytes: rt.env.FRAUD_BODY_LIMIT_BYTES,
@@ -122,7 +135,8 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
     port,
     close: () =>
       new Promise<void>((ok) => {
-        server.close(() => {
+        server.close(async () => {
+          await thread?.close();
           rt.platform.close();
           void (dashboard?.stop() ?? Promise.resolve()).then(ok);
         });

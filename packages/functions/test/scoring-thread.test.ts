@@ -76,5 +76,17 @@ describe("scoring in its own thread", () => {
     expect(stopped).toHaveLength(1);
   });
 
+  it("reports a thread that stops by itself, and fails what it held as unavailable (503), not lost silently", async () => {
+    const stopped: Error[] = [];
+    const doomed = new ScoringThread({ dataDir: dir, settings: defaultSettings }, (e) => stopped.push(e));
+    await doomed.ready();
+    const held = doomed.submit({ ...tx, transaction_id: "thread-doomed" }).catch((e: unknown) => e);
+    // A message the thread cannot read throws in it, as a bug would: the thread stops.
+    (doomed as unknown as { worker: { postMessage(m: string): void } }).worker.postMessage("not a batch");
+    expect(await held).toBeInstanceOf(UnavailableError);
+    expect(stopped).toHaveLength(1);
+    expect(await platform.decisions.get("thread-doomed")).toBeUndefined();
+  });
+
   it("never crashed while answering", () => expect(crashes).toEqual([]));
 });

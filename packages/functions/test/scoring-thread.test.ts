@@ -86,6 +86,7 @@ describe("scoring in its own thread", () => {
     expect(await held).toBeInstanceOf(UnavailableError);
     expect(stopped).toHaveLength(1);
     expect(await platform.decisions.get("thread-doomed")).toBeUndefined();
+    await doomed.close(); // returns at once: nothing left to stop
   });
 
   it("never crashed while answering", () => expect(crashes).toEqual([]));

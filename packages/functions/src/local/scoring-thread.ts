@@ -15,6 +15,7 @@ import { maskConsole } from "../log-masking.ts";
 
 /** What the thread needs to open the platform: plain data, copied to it. */
 export type ScoringThreadOptions = Pick<LocalPlatformOptions, "dataDir" | "settings" | "synchronous" | "walAutocheckpointPages" | "changesCheckMs">;
+type ThreadData = { scoringThread: ScoringThreadOptions };
 
 type Request = { id: number; input: unknown };
 /** Sent alone, after the last request: the thread closes its connection and ends. */
@@ -31,6 +32,7 @@ export class ScoringThread implements Pick<Scoring, "submit"> {
   private nextId = 1;
   private readonly started: Promise<void>;
   private stopping = false;
+  private ended = false;
   private readonly outgoing: Batcher<Request>;
 
   /** `onCrash` is told when the thread stops by itself (a bug): the server cannot score without it. */
@@ -38,7 +40,7 @@ export class ScoringThread implements Pick<Scoring, "submit"> {
     // The thread runs this same TypeScript file: it registers the loader the server runs under first.
     const tsx = import.meta.resolve("tsx/esm/api");
     const boot = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(import.meta.url)}); });`;
-    this.worker = new Worker(boot, { eval: true, workerData: options });
+    this.worker = new Worker(boot, { eval: true, workerData: { scoringThread: options } satisfies ThreadData });
     this.outgoing = new Batcher<Request>((batch) => this.worker.postMessage(batch));
     let ready: () => void = () => {};
     let failed: (e: Error) => void = () => {};
@@ -59,10 +61,9 @@ export class ScoringThread implements Pick<Scoring, "submit"> {
         else waiter.reject(toError(reply));
       }
     });
-    let ended = false;
     const stopped = (error: Error) => {
-      if (ended) return;
-      ended = true;
+      if (this.ended) return;
+      this.ended = true;
       failed(error);
       for (const waiter of this.waiting.values()) waiter.reject(new UnavailableError("the scoring thread stopped", { cause: error }));
       this.waiting.clear();
@@ -88,7 +89,7 @@ export class ScoringThread implements Pick<Scoring, "submit"> {
 
   /** Stops the thread once the decisions it holds are answered and its connection is closed (terminated after `timeoutMs`). */
   async close(timeoutMs = 5_000): Promise<void> {
-    if (this.stopping) return;
+    if (this.stopping || this.ended) return;
     this.stopping = true;
     const exited = new Promise<void>((ok) => this.worker.once("exit", () => ok()));
     this.outgoing.flush();
@@ -133,7 +134,7 @@ function toError(reply: Extract<Reply, { ok: false }>): Error {
   return error;
 }
 
-/** The thread's side: one platform, one Scoring, one submit per message. */
+/** The thread's side: one platform, one Scoring, one submit per transaction. */
 function serve(options: ScoringThreadOptions): void {
   maskConsole();
   const port = parentPort!;
@@ -175,4 +176,5 @@ function serve(options: ScoringThreadOptions): void {
   replies.send({ ready: true });
 }
 
-if (!isMainThread && (workerData as ScoringThreadOptions | undefined)?.dataDir) serve(workerData as ScoringThreadOptions);
+const data = workerData as Partial<ThreadData> | undefined;
+if (!isMainThread && data?.scoringThread) serve(data.scoringThread);

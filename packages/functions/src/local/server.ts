@@ -130,7 +130,9 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
     server.once("error", fail);
     server.listen(port, hostname, () => ok());
   });
-  console.log(`[server] fraud decision API and dashboard on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port} (pid ${process.pid})`);
+  console.log(
+    `[server] fraud decision API and dashboard on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port} (pid ${process.pid}; transactions scored ${thread ? "in a thread of their own" : "on the event loop"})`,
+  );
   return {
     port,
     close: () =>

@@ -2,9 +2,13 @@ import { ensureAdminAccount, env, type Env } from "@fraud/core";
 import { loadOrCreateSecrets, openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from "@fraud/core/local";
 import { resolve } from "node:path";
 
+/** The options a runtime opens its platform with, all from the environment: plain data, so another thread can open the same platform. */
+export type RuntimePlatformOptions = Pick<LocalPlatformOptions, "dataDir" | "settings" | "synchronous" | "walAutocheckpointPages" | "changesCheckMs">;
+
 export interface LocalRuntime {
   env: Env;
   platform: LocalPlatform;
+  platformOptions: RuntimePlatformOptions;
   secrets: { api_key: string; admin_password: string; generated: boolean };
 }
 
@@ -16,12 +20,13 @@ export async function openRuntime(options: Pick<LocalPlatformOptions, "walAutoch
   const e = env();
   const dataDir = resolve(e.FRAUD_DATA_DIR);
   const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD });
-  const platform = openLocalPlatform({ dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC, ...options });
+  const platformOptions: RuntimePlatformOptions = { dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC, ...options };
+  const platform = openLocalPlatform(platformOptions);
   if (!platform.apiKeys.has(secrets.api_key)) {
     await platform.apiKeys.create("default", ["ingest", "read"], { id: "system" }, secrets.api_key);
   }
   await ensureAdminAccount(platform.users, secrets.admin_password);
-  return { env: e, platform, secrets };
+  return { env: e, platform, platformOptions, secrets };
 }
 
 export function printSecretsOnce(rt: LocalRuntime, file: string): void {

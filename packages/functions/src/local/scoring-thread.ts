@@ -9,12 +9,13 @@
  * only once committed. Everything else the server does stays on its own connection.
  */
 import { UnavailableError, type Scoring, type SubmitResult } from "@fraud/core";
-import { openLocalPlatform, storeHealth, type LocalPlatformOptions } from "@fraud/core/local";
+import { openLocalPlatform, storeHealth } from "@fraud/core/local";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { maskConsole } from "../log-masking.ts";
+import type { RuntimePlatformOptions } from "./runtime.ts";
 
-/** What the thread needs to open the platform: plain data, copied to it. */
-export type ScoringThreadOptions = Pick<LocalPlatformOptions, "dataDir" | "settings" | "synchronous" | "walAutocheckpointPages" | "changesCheckMs">;
+/** What the thread needs to open the platform (the server's own options): plain data, copied to it. */
+export type ScoringThreadOptions = RuntimePlatformOptions;
 type ThreadData = { scoringThread: ScoringThreadOptions };
 
 type Request = { id: number; input: unknown };

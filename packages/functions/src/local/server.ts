@@ -98,7 +98,8 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
     rt.env.FRAUD_SCORING_THREAD === "off"
       ? undefined
       : new ScoringThread(
-          { dataDir: rt.platform.dataDir, settings: rt.env.settings, synchronous: rt.env.FRAUD_SQLITE_SYNC, walAutocheckpointPages: WAL_AUTOCHECKPOINT_PAGES, changesCheckMs: CHANGES_CHECK_MS },
+          // The server's own platform options: the same data, settings, sync and checkpoint threshold.
+          rt.platformOptions,
           (error) => {
             console.error(`[server] ${error.message}: stopping`);
             process.exit(1);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Settings } from "../src/settings.ts";
-import { parseTransaction, Transaction, TRANSACTION_TYPES, type ParseResult } from "../src/transaction.ts";
+import { parseTransaction, Transaction, TransactionInput, TRANSACTION_TYPES, type ParseResult } from "../src/transaction.ts";
 import { MINUTE, NOW } from "./support.ts";
 
 const VALID = { user_id: "user-1", amount: 2500, merchant_id: "MERCH_1" } as const;
@@ -167,6 +167,19 @@ describe("parseTransaction: refusals name the failing field", () => {
   it("requires merchant_id or counterparty_id", () => {
     const { merchant_id: _, ...noMerchant } = VALID;
     expect(failures(noMerchant)).toEqual({ merchant_id: ["merchant_id or counterparty_id is required"] });
+  });
+
+  it("names the checks across fields in the same answer as the other failing fields", () => {
+    const { merchant_id: _, ...noMerchant } = VALID;
+    expect(failures({ ...noMerchant, amount: -1, latitude: 4.05 })).toEqual({
+      amount: ["must be greater than 0"],
+      merchant_id: ["merchant_id or counterparty_id is required"],
+      latitude: ["latitude and longitude go together"],
+    });
+    expect(TransactionInput.safeParse({ ...noMerchant, latitude: 4.05 }).error?.issues.map((i) => [i.path.join("."), i.code])).toEqual([
+      ["merchant_id", "custom"],
+      ["latitude", "custom"],
+    ]);
   });
 
   it("refuses a latitude without a longitude, and the reverse", () => {

@@ -29,7 +29,8 @@ export interface ScoringDeps {
  * written with "+01:00" instead of "Z", or with the default currency spelled out, is a retry.
  */
 export function fingerprint(input: TransactionInput, settings: Pick<Settings, "currency">): string {
-  const normalized: Record<string, unknown> = { ...input, currency: input.currency ?? settings.currency };
+  // Object.assign rather than a spread followed by a property: see parseTransaction.
+  const normalized: Record<string, unknown> = Object.assign({}, input, { currency: input.currency ?? settings.currency });
   if (input.timestamp !== undefined) normalized.timestamp = new Date(input.timestamp).toISOString();
   const canonical = JSON.stringify(Object.keys(normalized).sort().map((k) => [k, normalized[k]]));
   return sha256(canonical).slice(0, 22);
@@ -82,7 +83,7 @@ export class Scoring {
     const shadow = this.shadowCompiled;
     const result = await this.deps.decisions.record(tx, fingerprint(input as TransactionInput, this.deps.settings), (profile) => {
       const out = decide({ tx, profile, ruleset, lists, settings: this.deps.settings, decidedAt: this.clock().toISOString(), shadow });
-      return { ...out, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 };
+      return Object.assign({}, out, { latency_ms: Math.round((performance.now() - started) * 1000) / 1000 });
     });
     return result;
   }

@@ -25,8 +25,14 @@ class ScoringFailed extends Error {
 
 /** At most this many decisions per commit, so one commit stays short. */
 const MAX_BATCH = 256;
-/** Profiles kept parsed in memory (the most recently used). */
-const PROFILE_CACHE_SIZE = 1_000;
+/**
+ * Profiles kept parsed in memory (the most recently used): a customer who comes back within the
+ * next 64 transactions is not parsed again (13 µs). Small on purpose: an entry must die before
+ * V8's young-generation collections move it to the old generation. With 1,000 entries every
+ * profile lived through two collections at high rates, 1.8 KB per transaction that only full
+ * collections (pauses of 5-10 ms) reclaimed.
+ */
+const PROFILE_CACHE_SIZE = 64;
 
 /**
  * Under load (the last commit less than BUSY_GAP_MS ago) the next commit waits a millisecond for
@@ -218,7 +224,8 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
       throw new ScoringFailed(cause);
     }
     const { decision: decided, nextProfile, latency_ms } = scored;
-    const decision: Decision = { ...decided, latency_ms };
+    // Object.assign rather than a spread followed by a property: see parseTransaction.
+    const decision: Decision = Object.assign({}, decided, { latency_ms });
     const data = JSON.stringify(decision);
     const profileData = JSON.stringify(nextProfile);
     this.q.upsertProfile.run({

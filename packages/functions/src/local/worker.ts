@@ -1,11 +1,23 @@
 import { UnavailableError } from "@fraud/core";
-import { AlertDeliveries, LocalLakeWriter, OutboxWorker, WebhookAlerter } from "@fraud/core/local";
+import { ALERTS_BATCH, AlertDeliveries, LocalLakeWriter, OutboxWorker, WebhookAlerter } from "@fraud/core/local";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { maskConsole } from "../log-masking.ts";
 import { openRuntime } from "./runtime.ts";
 
-const IDLE_MS = 200;
+/** With nothing to do, the worker looks again this often. */
+const IDLE_MS = 50;
+/**
+ * Caught up (a step found fewer rows than it may take), the worker lets rows gather this long
+ * before its next step, so it works in small, regular steps: at 1,000 transactions a second, 25
+ * rows every 25 ms instead of about 200 rows at once after a long sleep followed by a step for
+ * every few rows. A burst of a few hundred rows held a core for 20-40 ms, and requests waited for
+ * it; each tiny step took the write lock the server needs. A backlog is worked through without
+ * pause.
+ */
+const PACE_MS = 25;
+/** After a failure to write, the first retry waits this long, then twice as long each time (at most 10 s). */
+const RETRY_FIRST_MS = 200;
 const PRUNE_EVERY_MS = 60_000;
 const CHECKPOINT_EVERY_MS = 1_000;
 /** Closed days' lake files are merged at start and then this often (a pass with nothing to merge lists a few directories). */
@@ -40,10 +52,11 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
   let prunedAt = Date.now();
   let checkpointedAt = Date.now();
   let compactedAt = 0;
-  let backoff = IDLE_MS;
+  let backoff = RETRY_FIRST_MS;
   while (!signal.aborted) {
     try {
-      const n = worker.stepAlertsAndMetrics() + (await worker.stepLake());
+      const alerts = worker.stepAlertsAndMetrics();
+      const n = alerts + (await worker.stepLake());
       if (Date.now() - checkpointedAt > CHECKPOINT_EVERY_MS) {
         worker.checkpoint();
         checkpointedAt = Date.now();
@@ -58,8 +71,9 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
         // and the lake go on, and the next pass tries again.
         await worker.compactLake().catch((e: unknown) => console.error(`[worker] lake compaction failed, retrying in ${COMPACT_EVERY_MS / 60_000} minutes: ${(e as Error).message}`));
       }
-      backoff = IDLE_MS;
+      backoff = RETRY_FIRST_MS;
       if (n === 0) await new Promise((r) => setTimeout(r, IDLE_MS));
+      else if (alerts < ALERTS_BATCH) await new Promise((r) => setTimeout(r, PACE_MS));
     } catch (e) {
       if (!(e instanceof UnavailableError)) throw e;
       logUnavailable(e, backoff);
@@ -80,7 +94,7 @@ function logUnavailable(e: UnavailableError, retryMs: number): void {
 
 /** A worker started on a full or read-only data dir waits for it to accept writes, saying so. */
 async function untilWritable<T>(make: () => T, signal: AbortSignal): Promise<T | undefined> {
-  let backoff = IDLE_MS;
+  let backoff = RETRY_FIRST_MS;
   while (!signal.aborted) {
     try {
       return make();

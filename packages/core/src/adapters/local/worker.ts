@@ -30,7 +30,7 @@ export function firstOpenDay(now: number): string {
 
 const ALERTS = "alerts_metrics";
 /** Outbox rows per alerts-and-metrics transaction: a few milliseconds of writing at most. */
-const ALERTS_BATCH = 500;
+export const ALERTS_BATCH = 500;
 const PRUNE_CHUNK = 2_000;
 const PARSED_MAX = 50_000;
 const LAKE = "lake";

@@ -14,6 +14,8 @@ const Env = z.object({
   FRAUD_MAX_AMOUNT: z.coerce.number().positive().default(1e12),
   /** FULL: every acknowledged decision survives a power cut (one fsync each); NORMAL: survives process crashes. */
   FRAUD_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  /** SQLite's page cache per connection (MiB): the customers' profiles and the indexes a decision touches stay in memory. */
+  FRAUD_SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(4_096).default(64),
   FRAUD_LAKE_FLUSH_SECONDS: z.coerce.number().positive().default(5),
   FRAUD_LAKE_FLUSH_RECORDS: z.coerce.number().int().positive().default(20_000),
   FRAUD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),

@@ -7,6 +7,7 @@ import { LocalDecisionLog } from "../src/adapters/local/decision-log.ts";
 import { lakeGlob, LocalLakeWriter, openLocalPlatform, OutboxWorker, type LocalPlatform } from "../src/adapters/local/index.ts";
 import { decide, Decision } from "../src/decision.ts";
 import { DEMO_RULESET } from "../src/demo-ruleset.ts";
+import { env } from "../src/env.ts";
 import { VisibleError } from "../src/errors.ts";
 import { LAKE_COLUMNS, toLakeRecord } from "../src/lake-schema.ts";
 import { RulesetContent, type RulesetContentInput } from "../src/ruleset.ts";
@@ -119,6 +120,20 @@ describe("openLocalPlatform and seedDemo", () => {
     expect(await seedDemo(reopened, NOW)).toEqual({ profilesCreated: [], rulesetPublished: null });
     expect(counts(reopened)).toEqual(after);
     expect(await reopened.profiles.get("user_001")).toEqual(user1);
+  });
+});
+
+describe("SQLite page cache", () => {
+  it("gives each connection FRAUD_SQLITE_CACHE_MB of page cache (64 MiB unless set), and refuses a size that makes no sense", () => {
+    const cacheKiB = (p: LocalPlatform) => -(p.db.pragma("cache_size", { simple: true }) as number);
+    expect(cacheKiB(open())).toBe(64 * 1024);
+    const small = openLocalPlatform({ dataDir: dirs.make(), settings: defaultSettings, sqliteCacheMiB: 8 });
+    opened.push(small);
+    expect(cacheKiB(small)).toBe(8 * 1024);
+    expect(env({}).FRAUD_SQLITE_CACHE_MB).toBe(64);
+    expect(env({ FRAUD_SQLITE_CACHE_MB: "256" }).FRAUD_SQLITE_CACHE_MB).toBe(256);
+    expect(() => env({ FRAUD_SQLITE_CACHE_MB: "0" })).toThrow(/FRAUD_SQLITE_CACHE_MB/);
+    expect(() => env({ FRAUD_SQLITE_CACHE_MB: "lots" })).toThrow(/FRAUD_SQLITE_CACHE_MB/);
   });
 });
 

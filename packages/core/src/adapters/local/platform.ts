@@ -26,6 +26,8 @@ export interface LocalPlatformOptions {
   dataDir: string;
   settings: Settings;
   synchronous?: "NORMAL" | "FULL";
+  /** See OpenOptions.cacheMiB. */
+  sqliteCacheMiB?: number;
   /** See OpenOptions.walAutocheckpointPages. */
   walAutocheckpointPages?: number;
   clock?: () => Date;
@@ -76,7 +78,7 @@ export function databaseFile(dataDir: string): string {
 
 export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform {
   const clock = options.clock ?? (() => new Date());
-  const db = openDatabase(databaseFile(options.dataDir), { synchronous: options.synchronous, walAutocheckpointPages: options.walAutocheckpointPages });
+  const db = openDatabase(databaseFile(options.dataDir), { synchronous: options.synchronous, walAutocheckpointPages: options.walAutocheckpointPages, cacheMiB: options.sqliteCacheMiB });
   const decisions = new LocalDecisionLog(db);
   const rules = new LocalRuleStore(db, clock);
   const changesCheckMs = options.changesCheckMs ?? CHANGES_CHECK_MS;

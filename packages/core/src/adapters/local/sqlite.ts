@@ -230,7 +230,17 @@ export interface OpenOptions {
    * to the worker, so no decision waits for one.
    */
   walAutocheckpointPages?: number;
+  /**
+   * SQLite's page cache for this connection (MiB; SQLite's default: 2). Each decision reads and
+   * writes its customer's profile and an index page per customer, all over the file: with 2 MiB a
+   * busy database missed the cache on most of them (a read from the OS and the page parsed again).
+   * Pages are cached as they are used, so memory grows only up to this.
+   */
+  cacheMiB?: number;
 }
+
+/** See OpenOptions.cacheMiB; measured in docs/performance.md (seventh session). */
+export const DEFAULT_CACHE_MIB = 64;
 
 /** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -244,6 +254,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (options.walAutocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutocheckpointPages))}`);
   db.pragma("foreign_keys = ON");
+  // Negative: a size in KiB rather than a number of pages.
+  db.pragma(`cache_size = ${-Math.round((options.cacheMiB ?? DEFAULT_CACHE_MIB) * 1024)}`);
   const version = db.pragma("user_version", { simple: true }) as number;
   for (let i = version; i < MIGRATIONS.length; i++) {
     db.transaction(() => {

@@ -3,6 +3,9 @@ import { DEPLOYMENTS } from "./platform.ts";
 import { Settings } from "./settings.ts";
 import { SessionLifetime } from "./users.ts";
 
+/** SQLite's page cache per connection unless FRAUD_SQLITE_CACHE_MB says otherwise (MiB); measured in docs/performance.md (seventh session). */
+export const DEFAULT_SQLITE_CACHE_MB = 64;
+
 const Env = z.object({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
   HOST: z.string().default("127.0.0.1"),
@@ -15,7 +18,7 @@ const Env = z.object({
   /** FULL: every acknowledged decision survives a power cut (one fsync each); NORMAL: survives process crashes. */
   FRAUD_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
   /** SQLite's page cache per connection (MiB): the customers' profiles and the indexes a decision touches stay in memory. */
-  FRAUD_SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(4_096).default(64),
+  FRAUD_SQLITE_CACHE_MB: z.coerce.number().int().min(2).max(4_096).default(DEFAULT_SQLITE_CACHE_MB),
   FRAUD_LAKE_FLUSH_SECONDS: z.coerce.number().positive().default(5),
   FRAUD_LAKE_FLUSH_RECORDS: z.coerce.number().int().positive().default(20_000),
   FRAUD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),

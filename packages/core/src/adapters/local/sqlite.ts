@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { DEFAULT_SQLITE_CACHE_MB } from "../../env.ts";
 import { UnavailableError } from "../../errors.ts";
 
 export type Db = Database.Database;
@@ -239,9 +240,6 @@ export interface OpenOptions {
   cacheMiB?: number;
 }
 
-/** See OpenOptions.cacheMiB; measured in docs/performance.md (seventh session). */
-export const DEFAULT_CACHE_MIB = 64;
-
 /** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 
@@ -255,7 +253,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (options.walAutocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutocheckpointPages))}`);
   db.pragma("foreign_keys = ON");
   // Negative: a size in KiB rather than a number of pages.
-  db.pragma(`cache_size = ${-Math.round((options.cacheMiB ?? DEFAULT_CACHE_MIB) * 1024)}`);
+  db.pragma(`cache_size = ${-Math.round((options.cacheMiB ?? DEFAULT_SQLITE_CACHE_MB) * 1024)}`);
   const version = db.pragma("user_version", { simple: true }) as number;
   for (let i = version; i < MIGRATIONS.length; i++) {
     db.transaction(() => {

@@ -2,13 +2,25 @@ import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { fieldErrors, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore, type DecisionLog, type Reports, type Scoring } from "@fraud/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { webStreamBody } from "./body.ts";
-import { authenticate, consoleLogger, createIngest, errorAnswer, failure, type ApiAnswer, type ApiLogger, type ApiStatus } from "./ingest.ts";
+import {
+  authenticate,
+  consoleLogger,
+  createIngest,
+  errorAnswer,
+  failure,
+  type ApiAnswer,
+  type ApiLogger,
+  type ApiStatus,
+  type JsonAnswer,
+  type TransactionAnswerer,
+} from "./ingest.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { mountReports } from "./reports.ts";
 import { DecisionBody, ErrorBody, HealthBody, TransactionBody } from "./schemas.ts";
 
 export interface ApiDeps {
-  scoring: Pick<Scoring, "submit">;
+  /** Scores in this process, or hands the body to what answers it (the local server's scoring thread). */
+  scoring: Pick<Scoring, "submit"> | TransactionAnswerer;
   decisions: DecisionLog;
   apiKeys: ApiKeyStore;
   /** False when the store cannot accept writes (the health route says "degraded"). */
@@ -23,7 +35,11 @@ export interface ApiDeps {
 
 type Env = { Variables: { apiKey: ApiKeyInfo } };
 
-function send(c: Context, answer: ApiAnswer) {
+function send(c: Context, answer: ApiAnswer | JsonAnswer) {
+  if ("json" in answer) {
+    const json = typeof answer.json === "string" ? answer.json : Buffer.from(answer.json).toString("utf8");
+    return c.body(json, answer.status, { "content-type": "application/json" });
+  }
   for (const [name, value] of Object.entries(answer.headers ?? {})) c.header(name, value);
   return c.json(answer.body as Record<string, unknown>, answer.status);
 }

@@ -17,7 +17,7 @@ function depthOf(value: unknown, depth = 0): number {
   return max;
 }
 
-const tooLarge = (limitBytes: number): BodyResult => ({ ok: false, status: 413, code: "BODY_TOO_LARGE", message: `the body must be at most ${limitBytes} bytes` });
+const tooLarge = (limitBytes: number): Extract<BodyResult, { ok: false }> => ({ ok: false, status: 413, code: "BODY_TOO_LARGE", message: `the body must be at most ${limitBytes} bytes` });
 
 /** A body read from a web stream (the Fetch API's Request, as Hono and Lambda see it). */
 export function webStreamBody(stream: ReadableStream<Uint8Array> | null): BodySource {
@@ -47,20 +47,27 @@ export interface JsonRequest {
   body: BodySource;
 }
 
-/**
- * Reads a JSON body strictly: size limit (413), UTF-8 that is not valid is refused rather than
- * decoded lossily, nesting bounded. Never echoes parser text to the client.
- */
-export async function readJsonBody(req: JsonRequest, limitBytes: number): Promise<BodyResult> {
+/** The request's bytes, or the answer that refuses them before parsing: wrong media type (415), too large (413). */
+export type RawBodyResult = { ok: true; bytes: Uint8Array } | Extract<BodyResult, { ok: false }>;
+
+/** Checks the media type and the size limit, then reads the bytes (stopping as soon as the limit is passed). */
+export async function readBody(req: JsonRequest, limitBytes: number): Promise<RawBodyResult> {
   if (!/^application\/(.+\+)?json\b/i.test(req.contentType ?? "")) {
     return { ok: false, status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "send the transaction as application/json" };
   }
   if (Number(req.contentLength ?? "0") > limitBytes) return tooLarge(limitBytes);
   const read = await req.body(limitBytes);
-  if (!read.ok) return tooLarge(limitBytes);
+  return read.ok ? read : tooLarge(limitBytes);
+}
+
+/**
+ * Parses a body's bytes as JSON strictly: UTF-8 that is not valid is refused rather than decoded
+ * lossily, nesting bounded. Never echoes parser text to the client.
+ */
+export function parseJsonBody(bytes: Uint8Array): BodyResult {
   let text: string;
   try {
-    text = UTF8.decode(read.bytes);
+    text = UTF8.decode(bytes);
   } catch {
     return { ok: false, status: 400, code: "INVALID_ENCODING", message: "the body is not valid UTF-8" };
   }

@@ -1,5 +1,5 @@
 import { UnavailableError, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore, type Decision, type Scoring } from "@fraud/core";
-import { readJsonBody, type BodySource } from "./body.ts";
+import { parseJsonBody, readBody, type BodySource } from "./body.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
 export type ApiStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
@@ -9,6 +9,23 @@ export interface ApiAnswer {
   status: ApiStatus;
   body: unknown;
   headers?: Record<string, string>;
+}
+
+/**
+ * An answer whose body is already JSON (text or UTF-8 bytes): the scoring thread's, written to the
+ * client as it is rather than parsed and serialized again.
+ */
+export interface JsonAnswer {
+  status: ApiStatus;
+  json: string | Uint8Array;
+}
+
+/**
+ * Something that answers a transaction's body as answerTransaction does, somewhere else: the local
+ * server's scoring thread. Its answers already hold their JSON.
+ */
+export interface TransactionAnswerer {
+  answer(bytes: Uint8Array): Promise<JsonAnswer>;
 }
 
 export interface ApiLogger {
@@ -75,32 +92,50 @@ export interface IngestRequest {
 }
 
 export interface IngestDeps {
-  scoring: Pick<Scoring, "submit">;
+  /** Scores in this process, or hands the body to what answers it (the local server's scoring thread). */
+  scoring: Pick<Scoring, "submit"> | TransactionAnswerer;
   apiKeys: ApiKeyStore;
   limiter?: RateLimiter;
   bodyLimitBytes: number;
   logger: ApiLogger;
 }
 
+/**
+ * The answer to a transaction's body, once the caller is authenticated and the body read: strict
+ * JSON (400), then scored and recorded (200, 400 naming every failing field, 409). Never throws:
+ * 503 when the store cannot write, 500 for a bug.
+ */
+export async function answerTransaction(scoring: Pick<Scoring, "submit">, logger: ApiLogger, bytes: Uint8Array): Promise<ApiAnswer> {
+  try {
+    const body = parseJsonBody(bytes);
+    if (!body.ok) return failure(body.status, body.code, body.message);
+    const result = await scoring.submit(body.value);
+    switch (result.status) {
+      case "invalid":
+        return failure(400, "INVALID_TRANSACTION", "the transaction is not valid", result.fields);
+      case "conflict":
+        return failure(409, "DUPLICATE_TRANSACTION_ID", "this transaction_id was already used for a different transaction");
+      case "duplicate":
+        return { status: 200, body: toDecisionBody(result.decision, true) };
+      case "recorded":
+        return { status: 200, body: toDecisionBody(result.decision) };
+    }
+  } catch (err) {
+    return errorAnswer(err, "/api/transactions", logger);
+  }
+}
+
 /** POST /api/transactions: authenticate, read the body, score, answer. Never throws. */
-export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<ApiAnswer> {
+export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<ApiAnswer | JsonAnswer> {
+  const { scoring } = deps;
+  const answer = "answer" in scoring ? (bytes: Uint8Array) => scoring.answer(bytes) : (bytes: Uint8Array) => answerTransaction(scoring, deps.logger, bytes);
   return async (req) => {
     try {
       const auth = await authenticate(deps.apiKeys, "ingest", deps.limiter, req.authorization);
       if (!auth.ok) return auth.answer;
-      const body = await readJsonBody(req, deps.bodyLimitBytes);
-      if (!body.ok) return failure(body.status, body.code, body.message);
-      const result = await deps.scoring.submit(body.value);
-      switch (result.status) {
-        case "invalid":
-          return failure(400, "INVALID_TRANSACTION", "the transaction is not valid", result.fields);
-        case "conflict":
-          return failure(409, "DUPLICATE_TRANSACTION_ID", "this transaction_id was already used for a different transaction");
-        case "duplicate":
-          return { status: 200, body: toDecisionBody(result.decision, true) };
-        case "recorded":
-          return { status: 200, body: toDecisionBody(result.decision) };
-      }
+      const read = await readBody(req, deps.bodyLimitBytes);
+      if (!read.ok) return failure(read.status, read.code, read.message);
+      return await answer(read.bytes);
     } catch (err) {
       return errorAnswer(err, "/api/transactions", deps.logger);
     }

@@ -2,7 +2,7 @@ import { getRequestListener } from "@hono/node-server";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Api } from "./app.ts";
 import type { BodySource } from "./body.ts";
-import type { ApiAnswer } from "./ingest.ts";
+import type { ApiAnswer, JsonAnswer } from "./ingest.ts";
 
 /** A body read from Node's request stream, stopping as soon as the limit is passed. */
 function nodeBody(req: IncomingMessage): BodySource {
@@ -35,9 +35,10 @@ function nodeBody(req: IncomingMessage): BodySource {
     });
 }
 
-function write(res: ServerResponse, answer: ApiAnswer): void {
-  const json = JSON.stringify(answer.body);
-  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(json), ...answer.headers };
+function write(res: ServerResponse, answer: ApiAnswer | JsonAnswer): void {
+  const json = "json" in answer ? answer.json : JSON.stringify(answer.body);
+  const length = typeof json === "string" ? Buffer.byteLength(json) : json.byteLength;
+  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": length, ...("headers" in answer ? answer.headers : {}) };
   if (answer.status === 413) headers.connection = "close";
   res.writeHead(answer.status, headers).end(json);
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { ResponseReader, runLoad, type HttpAnswer } from "../loadgen.ts";
+import { decisionOf, ResponseReader, runLoad, type HttpAnswer } from "../loadgen.ts";
 
 function read(...chunks: string[]): HttpAnswer[] {
   const answers: HttpAnswer[] = [];
@@ -97,5 +97,15 @@ describe("runLoad", () => {
     expect(result.by_status).toEqual({ "200": 40 });
     // Two connections answering every 50 ms serve 40 requests in about a second: the last waited ~900 ms.
     expect(result.max_ms).toBeGreaterThan(700);
+  });
+});
+
+describe("decisionOf", () => {
+  it("reads the id and outcome from the head of the API's answer, and parses any other shape in full", () => {
+    const usual = { transaction_id: "run-1-7", decision: "REVIEW", score: 55, rules: [{ id: "R", name: "n", score: 1, values: { decision: "BLOCKED" } }], list_match: null };
+    expect(decisionOf(JSON.stringify(usual))).toEqual({ transaction_id: "run-1-7", decision: "REVIEW" });
+    expect(decisionOf(JSON.stringify({ transaction_id: 'with "quotes"', decision: "APPROVED" }))).toEqual({ transaction_id: 'with "quotes"', decision: "APPROVED" });
+    expect(decisionOf(JSON.stringify({ decision: "BLOCKED", transaction_id: "t-2" }))).toEqual({ decision: "BLOCKED", transaction_id: "t-2" });
+    expect(() => decisionOf('{"transaction_id":"t-3"')).toThrow();
   });
 });

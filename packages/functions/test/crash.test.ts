@@ -3,9 +3,10 @@ import { databaseFile, lakeFiles, openLocalPlatform } from "@fraud/core/local";
 import { DuckDBInstance } from "@duckdb/node-api";
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { WORKER_NICE } from "../src/local/worker.ts";
 import { freePort, kill9, startProcess, waitForHealth, type Proc } from "./processes.ts";
 
 const KEY = "crash-test-key-0123456789";
@@ -68,6 +69,10 @@ describe("crash safety", () => {
     const attempted: string[] = [];
     let worker = startProcess("local/worker.ts", env);
     running.push(worker);
+    // The worker lowers its own priority (decisions first) once started.
+    const started = Date.now() + 30_000;
+    while (!worker.output().includes("[worker] started") && Date.now() < started) await new Promise((r) => setTimeout(r, 50));
+    expect(getPriority(worker.child.pid!)).toBe(WORKER_NICE);
     for (let round = 0; round < 3; round++) {
       const server = startProcess("local/server.ts", env);
       running.push(server);

@@ -146,9 +146,8 @@ export class OutboxWorker {
   /**
    * Outbox rows after `afterId`. Both consumers usually ask for the rows after the same id, one
    * right after the other: the second gets the first one's rows (outbox rows never change, and
-   * they become visible in id order), and any newer ones on its next read. Each row is then read
-   * from SQLite once, not twice: with its decision looked up by transaction id, that was a sixth of
-   * the worker's reading.
+   * they become visible in id order), and any newer ones on its next read. Each row, with its
+   * decision looked up by transaction id, is then read from SQLite once instead of twice.
    */
   private read(afterId: number, limit = this.opts.batchSize): OutboxRow[] {
     const last = this.lastRead;

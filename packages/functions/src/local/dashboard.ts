@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { maskConsole } from "../log-masking.ts";
+import { DASHBOARD_NICE, lowerPriority } from "./priority.ts";
 import { openRuntime, type LocalRuntime } from "./runtime.ts";
 
 /** A Node HTTP request handler (Next's, the proxy's, the server's fallback). */
@@ -22,6 +23,7 @@ export type DashboardMessage = { ready: { port: number } };
  */
 async function main(): Promise<void> {
   maskConsole();
+  lowerPriority(DASHBOARD_NICE);
   // Checkpoints are the worker's job, as for the server.
   const rt: LocalRuntime = await openRuntime({ walAutocheckpointPages: 50_000 });
   // The dashboard's server code (packages/web/src/server/runtime.ts) uses this runtime instead of opening a second one.

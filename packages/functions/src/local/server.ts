@@ -2,7 +2,6 @@ import { secretsFile } from "@fraud/core/local";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
-import { setPriority } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApi } from "../api/app.ts";
@@ -20,8 +19,6 @@ const DASHBOARD_START_MS = 120_000;
 const CHANGES_CHECK_MS = 10;
 /** Checkpoints are the worker's job (see worker.ts); past 200 MB of WAL (no worker running) the server does it. */
 const WAL_AUTOCHECKPOINT_PAGES = 50_000;
-/** The dashboard process's scheduling priority (nice value; the server's is unchanged). */
-const DASHBOARD_NICE = 10;
 
 /** `/api` and `/api/...` go to the Hono API; everything else to the Next dashboard. */
 export function isApiPath(url: string): boolean {
@@ -42,9 +39,6 @@ class DashboardProcess {
   start(): void {
     const child = spawn(process.execPath, ["--import", "tsx", dashboardEntry], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
     this.child = child;
-    // Decisions first: when the cores are busy, the dashboard's work (page rendering, its garbage
-    // collections) waits for the API's rather than the other way round.
-    if (child.pid !== undefined) setPriority(child.pid, DASHBOARD_NICE);
     child.on("message", (m: DashboardMessage) => {
       if (!m?.ready) return;
       this.port = m.ready.port;

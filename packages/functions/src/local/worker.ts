@@ -1,9 +1,9 @@
 import { UnavailableError } from "@fraud/core";
 import { ALERTS_BATCH, AlertDeliveries, LocalLakeWriter, OutboxWorker, WebhookAlerter } from "@fraud/core/local";
-import { setPriority } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { maskConsole } from "../log-masking.ts";
+import { lowerPriority, WORKER_NICE } from "./priority.ts";
 import { openRuntime } from "./runtime.ts";
 
 /** With nothing to do, the worker looks again this often. */
@@ -23,15 +23,6 @@ const PRUNE_EVERY_MS = 60_000;
 const CHECKPOINT_EVERY_MS = 1_000;
 /** Closed days' lake files are merged at start and then this often (a pass with nothing to merge lists a few directories). */
 const COMPACT_EVERY_MS = 10 * 60_000;
-/**
- * The worker process's scheduling priority (nice value; the server's is 0). Decisions first: when
- * the cores are busy, alerts, metrics and the lake wait a little for the server's two threads,
- * which answer the payments, rather than taking an equal share of a core from them. Under
- * contention Linux gives each runnable thread an equal share, and at 3,500-4,000 transactions a
- * second the scoring thread needs more than that. The worker still gets what the server leaves,
- * so it keeps up at any rate the server can sustain (docs/performance.md, "Eighth session").
- */
-export const WORKER_NICE = 10;
 
 /** The outbox worker process: alerts, metrics and the lake, at least once and idempotent. */
 export async function runWorker(signal: AbortSignal): Promise<void> {
@@ -134,8 +125,8 @@ async function deliverLoop(deliveries: AlertDeliveries, signal: AbortSignal): Pr
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   maskConsole();
-  // This thread and those it starts from now on (libuv's pool, where DuckDB writes the lake).
-  setPriority(WORKER_NICE);
+  // Every thread, V8's and libuv's included (DuckDB writes the lake on libuv's pool).
+  lowerPriority(WORKER_NICE);
   const controller = new AbortController();
   for (const s of ["SIGINT", "SIGTERM"] as const) process.once(s, () => controller.abort());
   await runWorker(controller.signal);

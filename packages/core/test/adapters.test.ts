@@ -13,6 +13,7 @@ import { LAKE_COLUMNS, toLakeRecord } from "../src/lake-schema.ts";
 import { RulesetContent, type RulesetContentInput } from "../src/ruleset.ts";
 import { seedDemo } from "../src/seed.ts";
 import { defaultSettings } from "../src/settings.ts";
+import { maskPersonalData } from "../src/personal-data.ts";
 import { parseTransaction, type Transaction, type TransactionInput } from "../src/transaction.ts";
 import { at, HOUR, MINUTE, NOW, tempDirs } from "./support.ts";
 
@@ -531,6 +532,19 @@ describe("OutboxWorker", () => {
     expect(worker.offset("alerts_metrics")).toBe(0);
     expect(worker.offset("lake")).toBe(0);
     expect(p.db.prepare("SELECT count(*) AS n FROM metrics_minute").get()).toEqual({ n: 0 });
+  });
+
+  it("says which outbox ids reached the lake in words that survive the logs' masking of phone numbers", async () => {
+    const p = await seeded();
+    // Ids far into a busy day: "7304-27396" would read as a phone number and be masked.
+    p.db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', 7303)").run();
+    await traffic(p);
+    const lines: string[] = [];
+    const worker = new OutboxWorker(p.db, await openLake(p), { log: (line) => lines.push(line) });
+    await worker.drain();
+    const wrote = lines.find((l) => l.includes("to the lake"));
+    expect(wrote).toMatch(/^\[worker\] wrote \d+ record\(s\) to the lake \(outbox ids 7304 to \d{4,}\)$/);
+    expect(maskPersonalData(wrote!)).toBe(wrote);
   });
 
   it("prunes only the outbox rows every consumer has processed, in chunks", async () => {

@@ -200,7 +200,7 @@ describe("SIGKILL at random moments, many times", () => {
     const sorted = [...ranges].map((r) => r.split("-").map(Number) as [number, number]).sort((a, b) => a[0] - b[0]);
     sorted.forEach(([first], i) => expect(first, `lake file after ${sorted[i - 1]?.[1] ?? 0}`).toBe((sorted[i - 1]?.[1] ?? 0) + 1));
     expect(sorted.at(-1)![1]).toBe(db.prepare("SELECT max(id) FROM outbox").pluck().get());
-    const resumed = [...workerOutputs.slice(1), worker.output()].map((out) => /wrote \d+ record\(s\) to the lake \(outbox (\d+)-/.exec(out)?.[1]);
+    const resumed = [...workerOutputs.slice(1), worker.output()].map((out) => /wrote \d+ record\(s\) to the lake \(outbox ids (\d+) to /.exec(out)?.[1]);
     workerKills.forEach((k, i) => {
       // Nothing moves the lake offset while no worker runs: the next one starts right after it.
       if (resumed[i] !== undefined) expect(Number(resumed[i]), `worker ${i + 2}`).toBe((k.offsets.lake ?? 0) + 1);

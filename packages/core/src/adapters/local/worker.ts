@@ -216,7 +216,8 @@ export class OutboxWorker {
     await this.lake.flush(held.first, held.last);
     guardWrite(() => this.q.setOffset.run(held.last, LAKE));
     this.lakeHeld = undefined;
-    this.opts.log?.(`[worker] wrote ${held.count} record(s) to the lake (outbox ${held.first}-${held.last})`);
+    // "ids 7304 to 27396", not "7304-27396": logs mask anything shaped like a phone number.
+    this.opts.log?.(`[worker] wrote ${held.count} record(s) to the lake (outbox ids ${held.first} to ${held.last})`);
     return held.count;
   }
 

@@ -41,6 +41,8 @@ export interface LoadgenResult {
   p99_ms: number;
   p999_ms: number;
   max_ms: number;
+  /** p99 of the requests due in each second of the run, in order (see p99PerSecond). */
+  p99_per_second_ms: number[];
   /** How late the generator itself issued requests (its timer and event-loop lag): its own share of the latency. */
   send_lag_p99_ms: number;
   /** Connections it opened. */
@@ -80,6 +82,20 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 const round = (x: number) => Number(x.toFixed(3));
+
+/**
+ * p99 latency of the requests due in each second of a run (request i is due at i / rate s): shows
+ * whether a run over a latency goal was over it throughout (the server short of capacity) or in a
+ * few seconds (a burst of other work, a slower moment of the machine).
+ */
+export function p99PerSecond(latencies: Float64Array, rate: number): number[] {
+  const perSecond = Math.max(1, Math.round(rate));
+  const seconds: number[] = [];
+  for (let from = 0; from < latencies.length; from += perSecond) {
+    seconds.push(round(percentile(latencies.slice(from, from + perSecond).sort(), 99)));
+  }
+  return seconds;
+}
 
 /** One complete HTTP/1.1 response read from a connection. */
 export interface HttpAnswer {
@@ -316,6 +332,7 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
     p99_ms: round(percentile(sorted, 99)),
     p999_ms: round(percentile(sorted, 99.9)),
     max_ms: round(sorted[sorted.length - 1] ?? Number.NaN),
+    p99_per_second_ms: p99PerSecond(latencies, args.rate),
     send_lag_p99_ms: round(percentile(sortedLags, 99)),
     connections: opened,
     cpu_ms_per_request: round((cpu.user + cpu.system) / 1000 / Math.max(1, args.count)),

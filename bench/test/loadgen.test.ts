@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { decisionOf, ResponseReader, runLoad, type HttpAnswer } from "../loadgen.ts";
+import { decisionOf, p99PerSecond, ResponseReader, runLoad, type HttpAnswer } from "../loadgen.ts";
 
 function read(...chunks: string[]): HttpAnswer[] {
   const answers: HttpAnswer[] = [];
@@ -97,6 +97,19 @@ describe("runLoad", () => {
     expect(result.by_status).toEqual({ "200": 40 });
     // Two connections answering every 50 ms serve 40 requests in about a second: the last waited ~900 ms.
     expect(result.max_ms).toBeGreaterThan(700);
+    // 40 requests at 400/s are all due within the first second.
+    expect(result.p99_per_second_ms).toEqual([result.p99_ms]);
+  });
+});
+
+describe("p99PerSecond", () => {
+  it("gives the p99 of the requests due in each second, so a burst shows apart from a server short of capacity", () => {
+    // 3.5 s at 100/s: 1 ms each, except a burst of 20 slow answers in the third second; the last half second has 50.
+    const latencies = Float64Array.from({ length: 350 }, (_, i) => (i >= 200 && i < 220 ? 500 : 1));
+    expect(p99PerSecond(latencies, 100)).toEqual([1, 1, 500, 1]);
+    // The p99 of the whole run is over 50 ms, though three seconds of four were not.
+    expect(p99PerSecond(latencies, 350)).toEqual([500]);
+    expect(p99PerSecond(new Float64Array(0), 100)).toEqual([]);
   });
 });
 

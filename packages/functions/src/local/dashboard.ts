@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { maskConsole } from "../log-masking.ts";
 import { DASHBOARD_NICE, lowerPriority } from "./priority.ts";
-import { openRuntime, type LocalRuntime } from "./runtime.ts";
+import { openRuntime, WAL_RESTART_PAGES, type LocalRuntime } from "./runtime.ts";
 
 /** A Node HTTP request handler (Next's, the proxy's, the server's fallback). */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   maskConsole();
   lowerPriority(DASHBOARD_NICE);
   // Checkpoints are the worker's job, as for the server.
-  const rt: LocalRuntime = await openRuntime({ walAutocheckpointPages: 50_000 });
+  const rt: LocalRuntime = await openRuntime({ walAutocheckpointPages: WAL_RESTART_PAGES });
   // The dashboard's server code (packages/web/src/server/runtime.ts) uses this runtime instead of opening a second one.
   (globalThis as { __fraudRuntime?: LocalRuntime }).__fraudRuntime = rt;
   const require = createRequire(join(webDir, "package.json"));

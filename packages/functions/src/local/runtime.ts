@@ -5,6 +5,17 @@ import { resolve } from "node:path";
 /** The options a runtime opens its platform with, all from the environment: plain data, so another thread can open the same platform. */
 export type RuntimePlatformOptions = Pick<LocalPlatformOptions, "dataDir" | "settings" | "synchronous" | "sqliteCacheMiB" | "walAutocheckpointPages" | "changesCheckMs">;
 
+/**
+ * The write-ahead log's size (pages of 4 KB: 800 MB) past which the server or the dashboard
+ * checkpoints it themselves, for when no worker runs; with a worker, its checkpoints keep up. Each
+ * time the log fills, SQLite starts it over, and the commit that does so waits for the log file to
+ * be synced while the disk is busy with the checkpoints' writes: the decisions behind it wait
+ * 100-400 ms (measured at 3,500/s, ninth session in docs/performance.md). At 200 MB that happened
+ * every 3.3 s at 3,500/s and every 10 s or so at 1,000/s; at 800 MB, every 11 s and 40 s. The log
+ * file keeps its largest size on disk and is reused.
+ */
+export const WAL_RESTART_PAGES = 200_000;
+
 export interface LocalRuntime {
   env: Env;
   platform: LocalPlatform;

@@ -9,7 +9,7 @@ import { nodeListener } from "../api/node.ts";
 import { maskConsole } from "../log-masking.ts";
 import { webDir, type DashboardMessage, type Handler } from "./dashboard.ts";
 import { forwardTo } from "./proxy.ts";
-import { openRuntime, printSecretsOnce } from "./runtime.ts";
+import { openRuntime, printSecretsOnce, WAL_RESTART_PAGES } from "./runtime.ts";
 import { ScoringThread } from "./scoring-thread.ts";
 
 const dashboardEntry = fileURLToPath(new URL("./dashboard.ts", import.meta.url));
@@ -17,8 +17,6 @@ const dashboardEntry = fileURLToPath(new URL("./dashboard.ts", import.meta.url))
 const DASHBOARD_START_MS = 120_000;
 /** How soon changes made by other processes (the dashboard, the CLI) reach scoring and the API keys (ms). */
 const CHANGES_CHECK_MS = 10;
-/** Checkpoints are the worker's job (see worker.ts); past 200 MB of WAL (no worker running) the server does it. */
-const WAL_AUTOCHECKPOINT_PAGES = 50_000;
 
 /** `/api` and `/api/...` go to the Hono API; everything else to the Next dashboard. */
 export function isApiPath(url: string): boolean {
@@ -81,7 +79,7 @@ class DashboardProcess {
 export async function startServer(): Promise<{ close(): Promise<void>; port: number }> {
   // Rulesets, lists and API keys changed from the dashboard or the CLI (other processes) apply
   // within CHANGES_CHECK_MS: a read per store that often, not four per request.
-  const rt = await openRuntime({ walAutocheckpointPages: WAL_AUTOCHECKPOINT_PAGES, changesCheckMs: CHANGES_CHECK_MS });
+  const rt = await openRuntime({ walAutocheckpointPages: WAL_RESTART_PAGES, changesCheckMs: CHANGES_CHECK_MS });
   const { PORT: port, HOST: hostname } = rt.env;
   // The dashboard's process starts once the database is migrated and the API key registered, so
   // that the two never race to do it on a fresh data directory.

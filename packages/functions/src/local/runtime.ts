@@ -8,10 +8,10 @@ export type RuntimePlatformOptions = Pick<LocalPlatformOptions, "dataDir" | "set
 /**
  * The write-ahead log's size (pages of 4 KB: 800 MB) past which the server or the dashboard
  * checkpoints it themselves, for when no worker runs; with a worker, its checkpoints keep up. Each
- * time the log fills, SQLite starts it over, and the commit that does so waits for the log file to
- * be synced while the disk is busy with the checkpoints' writes: the decisions behind it wait
- * 100-400 ms (measured at 3,500/s, ninth session in docs/performance.md). At 200 MB that happened
- * every 3.3 s at 3,500/s and every 10 s or so at 1,000/s; at 800 MB, every 11 s and 40 s. The log
+ * time the log fills, SQLite starts it over, and the decisions around a restart waited 100-400 ms
+ * (measured at 3,500/s; what inside SQLite or the file system holds them up is not pinned down:
+ * docs/performance.md, "Ninth session"). At 200 MB the log restarted every 3.3 s at 3,500/s (about
+ * 20 KB of log per decision); at 800 MB, about every 11 s, and every 40 s at 1,000/s. The log
  * file keeps its largest size on disk and is reused.
  */
 export const WAL_RESTART_PAGES = 200_000;

@@ -37,8 +37,7 @@ type Env = { Variables: { apiKey: ApiKeyInfo } };
 
 function send(c: Context, answer: ApiAnswer | JsonAnswer) {
   if ("json" in answer) {
-    const json = typeof answer.json === "string" ? answer.json : Buffer.from(answer.json).toString("utf8");
-    return c.body(json, answer.status, { "content-type": "application/json" });
+    return c.body(Buffer.from(answer.json).toString("utf8"), answer.status, { "content-type": "application/json" });
   }
   for (const [name, value] of Object.entries(answer.headers ?? {})) c.header(name, value);
   return c.json(answer.body as Record<string, unknown>, answer.status);

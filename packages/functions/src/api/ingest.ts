@@ -12,12 +12,12 @@ export interface ApiAnswer {
 }
 
 /**
- * An answer whose body is already JSON (text or UTF-8 bytes): the scoring thread's, written to the
- * client as it is rather than parsed and serialized again.
+ * An answer whose body is already JSON (UTF-8 bytes): the scoring thread's, written to the client
+ * as it is rather than parsed and serialized again.
  */
 export interface JsonAnswer {
   status: ApiStatus;
-  json: string | Uint8Array;
+  json: Uint8Array;
 }
 
 /**

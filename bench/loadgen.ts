@@ -12,7 +12,7 @@
  * per request as the server's whole decision, and its garbage-collection pauses were counted as
  * the server's latency.
  *
- * usage: node --import tsx bench/loadgen.ts '<json: {url, apiKey, rate, count, runId, out, seed}>'
+ * usage: node --import tsx bench/loadgen.ts '<json: {url, apiKey, rate, count, runId, out, seed, warmupCount}>'
  */
 import { seededRandom } from "@fraud/core";
 import { writeFileSync } from "node:fs";
@@ -28,6 +28,22 @@ export interface LoadgenArgs {
   seed?: number;
   /** Connections open at most (default 1,024); requests due while all are busy wait for one. */
   maxConnections?: number;
+  /**
+   * Requests sent first, at the same rate and over the same connections, right before the `count`
+   * counted ones (default 0). Their answers are checked and acknowledged like the others, but their
+   * latencies are reported apart (`warmup`), so the figures describe the server at that rate rather
+   * than its first second after idling, with a generator that has just started.
+   */
+  warmupCount?: number;
+}
+
+/** The warm-up requests (LoadgenArgs.warmupCount): reported apart from the counted ones. */
+export interface WarmupFigures {
+  sent: number;
+  by_status: Record<string, number>;
+  errors: number;
+  p99_ms: number;
+  max_ms: number;
 }
 
 export interface LoadgenResult {
@@ -50,7 +66,10 @@ export interface LoadgenResult {
   /** The generator's own CPU per request (user + system, from its first send to its last answer). */
   cpu_ms_per_request: number;
   decisions: Record<string, number>;
+  /** Acknowledged (HTTP 200) transaction ids, the warm-up's included: all of them must be in the decision log and the lake. */
   acknowledged: string[];
+  /** Present when the run had a warm-up. */
+  warmup?: WarmupFigures;
 }
 
 const CITIES = ["Douala, CM", "Yaoundé, CM", "Garoua, CM", "Bamenda, CM", "Bafoussam, CM", "Libreville, GA", "Brazzaville, CG", "N'Djamena, TD"];
@@ -198,9 +217,13 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
   const head = `POST ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${args.apiKey}\r\nContent-Length: `;
   const maxConnections = args.maxConnections ?? 1_024;
   const rnd = seededRandom(args.seed ?? 42);
-  const latencies = new Float64Array(args.count);
-  const lags = new Float64Array(args.count);
+  const warm = Math.max(0, Math.floor(args.warmupCount ?? 0));
+  const total = warm + args.count;
+  // Indexed by request: the warm-up's first, then the counted ones.
+  const latencies = new Float64Array(total);
+  const lags = new Float64Array(total);
   const byStatus: Record<string, number> = {};
+  const warmupByStatus: Record<string, number> = {};
   const decisions: Record<string, number> = {};
   const acknowledged: string[] = [];
   const idle: Connection[] = [];
@@ -213,8 +236,9 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
 
   const done = (i: number, due: number, status: string) => {
     latencies[i] = performance.now() - due;
-    byStatus[status] = (byStatus[status] ?? 0) + 1;
-    if (++answered === args.count) allAnswered();
+    const counts = i < warm ? warmupByStatus : byStatus;
+    counts[status] = (counts[status] ?? 0) + 1;
+    if (++answered === total) allAnswered();
   };
 
   const release = (conn: Connection) => {
@@ -256,7 +280,7 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
         if (answer.status === 200) {
           const decided = decisionOf(answer.body);
           acknowledged.push(decided.transaction_id);
-          decisions[decided.decision] = (decisions[decided.decision] ?? 0) + 1;
+          if (request.i >= warm) decisions[decided.decision] = (decisions[decided.decision] ?? 0) + 1;
         }
         done(request.i, request.due, String(answer.status));
         if (!answer.close) return release(conn);
@@ -295,16 +319,16 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
   const interval = 1000 / args.rate;
   const start = performance.now() + 20;
   let i = 0;
-  while (i < args.count) {
+  while (i < total) {
     const now = performance.now();
-    while (i < args.count && start + i * interval <= now) {
+    while (i < total && start + i * interval <= now) {
       const due = start + i * interval;
       lastSentAt = performance.now();
       lags[i] = lastSentAt - due;
       dispatch(i, due);
       i++;
     }
-    if (i >= args.count) break;
+    if (i >= total) break;
     const wait = start + i * interval - performance.now();
     // Sleep, never spin: on two cores a generator that polls with setImmediate takes a whole core
     // from the server it measures. setTimeout wakes about 1 ms late at worst; requests due
@@ -318,13 +342,16 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
     closed(conn);
     conn.socket.destroy();
   }
-  const sorted = latencies.slice().sort();
-  const sortedLags = lags.slice().sort();
+  const counted = latencies.subarray(warm);
+  const sorted = counted.slice().sort();
+  const sortedLags = lags.subarray(warm).slice().sort();
   const ok = byStatus["200"] ?? 0;
+  const firstCountedDue = start + warm * interval;
+  const warmSorted = latencies.subarray(0, warm).slice().sort();
   return {
     rate_per_s: args.rate,
     sent: args.count,
-    achieved_rate_per_s: args.count > 1 ? Math.round((args.count - 1) / ((lastSentAt - start) / 1000)) : args.rate,
+    achieved_rate_per_s: args.count > 1 ? Math.round((args.count - 1) / ((lastSentAt - firstCountedDue) / 1000)) : args.rate,
     by_status: byStatus,
     errors: args.count - ok,
     p50_ms: round(percentile(sorted, 50)),
@@ -332,12 +359,23 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
     p99_ms: round(percentile(sorted, 99)),
     p999_ms: round(percentile(sorted, 99.9)),
     max_ms: round(sorted[sorted.length - 1] ?? Number.NaN),
-    p99_per_second_ms: p99PerSecond(latencies, args.rate),
+    p99_per_second_ms: p99PerSecond(counted, args.rate),
     send_lag_p99_ms: round(percentile(sortedLags, 99)),
     connections: opened,
-    cpu_ms_per_request: round((cpu.user + cpu.system) / 1000 / Math.max(1, args.count)),
+    cpu_ms_per_request: round((cpu.user + cpu.system) / 1000 / Math.max(1, total)),
     decisions,
     acknowledged,
+    ...(warm > 0
+      ? {
+          warmup: {
+            sent: warm,
+            by_status: warmupByStatus,
+            errors: warm - (warmupByStatus["200"] ?? 0),
+            p99_ms: round(percentile(warmSorted, 99)),
+            max_ms: round(warmSorted[warmSorted.length - 1]!),
+          },
+        }
+      : {}),
   };
 }
 

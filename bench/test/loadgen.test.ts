@@ -100,6 +100,55 @@ describe("runLoad", () => {
     // 40 requests at 400/s are all due within the first second.
     expect(result.p99_per_second_ms).toEqual([result.p99_ms]);
   });
+
+  it("sends the warm-up first at the same rate, acknowledges it, and keeps its latencies and errors out of the figures", async () => {
+    const seen: string[] = [];
+    const url = await serve((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const { transaction_id } = JSON.parse(body) as { transaction_id: string };
+        seen.push(transaction_id);
+        const n = Number(transaction_id.split("-")[1]);
+        // The warm-up (ids 0-99) answers slowly and refuses one; the counted requests answer at once.
+        const answer = () =>
+          n === 7
+            ? res.writeHead(503).end('{"error":"busy"}')
+            : res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ transaction_id, decision: "APPROVED" }));
+        if (n < 100) setTimeout(answer, 120);
+        else answer();
+      });
+    });
+    const started = performance.now();
+    const result = await runLoad({ url, apiKey: "key", rate: 500, count: 100, warmupCount: 100, runId: "w", out: "" });
+    const took = performance.now() - started;
+
+    // 200 requests at 500/s, the warm-up's first: the last one is due after 398 ms.
+    expect(took).toBeGreaterThanOrEqual(390);
+    expect(new Set(seen).size).toBe(200);
+    expect([seen[0], seen.at(-1)]).toEqual(["w-0", "w-199"]);
+    // Counted: only the fast answers.
+    expect(result.sent).toBe(100);
+    expect(result.by_status).toEqual({ "200": 100 });
+    expect(result.errors).toBe(0);
+    expect(result.max_ms).toBeLessThan(100);
+    expect(result.decisions).toEqual({ APPROVED: 100 });
+    // The warm-up, apart: its slow answers and its refusal.
+    expect(result.warmup).toMatchObject({ sent: 100, by_status: { "200": 99, "503": 1 }, errors: 1 });
+    expect(result.warmup!.p99_ms).toBeGreaterThanOrEqual(120);
+    // Every 200 is acknowledged, the warm-up's too: the bench looks all of them up afterwards.
+    expect(result.acknowledged).toHaveLength(199);
+  });
+
+  it("reports no warm-up when none was asked for", async () => {
+    const url = await serve((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(200).end('{"transaction_id":"x","decision":"APPROVED"}'));
+    });
+    const result = await runLoad({ url, apiKey: "key", rate: 500, count: 10, runId: "n", out: "" });
+    expect(result.warmup).toBeUndefined();
+    expect(result.sent).toBe(10);
+  });
 });
 
 describe("p99PerSecond", () => {

@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { runE2eBench, type E2eFigures } from "./e2e.ts";
 import { runEngineBench, type EngineFigures } from "./engine.ts";
+import { formatVerdicts, goalVerdicts, machineSpeed, type ReportFigures } from "./goals.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 
@@ -81,10 +82,14 @@ if (existsSync(reportsFile)) {
   console.log(`reports\n${JSON.stringify(reports, null, 2).replace(/^/gm, "  ")}`);
 }
 
+const goals = goalVerdicts(engine, e2e, reports as ReportFigures | undefined);
+console.log(formatVerdicts(goals, machineSpeed(engine, loadAtStart, cpus().length)));
+
 const results = {
   at: new Date().toISOString(),
   quick,
   machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? null, node: process.version, load_average_at_start: loadAtStart },
+  goals,
   engine,
   ...(e2e ? { e2e, rss_mb: e2e.server_rss_mb } : {}),
   ...(reports ? { reports } : {}),

@@ -3,6 +3,7 @@ import { ALERTS_BATCH, AlertDeliveries, LocalLakeWriter, OutboxWorker, WebhookAl
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { maskConsole } from "../log-masking.ts";
+import { BackgroundFlush } from "./background-flush.ts";
 import { lowerPriority, WORKER_NICE } from "./priority.ts";
 import { openRuntime } from "./runtime.ts";
 
@@ -50,6 +51,8 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
   console.log(`[worker] started (pid ${process.pid}); lake at ${lake.rawDir}; alert channels: ${deliveries.channels.join(", ") || "dashboard only"}`);
   // Deliveries run in their own loop: a slow channel never holds up alerts, metrics or the lake.
   const delivering = deliverLoop(deliveries, signal);
+  // While decisions flow, the database file's pages go to disk a little at a time (see BackgroundFlush).
+  const flush = new BackgroundFlush(rt.platform.db.name);
   let prunedAt = Date.now();
   let checkpointedAt = Date.now();
   let compactedAt = 0;
@@ -73,6 +76,7 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
         await worker.compactLake().catch((e: unknown) => console.error(`[worker] lake compaction failed, retrying in ${COMPACT_EVERY_MS / 60_000} minutes: ${(e as Error).message}`));
       }
       backoff = RETRY_FIRST_MS;
+      if (n > 0) flush.afterWork();
       if (n === 0) await new Promise((r) => setTimeout(r, IDLE_MS));
       else if (alerts < ALERTS_BATCH) await new Promise((r) => setTimeout(r, PACE_MS));
     } catch (e) {
@@ -86,6 +90,8 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
   await delivering;
   lake.close();
   rt.platform.close();
+  // After SQLite's connection: closing another descriptor of the file would drop its locks.
+  await flush.close();
   console.log("[worker] stopped after draining the outbox");
 }
 

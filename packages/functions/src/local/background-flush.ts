@@ -12,8 +12,8 @@
  * every 100 ms while it works, at most 10 ms and 11-17 ms. PostgreSQL does the same for its
  * checkpoints (`checkpoint_flush_after`).
  *
- * It only flushes: what is durable and when is still SQLite's business (its own fsyncs, with
- * `synchronous = NORMAL`), so a crash between two flushes loses nothing that was acknowledged.
+ * It only writes earlier what the kernel would write anyway: what is durable, and when, is still
+ * decided by SQLite's own syncs (`synchronous = NORMAL`), with or without it.
  */
 import { close as closeFile, fdatasync, openSync } from "node:fs";
 
@@ -53,9 +53,10 @@ export class BackgroundFlush {
   /**
    * Called after each step that did work: starts a flush unless one is running or the last one
    * started less than `everyMs` ago. Never throws and never waits: a flush that fails is logged
-   * (once, until one succeeds again), and the next one is tried as usual.
+   * (once, until one succeeds again), and the next one is tried as usual. `now` is monotonic
+   * (performance.now()): a wall clock set back would stop the flushes until it caught up.
    */
-  afterWork(now = Date.now()): void {
+  afterWork(now = performance.now()): void {
     if (this.closed || this.running || now - this.lastStartedAt < this.everyMs) return;
     this.lastStartedAt = now;
     let fd: number;

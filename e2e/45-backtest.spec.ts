@@ -1,11 +1,11 @@
 import { expect, test } from "@playwright/test";
-import { freshCustomer, testTransaction } from "./support";
+import { freshCustomer, realTransaction } from "./support";
 
 // Runs as admin (the project's default storage state), who may draft rules like an analyst.
 
-test("a backtest of a draft ruleset from the rules page shows what would have changed", async ({ page }) => {
-  // At least one approved decision in the lake for the draft to change.
-  await testTransaction(page, { Client: freshCustomer("backtest"), Montant: "321", Marchand: "MERCH_E2E_BACKTEST", Appareil: "device_e2e", Lieu: "Douala, CM" });
+test("a backtest of a draft ruleset from the rules page shows what would have changed", async ({ page, request }) => {
+  // At least one approved decision in the lake for the draft to change (a real one: tests never reach the lake).
+  await realTransaction(request, { user_id: freshCustomer("backtest"), amount: 321, merchant_id: "MERCH_E2E_BACKTEST", device_id: "device_e2e", location: "Douala, CM" });
 
   const id = `E2E_BACKTEST_${Date.now().toString(36).toUpperCase()}`;
   await page.goto("/rules/new");

@@ -24,10 +24,11 @@ test("a backtest of a draft ruleset from the rules page shows what would have ch
 
   const panel = page.getByRole("region", { name: "Test sur l'historique" });
   const result = panel.getByRole("status");
-  // The lake receives decisions a few seconds after they are made: run again until it has them.
+  // The lake receives decisions a few seconds after they are made: run again until it has the approved one.
   await expect(async () => {
     await panel.getByRole("button", { name: "Lancer le test" }).click();
     await expect(result.getByText(/[1-9]\d* transactions rejouées en \d+ ms/)).toBeVisible({ timeout: 5_000 });
+    await expect(result.getByRole("listitem").filter({ hasText: "Approuvée → Bloquée" })).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 45_000 });
 
   const outcomes = result.getByRole("table", { name: "Test sur l'historique" });

@@ -269,6 +269,15 @@ export function portContracts(adapter: string, make: MakeFixture): void {
       expect((await f.profiles.get("user-1"))?.version).toBe(2);
     });
 
+    it("records a test once when the same test is sent several times at once", async () => {
+      const f = await fixture();
+      await withHistory(f, "te");
+      const results = await Promise.all(Array.from({ length: 4 }, () => f.scoring.submitTest(suspicious("te-race"))));
+      expect(results.map((r) => r.status).sort()).toEqual(["duplicate", "duplicate", "duplicate", "recorded"]);
+      const recorded = decisionOf(results.find((r) => r.status === "recorded")!);
+      for (const r of results) expect(decisionOf(r)).toEqual(recorded);
+    });
+
     it("lets the tests of one sandbox see each other in its copy of the profiles, and nothing else see them", async () => {
       const f = await fixture();
       await withHistory(f, "td");

@@ -2,7 +2,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { lakeGlob, LocalLakeWriter, openLocalPlatform, OutboxWorker, type LocalPlatform } from "../src/adapters/local/index.ts";
+import { lakeGlob, LocalLakeWriter, LocalTestDecisionLog, openLocalPlatform, OutboxWorker, type LocalPlatform } from "../src/adapters/local/index.ts";
+import { Scoring } from "../src/scoring.ts";
 import type { Decision } from "../src/decision.ts";
 import { VisibleError } from "../src/errors.ts";
 import { labScenario } from "../src/lab.ts";
@@ -131,6 +132,21 @@ describe("test transactions on the embedded platform", () => {
     expect(await p.alerts.forTransaction("test-review")).toEqual([]);
     expect((await p.testDecisions.get("test-blocked"))?.test).toBe(true);
     expect((await p.testDecisions.get(run[0]!.transaction.transaction_id!))?.test).toBe(true);
+  });
+
+  it("keep a sandbox's copies of profiles for a day after its last test", async () => {
+    const p = await seeded();
+    let now = NOW.getTime();
+    const clock = () => new Date(now);
+    const scoring = new Scoring({ decisions: p.decisions, tests: new LocalTestDecisionLog(p.db, clock), rules: p.rules, lists: p.lists, settings: defaultSettings, clock });
+    const sandboxes = () => p.db.prepare("SELECT DISTINCT sandbox FROM test_profiles ORDER BY 1").pluck().all();
+    decisionOf(await scoring.submitTest(usual("keep-1"), { sandbox: "lab-old" }));
+    now += 23 * HOUR;
+    decisionOf(await scoring.submitTest(usual("keep-2"), { sandbox: "lab-new" }));
+    expect(sandboxes()).toEqual(["lab-new", "lab-old"]);
+    now += 2 * HOUR;
+    decisionOf(await scoring.submitTest(usual("keep-3"), { sandbox: "lab-new" }));
+    expect(sandboxes()).toEqual(["lab-new"]);
   });
 
   it("run the lab scenario, in a sandbox, to exactly the decisions real traffic would get on the same customers", async () => {

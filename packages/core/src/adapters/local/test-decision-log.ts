@@ -5,7 +5,7 @@ import type { Transaction } from "../../transaction.ts";
 import { guardWrite, type Db } from "./sqlite.ts";
 
 /** A sandbox's profiles are removed this long after its last test: a lab run lasts seconds. */
-export const SANDBOX_KEEP_MS = 86_400_000;
+const SANDBOX_KEEP_MS = 86_400_000;
 
 /**
  * Test transactions in tables of their own. The review queue, the live figures, rule hits and the

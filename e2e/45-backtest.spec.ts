@@ -1,11 +1,11 @@
 import { expect, test } from "@playwright/test";
-import { freshCustomer, testTransaction } from "./support";
+import { freshCustomer, realTransaction } from "./support";
 
 // Runs as admin (the project's default storage state), who may draft rules like an analyst.
 
-test("a backtest of a draft ruleset from the rules page shows what would have changed", async ({ page }) => {
-  // At least one approved decision in the lake for the draft to change.
-  await testTransaction(page, { Client: freshCustomer("backtest"), Montant: "321", Marchand: "MERCH_E2E_BACKTEST", Appareil: "device_e2e", Lieu: "Douala, CM" });
+test("a backtest of a draft ruleset from the rules page shows what would have changed", async ({ page, request }) => {
+  // At least one approved decision in the lake for the draft to change (a real one: tests never reach the lake).
+  await realTransaction(request, { user_id: freshCustomer("backtest"), amount: 321, merchant_id: "MERCH_E2E_BACKTEST", device_id: "device_e2e", location: "Douala, CM" });
 
   const id = `E2E_BACKTEST_${Date.now().toString(36).toUpperCase()}`;
   await page.goto("/rules/new");
@@ -24,10 +24,11 @@ test("a backtest of a draft ruleset from the rules page shows what would have ch
 
   const panel = page.getByRole("region", { name: "Test sur l'historique" });
   const result = panel.getByRole("status");
-  // The lake receives decisions a few seconds after they are made: run again until it has them.
+  // The lake receives decisions a few seconds after they are made: run again until it has the approved one.
   await expect(async () => {
     await panel.getByRole("button", { name: "Lancer le test" }).click();
     await expect(result.getByText(/[1-9]\d* transactions rejouées en \d+ ms/)).toBeVisible({ timeout: 5_000 });
+    await expect(result.getByRole("listitem").filter({ hasText: "Approuvée → Bloquée" })).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 45_000 });
 
   const outcomes = result.getByRole("table", { name: "Test sur l'historique" });

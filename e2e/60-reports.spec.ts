@@ -1,10 +1,12 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { freshCustomer, storage, testTransaction } from "./support";
+import { freshCustomer, realTransaction, storage, testTransaction } from "./support";
 
-test("a built-in report runs with its parameters and shows its chart, its table and a CSV export", async ({ page }) => {
+test("a built-in report runs with its parameters and shows its chart, its table and a CSV export", async ({ page, request }) => {
   const customer = freshCustomer("report");
-  await testTransaction(page, { Client: customer, Montant: "987654", Marchand: "MERCH_E2E_REPORT", Appareil: "device_e2e", Lieu: "Douala, CM" });
+  await realTransaction(request, { user_id: customer, amount: 987654, merchant_id: "MERCH_E2E_REPORT", device_id: "device_e2e", location: "Douala, CM" });
+  // The same customer tried on the test page: reports never count it.
+  await testTransaction(page, { Client: customer, Montant: "111", Marchand: "MERCH_E2E_REPORT", Appareil: "device_e2e", Lieu: "Douala, CM" });
 
   await page.goto("/reports");
   await page.getByRole("navigation", { name: "Choisir un rapport" }).getByRole("link", { name: /Top customers by total amount/ }).click();

@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { E2E } from "./playwright.config";
+import { testTransaction } from "./support";
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
@@ -28,8 +29,10 @@ test("every dashboard page has no serious accessibility violations", async ({ pa
   });
   expect(response.status()).toBe(200);
   const { transaction_id } = (await response.json()) as { transaction_id: string };
+  // And a test transaction, whose page carries the test badge and notice.
+  const tested = await testTransaction(page, { Client: "user_001", Montant: "9000", Marchand: "MERCH_E2E" });
 
-  for (const path of [...PAGES, `/transactions/${transaction_id}`]) {
+  for (const path of [...PAGES, `/transactions/${transaction_id}`, `/transactions/${encodeURIComponent(tested.id)}`]) {
     await test.step(path, async () => {
       await page.goto(path);
       await expect(page.getByRole("main")).toBeVisible();

@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { E2E } from "./playwright.config";
 
 export const USERS = {
@@ -22,7 +22,15 @@ export function freshCustomer(tag: string): string {
   return `e2e-${tag}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
 
-/** Scores a transaction through the dashboard's test form and returns its id from the result. */
+/** Sends a real transaction through the API, as a payment system does, and returns its decision. */
+export async function realTransaction(request: APIRequestContext, fields: Record<string, string | number>): Promise<{ id: string; decision: string }> {
+  const response = await request.post("/api/transactions", { headers: { authorization: `Bearer ${E2E.apiKey}` }, data: fields });
+  expect(response.status()).toBe(200);
+  const body = (await response.json()) as { transaction_id: string; decision: string };
+  return { id: body.transaction_id, decision: body.decision };
+}
+
+/** Tries a transaction on the dashboard's test form (a test: it counts nowhere) and returns its id from the result. */
 export async function testTransaction(page: Page, fields: Record<string, string>): Promise<{ id: string }> {
   await page.goto("/test");
   for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);

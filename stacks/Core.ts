@@ -10,9 +10,9 @@ import { stageParams } from "./params";
 /**
  * The customer-managed key every store is encrypted with, and the DynamoDB tables behind the
  * ports: profiles, rulesets (with the live and shadow pointers), lists, decisions, users (and API
- * keys), audit, the dashboard's review cases, alert inbox, live figures and saved reports and
- * backtests, and the idempotency records of the alert consumer. Keys and indexes come from the
- * AWS adapters' TABLE_SCHEMAS.
+ * keys), audit, the dashboard's review cases, alert inbox, live figures, saved reports,
+ * backtests and test transactions, and the idempotency records of the alert consumer. Keys and
+ * indexes come from the AWS adapters' TABLE_SCHEMAS.
  */
 export function Core({ stack, app }: StackContext) {
   const params = stageParams(app.stage);
@@ -65,26 +65,30 @@ export function Core({ stack, app }: StackContext) {
   const alerts = table("Alerts", "alerts");
   const metrics = table("Metrics", "metrics");
   const analytics = table("Analytics", "analytics");
+  // The dashboard's test transactions and its lab runs' copies of profiles, apart from the real
+  // decisions: only the dashboard is granted it, and no stream or index reads it.
+  const tests = table("Tests", "tests");
   // Idempotency records expire by TTL; nothing to recover.
   const idempotency = table("Idempotency", "idempotency", { pointInTimeRecovery: false });
 
-  const tables = { profiles, rulesets, lists, decisions, users, audit, reviews, alerts, metrics, analytics };
+  const tables = { profiles, rulesets, lists, decisions, users, audit, reviews, alerts, metrics, analytics, tests };
+  // Only the dashboard is told where test transactions are (testsEnvironment, stacks/Web.ts).
+  const { FRAUD_TABLE_TESTS, ...sharedTables } = awsTableEnvironment({
+    profiles: profiles.tableName,
+    rulesets: rulesets.tableName,
+    lists: lists.tableName,
+    decisions: decisions.tableName,
+    users: users.tableName,
+    audit: audit.tableName,
+    reviews: reviews.tableName,
+    alerts: alerts.tableName,
+    metrics: metrics.tableName,
+    analytics: analytics.tableName,
+    tests: tests.tableName,
+  });
   /** Table names as the AWS adapters read them from the environment. */
-  const tableEnvironment: Record<string, string> = {
-    ...awsTableEnvironment({
-      profiles: profiles.tableName,
-      rulesets: rulesets.tableName,
-      lists: lists.tableName,
-      decisions: decisions.tableName,
-      users: users.tableName,
-      audit: audit.tableName,
-      reviews: reviews.tableName,
-      alerts: alerts.tableName,
-      metrics: metrics.tableName,
-      analytics: analytics.tableName,
-    }),
-    FRAUD_DECISION_TTL_DAYS: String(params.FRAUD_DECISION_TTL_DAYS),
-  };
+  const tableEnvironment: Record<string, string> = { ...sharedTables, FRAUD_DECISION_TTL_DAYS: String(params.FRAUD_DECISION_TTL_DAYS) };
+  const testsEnvironment = { FRAUD_TABLE_TESTS };
 
-  return { key, tables, idempotency, tableEnvironment, params };
+  return { key, tables, idempotency, tableEnvironment, testsEnvironment, params };
 }

@@ -9,13 +9,14 @@ import { Pipeline } from "./Pipeline";
 
 /**
  * The dashboard (`packages/web`) on Lambda + CloudFront, opening the AWS platform
- * (FRAUD_DEPLOYMENT=aws). Its server actions get the tables they edit, the stream its test form
- * scores onto, the Athena workgroup for saved reports, read access to the lake files and write
- * access to review labels; nothing else. The admin account is created on first start from the
- * FRAUD_ADMIN_PASSWORD secret.
+ * (FRAUD_DEPLOYMENT=aws). Its server actions get the tables they edit, the table of test
+ * transactions its test page records, the Athena workgroup for saved reports, read access to the
+ * lake files and write access to review labels; nothing else. It cannot record a real decision:
+ * it may read the decisions table and may not write it, nor put records on the stream. The admin
+ * account is created on first start from the FRAUD_ADMIN_PASSWORD secret.
  */
 export function Web({ stack }: StackContext) {
-  const { key, tables, tableEnvironment } = use(Core);
+  const { key, tables, tableEnvironment, testsEnvironment } = use(Core);
   const { grantReports, grantLakeRead, grantLabelWrite, lakeEnvironment } = use(Lake);
   const { stream } = use(Pipeline);
 
@@ -35,6 +36,7 @@ export function Web({ stack }: StackContext) {
     environment: {
       FRAUD_DEPLOYMENT: "aws",
       ...tableEnvironment,
+      ...testsEnvironment,
       FRAUD_STREAM_NAME: stream.streamName,
       FRAUD_LAKE_BUCKET: lakeEnvironment.FRAUD_LAKE_BUCKET!,
       FRAUD_ATHENA_WORKGROUP: lakeEnvironment.FRAUD_ATHENA_WORKGROUP!,
@@ -44,9 +46,9 @@ export function Web({ stack }: StackContext) {
 
   const server = site.cdk?.function;
   if (server) {
-    // The test form scores a transaction like the ingest function: the decision, the profile and the scored event.
-    grantTable(tables.decisions, server, key, [...TABLE_READ, "PutItem", "UpdateItem"]);
-    stream.cdk.stream.grant(server, "kinesis:PutRecord");
+    // The test page scores against the real profiles and decision ids, and writes only test transactions.
+    grantTable(tables.decisions, server, key, TABLE_READ);
+    grantTable(tables.tests, server, key, ["GetItem", "PutItem"]);
     grantTable(tables.profiles, server, key, [...TABLE_READ, "Scan", "UpdateItem"]);
     grantTable(tables.rulesets, server, key, [...TABLE_READ, "PutItem", "UpdateItem"]);
     grantTable(tables.lists, server, key, [...TABLE_READ, "Scan", "PutItem", "UpdateItem"]);

@@ -58,6 +58,11 @@ export const Decision = z.object({
   latency_ms: z.number().nonnegative(),
   /** What the shadow ruleset would have decided; recorded for comparison, never acted on. */
   shadow: ShadowOutcome.optional(),
+  /**
+   * Present on a test transaction from the dashboard (see TestDecisionLog): kept apart from real
+   * decisions, it changed no profile and counts in no alert, figure, report or review queue.
+   */
+  test: z.literal(true).optional(),
 });
 export type Decision = z.infer<typeof Decision>;
 

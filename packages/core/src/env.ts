@@ -49,6 +49,7 @@ const Env = z.object({
   FRAUD_TABLE_ALERTS: z.string().min(1).optional(),
   FRAUD_TABLE_METRICS: z.string().min(1).optional(),
   FRAUD_TABLE_ANALYTICS: z.string().min(1).optional(),
+  FRAUD_TABLE_TESTS: z.string().min(1).optional(),
   FRAUD_DECISION_TTL_DAYS: z.coerce.number().int().positive().default(90),
   FRAUD_STREAM_NAME: z.string().min(1).optional(),
   FRAUD_LAKE_BUCKET: z.string().min(1).optional(),
@@ -68,6 +69,7 @@ export const AWS_TABLES = {
   alerts: "FRAUD_TABLE_ALERTS",
   metrics: "FRAUD_TABLE_METRICS",
   analytics: "FRAUD_TABLE_ANALYTICS",
+  tests: "FRAUD_TABLE_TESTS",
 } as const;
 /** The environment naming every table: what the stacks give the functions, and tests against emulators use. */
 export function awsTableEnvironment(tables: Record<keyof typeof AWS_TABLES, string>): Record<(typeof AWS_TABLES)[keyof typeof AWS_TABLES], string> {

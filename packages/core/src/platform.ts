@@ -11,6 +11,7 @@ import type {
   RuleStore,
   SessionStore,
   ShadowRulesetStore,
+  TestDecisionLog,
   UserStore,
 } from "./ports.ts";
 import type { Reports } from "./report-service.ts";
@@ -38,6 +39,8 @@ export interface RuleHitCounts {
 export interface Platform {
   readonly deployment: Deployment;
   decisions: DecisionLog & RuleHitCounts;
+  /** The test page's transactions, apart from the real ones (`scoring.submitTest` records there). */
+  testDecisions: TestDecisionLog;
   profiles: ProfileStore;
   rules: RuleStore & ShadowRulesetStore;
   lists: ListStore;

@@ -32,6 +32,30 @@ export interface DecisionLog {
   search(query: DecisionQuery): Promise<Decision[]>;
 }
 
+/**
+ * Test transactions typed or replayed in the dashboard. A test is scored like a real transaction
+ * (same ruleset, lists and customer profile) but stored apart, marked `test: true`: the customer's
+ * profile is only read, no event reaches the consumers (alerts, per-minute figures, the lake and
+ * its reports, the review queue and its precision figures), and the real decision log never sees
+ * it, so a test cannot change what a real transaction is scored against or counted in.
+ */
+export interface TestDecisionLog {
+  /**
+   * Scores a test with the customer's real profile, or within `sandbox` with the sandbox's copy
+   * of it, and stores the decision as a test; the profile after it is kept in the sandbox only
+   * (none: nowhere). An id already taken by a real decision is a conflict; the same test again is
+   * a duplicate. A real transaction may later use any id a test used.
+   */
+  record(
+    tx: Transaction,
+    fingerprint: string,
+    sandbox: string | undefined,
+    score: (profile: Profile | undefined) => DecideOutput & { latency_ms: number },
+  ): Promise<RecordResult>;
+  /** A test decision, always marked `test: true`. */
+  get(transactionId: string): Promise<Decision | undefined>;
+}
+
 export interface DecisionQuery {
   decision?: DecisionOutcome;
   user_id?: string;

@@ -1,11 +1,11 @@
 import { createHash, hash } from "node:crypto";
 import { decide, type Decision } from "./decision.ts";
-import { listKeys } from "./lists.ts";
-import type { DecisionLog, ListStore, RuleStore, ShadowRulesetStore } from "./ports.ts";
+import { listKeys, type ListEntry } from "./lists.ts";
+import type { DecisionLog, ListStore, RuleStore, ShadowRulesetStore, TestDecisionLog } from "./ports.ts";
 import { compileRuleset, type CompiledRuleset } from "./ruleset.ts";
 import type { Settings } from "./settings.ts";
 import type { FieldErrors, FieldIssue } from "./errors.ts";
-import { parseTransaction, type TransactionInput } from "./transaction.ts";
+import { parseTransaction, type Transaction, type TransactionInput } from "./transaction.ts";
 
 export type SubmitResult =
   | { status: "invalid"; fields: FieldErrors; issues: FieldIssue[] }
@@ -13,6 +13,8 @@ export type SubmitResult =
 
 export interface ScoringDeps {
   decisions: DecisionLog;
+  /** Where test transactions go (the dashboard's); without it, `submitTest` refuses to run. */
+  tests?: TestDecisionLog;
   rules: RuleStore;
   lists: ListStore;
   /** Where the shadow ruleset is set, if this deployment has one. */
@@ -35,6 +37,9 @@ export function fingerprint(input: TransactionInput, settings: Pick<Settings, "c
   const canonical = JSON.stringify(Object.keys(normalized).sort().map((k) => [k, normalized[k]]));
   return sha256(canonical).slice(0, 22);
 }
+
+/** What names a sandbox: lower-case letters, digits and dashes, as the dashboard's lab run ids. */
+export const SANDBOX_NAME = /^[a-z0-9-]{1,64}$/;
 
 /** SHA-256 in base64url: one call where Node has crypto.hash (20.12 and later), a Hash object before. */
 const sha256: (text: string) => string =
@@ -80,11 +85,34 @@ export class Scoring {
     if (!parsed.ok) return { status: "invalid", fields: parsed.fields, issues: parsed.issues };
     const tx = parsed.transaction;
     const [ruleset, lists] = await Promise.all([this.ruleset(), this.deps.lists.find(listKeys(tx))]);
+    return this.deps.decisions.record(tx, fingerprint(input as TransactionInput, this.deps.settings), this.scorer(tx, ruleset, lists, started));
+  }
+
+  /**
+   * Scores a test transaction exactly as `submit` would score it now, and records it as a test
+   * (see TestDecisionLog): no real profile, decision, alert, figure or lake row changes. Tests in
+   * the same `sandbox` see each other in the sandbox's copy of the customers' profiles, as a
+   * scenario's transactions would; without one, each test reads the real profile as it is.
+   */
+  async submitTest(input: unknown, options: { sandbox?: string } = {}): Promise<SubmitResult> {
+    const tests = this.deps.tests;
+    if (!tests) throw new Error("this scoring service has no test decision log");
+    const { sandbox } = options;
+    if (sandbox !== undefined && !SANDBOX_NAME.test(sandbox)) throw new Error("a sandbox name is lower-case letters, digits and dashes");
+    const started = performance.now();
+    const parsed = parseTransaction(input, { settings: this.deps.settings, now: this.clock() });
+    if (!parsed.ok) return { status: "invalid", fields: parsed.fields, issues: parsed.issues };
+    const tx = parsed.transaction;
+    const [ruleset, lists] = await Promise.all([this.ruleset(), this.deps.lists.find(listKeys(tx))]);
+    return tests.record(tx, fingerprint(input as TransactionInput, this.deps.settings), sandbox, this.scorer(tx, ruleset, lists, started));
+  }
+
+  /** The decision for `tx` given the profile the store reads: what both logs call inside their write. */
+  private scorer(tx: Transaction, ruleset: CompiledRuleset | undefined, lists: ListEntry[], started: number): Parameters<DecisionLog["record"]>[2] {
     const shadow = this.shadowCompiled;
-    const result = await this.deps.decisions.record(tx, fingerprint(input as TransactionInput, this.deps.settings), (profile) => {
+    return (profile) => {
       const out = decide({ tx, profile, ruleset, lists, settings: this.deps.settings, decidedAt: this.clock().toISOString(), shadow });
       return Object.assign({}, out, { latency_ms: Math.round((performance.now() - started) * 1000) / 1000 });
-    });
-    return result;
+    };
   }
 }

@@ -82,6 +82,16 @@ describe.each(transports)("POST /api/transactions (%s)", (transport) => {
     expect(tableCounts(t.platform)).toEqual(before);
   });
 
+  it("has no way to mark a transaction as a test: a `test` field is refused (400) and nothing is stored", async () => {
+    const before = tableCounts(t.platform);
+    for (const test of [true, "true", 1]) {
+      const res = await t.post({ ...valid, transaction_id: `api-test-${String(test)}`, test });
+      expect(res.status).toBe(400);
+      expect(Object.keys(((await res.json()) as { error: { fields: Record<string, string[]> } }).error.fields)).toEqual(["test"]);
+    }
+    expect(tableCounts(t.platform)).toEqual(before);
+  });
+
   it("requires a valid key with the ingest scope", async () => {
     expect((await t.post(valid, { key: "wrong-key-000000000000" })).status).toBe(401);
     const noHeader = await t.post(valid, { key: null });
@@ -155,6 +165,13 @@ describe("GET /api/transactions/{id}, health and OpenAPI", () => {
     expect(d.profile_before.risk_level).toBe("LOW");
     expect((await t.api.request("/api/transactions/nope", { headers: { authorization: `Bearer ${READ_ONLY_KEY}` } })).status).toBe(404);
     expect((await t.api.request("/api/transactions/get-1")).status).toBe(401);
+  });
+
+  it("never returns a test transaction from the dashboard, even to a read key", async () => {
+    const tested = await t.platform.scoring.submitTest({ ...valid, transaction_id: "dashboard-test-1" });
+    expect(tested.status).toBe("recorded");
+    const res = await t.api.request("/api/transactions/dashboard-test-1", { headers: { authorization: `Bearer ${READ_ONLY_KEY}` } });
+    expect(res.status).toBe(404);
   });
 
   it("serves health and an OpenAPI document describing the transaction", async () => {

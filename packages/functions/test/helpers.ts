@@ -66,11 +66,12 @@ export async function testApp(transport: "hono" | "node" = "hono"): Promise<Test
   };
 }
 
-export function tableCounts(platform: LocalPlatform): { decisions: number; outbox: number; profiles: number } {
+export function tableCounts(platform: LocalPlatform): { decisions: number; outbox: number; profiles: number; test_decisions: number } {
   const n = (sql: string) => (platform.db.prepare(sql).get() as { n: number }).n;
   return {
     decisions: n("SELECT count(*) AS n FROM decisions"),
     outbox: n("SELECT count(*) AS n FROM outbox"),
     profiles: n("SELECT count(*) AS n FROM profiles"),
+    test_decisions: n("SELECT count(*) AS n FROM test_decisions"),
   };
 }

@@ -24,7 +24,8 @@ const modules = { alerts, analytics, lists, profiles, review, rules, session, se
  * Every server action, called directly as a browser (or an attacker with a valid session) can call
  * it, with arbitrary FormData or arguments, by each role and signed out. Whatever comes in, an
  * action answers a form state or redirects; it never throws, never returns exception text, stores
- * nothing when it refuses, and changes nothing for a role that may not take it.
+ * nothing when it refuses, and changes nothing for a role that may not take it. The test page's
+ * actions never change real data, whatever they accept.
  */
 
 let d: Dashboard;
@@ -130,6 +131,7 @@ const listCount = () => d.platform.db.prepare("SELECT count(*) FROM lists").pluc
 async function check(c: Call, role: Role | null, input: unknown): Promise<void> {
   await d.signInAs(role);
   const before = d.snapshot();
+  const realBefore = d.realSnapshot();
   const listsBefore = listCount();
   let result: unknown;
   let redirected = false;
@@ -156,6 +158,8 @@ async function check(c: Call, role: Role | null, input: unknown): Promise<void> 
   else if (state?.status === "error") runs.refused++;
   else runs.accepted++;
   if (!c.mutates) expect(d.snapshot(), `${c.name} changed the store`).toBe(before);
+  // The test page records tests only: whatever it is sent, no real profile, decision or figure moves.
+  if (c.name.startsWith("test.")) expect(d.realSnapshot(), `${c.name} changed real data`).toBe(realBefore);
   if (state?.status === "error") {
     // A refused input stored nothing (an import stores exactly the rows its report calls imported).
     const imported = c.name === "lists.importListCsv" && Array.isArray(state.data) ? (state.data as Array<{ ok: boolean }>).filter((r) => r.ok).length : 0;

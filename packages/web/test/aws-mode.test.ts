@@ -11,7 +11,7 @@ vi.mock("next-intl/server", async () => (await import("./support.ts")).nextIntl)
 
 const { openAwsDashboard } = await import("@/server/aws");
 const { platform, runtime } = await import("@/server/runtime");
-const { searchDecisions } = await import("@/server/decisions");
+const { searchDecisions, transactionDetail } = await import("@/server/decisions");
 const { ruleStats, rulesState } = await import("@/server/rules");
 const { signIn } = await import("@/actions/session");
 const { saveRule, publishVersion } = await import("@/actions/rules");
@@ -22,8 +22,9 @@ const { labelCase } = await import("@/actions/review");
  * The dashboard's server code on the AWS platform, as stacks/Web.ts configures it: the environment
  * the NextjsSite gets (FRAUD_DEPLOYMENT=aws, table, stream, bucket and Athena names) validated by
  * core's env(), the stores on DynamoDB, Kinesis and S3 emulators, the admin account created from
- * the stage secret on first start. A rule is published, a transaction scored through the test
- * form, listed, and its case labelled, all by server actions.
+ * the stage secret on first start. A rule is published and a transaction tried on the test form,
+ * by server actions; a real transaction (as the ingest function records it) is listed and its case
+ * labelled.
  */
 
 const ADMIN_PASSWORD = "stage-secret-password-1";
@@ -101,7 +102,7 @@ describe("the dashboard on the AWS platform", () => {
     await expect(openAwsDashboard(bare, { adminPassword: undefined, clients: emulators.clients })).rejects.toThrow(/admin password is not set/);
   });
 
-  it("signs the admin in, publishes a rule, scores a transaction, lists it and labels its case", async () => {
+  it("signs the admin in, publishes a rule, tries a transaction as a test, then lists a real one and labels its case", async () => {
     const jar = await nextHeaders.cookies();
     jar.delete("fraud_session");
     expect(await submit(() => signIn({ status: "idle" }, formOf({ username: "admin", password: ADMIN_PASSWORD })))).toBe("redirected");
@@ -117,14 +118,22 @@ describe("the dashboard on the AWS platform", () => {
     expect(published.status).toBe("ok");
     expect((await (await platform()).rules.live())?.version).toBe(draft!.version);
 
-    const tested = await testTransaction(
-      { status: "idle" },
-      formOf({ transaction_id: "aws-web-1", user_id: "user_aws_1", amount: "9000", merchant_id: "MERCH_1", device_id: "device_1", location: "Douala, CM" }),
-    );
+    const p = await platform();
+    const transaction = { user_id: "user_aws_1", amount: 9000, merchant_id: "MERCH_1", device_id: "device_1", location: "Douala, CM" };
+    const tested = await testTransaction({ status: "idle" }, formOf({ ...transaction, transaction_id: "aws-web-test-1", amount: "9000" }));
     expect(tested.status).toBe("ok");
-    expect(tested.data).toMatchObject({ transaction_id: "aws-web-1", decision: "REVIEW" });
+    expect(tested.data).toMatchObject({ transaction_id: "aws-web-test-1", decision: "REVIEW" });
     expect(tested.data?.fired.map((r) => r.id)).toEqual(["BIG_AMOUNT"]);
-    // The scored event went onto the Kinesis stream, for the consumer and the lake.
+    // A test: no event on the stream (no alert, figure or lake row), no profile, no decision listed.
+    expect(await emulators.readStream(streamName)).toEqual([]);
+    expect(await p.profiles.get("user_aws_1")).toBeUndefined();
+    expect(await searchDecisions({})).toEqual([]);
+    const detail = await transactionDetail("aws-web-test-1");
+    expect(detail).toMatchObject({ decision: { transaction_id: "aws-web-test-1", test: true }, reviewCase: undefined, alerts: [] });
+
+    // The same customer's real transaction, as the ingest function records it: first for this customer.
+    const real = await p.scoring.submit({ ...transaction, transaction_id: "aws-web-1" });
+    expect(real.status === "recorded" && real.decision.profile_before.is_new_customer).toBe(true);
     const events = await emulators.readStream(streamName);
     expect(events.map((e) => e.decision.transaction_id)).toEqual(["aws-web-1"]);
 

@@ -64,6 +64,9 @@ export function textOf(node: unknown, out: string[] = []): string[] {
 
 export const english = (namespace: string, key: string) => translator(namespace)(key);
 
+/** Where the test page records its transactions and its lab runs' copies of profiles. */
+const TEST_TABLES = new Set(["test_decisions", "test_profiles"]);
+
 export interface Dashboard {
   platform: LocalPlatform;
   users: Record<Role, User>;
@@ -71,6 +74,8 @@ export interface Dashboard {
   signInAs(role: Role | null): Promise<void>;
   /** A digest of everything stored except sessions: equal digests mean nothing was written. */
   snapshot(): string;
+  /** The same without the test page's own tables: everything a test transaction may not change. */
+  realSnapshot(): string;
   close(): void;
 }
 
@@ -100,6 +105,13 @@ export async function openDashboard(): Promise<Dashboard> {
     snapshot() {
       const h = createHash("sha256");
       tables.forEach((t, i) => h.update(t).update(JSON.stringify(dumps[i]!.all())));
+      return h.digest("hex");
+    },
+    realSnapshot() {
+      const h = createHash("sha256");
+      tables.forEach((t, i) => {
+        if (!TEST_TABLES.has(t)) h.update(t).update(JSON.stringify(dumps[i]!.all()));
+      });
       return h.digest("hex");
     },
     close() {

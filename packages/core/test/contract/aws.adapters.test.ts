@@ -16,6 +16,7 @@ import {
   AthenaReportRunner,
   AwsAuditTrail,
   AwsRuleStore,
+  dashboardPlatform,
   firehoseLakeRow,
   labelKey,
   hashApiKey,
@@ -95,6 +96,22 @@ describe("Kinesis event stream", () => {
     expect(again.status).toBe("duplicate");
     expect((await readStream(stream)).map((e) => e.transaction_id)).toEqual(["r-1"]);
     expect((await fixed.profiles.get("user-7"))?.version).toBe(1);
+  });
+});
+
+describe("test transactions on AWS", () => {
+  it("are recorded only where the table of test transactions is given (the dashboard): the ingest function's platform refuses them", async () => {
+    const stream = await emulators.createStream();
+    const { tables } = await platformWith(stream);
+    // The tables as the ingest and consumer functions know them: without the test table.
+    const { tests: _tests, ...ingestTables } = tables;
+    const athena = { workGroup: "test-fraud-analysts", database: "fraud_test" };
+    const withoutTests = openAwsPlatform({ tables: ingestTables, streamName: stream, settings: defaultSettings, clients: emulators.clients, rulesetCacheMs: 0, athena });
+    expect(withoutTests.testDecisions).toBeUndefined();
+    await expect(withoutTests.scoring.submitTest(body("no-test-here"))).rejects.toThrow(/no test decision log/);
+    expect(() => dashboardPlatform(withoutTests)).toThrow(/FRAUD_TABLE_TESTS/);
+    expect(await withoutTests.decisions.get("no-test-here")).toBeUndefined();
+    expect(await readStream(stream)).toEqual([]);
   });
 });
 

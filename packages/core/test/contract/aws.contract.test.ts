@@ -17,5 +17,10 @@ afterAll(async () => {
 portContracts("aws (DynamoDB, Kinesis emulators)", async (clock) => {
   const tables = await emulators.createTables();
   const p = openAwsPlatform({ tables, streamName: stream, settings: defaultSettings, clients: emulators.clients, clock, rulesetCacheMs: 0 });
-  return { ...p, close: async () => {} };
+  return {
+    ...p,
+    testDecisions: p.testDecisions!,
+    events: async () => (await emulators.readStream(stream)).map((e) => e.decision.transaction_id),
+    close: async () => {},
+  };
 });

@@ -42,7 +42,7 @@ export interface Emulators {
   fauxqs: FauxqsServer;
   s3Bucket: string;
   /** Fresh tables (unique names) with the deployment's key design. */
-  createTables(): Promise<TableNames & { idempotency: string }>;
+  createTables(): Promise<Required<TableNames> & { idempotency: string }>;
   createStream(): Promise<string>;
   /** Every record on the stream so far, decoded, with its partition key. */
   readStream(streamName: string): Promise<Array<{ partitionKey: string; decision: Decision }>>;

@@ -10,6 +10,7 @@ portContracts("local (SQLite)", async (clock) => {
   const p = openLocalPlatform({ dataDir: dir, settings: defaultSettings, clock });
   return {
     ...p,
+    events: async () => p.db.prepare("SELECT transaction_id FROM outbox").pluck().all() as string[],
     async close() {
       p.close();
       rmSync(dir, { recursive: true, force: true });

@@ -2,20 +2,23 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Decision } from "../../src/decision.ts";
 import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
 import { VisibleError } from "../../src/errors.ts";
-import type { ApiKeyStore, DecisionLog, ListStore, ProfileStore, RuleStore } from "../../src/ports.ts";
+import type { ApiKeyStore, DecisionLog, ListStore, ProfileStore, RuleStore, TestDecisionLog } from "../../src/ports.ts";
 import { newProfile } from "../../src/profile.ts";
 import { RulesetContent } from "../../src/ruleset.ts";
-import type { Scoring } from "../../src/scoring.ts";
+import type { Scoring, SubmitResult } from "../../src/scoring.ts";
 import type { TransactionInput } from "../../src/transaction.ts";
 
 /** The stores of one adapter, fresh and empty, and how to close them. */
 export interface PortsFixture {
   profiles: ProfileStore;
   decisions: DecisionLog;
+  testDecisions: TestDecisionLog;
   rules: RuleStore;
   lists: ListStore;
   apiKeys: ApiKeyStore;
   scoring: Scoring;
+  /** Transaction ids of every event handed to the consumers so far (the outbox, the stream). */
+  events(): Promise<string[]>;
   close(): Promise<void>;
 }
 export type MakeFixture = (clock: () => Date) => Promise<PortsFixture>;
@@ -186,6 +189,115 @@ export function portContracts(adapter: string, make: MakeFixture): void {
         newestFirst((d) => d.user_id === "user-2" && d.decision === big.decision),
       );
       expect(await f.decisions.get("unknown")).toBeUndefined();
+    });
+  });
+
+  describe(`${adapter}: TestDecisionLog`, () => {
+    const decisionOf = (r: SubmitResult) => {
+      if (r.status === "invalid") throw new Error(JSON.stringify(r.fields));
+      return r.decision;
+    };
+    /** The customer with one real transaction: a known device and place, one in the last 24 hours. */
+    const withHistory = async (f: PortsFixture, prefix: string) => {
+      await published(f);
+      decisionOf(await f.scoring.submit(txn({ transaction_id: `${prefix}-real-1`, timestamp: "2025-06-15T10:00:00.000Z" })));
+    };
+    const suspicious = (id: string, fields: Partial<TransactionInput> = {}) =>
+      txn({ transaction_id: id, amount: 9_000, device_id: "device-thief", location: "Paris, FR", timestamp: "2025-06-15T10:00:30.000Z", ...fields });
+
+    it("scores a test against the customer's profile, stores it marked as a test, and leaves the profile exactly as it was", async () => {
+      const f = await fixture();
+      await withHistory(f, "ta");
+      const before = await f.profiles.get("user-1");
+      const result = await f.scoring.submitTest(suspicious("ta-test-1"));
+      expect(result.status).toBe("recorded");
+      const tested = decisionOf(result);
+      expect(tested.test).toBe(true);
+      // Scored as a real one would be: on the real profile, with the live ruleset.
+      expect(tested.features).toMatchObject({ tx_count_24h: 1, seconds_since_last_tx: 30, device_changed: true });
+      expect(tested.rules.map((r) => r.id)).toEqual(expect.arrayContaining(["DEVICE_CHANGE", "RAPID_SUCCESSION"]));
+      expect(tested.decision).toBe("BLOCKED");
+
+      expect(await f.profiles.get("user-1")).toEqual(before);
+      expect(await f.testDecisions.get("ta-test-1")).toEqual(tested);
+      expect(await f.decisions.get("ta-test-1")).toBeUndefined();
+      expect((await f.decisions.search({})).map((d) => d.transaction_id)).toEqual(["ta-real-1"]);
+      expect(await f.decisions.search({ decision: "BLOCKED" })).toEqual([]);
+      expect(await f.decisions.search({ user_id: "user-1" })).toHaveLength(1);
+      const events = await f.events();
+      expect(events).toContain("ta-real-1");
+      expect(events).not.toContain("ta-test-1");
+    });
+
+    it("leaves a real transaction after a test scored as if the test had never happened", async () => {
+      const real = (f: PortsFixture) => f.scoring.submit(txn({ transaction_id: "tb-real-2", device_id: "device-2", timestamp: "2025-06-15T10:01:00.000Z" }));
+      const control = await fixture();
+      await withHistory(control, "tb");
+      const expected = decisionOf(await real(control));
+
+      const f = await fixture();
+      await withHistory(f, "tb");
+      decisionOf(await f.scoring.submitTest(suspicious("tb-test-1", { device_id: "device-2" })));
+      decisionOf(await f.scoring.submitTest(suspicious("tb-test-2", { amount: 20, device_id: "device-1", location: "Douala, CM" })));
+      const after = decisionOf(await real(f));
+      expect(after.features).toEqual(expected.features);
+      expect(after.profile_before).toEqual(expected.profile_before);
+      expect([after.decision, after.score, after.rules]).toEqual([expected.decision, expected.score, expected.rules]);
+      const { updated_at: _a, ...profile } = (await f.profiles.get("user-1"))!;
+      const { updated_at: _b, ...expectedProfile } = (await control.profiles.get("user-1"))!;
+      expect(profile).toEqual(expectedProfile);
+    });
+
+    it("answers the same test again with its decision, refuses its id for another test or when a real transaction has it, and leaves its id free for real traffic", async () => {
+      const f = await fixture();
+      await withHistory(f, "tc");
+      const first = decisionOf(await f.scoring.submitTest(suspicious("tc-1")));
+      const again = await f.scoring.submitTest(suspicious("tc-1"));
+      expect(again.status).toBe("duplicate");
+      expect(decisionOf(again)).toEqual(first);
+      expect((await f.scoring.submitTest(suspicious("tc-1", { amount: 10 }))).status).toBe("conflict");
+      expect((await f.scoring.submitTest(suspicious("tc-real-1"))).status).toBe("conflict");
+      expect(await f.testDecisions.get("tc-real-1")).toBeUndefined();
+
+      // A real transaction later sent with the test's id is a new transaction, recorded and counted.
+      const real = await f.scoring.submit(suspicious("tc-1"));
+      expect(real.status).toBe("recorded");
+      expect(decisionOf(real).test).toBeUndefined();
+      expect(decisionOf(real).features.tx_count_24h).toBe(1);
+      expect((await f.decisions.get("tc-1"))?.test).toBeUndefined();
+      expect(await f.events()).toContain("tc-1");
+      expect((await f.profiles.get("user-1"))?.version).toBe(2);
+    });
+
+    it("records a test once when the same test is sent several times at once", async () => {
+      const f = await fixture();
+      await withHistory(f, "te");
+      const results = await Promise.all(Array.from({ length: 4 }, () => f.scoring.submitTest(suspicious("te-race"))));
+      expect(results.map((r) => r.status).sort()).toEqual(["duplicate", "duplicate", "duplicate", "recorded"]);
+      const recorded = decisionOf(results.find((r) => r.status === "recorded")!);
+      for (const r of results) expect(decisionOf(r)).toEqual(recorded);
+    });
+
+    it("lets the tests of one sandbox see each other in its copy of the profiles, and nothing else see them", async () => {
+      const f = await fixture();
+      await withHistory(f, "td");
+      const before = await f.profiles.get("user-1");
+      const at = (minute: number) => `2025-06-15T10:${String(minute).padStart(2, "0")}:00.000Z`;
+      const inRun = (id: string, minute: number, sandbox: string) => f.scoring.submitTest(txn({ transaction_id: id, timestamp: at(minute) }), { sandbox });
+      decisionOf(await inRun("td-a-1", 5, "lab-run-a"));
+      const second = decisionOf(await inRun("td-a-2", 6, "lab-run-a"));
+      expect(second.features).toMatchObject({ tx_count_24h: 2, seconds_since_last_tx: 60 });
+      expect(second.profile_before.transaction_count_30d).toBe(2);
+      const other = decisionOf(await inRun("td-b-1", 7, "lab-run-b"));
+      expect(other.features).toMatchObject({ tx_count_24h: 1, seconds_since_last_tx: 420 });
+      const alone = decisionOf(await f.scoring.submitTest(txn({ transaction_id: "td-c-1", timestamp: at(8) })));
+      expect(alone.features).toMatchObject({ tx_count_24h: 1, seconds_since_last_tx: 480 });
+
+      expect(await f.profiles.get("user-1")).toEqual(before);
+      const real = decisionOf(await f.scoring.submit(txn({ transaction_id: "td-real-2", timestamp: at(9) })));
+      expect(real.features).toMatchObject({ tx_count_24h: 1, seconds_since_last_tx: 540 });
+      expect(await f.events()).not.toEqual(expect.arrayContaining(["td-a-1"]));
+      await expect(f.scoring.submitTest(txn({ transaction_id: "td-x" }), { sandbox: "Not A Sandbox!" })).rejects.toThrow(/sandbox/);
     });
   });
 

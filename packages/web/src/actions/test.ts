@@ -2,7 +2,6 @@
 
 import { labScenario, type LabLabel } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { fieldErrors, formObject, guarded, optionalNumber, type FormState } from "@/server/forms";
 import { platform } from "@/server/runtime";
@@ -16,17 +15,20 @@ export interface TestedDecision extends DecisionRow {
   fallback_reason: string | null;
 }
 
-/** Scores a transaction typed in the dashboard through the same path as the API. */
+/**
+ * Scores a transaction typed in the dashboard as the API would score it now, and records it as a
+ * test: the customer's profile is read, not changed, and the test counts in no figure, alert,
+ * report or review queue (see core's TestDecisionLog).
+ */
 export async function testTransaction(_prev: FormState<TestedDecision>, form: FormData): Promise<FormState<TestedDecision>> {
   return guarded("transaction.test", async () => {
     const values: Record<string, unknown> = formObject(form);
     for (const k of NUMBER_FIELDS) if (values[k] !== undefined) values[k] = optionalNumber(String(values[k]));
-    const result = await (await platform()).scoring.submit(values);
+    const result = await (await platform()).scoring.submitTest(values);
     const t = await getTranslations("test");
     if (result.status === "invalid") return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(result.issues) };
     if (result.status === "conflict") return { status: "error", message: t("conflict"), fields: { transaction_id: [t("conflict")] } };
     const d = result.decision;
-    revalidatePath("/decisions");
     return {
       status: "ok",
       message: result.status === "duplicate" ? t("duplicate") : undefined,
@@ -52,7 +54,11 @@ export interface LabRow extends DecisionRow {
   label: LabLabel;
 }
 
-/** One slice of the lab's scenario, replayed exactly from its run id and end time. */
+/**
+ * One slice of the lab's scenario, replayed exactly from its run id and end time, as tests in a
+ * sandbox named after the run: each transaction sees the ones before it in the run's copy of the
+ * customers' profiles, and the real profiles, figures and queue stay as they were.
+ */
 export async function runLabBatch(input: z.input<typeof LabBatch>): Promise<FormState<{ rows: LabRow[]; total: number }>> {
   return guarded("transaction.test", async () => {
     const parsed = LabBatch.safeParse(input);
@@ -63,11 +69,11 @@ export async function runLabBatch(input: z.input<typeof LabBatch>): Promise<Form
     const rows: LabRow[] = [];
     for (let i = from; i < Math.min(to, scenario.length); i++) {
       const { label, transaction } = scenario[i]!;
-      const result = await p.scoring.submit(transaction);
+      const result = await p.scoring.submitTest(transaction, { sandbox: runId });
       if (result.status === "invalid") return { status: "error", message: `${transaction.transaction_id}: ${Object.keys(result.fields).join(", ")}` };
+      if (result.status === "conflict") return { status: "error", message: `${transaction.transaction_id}: ${(await getTranslations("test"))("conflict")}` };
       rows.push({ ...toRow(result.decision), index: i, label });
     }
-    if (to >= scenario.length) revalidatePath("/decisions");
     return { status: "ok", data: { rows, total: scenario.length } };
   });
 }

@@ -2,9 +2,10 @@ import { ensureAdminAccount, type Env, type Platform } from "@fraud/core";
 import { dashboardPlatform, openAwsPlatform, type AwsClients } from "@fraud/core/aws";
 
 /**
- * The dashboard's platform on the AWS deployment: the DynamoDB stores, the Kinesis stream its test
- * form scores onto, review labels written to the lake bucket, reports and backtests on Athena. The
- * first start creates the `admin` account with the stage's FRAUD_ADMIN_PASSWORD secret.
+ * The dashboard's platform on the AWS deployment: the DynamoDB stores (its test page records into
+ * the table of test transactions, never onto the stream), review labels written to the lake
+ * bucket, reports and backtests on Athena. The first start creates the `admin` account with the
+ * stage's FRAUD_ADMIN_PASSWORD secret.
  */
 export async function openAwsDashboard(e: Env, options: { adminPassword: string | undefined; clients?: AwsClients }): Promise<Platform> {
   if (!e.aws) throw new Error("openAwsDashboard needs FRAUD_DEPLOYMENT=aws");

@@ -54,14 +54,19 @@ export async function searchDecisions(filter: DecisionFilter, limit = 50): Promi
   return found.map(toRow);
 }
 
+/**
+ * A decision with what surrounds it: its case, alerts and the customer's active blocks. A test
+ * transaction (marked `test`) is shown when no real one has its id; it has no case and no alert.
+ */
 export async function transactionDetail(id: string) {
   const p = await platform();
-  const decision = await p.decisions.get(id);
+  const decision = (await p.decisions.get(id)) ?? (await p.testDecisions.get(id));
   if (!decision) return undefined;
+  const real = decision.test !== true;
   const [reviewCase, history, alerts, listEntries, live] = await Promise.all([
-    p.reviews.get(id),
-    p.reviews.history(id),
-    p.alerts.forTransaction(id),
+    real ? p.reviews.get(id) : undefined,
+    real ? p.reviews.history(id) : [],
+    real ? p.alerts.forTransaction(id) : [],
     p.lists.find([{ field: "user_id", value: decision.user_id }]),
     p.rules.get(decision.ruleset_version),
   ]);

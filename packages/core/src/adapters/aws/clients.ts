@@ -64,6 +64,8 @@ export interface TableNames {
   alerts: string;
   metrics: string;
   analytics: string;
+  /** The dashboard's test transactions (see TestDecisionLog): only the dashboard is given it. */
+  tests?: string;
 }
 
 /** True for a DynamoDB conditional-check failure or a cancelled transaction. */

@@ -4,6 +4,7 @@ export * from "./audit.ts";
 export * from "./key-hash.ts";
 export * from "./profile-store.ts";
 export * from "./decision-log.ts";
+export * from "./test-decision-log.ts";
 export * from "./rule-store.ts";
 export * from "./list-store.ts";
 export * from "./api-keys.ts";

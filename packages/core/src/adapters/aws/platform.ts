@@ -12,6 +12,7 @@ import { AwsAuditTrail } from "./audit-trail.ts";
 import { createAwsClients, type AwsClientConfig, type AwsClients, type TableNames } from "./clients.ts";
 import { AwsDecisionLog, type AwsDecisionLogOptions } from "./decision-log.ts";
 import { KinesisEventStream } from "./event-stream.ts";
+import { AwsTestDecisionLog } from "./test-decision-log.ts";
 import { S3LabelSink } from "./lake.ts";
 import { AwsListStore } from "./list-store.ts";
 import { AwsLiveMetrics } from "./live-metrics.ts";
@@ -43,6 +44,9 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
   const clock = options.clock ?? (() => new Date());
   const events = new KinesisEventStream(clients.kinesis, options.streamName);
   const decisions = new AwsDecisionLog(clients.dynamo, options.tables, events, options.decisionLog);
+  const testsTable = options.tables.tests;
+  // Only the dashboard is given the test table: elsewhere `scoring.submitTest` refuses to run.
+  const testDecisions = testsTable ? new AwsTestDecisionLog(clients.dynamo, { ...options.tables, tests: testsTable }, { ttlDays: options.decisionLog?.ttlDays, clock }) : undefined;
   const rules = new AwsRuleStore(clients.dynamo, options.tables, clock);
   const lists = new AwsListStore(clients.dynamo, options.tables, clock);
   const reportRunner = options.athena ? new AthenaReportRunner(clients.athena, options.athena) : undefined;
@@ -51,6 +55,8 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
     clients,
     events,
     decisions,
+    /** The dashboard's test transactions (with `tables.tests` only). */
+    testDecisions,
     rules,
     lists,
     profiles: new AwsProfileStore(clients.dynamo, options.tables, clock),
@@ -61,7 +67,7 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
     reviews: new AwsReviewStore(clients.dynamo, options.tables, clock, options.lakeBucket ? new S3LabelSink(clients.s3, options.lakeBucket) : undefined),
     alerts: new AwsAlertInbox(clients.dynamo, options.tables, clock),
     metrics: new AwsLiveMetrics(clients.dynamo, options.tables),
-    scoring: new Scoring({ decisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: options.rulesetCacheMs ?? 5_000 }),
+    scoring: new Scoring({ decisions, tests: testDecisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: options.rulesetCacheMs ?? 5_000 }),
     /** Saved reports over the lake on Athena (with `athena` only). */
     reports: reportRunner ? new Reports({ store: new AwsReportStore(clients.dynamo, options.tables, clock), runner: reportRunner, clock }) : undefined,
     /** Backtests over the lake on Athena, saved with the version (with `athena` only). */
@@ -77,7 +83,8 @@ export type AwsPlatform = ReturnType<typeof openAwsPlatform>;
 /** The AWS platform as the dashboard uses it: its reports and backtests need the Athena target. */
 export function dashboardPlatform(p: AwsPlatform): Platform {
   if (!p.reports || !p.backtests) throw new Error("the dashboard on AWS needs the Athena workgroup and database (FRAUD_ATHENA_WORKGROUP, FRAUD_ATHENA_DATABASE)");
-  return { ...p, reports: p.reports, backtests: p.backtests };
+  if (!p.testDecisions) throw new Error("the dashboard on AWS needs the table of test transactions (FRAUD_TABLE_TESTS)");
+  return { ...p, reports: p.reports, backtests: p.backtests, testDecisions: p.testDecisions };
 }
 
 /**

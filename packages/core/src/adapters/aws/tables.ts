@@ -31,6 +31,10 @@ export const TABLE_SCHEMAS = {
     },
     ttl: "expires_at",
   },
+  // The dashboard's test transactions, apart from the real ones so no index, stream or consumer
+  // sees them: pk the transaction id and sk "DECISION"; a lab run's copies of the customers'
+  // profiles under pk the sandbox name and sk "PROFILE#<user id>". Both expire by TTL.
+  tests: { fields: { pk: "string", sk: "string" }, partitionKey: "pk", sortKey: "sk", ttl: "expires_at" },
   // Dashboard users and API keys (hashed): pk "USER"/"APIKEY", sk the name/hash; pk "USERID" maps
   // a user's id to its name; pk "SESSION", sk the token's hash, removed by TTL on expires_epoch.
   users: { fields: { pk: "string", sk: "string" }, partitionKey: "pk", sortKey: "sk", ttl: "expires_epoch" },

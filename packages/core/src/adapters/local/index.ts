@@ -1,5 +1,6 @@
 export * from "./sqlite.ts";
 export * from "./decision-log.ts";
+export * from "./test-decision-log.ts";
 export * from "./profile-store.ts";
 export * from "./rule-store.ts";
 export * from "./list-store.ts";

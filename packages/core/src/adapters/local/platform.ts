@@ -9,6 +9,7 @@ import { LocalAlertInbox } from "./alert-inbox.ts";
 import { LocalApiKeyStore } from "./api-keys.ts";
 import { LocalAuditTrail } from "./audit-trail.ts";
 import { LocalDecisionLog } from "./decision-log.ts";
+import { LocalTestDecisionLog } from "./test-decision-log.ts";
 import { LocalListStore } from "./list-store.ts";
 import { LocalLiveMetrics } from "./live-metrics.ts";
 import { LocalProfileStore } from "./profile-store.ts";
@@ -50,6 +51,7 @@ export interface LocalPlatform extends Platform {
   lakeDir: string;
   db: Db;
   decisions: LocalDecisionLog;
+  testDecisions: LocalTestDecisionLog;
   profiles: LocalProfileStore;
   rules: LocalRuleStore;
   lists: LocalListStore;
@@ -85,7 +87,8 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
   const lists = new LocalListStore(db, clock, changesCheckMs);
   const lakeDir = join(options.dataDir, "lake");
   const reportRunner = new LocalReportRunner({ lakeDir, labels: sqliteLabels(db) });
-  const scoring = new Scoring({ decisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: changesCheckMs });
+  const testDecisions = new LocalTestDecisionLog(db, clock);
+  const scoring = new Scoring({ decisions, tests: testDecisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: changesCheckMs });
   rules.onChange(() => scoring.invalidate());
   return {
     deployment: "local",
@@ -93,6 +96,7 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
     lakeDir,
     db,
     decisions,
+    testDecisions,
     profiles: new LocalProfileStore(db, clock),
     rules,
     lists,

@@ -220,6 +220,24 @@ const MIGRATIONS: string[] = [
   CREATE TRIGGER api_keys_version_update AFTER UPDATE ON api_keys BEGIN UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = 'api_keys_version'; END;
   CREATE TRIGGER api_keys_version_delete AFTER DELETE ON api_keys BEGIN UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = 'api_keys_version'; END;
   `,
+  // 8: the dashboard's test transactions, in tables of their own that nothing else reads (no
+  // outbox row, no profile written), and a lab run's copies of the customers' profiles.
+  `
+  CREATE TABLE test_decisions (
+    transaction_id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE test_profiles (
+    sandbox TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (sandbox, user_id)
+  ) STRICT;
+  `,
 ];
 
 export interface OpenOptions {

@@ -6,7 +6,7 @@ import { useActionState, useState } from "react";
 import { testTransaction, type TestedDecision } from "@/actions/test";
 import { DecisionBadge } from "@/components/decision-badge";
 import { FormMessage, SelectField, TextField } from "@/components/fields";
-import { Button, Card, Code } from "@/components/ui";
+import { Badge, Button, Card, Code } from "@/components/ui";
 import { money } from "@/lib/format";
 import type { FormState } from "@/server/forms";
 import type { Preset } from "@/server/test-presets";
@@ -80,6 +80,7 @@ export function TestForm({ presets, customers, types, currency }: { presets: Pre
               <div className="space-y-4">
                 {state.message ? <p className="text-sm text-slate-600">{state.message}</p> : null}
                 <div className="flex flex-wrap items-center gap-3">
+                  <Badge tone="blue">{t("badge")}</Badge>
                   <span className="text-lg">
                     <DecisionBadge decision={result.decision} />
                   </span>

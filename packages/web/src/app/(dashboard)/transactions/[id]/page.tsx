@@ -33,14 +33,15 @@ export default async function TransactionPage({ params }: Props) {
   return (
     <>
       <nav aria-label="breadcrumb" className="mb-2 text-sm">
-        <Link href="/decisions" className="text-brand-700 hover:underline">
-          ← {t("back")}
+        <Link href={d.test ? "/test" : "/decisions"} className="text-brand-700 hover:underline">
+          ← {d.test ? t("backToTest") : t("back")}
         </Link>
       </nav>
       <PageHeader
         title={t("title", { id })}
         actions={
           <>
+            {d.test ? <Badge tone="blue">{t("test")}</Badge> : null}
             <DecisionBadge decision={d.decision} />
             <Badge tone="gray">
               {t("score")} {d.score}
@@ -48,6 +49,11 @@ export default async function TransactionPage({ params }: Props) {
           </>
         }
       />
+      {d.test ? (
+        <div className="mb-4">
+          <Alert tone="blue">{t("testNotice")}</Alert>
+        </div>
+      ) : null}
       <div className="grid items-start gap-4 lg:grid-cols-3">
         <div className="space-y-4 lg:col-span-2">
           <Card title={t("summary")}>

@@ -26,3 +26,4 @@ export * from "./report-service.ts";
 export * from "./backtest.ts";
 export * from "./athena-report.ts";
 export * from "./platform.ts";
+export * from "./csv.ts";

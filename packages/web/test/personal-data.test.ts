@@ -1,3 +1,4 @@
+import { toCsv } from "@fraud/core/csv";
 import { LocalLakeWriter, OutboxWorker } from "@fraud/core/local";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDashboard, textOf, type Dashboard } from "./support.ts";
@@ -9,7 +10,6 @@ vi.mock("next-intl/server", async () => (await import("./support.ts")).nextIntl)
 
 const { runReport } = await import("@/actions/analytics");
 const { personalData } = await import("@/server/personal-data");
-const { toCsv } = await import("@/lib/csv");
 const { default: AlertsPage } = await import("@/app/(dashboard)/alerts/page");
 const { default: ProfilePage } = await import("@/app/(dashboard)/profiles/[id]/page");
 

@@ -27,3 +27,4 @@ export * from "./backtest.ts";
 export * from "./athena-report.ts";
 export * from "./platform.ts";
 export * from "./csv.ts";
+export * from "./webhook.ts";

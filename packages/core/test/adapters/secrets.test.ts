@@ -37,5 +37,7 @@ describe("the local secrets file", () => {
     const given = [generateWebhookSecret(), generateWebhookSecret()];
     const s = loadOrCreateSecrets(dir, { apiKey: "k".repeat(32), adminPassword: "p".repeat(12), webhookSecrets: given });
     expect(s).toMatchObject({ generated: false, webhook_secret_generated: false, webhook_secrets: given });
+    // The dashboard's own secret has no setting: it is generated and kept all the same.
+    expect(loadOrCreateSecrets(dir, { apiKey: "k".repeat(32), adminPassword: "p".repeat(12), webhookSecrets: given }).session_secret).toBe(s.session_secret);
   });
 });

@@ -29,8 +29,11 @@ export function maskDeep<T>(value: T, show: (text: string) => string, keep: Read
   return walk(value) as T;
 }
 
-/** Transaction ids name a payment, not a person, and the dashboard's links are made of them. */
-const KEEP: ReadonlySet<string> = new Set(["transaction_id"]);
+/**
+ * Transaction ids name a payment, not a person, and the dashboard's links are made of them; a
+ * rule's expression is code the risk team wrote, whose long numbers are thresholds.
+ */
+const KEEP: ReadonlySet<string> = new Set(["transaction_id", "expression"]);
 
 /** A customer as a page shows it: the id as this person may read it, and the link to their profile. */
 export interface CustomerLink {

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { env } from "../src/env.ts";
 import type { AlertMessage } from "../src/ports.ts";
 import { alertWebhookId, generateWebhookSecret, WebhookAlerter, webhookSignature, WebhookSecrets } from "../src/webhook.ts";
 
@@ -84,5 +85,10 @@ describe("alert webhook signatures", () => {
     for (const bad of ["MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_c2hvcnQ=", "whsec_not base64!", `${a} ${a} ${a}`, ""]) {
       expect(WebhookSecrets.safeParse(bad).success, bad).toBe(false);
     }
+    // Read once with the rest of the environment; a bad secret stops the start, naming the setting.
+    const b = generateWebhookSecret();
+    expect(env({ FRAUD_WEBHOOK_SECRET: `${a} ${b}` }).FRAUD_WEBHOOK_SECRET).toEqual([a, b]);
+    expect(env({}).FRAUD_WEBHOOK_SECRET).toBeUndefined();
+    expect(() => env({ FRAUD_WEBHOOK_SECRET: "s3cret" })).toThrow(/FRAUD_WEBHOOK_SECRET\.0: must be whsec_/);
   });
 });

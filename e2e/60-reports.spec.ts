@@ -32,8 +32,9 @@ test("a built-in report runs with its parameters and shows its chart, its table 
   const file = await download;
   expect(file.suggestedFilename()).toBe("top_customers.csv");
   const lines = readFileSync(await file.path(), "utf8").split("\r\n");
-  expect(lines[0]).toBe("user_id,transactions,total_amount");
-  expect(lines.find((l) => l.startsWith(`${customer},`))).toBe(`${customer},1,987654`);
+  // Text cells quoted, numbers as numbers (packages/core/src/csv.ts).
+  expect(lines[0]).toBe('"user_id","transactions","total_amount"');
+  expect(lines.find((l) => l.startsWith(`"${customer}",`))).toBe(`"${customer}",1,987654`);
 });
 
 test.describe("an analyst's own report", () => {

@@ -6,7 +6,7 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
-import { Function, KinesisStream, Queue, Topic, use, type StackContext } from "sst/constructs";
+import { Config, Function, KinesisStream, Queue, Topic, use, type StackContext } from "sst/constructs";
 import { Core } from "./Core";
 import { grantTable, KMS_ENCRYPT } from "./grants";
 
@@ -36,6 +36,9 @@ export function Pipeline({ stack, app }: StackContext) {
   });
   if (params.FRAUD_ALERT_EMAIL) alerts.cdk.topic.addSubscription(new EmailSubscription(params.FRAUD_ALERT_EMAIL));
 
+  // A stage with a webhook signs every alert it posts there with this secret; one without binds none,
+  // since an unset secret would stop the consumer from starting.
+  const webhookSecret = params.FRAUD_ALERT_WEBHOOK_URL ? new Config.Secret(stack, "FRAUD_WEBHOOK_SECRET") : undefined;
   const consumer = new Function(stack, "ScoredEventConsumer", {
     handler: "packages/functions/src/aws/consumer.handler",
     runtime: "nodejs20.x",
@@ -48,9 +51,11 @@ export function Pipeline({ stack, app }: StackContext) {
       ...tableEnvironment,
       ALERT_TOPIC_ARN: alerts.topicArn,
       IDEMPOTENCY_TABLE: idempotency.tableName,
+      ...(params.FRAUD_ALERT_WEBHOOK_URL ? { FRAUD_ALERT_WEBHOOK_URL: params.FRAUD_ALERT_WEBHOOK_URL } : {}),
       POWERTOOLS_SERVICE_NAME: "consumer",
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     },
+    bind: webhookSecret ? [webhookSecret] : [],
   });
 
   const stream = new KinesisStream(stack, "Decisions", {

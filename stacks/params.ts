@@ -8,6 +8,8 @@ import { DEFAULT_DECISION_TTL_DAYS } from "@fraud/core/aws";
 const StageParams = z.object({
   /** Who receives REVIEW/BLOCKED alerts and alarms (the lab's `fraud-alerts` topic). */
   FRAUD_ALERT_EMAIL: z.email().optional(),
+  /** Where REVIEW/BLOCKED alerts are also POSTed, signed with the FRAUD_WEBHOOK_SECRET secret (docs/alerts.md). */
+  FRAUD_ALERT_WEBHOOK_URL: z.url({ protocol: /^https$/ }).optional(),
   /** Provisioned shards of the decision stream: one shard takes 1,000 records/s. */
   FRAUD_STREAM_SHARDS: z.coerce.number().int().min(1).max(500).default(1),
   /** Days a decision stays in DynamoDB (duplicate detection, dashboard); the lake keeps history. */

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DEPLOYMENTS } from "./platform.ts";
 import { Settings } from "./settings.ts";
 import { SessionLifetime } from "./users.ts";
+import { WebhookSecrets } from "./webhook.ts";
 
 /** SQLite's page cache per connection unless FRAUD_SQLITE_CACHE_MB says otherwise (MiB); measured in docs/performance.md (seventh session). */
 export const DEFAULT_SQLITE_CACHE_MB = 64;
@@ -26,6 +27,11 @@ const Env = z.object({
   FRAUD_RATE_LIMIT_PER_S: z.coerce.number().positive().default(20_000),
   /** Where REVIEW and BLOCKED alerts are POSTed as JSON; none when unset. */
   FRAUD_ALERT_WEBHOOK_URL: z.url().optional(),
+  /**
+   * What alert webhooks are signed with (`whsec_...`; while rotating, the new secret, a space and
+   * the old one); generated on first start when unset (docs/alerts.md).
+   */
+  FRAUD_WEBHOOK_SECRET: WebhookSecrets.optional(),
   /** Serve the dashboard next to the API (off: API only, for ingest-only nodes). */
   FRAUD_DASHBOARD: z.enum(["on", "off"]).default("on"),
   /** Score and record transactions in a thread of the server's own (off: on its event loop, as before). */

@@ -26,3 +26,5 @@ export * from "./report-service.ts";
 export * from "./backtest.ts";
 export * from "./athena-report.ts";
 export * from "./platform.ts";
+export * from "./csv.ts";
+export * from "./webhook.ts";

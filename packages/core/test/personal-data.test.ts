@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maskPersonalData } from "../src/personal-data.ts";
+import { CustomerRefs, maskPersonalData } from "../src/personal-data.ts";
 
 describe("maskPersonalData", () => {
   it("masks email addresses, keeping the first letter and the domain", () => {
@@ -45,5 +45,28 @@ describe("maskPersonalData", () => {
     expect(once).toBe("unhandled error for j***@example.com (+**********01), retry for b***@example.org at ********78");
     expect(maskPersonalData(once)).toBe(once);
     expect(once).not.toMatch(/jane|bob|670000|123456/);
+  });
+});
+
+describe("CustomerRefs", () => {
+  const refs = new CustomerRefs("a-dashboard-secret-of-32-characters");
+
+  it("seals a customer id into a URL-safe reference that does not show it, and opens it again", () => {
+    const ref = refs.seal("+237670000001");
+    expect(ref).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(ref).not.toContain("670000001");
+    expect(refs.open(ref)).toBe("+237670000001");
+    expect(refs.seal("+237670000001")).toBe(ref);
+    expect(refs.seal("+237670000002")).not.toBe(ref);
+    expect(refs.open(refs.seal("client é 🙂"))).toBe("client é 🙂");
+  });
+
+  it("opens nothing it did not seal: an id typed by hand, another deployment's reference, an altered one", () => {
+    const ref = refs.seal("+237670000001");
+    expect(refs.open("+237670000001")).toBeUndefined();
+    expect(refs.open("user_001")).toBeUndefined();
+    expect(new CustomerRefs("another-dashboard-secret-of-32-chars").open(ref)).toBeUndefined();
+    const altered = `${ref.slice(0, 20)}${ref[20] === "A" ? "B" : "A"}${ref.slice(21)}`;
+    expect(refs.open(altered)).toBeUndefined();
   });
 });

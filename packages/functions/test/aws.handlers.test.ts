@@ -1,13 +1,16 @@
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { defaultSettings, Reports, seedDemo, type AlertMessage, type Alerter, type ReportQuery, type ReportRunner } from "@fraud/core";
+import { alertWebhookId, defaultSettings, generateWebhookSecret, Reports, seedDemo, WebhookAlerter, type AlertMessage, type Alerter, type ReportQuery, type ReportRunner } from "@fraud/core";
 import { AwsReportStore, openAwsPlatform, type AwsPlatform } from "@fraud/core/aws";
 import { openLocalPlatform } from "@fraud/core/local";
 import type { LambdaEvent } from "hono/aws-lambda";
 import type { APIGatewayProxyStructuredResultV2, Context, FirehoseTransformationEvent, KinesisStreamEvent } from "aws-lambda";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulators, type Emulators } from "../../core/test/contract/emulators.ts";
 import { tickingClock } from "../../core/test/contract/suites.ts";
@@ -165,13 +168,14 @@ describe("scored-event consumer Lambda", () => {
       publishStoredMetrics: () => undefined,
     };
     const handler = createConsumerHandler({
-      alerter,
+      alerters: [alerter],
       inbox: platform.alerts,
       liveMetrics: platform.metrics,
-      persistence: new DynamoDBPersistenceLayer({
-        tableName: tables.idempotency,
-        awsSdkV3Client: new DynamoDBClient({ region: "eu-west-3", endpoint: emulators.endpoints.dynamodb, credentials: { accessKeyId: "t", secretAccessKey: "t" } }),
-      }),
+      persistence: () =>
+        new DynamoDBPersistenceLayer({
+          tableName: tables.idempotency,
+          awsSdkV3Client: new DynamoDBClient({ region: "eu-west-3", endpoint: emulators.endpoints.dynamodb, credentials: { accessKeyId: "t", secretAccessKey: "t" } }),
+        }),
       metrics: fakeMetrics as never,
       logger: { error: () => undefined, addContext: () => undefined } as never,
     });
@@ -206,6 +210,58 @@ describe("scored-event consumer Lambda", () => {
       ["Decisions", 1, "BLOCKED"],
     ]);
     expect(metrics.filter(([n]) => n === "Score").map(([, v]) => v)).toEqual([approved.score, blocked.score, approved.score, blocked.score]);
+  });
+});
+
+describe("scored-event consumer Lambda on a stage with an alert webhook", () => {
+  it("posts each alert signed, retries the record while the webhook fails without e-mailing again, and keeps the webhook's id", async () => {
+    const secret = generateWebhookSecret();
+    let answer = 500;
+    const posts: Array<{ headers: Record<string, string>; body: string }> = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        posts.push({ headers: { "webhook-id": String(req.headers["webhook-id"]), "webhook-timestamp": String(req.headers["webhook-timestamp"]), "webhook-signature": String(req.headers["webhook-signature"]) }, body });
+        res.writeHead(answer).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
+    try {
+      const emails: AlertMessage[] = [];
+      const handler = createConsumerHandler({
+        alerters: [{ channel: "email", send: async (m) => void emails.push(m) }, new WebhookAlerter(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`, [secret])],
+        inbox: platform.alerts,
+        liveMetrics: platform.metrics,
+        persistence: () =>
+          new DynamoDBPersistenceLayer({
+            tableName: tables.idempotency,
+            awsSdkV3Client: new DynamoDBClient({ region: "eu-west-3", endpoint: emulators.endpoints.dynamodb, credentials: { accessKeyId: "t", secretAccessKey: "t" } }),
+          }),
+        metrics: { addMetric: () => undefined, singleMetric: () => ({ addDimension() { return this; }, addMetric: () => undefined }), publishStoredMetrics: () => undefined } as never,
+        logger: { error: () => undefined, addContext: () => undefined } as never,
+      });
+      const record = (seq: string, id: string) => async () => ({
+        eventSource: "aws:kinesis",
+        eventID: `shardId-000000000000:${seq}`,
+        kinesis: { sequenceNumber: seq, partitionKey: "p", data: Buffer.from(JSON.stringify(await platform.decisions.get(id))).toString("base64"), kinesisSchemaVersion: "1.0", approximateArrivalTimestamp: NOW / 1000 },
+      });
+      // An approved decision next to the blocked one: the batch fails in part, as the stream sees it.
+      const event = { Records: [await record("6", "p-1")(), await record("7", "p-2")()] } as unknown as KinesisStreamEvent;
+
+      expect(await handler(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: "7" }] });
+      answer = 204;
+      expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
+      expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
+
+      expect(emails.map((m) => m.transaction_id)).toEqual(["p-2"]);
+      // Refused once, delivered once, then remembered.
+      expect(posts).toHaveLength(2);
+      expect(posts.map((p) => p.headers["webhook-id"])).toEqual([alertWebhookId("p-2"), alertWebhookId("p-2")]);
+      for (const p of posts) expect(new Webhook(secret).verify(p.body, p.headers)).toMatchObject({ type: "fraud.alert", transaction_id: "p-2", decision: "BLOCKED" });
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
   });
 });
 

@@ -12,6 +12,7 @@ vi.mock("next-intl/server", async () => (await import("./support.ts")).nextIntl)
 const { openAwsDashboard } = await import("@/server/aws");
 const { platform, runtime } = await import("@/server/runtime");
 const { searchDecisions, transactionDetail } = await import("@/server/decisions");
+const { currentUser } = await import("@/server/auth");
 const { ruleStats, rulesState } = await import("@/server/rules");
 const { signIn } = await import("@/actions/session");
 const { saveRule, publishVersion } = await import("@/actions/rules");
@@ -64,7 +65,7 @@ beforeAll(async () => {
   };
   awsEnv = env(awsSource);
   const p = await openAwsDashboard(awsEnv, { adminPassword: ADMIN_PASSWORD, clients: emulators.clients });
-  (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime = { env: awsEnv, platform: p };
+  (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime = { env: awsEnv, platform: p, secrets: { session_secret: "the-dashboard-secret-of-these-tests" } };
 }, 60_000);
 
 afterAll(async () => {
@@ -127,8 +128,9 @@ describe("the dashboard on the AWS platform", () => {
     // A test: no event on the stream (no alert, figure or lake row), no profile, no decision listed.
     expect(await emulators.readStream(streamName)).toEqual([]);
     expect(await p.profiles.get("user_aws_1")).toBeUndefined();
-    expect(await searchDecisions({})).toEqual([]);
-    const detail = await transactionDetail("aws-web-test-1");
+    const admin = (await currentUser())!;
+    expect(await searchDecisions(admin, {})).toEqual([]);
+    const detail = await transactionDetail(admin, "aws-web-test-1");
     expect(detail).toMatchObject({ decision: { transaction_id: "aws-web-test-1", test: true }, reviewCase: undefined, alerts: [] });
 
     // The same customer's real transaction, as the ingest function records it: first for this customer.
@@ -137,9 +139,9 @@ describe("the dashboard on the AWS platform", () => {
     const events = await emulators.readStream(streamName);
     expect(events.map((e) => e.decision.transaction_id)).toEqual(["aws-web-1"]);
 
-    const rows = await searchDecisions({ decision: "REVIEW" });
+    const rows = await searchDecisions(admin, { decision: "REVIEW" });
     expect(rows.map((r) => r.transaction_id)).toEqual(["aws-web-1"]);
-    expect(await searchDecisions({ decision: "BLOCKED" })).toEqual([]);
+    expect(await searchDecisions(admin, { decision: "BLOCKED" })).toEqual([]);
 
     const labelled = await labelCase({ status: "idle" }, formOf({ transaction_id: "aws-web-1", label: "fraud", note: "confirmed by phone" }));
     expect(labelled).toMatchObject({ status: "ok", message: english("review", "confirmedFraud") });

@@ -91,7 +91,7 @@ export async function openDashboard(): Promise<Dashboard> {
   (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime = {
     env: env({ ...process.env, FRAUD_DATA_DIR: dir }),
     platform,
-    secrets: { api_key: "unused-in-these-tests", admin_password: "unused-in-these-tests", generated: false },
+    secrets: { api_key: "unused-in-these-tests", admin_password: "unused-in-these-tests", generated: false, session_secret: "the-dashboard-secret-of-these-tests" },
   };
   const tables = (platform.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', 'sqlite_sequence')").pluck().all() as string[]).sort();
   const dumps = tables.map((t) => platform.db.prepare(`SELECT * FROM "${t}"`).raw());

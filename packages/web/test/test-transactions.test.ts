@@ -9,6 +9,7 @@ vi.mock("next-intl/server", async () => (await import("./support.ts")).nextIntl)
 const { testTransaction, runLabBatch } = await import("@/actions/test");
 const { presets } = await import("@/server/test-presets");
 const { searchDecisions } = await import("@/server/decisions");
+const { currentUser } = await import("@/server/auth");
 const { default: TransactionPage } = await import("@/app/(dashboard)/transactions/[id]/page");
 
 /*
@@ -45,7 +46,7 @@ describe("the test page", () => {
     expect(result.data).toMatchObject({ transaction_id: "form-test-1", decision: "BLOCKED" });
     expect(result.data?.fired.map((r) => r.id)).toContain("DEVICE_CHANGE");
     expect(production()).toBe(before);
-    expect((await searchDecisions({})).map((r) => r.transaction_id)).not.toContain("form-test-1");
+    expect((await searchDecisions((await currentUser())!, {})).map((r) => r.transaction_id)).not.toContain("form-test-1");
 
     const shown = await page("form-test-1");
     expect(shown).toContain(english("transaction", "test"));

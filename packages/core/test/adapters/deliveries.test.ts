@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultSettings, seedDemo } from "../../src/index.ts";
-import { AlertDeliveries, LocalLakeWriter, OutboxWorker, WebhookAlerter, openLocalPlatform, type LocalPlatform } from "../../src/adapters/local/index.ts";
+import { Webhook } from "standardwebhooks";
+import { alertWebhookId, defaultSettings, generateWebhookSecret, seedDemo, WebhookAlerter } from "../../src/index.ts";
+import { AlertDeliveries, LocalLakeWriter, OutboxWorker, openLocalPlatform, type LocalPlatform } from "../../src/adapters/local/index.ts";
 
 let dir: string;
 let platform: LocalPlatform;
@@ -12,6 +13,9 @@ let server: Server;
 let url: string;
 let mode: "fail" | "slow" | "ok" = "fail";
 const received: Array<Record<string, unknown>> = [];
+/** The Standard Webhooks headers of every attempt, answered or not. */
+const attempts: Array<{ id: string; timestamp: string; signature: string; body: string }> = [];
+const secret = generateWebhookSecret();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "fraud-deliveries-"));
@@ -21,6 +25,7 @@ beforeAll(async () => {
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
+      attempts.push({ id: String(req.headers["webhook-id"]), timestamp: String(req.headers["webhook-timestamp"]), signature: String(req.headers["webhook-signature"]), body });
       if (mode === "fail") return void res.writeHead(500).end();
       if (mode === "slow") return void setTimeout(() => res.writeHead(200).end(), 1_000);
       received.push(JSON.parse(body));
@@ -45,7 +50,7 @@ describe("alert deliveries", () => {
     await worker.drain();
     lake.close();
 
-    const deliveries = new AlertDeliveries(platform.db, [new WebhookAlerter(url, 200)], "XAF", { baseDelayMs: 50, maxAttempts: 5 });
+    const deliveries = new AlertDeliveries(platform.db, [new WebhookAlerter(url, [secret], 200)], "XAF", { baseDelayMs: 50, maxAttempts: 5 });
     expect(deliveries.enqueueNew(new Date())).toBe(1);
     expect(deliveries.enqueueNew(new Date())).toBe(0);
 
@@ -72,10 +77,16 @@ describe("alert deliveries", () => {
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ type: "fraud.alert", transaction_id: "alert-1", decision: "BLOCKED", currency: "XAF" });
     expect(deliveries.summary()).toEqual({ delivered: 1 });
+
+    // Every attempt is signed, and all three carry the alert's one id: the receiver drops repeats by it.
+    expect(attempts.map((a) => a.id)).toEqual(Array(3).fill(alertWebhookId("alert-1")));
+    for (const a of attempts) {
+      expect(new Webhook(secret).verify(a.body, { "webhook-id": a.id, "webhook-timestamp": a.timestamp, "webhook-signature": a.signature })).toMatchObject({ transaction_id: "alert-1" });
+    }
   });
 
   it("gives up after the last attempt and shows the delivery as failed", async () => {
-    const deliveries = new AlertDeliveries(platform.db, [new WebhookAlerter(url, 200)], "XAF", { baseDelayMs: 1, maxAttempts: 2 });
+    const deliveries = new AlertDeliveries(platform.db, [new WebhookAlerter(url, [secret], 200)], "XAF", { baseDelayMs: 1, maxAttempts: 2 });
     platform.db.prepare("INSERT INTO alerts (transaction_id, user_id, decision, score, amount, rules, created_at) VALUES ('alert-x', 'u', 'REVIEW', 60, 5, '[]', ?)").run(new Date().toISOString());
     expect(deliveries.enqueueNew(new Date())).toBe(1);
     mode = "fail";

@@ -30,7 +30,12 @@ const Ingest = Tables.extend({
   FRAUD_JWT_AUDIENCE: z.string().optional(),
 });
 
-const Consumer = Tables.extend({ ALERT_TOPIC_ARN: z.string().min(1), IDEMPOTENCY_TABLE: z.string().min(1) });
+const Consumer = Tables.extend({
+  ALERT_TOPIC_ARN: z.string().min(1),
+  IDEMPOTENCY_TABLE: z.string().min(1),
+  // Set by the Pipeline stack when the stage posts alerts to a webhook; its signing secret is the FRAUD_WEBHOOK_SECRET SST secret.
+  FRAUD_ALERT_WEBHOOK_URL: z.url({ protocol: /^https$/ }).optional(),
+});
 const Reports = z.object({
   FRAUD_ATHENA_WORKGROUP: z.string().min(1),
   FRAUD_ATHENA_DATABASE: z.string().min(1),
@@ -73,6 +78,6 @@ export function ingestEnv(source: NodeJS.ProcessEnv = process.env) {
 
 export function consumerEnv(source: NodeJS.ProcessEnv = process.env) {
   const e = parse(Consumer, source);
-  return { tables: tableNames(e), alertTopicArn: e.ALERT_TOPIC_ARN, idempotencyTable: e.IDEMPOTENCY_TABLE };
+  return { tables: tableNames(e), alertTopicArn: e.ALERT_TOPIC_ARN, idempotencyTable: e.IDEMPOTENCY_TABLE, webhookUrl: e.FRAUD_ALERT_WEBHOOK_URL };
 }
 export const reportsEnv = (source: NodeJS.ProcessEnv = process.env) => parse(Reports, source);

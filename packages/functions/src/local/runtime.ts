@@ -1,5 +1,5 @@
 import { ensureAdminAccount, env, type Env } from "@fraud/core";
-import { loadOrCreateSecrets, openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from "@fraud/core/local";
+import { loadOrCreateSecrets, openLocalPlatform, type LocalPlatform, type LocalPlatformOptions, type Secrets } from "@fraud/core/local";
 import { resolve } from "node:path";
 
 /** The options a runtime opens its platform with, all from the environment: plain data, so another thread can open the same platform. */
@@ -23,7 +23,7 @@ export interface LocalRuntime {
   env: Env;
   platform: LocalPlatform;
   platformOptions: RuntimePlatformOptions;
-  secrets: { api_key: string; admin_password: string; generated: boolean };
+  secrets: Secrets;
 }
 
 /**
@@ -33,7 +33,7 @@ export interface LocalRuntime {
 export async function openRuntime(options: Pick<LocalPlatformOptions, "walAutocheckpointPages" | "changesCheckMs"> = {}): Promise<LocalRuntime> {
   const e = env();
   const dataDir = resolve(e.FRAUD_DATA_DIR);
-  const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD });
+  const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD, webhookSecrets: e.FRAUD_WEBHOOK_SECRET });
   const platformOptions: RuntimePlatformOptions = { dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC, sqliteCacheMiB: e.FRAUD_SQLITE_CACHE_MB, ...options };
   const platform = openLocalPlatform(platformOptions);
   if (!platform.apiKeys.has(secrets.api_key)) {
@@ -44,15 +44,17 @@ export async function openRuntime(options: Pick<LocalPlatformOptions, "walAutoch
 }
 
 export function printSecretsOnce(rt: LocalRuntime, file: string): void {
-  if (!rt.secrets.generated) return;
+  const { generated, webhook_secret_generated: webhook } = rt.secrets;
+  if (!generated && !webhook) return;
   console.log(
     [
       "",
-      "  First start: credentials were generated and stored (owner-readable only) in",
+      generated ? "  First start: credentials were generated and stored (owner-readable only) in" : "  A webhook signing secret was generated and stored (owner-readable only) in",
       `    ${file}`,
-      `  API key:        ${rt.secrets.api_key}`,
-      `  Admin password: ${rt.secrets.admin_password}   (user: admin)`,
-      "  Set FRAUD_API_KEY / FRAUD_ADMIN_PASSWORD to choose your own.",
+      ...(generated ? [`  API key:        ${rt.secrets.api_key}`, `  Admin password: ${rt.secrets.admin_password}   (user: admin)`] : []),
+      // Alert receivers check each webhook's signature with it (docs/alerts.md).
+      ...(webhook ? [`  Webhook signing secret: ${rt.secrets.webhook_secrets[0]}`] : []),
+      `  Set ${[...(generated ? ["FRAUD_API_KEY", "FRAUD_ADMIN_PASSWORD"] : []), ...(webhook ? ["FRAUD_WEBHOOK_SECRET"] : [])].join(" / ")} to choose your own.`,
       "",
     ].join("\n"),
   );

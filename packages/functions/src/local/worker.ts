@@ -1,5 +1,5 @@
-import { UnavailableError } from "@fraud/core";
-import { ALERTS_BATCH, AlertDeliveries, LocalLakeWriter, OutboxWorker, WebhookAlerter } from "@fraud/core/local";
+import { UnavailableError, WebhookAlerter } from "@fraud/core";
+import { ALERTS_BATCH, AlertDeliveries, LocalLakeWriter, OutboxWorker } from "@fraud/core/local";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { maskConsole } from "../log-masking.ts";
@@ -45,7 +45,7 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
   }
   const deliveries = new AlertDeliveries(
     rt.platform.db,
-    rt.env.FRAUD_ALERT_WEBHOOK_URL ? [new WebhookAlerter(rt.env.FRAUD_ALERT_WEBHOOK_URL)] : [],
+    rt.env.FRAUD_ALERT_WEBHOOK_URL ? [new WebhookAlerter(rt.env.FRAUD_ALERT_WEBHOOK_URL, rt.secrets.webhook_secrets)] : [],
     rt.env.settings.currency,
   );
   console.log(`[worker] started (pid ${process.pid}); lake at ${lake.rawDir}; alert channels: ${deliveries.channels.join(", ") || "dashboard only"}`);

@@ -5,9 +5,9 @@ function text(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** Before and after of an audited change, key by key; `mask` hides personal data from a viewer. */
-export function AuditChange({ before, after, mask = (s) => s }: { before: unknown; after: unknown; mask?: (text: string) => string }) {
-  const show = (v: unknown) => mask(text(v));
+/** Before and after of an audited change, key by key, as the server's data functions shaped them for the reader. */
+export function AuditChange({ before, after }: { before: unknown; after: unknown }) {
+  const show = text;
   const b = before && typeof before === "object" ? (before as Record<string, unknown>) : null;
   const a = after && typeof after === "object" ? (after as Record<string, unknown>) : null;
   if (!b && !a) return <span className="text-slate-500">—</span>;

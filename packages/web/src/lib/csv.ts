@@ -37,14 +37,6 @@ export function parseCsv(text: string): Array<{ line: number; cells: string[] }>
   return rows;
 }
 
-export function toCsv(header: string[], rows: unknown[][]): string {
-  const esc = (v: unknown) => {
-    const s = v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
-    return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(esc).join(",")).join("\r\n");
-}
-
 /** The instant a calendar day ends in a time zone, as ISO 8601 UTC. */
 export function endOfDayIn(date: string, timeZone: string): string {
   const [y, m, d] = date.split("-").map(Number) as [number, number, number];

@@ -1,6 +1,7 @@
 import "server-only";
-import { DECISIONS, summaryOf, type Decision } from "@fraud/core";
+import { DECISIONS, summaryOf, type Decision, type User } from "@fraud/core";
 import { z } from "zod";
+import { maskDeep, personalView, type CustomerLink } from "./personal-data";
 import { platform } from "./runtime";
 
 /** The filters of the live decisions page, from its URL. Bad values are dropped, not fatal. */
@@ -42,35 +43,54 @@ export function toRow(d: Decision): DecisionRow {
   };
 }
 
-export async function searchDecisions(filter: DecisionFilter, limit = 50): Promise<DecisionRow[]> {
-  const found = await (await platform()).decisions.search({
-    decision: filter.decision,
-    user_id: filter.user,
-    rule_id: filter.rule?.toUpperCase(),
-    min_amount: filter.min,
-    max_amount: filter.max,
-    limit,
+/** A row of the live decisions list: the customer as the reader may see them, with their profile's link. */
+export interface DecisionListRow extends Omit<DecisionRow, "user_id"> {
+  customer: CustomerLink;
+}
+
+/** The live list's rows, for the page and its live updates alike, personal data as `user` may see it. */
+export async function searchDecisions(user: User, filter: DecisionFilter, limit = 50): Promise<DecisionListRow[]> {
+  const [found, view] = await Promise.all([
+    (await platform()).decisions.search({
+      decision: filter.decision,
+      user_id: filter.user,
+      rule_id: filter.rule?.toUpperCase(),
+      min_amount: filter.min,
+      max_amount: filter.max,
+      limit,
+    }),
+    personalView(user),
+  ]);
+  return found.map((d) => {
+    const { user_id, ...row } = toRow(d);
+    return { ...row, customer: view.customer(user_id) };
   });
-  return found.map(toRow);
 }
 
 /**
- * A decision with what surrounds it: its case, alerts and the customer's active blocks. A test
- * transaction (marked `test`) is shown when no real one has its id; it has no case and no alert.
+ * A transaction's page: the decision, its case, alerts and the customer's active blocks, with
+ * every text (transaction fields, values the rules read, case notes, list entries) as `user` may
+ * see it. A test transaction (marked `test`) is shown when no real one has its id; it has no case
+ * and no alert.
  */
-export async function transactionDetail(id: string) {
+export async function transactionDetail(user: User, id: string) {
   const p = await platform();
   const decision = (await p.decisions.get(id)) ?? (await p.testDecisions.get(id));
   if (!decision) return undefined;
   const real = decision.test !== true;
-  const [reviewCase, history, alerts, listEntries, live] = await Promise.all([
+  const [reviewCase, history, alerts, listEntries, live, view] = await Promise.all([
     real ? p.reviews.get(id) : undefined,
     real ? p.reviews.history(id) : [],
     real ? p.alerts.forTransaction(id) : [],
     p.lists.find([{ field: "user_id", value: decision.user_id }]),
     p.rules.get(decision.ruleset_version),
+    personalView(user),
   ]);
   const now = Date.now();
   const activeBlocks = listEntries.filter((e) => e.kind === "block" && (e.expires_at === null || Date.parse(e.expires_at) > now));
-  return { decision, reviewCase, history, alerts, activeBlocks, thresholds: live?.thresholds ?? null };
+  return {
+    ...maskDeep({ decision, reviewCase, history, alerts, activeBlocks }, view.show),
+    customer: view.customer(decision.user_id),
+    thresholds: live?.thresholds ?? null,
+  };
 }

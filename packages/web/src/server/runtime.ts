@@ -5,6 +5,8 @@ import { env, type Env, type Platform } from "@fraud/core";
 export interface DashboardRuntime {
   env: Env;
   platform: Platform;
+  /** The dashboard's own secret: locally generated into the secrets file, on AWS the stage's FRAUD_SESSION_SECRET. */
+  secrets: { session_secret: string };
 }
 
 type Holder = { __fraudRuntime?: DashboardRuntime; __fraudRuntimeOpening?: Promise<DashboardRuntime> };
@@ -14,7 +16,10 @@ async function openDashboardRuntime(e: Env): Promise<DashboardRuntime> {
     // The admin password is the stage's SST secret (`npx sst secrets set FRAUD_ADMIN_PASSWORD`), bound by stacks/Web.ts.
     const [{ openAwsDashboard }, { Config }] = await Promise.all([import("./aws"), import("sst/node/config")]);
     const secret: unknown = Reflect.get(Config, "FRAUD_ADMIN_PASSWORD");
-    return { env: e, platform: await openAwsDashboard(e, { adminPassword: typeof secret === "string" ? secret : undefined }) };
+    // Bound by stacks/Web.ts; the stage does not deploy without it (docs/deploy-aws.md).
+    const sessionSecret: unknown = Reflect.get(Config, "FRAUD_SESSION_SECRET");
+    if (typeof sessionSecret !== "string" || sessionSecret.length < 16) throw new Error("the FRAUD_SESSION_SECRET secret must be set, at least 16 characters");
+    return { env: e, platform: await openAwsDashboard(e, { adminPassword: typeof secret === "string" ? secret : undefined }), secrets: { session_secret: sessionSecret } };
   }
   const local = await import("@fraud/functions/local");
   return local.openRuntime();

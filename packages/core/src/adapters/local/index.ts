@@ -9,7 +9,6 @@ export * from "./secrets.ts";
 export * from "./lake.ts";
 export * from "./worker.ts";
 export * from "./platform.ts";
-export * from "./webhook.ts";
 export * from "./deliveries.ts";
 export * from "./user-store.ts";
 export * from "./review-store.ts";

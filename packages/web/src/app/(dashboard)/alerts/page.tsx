@@ -8,7 +8,7 @@ import { DecisionBadge } from "@/components/decision-badge";
 import { Badge, PageHeader, TableCard, Td, Th, cx } from "@/components/ui";
 import { money, when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
-import { personalData } from "@/server/personal-data";
+import { alertInbox } from "@/server/alerts";
 import { runtime } from "@/server/runtime";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -22,9 +22,8 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   const format = await getFormatter();
   const all = (await searchParams).show === "all";
   const rt = await runtime();
-  const alerts = await rt.platform.alerts.list({ status: all ? undefined : "open", limit: 200 });
+  const alerts = await alertInbox(user, { status: all ? undefined : "open", limit: 200 });
   const canAck = can(user.role, "review.work");
-  const show = personalData(user);
   const currency = rt.env.settings.currency;
   return (
     <>
@@ -65,7 +64,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                   {a.transaction_id}
                 </Link>
               </Td>
-              <Td>{show(a.user_id)}</Td>
+              <Td>{a.user_id}</Td>
               <Td className="tabular text-right whitespace-nowrap">{money(format, a.amount, currency)}</Td>
               <Td>
                 <DecisionBadge decision={a.decision} />

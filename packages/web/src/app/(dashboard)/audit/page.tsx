@@ -5,9 +5,8 @@ import { AuditChange } from "@/components/audit-change";
 import { SelectField, TextField } from "@/components/fields";
 import { Card, PageHeader, TableCard, Td, Th, buttonClass } from "@/components/ui";
 import { when } from "@/lib/format";
+import { auditEntries } from "@/server/audit";
 import { requireUser } from "@/server/auth";
-import { personalData } from "@/server/personal-data";
-import { platform } from "@/server/runtime";
 
 const ENTITIES = ["profile", "ruleset", "list_entry", "user", "api_key", "case", "alert"] as const;
 const PAGE = 50;
@@ -19,14 +18,14 @@ export async function generateMetadata(): Promise<Metadata> {
 type Search = { entity?: string; actor?: string; before?: string };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
-  const show = personalData(await requireUser());
+  const user = await requireUser();
   const t = await getTranslations("audit");
   const format = await getFormatter();
   const sp = await searchParams;
   const entity = (ENTITIES as readonly string[]).includes(sp.entity ?? "") ? sp.entity : undefined;
   const actor = sp.actor?.trim().slice(0, 64) || undefined;
   const before = Number(sp.before);
-  const entries = await (await platform()).auditTrail.list({ entity, actor, before_id: Number.isSafeInteger(before) && before > 0 ? before : undefined, limit: PAGE });
+  const entries = await auditEntries(user, { entity, actor, before_id: Number.isSafeInteger(before) && before > 0 ? before : undefined, limit: PAGE });
   const older = new URLSearchParams({ ...(entity ? { entity } : {}), ...(actor ? { actor } : {}), before: String(entries.at(-1)?.id ?? 0) });
   return (
     <>
@@ -70,7 +69,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 <span className="font-mono break-all text-slate-600">{e.entity_id}</span>
               </Td>
               <Td className="max-w-md min-w-48">
-                <AuditChange before={e.before} after={e.after} mask={show} />
+                <AuditChange before={e.before} after={e.after} />
               </Td>
             </tr>
           ))}

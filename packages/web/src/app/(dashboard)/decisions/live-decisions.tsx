@@ -7,9 +7,9 @@ import { DecisionBadge } from "@/components/decision-badge";
 import { EmptyState, Table, Td, Th, cx } from "@/components/ui";
 import { money, when } from "@/lib/format";
 import { useLive } from "@/lib/live";
-import type { DecisionRow } from "@/server/decisions";
+import type { DecisionListRow } from "@/server/decisions";
 
-export function LiveDecisions({ initial, query }: { initial: DecisionRow[]; query: string }) {
+export function LiveDecisions({ initial, query }: { initial: DecisionListRow[]; query: string }) {
   const t = useTranslations("decisions");
   const format = useFormatter();
   const { data } = useLive(["decisions", query], `/live/decisions${query ? `?${query}` : ""}`, initial);
@@ -35,7 +35,7 @@ export function LiveDecisions({ initial, query }: { initial: DecisionRow[]; quer
               </span>
               <span className="mt-1 flex items-center justify-between gap-2 text-xs text-slate-600">
                 <span className="truncate">
-                  {r.user_id} · <span className="font-mono">{r.transaction_id}</span>
+                  {r.customer.label} · <span className="font-mono">{r.transaction_id}</span>
                 </span>
                 <span className="tabular shrink-0">{when(format, r.decided_at)}</span>
               </span>
@@ -66,8 +66,8 @@ export function LiveDecisions({ initial, query }: { initial: DecisionRow[]; quer
               </Link>
             </Td>
             <Td className="whitespace-nowrap">
-              <Link href={`/profiles/${encodeURIComponent(r.user_id)}`} className="hover:underline">
-                {r.user_id}
+              <Link href={r.customer.href} className="hover:underline">
+                {r.customer.label}
               </Link>
             </Td>
             <Td className="tabular text-right whitespace-nowrap">{money(format, r.amount, r.currency)}</Td>

@@ -14,11 +14,11 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function DecisionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireUser();
+  const user = await requireUser();
   const t = await getTranslations("decisions");
   const td = await getTranslations("decision");
   const filter = parseFilter(await searchParams);
-  const [rows, live] = await Promise.all([searchDecisions(filter), (await platform()).rules.live()]);
+  const [rows, live] = await Promise.all([searchDecisions(user, filter), (await platform()).rules.live()]);
   const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString();
   return (
     <>

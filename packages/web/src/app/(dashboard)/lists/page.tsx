@@ -6,7 +6,7 @@ import { ActionForm, SubmitButton } from "@/components/action-form";
 import { Alert, Badge, Card, PageHeader, TableCard, Td, Th } from "@/components/ui";
 import { when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
-import { platform } from "@/server/runtime";
+import { listEntries } from "@/server/lists";
 import { AddEntryForm, ImportForm } from "./list-forms";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -17,7 +17,7 @@ export default async function ListsPage() {
   const user = await requireUser();
   const t = await getTranslations("lists");
   const format = await getFormatter();
-  const entries = await (await platform()).lists.all();
+  const entries = await listEntries(user);
   const canEdit = can(user.role, "list.edit");
   const now = Date.now();
   return (

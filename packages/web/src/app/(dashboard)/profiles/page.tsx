@@ -1,12 +1,12 @@
+import { can } from "@fraud/core";
 import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { TextField } from "@/components/fields";
 import { Badge, Card, PageHeader, RISK_TONE, TableCard, Td, Th, buttonClass } from "@/components/ui";
-import { summary30d } from "@fraud/core";
 import { money, when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
-import { personalData } from "@/server/personal-data";
+import { searchProfiles } from "@/server/profiles";
 import { runtime } from "@/server/runtime";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -14,13 +14,12 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function ProfilesPage({ searchParams }: { searchParams: Promise<{ q?: string }> }) {
-  const show = personalData(await requireUser());
+  const user = await requireUser();
   const t = await getTranslations("profiles");
   const format = await getFormatter();
   const q = ((await searchParams).q ?? "").trim().slice(0, 128);
   const rt = await runtime();
-  const profiles = await rt.platform.profiles.search(q, 100);
-  const now = Date.now();
+  const rows = await searchProfiles(user, q);
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
@@ -31,8 +30,9 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
             {t("searchButton")}
           </button>
         </form>
+        {can(user.role, "personal.read") ? null : <p className="mt-2 text-xs text-slate-600">{t("searchWhole")}</p>}
       </Card>
-      <TableCard caption={t("list")} empty={t("empty")} isEmpty={profiles.length === 0}>
+      <TableCard caption={t("list")} empty={t("empty")} isEmpty={rows.length === 0}>
         <thead>
           <tr>
             <Th>{t("user")}</Th>
@@ -46,19 +46,18 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
-          {profiles.map((p) => {
-            const s = summary30d(p, now);
+          {rows.map(({ customer, profile: p, ...s }) => {
             return (
-              <tr key={p.user_id} className="hover:bg-slate-50">
+              <tr key={customer.href} className="hover:bg-slate-50">
                 <Td>
-                  <Link href={`/profiles/${encodeURIComponent(p.user_id)}`} className="font-medium text-brand-700 hover:underline">
-                    {p.user_id}
+                  <Link href={customer.href} className="font-medium text-brand-700 hover:underline">
+                    {customer.label}
                   </Link>
                 </Td>
                 <Td>
                   <Badge tone={RISK_TONE[p.risk_level]}>{t(`risk.${p.risk_level}`)}</Badge>
                 </Td>
-                <Td className="hidden text-slate-700 md:table-cell">{p.email ? show(p.email) : "—"}</Td>
+                <Td className="hidden text-slate-700 md:table-cell">{p.email || "—"}</Td>
                 <Td className="hidden font-mono text-xs lg:table-cell">{p.last_device_id ?? "—"}</Td>
                 <Td className="hidden lg:table-cell">{p.last_location ?? "—"}</Td>
                 <Td className="tabular text-right">{s.transaction_count_30d}</Td>

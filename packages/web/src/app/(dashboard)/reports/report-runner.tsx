@@ -1,12 +1,12 @@
 "use client";
 
+import { toCsv } from "@fraud/core/csv";
 import { useFormatter, useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { runReport } from "@/actions/analytics";
 import { FormMessage, TextField } from "@/components/fields";
 import { Button, Card, EmptyState, Stat, Table, Td, Th } from "@/components/ui";
-import { toCsv } from "@/lib/csv";
 import type { ReportOutput, SavedReport } from "@/server/analytics";
 import type { FormState } from "@/server/forms";
 

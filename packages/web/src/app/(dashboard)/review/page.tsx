@@ -8,6 +8,7 @@ import { SelectField } from "@/components/fields";
 import { Badge, Card, EmptyState, PageHeader, Stat, Table, Td, Th, buttonClass } from "@/components/ui";
 import { money, percent, when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
+import { reviewQueue } from "@/server/review";
 import { platform } from "@/server/runtime";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -27,7 +28,7 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
   const decision = sp.decision === "REVIEW" || sp.decision === "BLOCKED" ? sp.decision : undefined;
   const p = await platform();
   const [cases, stats] = await Promise.all([
-    p.reviews.queue({ status, decision, assignee: sp.mine === "1" ? user.username : undefined, limit: 100 }),
+    reviewQueue(user, { status, decision, assignee: sp.mine === "1" ? user.username : undefined, limit: 100 }),
     p.reviews.labelStats(),
   ]);
   const canWork = can(user.role, "review.work");

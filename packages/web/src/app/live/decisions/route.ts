@@ -5,5 +5,5 @@ import { liveJson } from "@/server/live";
 export const dynamic = "force-dynamic";
 
 export function GET(request: NextRequest) {
-  return liveJson(() => searchDecisions(parseFilter(request.nextUrl.searchParams)));
+  return liveJson((user) => searchDecisions(user, parseFilter(request.nextUrl.searchParams)));
 }

@@ -9,30 +9,30 @@ import { KeyValues } from "@/components/key-values";
 import { Alert, Badge, Card, PageHeader, RISK_TONE, Table, Td, Th } from "@/components/ui";
 import { money, when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
-import { personalData } from "@/server/personal-data";
+import { profileDetail } from "@/server/profiles";
 import { runtime } from "@/server/runtime";
 import { EditProfileForm } from "./edit-profile";
 
 type Props = { params: Promise<{ id: string }> };
 
+/** The customer as the reader may see them: a viewer's tab title never holds a phone number either. */
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: decodeURIComponent((await params).id) };
+  const user = await requireUser();
+  const detail = await profileDetail(user, (await params).id);
+  return { title: detail?.customer.label ?? (await getTranslations("profiles"))("title") };
 }
 
 export default async function ProfilePage({ params }: Props) {
   const user = await requireUser();
-  const id = decodeURIComponent((await params).id);
+  const detail = await profileDetail(user, (await params).id);
+  if (!detail) notFound();
+  const { customer, profile, history, decisions } = detail;
   const rt = await runtime();
-  const p = rt.platform;
-  const profile = await p.profiles.get(id);
-  if (!profile) notFound();
-  const [history, decisions] = await Promise.all([p.auditTrail.list({ entity: "profile", entity_id: id, limit: 50 }), p.decisions.search({ user_id: id, limit: 10 })]);
   const t = await getTranslations("profiles");
   const tq = await getTranslations("decisions");
   const format = await getFormatter();
   const s = summary30d(profile, Date.now());
   const currency = rt.env.settings.currency;
-  const show = personalData(user);
   return (
     <>
       <nav aria-label="breadcrumb" className="mb-2 text-sm">
@@ -40,7 +40,7 @@ export default async function ProfilePage({ params }: Props) {
           ← {t("back")}
         </Link>
       </nav>
-      <PageHeader title={profile.user_id} actions={<Badge tone={RISK_TONE[profile.risk_level]}>{t(`risk.${profile.risk_level}`)}</Badge>} />
+      <PageHeader title={customer.label} actions={<Badge tone={RISK_TONE[profile.risk_level]}>{t(`risk.${profile.risk_level}`)}</Badge>} />
       <div className="grid items-start gap-4 lg:grid-cols-3">
         <div className="space-y-4 lg:col-span-2">
           <Card>
@@ -48,8 +48,8 @@ export default async function ProfilePage({ params }: Props) {
               columns={3}
               items={[
                 [t("risk_level"), t(`risk.${profile.risk_level}`)],
-                [t("email"), profile.email ? show(profile.email) : "—"],
-                [t("phone"), profile.phone ? show(profile.phone) : "—"],
+                [t("email"), profile.email || "—"],
+                [t("phone"), profile.phone || "—"],
                 [t("last_device_id"), <span key="d" className="font-mono text-xs">{profile.last_device_id ?? "—"}</span>],
                 [t("last_location"), profile.last_location ?? "—"],
                 [t("last_transaction_at"), profile.last_transaction_at ? when(format, profile.last_transaction_at, "long") : "—"],
@@ -82,7 +82,7 @@ export default async function ProfilePage({ params }: Props) {
                         {d.transaction_id}
                       </Link>
                     </Td>
-                    <Td className="tabular text-right whitespace-nowrap">{money(format, d.transaction.amount, d.transaction.currency)}</Td>
+                    <Td className="tabular text-right whitespace-nowrap">{money(format, d.amount, d.currency)}</Td>
                     <Td>
                       <DecisionBadge decision={d.decision} />
                     </Td>
@@ -102,13 +102,14 @@ export default async function ProfilePage({ params }: Props) {
                     <p className="text-xs text-slate-600">
                       {when(format, h.at, "long")} · {h.actor}
                     </p>
-                    <AuditChange before={h.before} after={h.after} mask={show} />
+                    <AuditChange before={h.before} after={h.after} />
                   </li>
                 ))}
               </ol>
             )}
           </Card>
         </div>
+        {/* Editors read personal data as stored (profile.edit and personal.read are both analyst and up), so the form starts from the real values. */}
         <Card title={t("edit")}>{can(user.role, "profile.edit") ? <EditProfileForm profile={{ user_id: profile.user_id, risk_level: profile.risk_level, last_device_id: profile.last_device_id, last_location: profile.last_location, email: profile.email, phone: profile.phone }} riskLevels={RISK_LEVELS} /> : <Alert tone="gray">{t("readOnly")}</Alert>}</Card>
       </div>
     </>

@@ -21,9 +21,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function TransactionPage({ params }: Props) {
   const user = await requireUser();
   const id = decodeURIComponent((await params).id);
-  const detail = await transactionDetail(id);
+  const detail = await transactionDetail(user, id);
   if (!detail) notFound();
-  const { decision: d, reviewCase, history, alerts, activeBlocks, thresholds } = detail;
+  const { decision: d, customer, reviewCase, history, alerts, activeBlocks, thresholds } = detail;
   const t = await getTranslations("transaction");
   const tr = await getTranslations("review");
   const ta = await getTranslations("alerts");
@@ -61,7 +61,7 @@ export default async function TransactionPage({ params }: Props) {
               columns={3}
               items={[
                 [t("amount"), <span key="a" className="tabular font-semibold">{money(format, tx.amount, tx.currency)}</span>],
-                [t("customer"), <Link key="c" href={`/profiles/${encodeURIComponent(d.user_id)}`} className="text-brand-700 hover:underline">{d.user_id}</Link>],
+                [t("customer"), <Link key="c" href={customer.href} className="text-brand-700 hover:underline">{customer.label}</Link>],
                 [t("decidedAt"), when(format, d.decided_at, "long")],
                 [t("ruleset"), t("version", { version: d.ruleset_version })],
                 [t("latency"), ms(format, d.latency_ms)],

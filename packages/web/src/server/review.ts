@@ -1,0 +1,9 @@
+import "server-only";
+import type { Case, CaseQuery, User } from "@fraud/core";
+import { maskDeep, personalData } from "./personal-data";
+import { platform } from "./runtime";
+
+/** The review queue, customers as `user` may see them. */
+export async function reviewQueue(user: User, query: CaseQuery): Promise<Case[]> {
+  return maskDeep(await (await platform()).reviews.queue(query), personalData(user));
+}

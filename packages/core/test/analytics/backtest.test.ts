@@ -160,8 +160,8 @@ describe("backtest: replaying the lake through decide()", () => {
       label: "fraud",
     });
     expect(result.rules).toEqual([
-      { id: "BIG", name: "Big, lowered to 500", hits: 6, hit_rate: 1, live_hits: 2, labelled: 5, fraud: 2, legitimate: 3, precision: 0.4 },
-      { id: "RAPID", name: "Rapid", hits: 1, hit_rate: 1 / 6, live_hits: 0, labelled: 1, fraud: 1, legitimate: 0, precision: 1 },
+      { id: "BIG", name: "Big, lowered to 500", hits: 6, hit_rate: 1, live_hits: 2, errors: 0, labelled: 5, fraud: 2, legitimate: 3, precision: 0.4 },
+      { id: "RAPID", name: "Rapid", hits: 1, hit_rate: 1 / 6, live_hits: 0, errors: 0, labelled: 1, fraud: 1, legitimate: 0, precision: 1 },
     ]);
     expect(result.labels).toEqual({
       fraud: 2,

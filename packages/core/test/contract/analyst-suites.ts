@@ -63,6 +63,7 @@ function backtestResult(transactions: number): BacktestResult {
     elapsed_ms: 12,
     rows_per_second: 1_000,
     outcomes: { recorded: { APPROVED: transactions - 1, REVIEW: 1, BLOCKED: 0 }, draft: { APPROVED: transactions - 2, REVIEW: 1, BLOCKED: 1 } },
+    fallbacks: 0,
     changes: [
       {
         from: "APPROVED",
@@ -74,7 +75,7 @@ function backtestResult(transactions: number): BacktestResult {
         ],
       },
     ],
-    rules: [{ id: "R1", name: "Rule one", hits: 2, hit_rate: 0.1, live_hits: 1, labelled: 1, fraud: 1, legitimate: 0, precision: 1 }],
+    rules: [{ id: "R1", name: "Rule one", hits: 2, hit_rate: 0.1, live_hits: 1, errors: 0, labelled: 1, fraud: 1, legitimate: 0, precision: 1 }],
     labels: { fraud: 1, legitimate: 0, recorded: rates, draft: rates },
     blocked_amount: [{ currency: "XAF", recorded: 0, draft: 9_000 }],
   };

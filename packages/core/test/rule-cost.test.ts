@@ -8,7 +8,7 @@ import { evaluateLab } from "../src/eval/replay.ts";
 import { FEATURE_NAMES, FEATURES, type Features } from "../src/features.ts";
 import { checkExpression, compileRule, Rule } from "../src/rule.ts";
 import { boundedProgram, estimateCost, MAX_RULE_COST, RuleCostExceeded } from "../src/rule-cost.ts";
-import { compileRuleset, Ruleset, RulesetContent, validateRulesetContent, type RulesetContentInput } from "../src/ruleset.ts";
+import { Ruleset, RulesetContent, validateRulesetContent, type RulesetContentInput } from "../src/ruleset.ts";
 import { CARD_RULESET } from "../src/rulesets/card.ts";
 import { MOBILE_MONEY_RULESET } from "../src/rulesets/mobile-money.ts";
 import { defaultSettings } from "../src/settings.ts";

@@ -193,6 +193,28 @@ describe("backtest: replaying the lake through decide()", () => {
     await expect(run2).rejects.toThrow("lake row bad-2 is not a valid transaction: must not contain control characters");
   });
 
+  it("a draft with a rule over the cost limit: stopped on every transaction, counted as its errors and as fallbacks; a preview refuses it", async () => {
+    const lakeDir = join(dirs.make(), "lake");
+    await liveHistory(lakeDir, history, live);
+    const numbers = `[${Array.from({ length: 100 }, (_, i) => i).join(", ")}]`;
+    // Stored before the cost check, or written straight to the store: backtests replay it as it is.
+    const hostile = { id: "NESTED", name: "Nested loops", expression: `${numbers}.exists(a, ${numbers}.exists(b, ${numbers}.exists(c, a + b + c < 0)))`, score: 10 };
+    const content = RulesetContent.parse({ ...draft, fallback_decision: "REVIEW", rules: [...draft.rules, hostile] });
+    const result = await backtestRuleset({ runner: runnerFor(lakeDir, reviewLabels), ruleset: { ...content, version: 7 }, range: { from: "2025-06-02", to: "2025-06-03", warmup_days: 1 }, settings: defaultSettings });
+    expect(result.transactions).toBe(6);
+    expect(result.fallbacks).toBe(6);
+    expect(result.rules.map((r) => [r.id, r.errors])).toEqual([
+      ["BIG", 0],
+      ["RAPID", 0],
+      ["NESTED", 6],
+    ]);
+    // The fallback is REVIEW, or what the other rules decided when stricter (b4: BIG and RAPID, 90).
+    expect(result.outcomes.draft).toEqual({ APPROVED: 0, REVIEW: 5, BLOCKED: 1 });
+
+    const preview = new Backtests({ runner: runnerFor(lakeDir), rules: { get: async () => undefined }, store: { save: async () => Promise.reject(new Error("unused")), list: async () => [], get: async () => undefined }, settings: defaultSettings });
+    await expect(preview.preview(content, { from: "2025-06-02", to: "2025-06-03" })).rejects.toMatchObject({ code: "INVALID_RULE_EXPRESSION" });
+  });
+
   it("results are saved with the draft they tested", async () => {
     const dataDir = dirs.make();
     const lakeDir = join(dataDir, "lake");

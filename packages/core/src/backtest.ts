@@ -6,7 +6,7 @@ import type { Actor, BacktestStore, ReportRunner, RuleStore } from "./ports.ts";
 import { applyTransaction, newProfile, RISK_LEVELS, type Profile, type RiskLevel } from "./profile.ts";
 import { collectReport, rowObjects, type ReportCell, type ReportQuery } from "./report.ts";
 import { LABELS, type Label } from "./review.ts";
-import { compileRuleset, DECISIONS, type DecisionOutcome, type Ruleset, type RulesetContent } from "./ruleset.ts";
+import { compileRuleset, DECISIONS, validateRulesetContent, type DecisionOutcome, type Ruleset, type RulesetContent } from "./ruleset.ts";
 import type { Settings } from "./settings.ts";
 import { Transaction } from "./transaction.ts";
 
@@ -69,6 +69,8 @@ export const BacktestResult = z.object({
   elapsed_ms: z.number(),
   rows_per_second: z.number(),
   outcomes: z.object({ recorded: Outcomes, draft: Outcomes }),
+  /** Draft decisions that took the ruleset's fallback (a rule over its cost limit, out of time). */
+  fallbacks: z.number().int().default(0),
   /** Decisions that would change, largest amounts first in the examples. */
   changes: z.array(
     z.object({ from: z.enum(DECISIONS), to: z.enum(DECISIONS), count: z.number().int(), amount: z.number(), examples: z.array(BacktestExample) }),
@@ -81,6 +83,8 @@ export const BacktestResult = z.object({
       hit_rate: z.number(),
       /** Hits of the rule with the same id as recorded (the rulesets then live). */
       live_hits: z.number().int(),
+      /** Transactions on which the rule failed (a null it did not guard, its cost limit). */
+      errors: z.number().int().default(0),
       labelled: z.number().int(),
       fraud: z.number().int(),
       legitimate: z.number().int(),
@@ -196,13 +200,14 @@ export async function backtestRuleset(options: BacktestOptions): Promise<Backtes
   const examplesKept = options.examples ?? 10;
   const outcomes = { recorded: zeroOutcomes(), draft: zeroOutcomes() };
   const changes = new Map<string, { from: DecisionOutcome; to: DecisionOutcome; count: number; amount: number; examples: BacktestExample[] }>();
-  const ruleStats = new Map(compiled.rules.map((r) => [r.rule.id, { id: r.rule.id, name: r.rule.name, hits: 0, live_hits: 0, labelled: 0, fraud: 0, legitimate: 0 }]));
+  const ruleStats = new Map(compiled.rules.map((r) => [r.rule.id, { id: r.rule.id, name: r.rule.name, hits: 0, live_hits: 0, errors: 0, labelled: 0, fraud: 0, legitimate: 0 }]));
   const labelCounts = { fraud: 0, legitimate: 0 };
   const flagged = { recorded: { fraud: 0, legitimate: 0 }, draft: { fraud: 0, legitimate: 0 } };
   const blocked = new Map<string, { recorded: number; draft: number }>();
   const profiles = new Map<string, Profile>();
   let replayed = 0;
   let transactions = 0;
+  let fallbacks = 0;
   let lastProgress = 0;
 
   const col = { decision: TX_FIELDS.length, score: TX_FIELDS.length + 1, rules: TX_FIELDS.length + 2, list: TX_FIELDS.length + 3, risk: TX_FIELDS.length + 4, created: TX_FIELDS.length + 5, label: TX_FIELDS.length + 6 };
@@ -234,6 +239,8 @@ export async function backtestRuleset(options: BacktestOptions): Promise<Backtes
       if (was !== "APPROVED") flagged.recorded[label]++;
       if (now !== "APPROVED") flagged.draft[label]++;
     }
+    if (decision.fallback_reason !== null) fallbacks++;
+    for (const r of decision.errored_rules) ruleStats.get(r.id)!.errors++;
     for (const r of decision.rules) {
       const s = ruleStats.get(r.id)!;
       s.hits++;
@@ -300,6 +307,7 @@ export async function backtestRuleset(options: BacktestOptions): Promise<Backtes
     elapsed_ms: Math.round(ms),
     rows_per_second: ms === 0 ? replayed : Math.round(replayed / (ms / 1000)),
     outcomes,
+    fallbacks,
     changes: [...changes.values()]
       .sort((a, b) => order(a.from) - order(b.from) || order(a.to) - order(b.to))
       .map((c) => ({ ...c, amount: Math.round(c.amount * 100) / 100 })),
@@ -344,9 +352,10 @@ export class Backtests {
     return this.deps.store.save({ ...result, ruleset_version: version }, actor, (this.deps.clock ?? (() => new Date()))());
   }
 
-  /** Backtests rules that are not saved yet; nothing is stored. */
+  /** Backtests rules that are not saved yet, checked as saving checks them; nothing is stored. */
   async preview(content: RulesetContent, range: BacktestRangeInput, options: RunBacktestOptions = {}): Promise<BacktestResult> {
-    return backtestRuleset({ runner: this.deps.runner, ruleset: { ...content, version: null }, range: parseRange(range), settings: this.deps.settings, ...options });
+    const ruleset = { ...validateRulesetContent(content), version: null };
+    return backtestRuleset({ runner: this.deps.runner, ruleset, range: parseRange(range), settings: this.deps.settings, ...options });
   }
 
   /** Saved backtests of a version, newest first. */

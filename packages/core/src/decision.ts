@@ -3,6 +3,7 @@ import { computeFeatures, type Features, type FeatureValue } from "./features.ts
 import { ListMatch, matchLists, type ListEntry } from "./lists.ts";
 import { applyTransaction, newProfile, summary30d, type Profile } from "./profile.ts";
 import { valuesRead } from "./rule.ts";
+import { RuleCostExceeded } from "./rule-cost.ts";
 import { DECISIONS, outcomeFor, type CompiledRuleset, type DecisionOutcome } from "./ruleset.ts";
 import type { Settings } from "./settings.ts";
 import { Transaction } from "./transaction.ts";
@@ -97,9 +98,18 @@ const readClock = () => performance.now();
 
 const SEVERITY: Record<DecisionOutcome, number> = { APPROVED: 0, REVIEW: 1, BLOCKED: 2 };
 
+/** The fallback, unless the rules already evaluated call for something stricter. */
+function fallbackOutcome(total: number, ruleset: CompiledRuleset): { score: number; decision: DecisionOutcome } {
+  const score = Math.min(total, 100);
+  const partial = outcomeFor(score, ruleset.thresholds);
+  return { score, decision: SEVERITY[partial] > SEVERITY[ruleset.fallback_decision] ? partial : ruleset.fallback_decision };
+}
+
 /**
  * Runs the rules over the features: score = min(sum of fired rules, 100). A rule that throws is
- * recorded as errored and does not fire; past the ruleset's time budget the fallback is taken.
+ * recorded as errored and does not fire; past the ruleset's time budget the fallback is taken,
+ * and so it is when a rule goes over its cost limit (rule-cost.ts): that rule's answer is
+ * unknown, so the decision cannot be trusted to the others alone.
  * The clock is read around every rule that may be slow: one that cel-js interprets. A rule
  * compiled to JavaScript (rule-compiler.ts) runs in nanoseconds, less than one reading of the
  * clock costs here (~0.1 µs), so it is not timed, unless the caller passes its own clock: that one
@@ -127,6 +137,8 @@ export function evaluateRules(ruleset: CompiledRuleset, features: Features, cloc
   const rules: FiredRule[] = [];
   const errored: ErroredRule[] = [];
   let total = 0;
+  /** Why the fallback is taken, when a rule went over its cost limit. */
+  let overCost: string | undefined;
   for (const compiled of ruleset.rules) {
     const timed = clock !== undefined || compiled.compiled !== true;
     if (timed && Number.isNaN(started)) started = now();
@@ -135,6 +147,7 @@ export function evaluateRules(ruleset: CompiledRuleset, features: Features, cloc
       fired = compiled.test(features);
     } catch (e) {
       errored.push({ id: compiled.rule.id, error: errorSummary(e) });
+      if (e instanceof RuleCostExceeded) overCost ??= `rule ${compiled.rule.id} ${e.message}`;
     }
     if (fired) {
       total += compiled.rule.score;
@@ -147,17 +160,15 @@ export function evaluateRules(ruleset: CompiledRuleset, features: Features, cloc
       });
     }
     if (timed && compiled !== ruleset.rules.at(-1) && now() - started > ruleset.time_budget_ms) {
-      // Out of time: the fallback, unless the rules already evaluated call for something stricter.
-      const partial = outcomeFor(Math.min(total, 100), ruleset.thresholds);
       return {
-        score: Math.min(total, 100),
-        decision: SEVERITY[partial] > SEVERITY[ruleset.fallback_decision] ? partial : ruleset.fallback_decision,
+        ...fallbackOutcome(total, ruleset),
         rules,
         errored_rules: errored,
         fallback_reason: `rules took longer than the ${ruleset.time_budget_ms} ms budget; stopped after ${compiled.rule.id}`,
       };
     }
   }
+  if (overCost !== undefined) return { ...fallbackOutcome(total, ruleset), rules, errored_rules: errored, fallback_reason: overCost };
   const score = Math.min(total, 100);
   return { score, decision: outcomeFor(score, ruleset.thresholds), rules, errored_rules: errored, fallback_reason: null };
 }

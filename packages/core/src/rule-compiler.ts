@@ -5,7 +5,9 @@ import { FEATURES } from "./features.ts";
  * that rules use: feature reads, literals, `&&` `||` `!`, comparisons, `== !=`, double
  * arithmetic, `? :`, `in [literals]` and `startsWith` / `endsWith` / `contains`. Anything else
  * (ints in arithmetic, macros, other functions, maps) is not compiled and the rule stays with
- * the cel-js interpreter.
+ * the cel-js interpreter. Nothing in the subset loops or makes a value longer than its parts, so a
+ * compiled rule costs a bounded number of steps by construction and carries no step budget; the
+ * interpreter counts them (rule-cost.ts). Compiling loops would need the same counting.
  *
  * The compiled function is an accelerator, not a second implementation of CEL: whenever a value
  * is not what the catalogue promises (a missing feature, a null where a number is needed), it

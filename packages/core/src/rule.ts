@@ -2,6 +2,7 @@ import { Environment } from "@marcbachmann/cel-js";
 import { z } from "zod";
 import { FEATURES, type FeatureName, type Features, type FeatureValue } from "./features.ts";
 import { compileExpression, compileFused } from "./rule-compiler.ts";
+import { boundedProgram, estimateCost, MAX_RULE_COST, type CostEstimate } from "./rule-cost.ts";
 
 export const MAX_EXPRESSION_LENGTH = 2_000;
 
@@ -34,9 +35,14 @@ export interface ExpressionError {
   start: number;
   end: number;
   code: string;
+  /** For `too_costly`: the worst-case cost of the sub-expression at start..end, and the limit. */
+  cost?: number;
+  limit?: number;
 }
 
 export type ExpressionCheck = { ok: true; reads: FeatureName[] } | { ok: false; error: ExpressionError };
+
+type Program = ReturnType<Environment["parse"]>;
 
 type AstNode = { op: string; args: unknown; start?: number; end?: number };
 
@@ -51,21 +57,6 @@ function collectIdentifiers(node: unknown, into: Set<string>): void {
   else collectIdentifiers(n.args, into);
 }
 
-/** The first call of `name` (as a function or a method) in an AST. */
-function findCall(node: unknown, name: string): AstNode | undefined {
-  if (Array.isArray(node)) {
-    for (const n of node) {
-      const found = findCall(n, name);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (!node || typeof node !== "object") return undefined;
-  const n = node as AstNode;
-  if ((n.op === "call" || n.op === "rcall") && Array.isArray(n.args) && n.args[0] === name) return n;
-  return findCall(n.args, name);
-}
-
 function toError(e: unknown, expression: string): ExpressionError {
   const err = e as { summary?: string; message?: string; code?: string; range?: { start: number; end: number } };
   const start = Math.max(0, Math.min(err.range?.start ?? 0, expression.length));
@@ -77,36 +68,43 @@ function toError(e: unknown, expression: string): ExpressionError {
   };
 }
 
-/** Type-checks an expression against the feature catalogue: it must be a valid CEL boolean. */
-export function checkExpression(expression: string): ExpressionCheck {
+function costError(cost: Exclude<CostEstimate, { ok: true }>): ExpressionError {
+  const { message, start, end, code } = cost;
+  return cost.code === "too_costly" ? { message, start, end, code, cost: cost.cost, limit: MAX_RULE_COST } : { message, start, end, code };
+}
+
+type Analysis = { ok: false; error: ExpressionError } | { ok: true; program: Program; reads: FeatureName[]; cost: CostEstimate };
+
+/** Parses and type-checks an expression against the feature catalogue, and estimates its cost. */
+function analyse(expression: string): Analysis {
   if (expression.length > MAX_EXPRESSION_LENGTH) {
     return { ok: false, error: { message: `expression longer than ${MAX_EXPRESSION_LENGTH} characters`, start: MAX_EXPRESSION_LENGTH, end: expression.length, code: "too_long" } };
   }
   try {
-    const result = environment.check(expression);
+    const program = environment.parse(expression);
+    const result = program.check();
     if (!result.valid) return { ok: false, error: toError(result.error, expression) };
     if (result.type !== "bool") {
       return { ok: false, error: { message: `must be true or false, not ${result.type}`, start: 0, end: expression.length, code: "not_boolean" } };
     }
-    const ast = environment.parse(expression).ast;
-    const regex = findCall(ast, "matches");
-    if (regex) {
-      return {
-        ok: false,
-        error: {
-          message: "regular expressions (matches) are not allowed: their cost has no bound; use contains, startsWith, endsWith or a list",
-          start: regex.start ?? 0,
-          end: regex.end ?? expression.length,
-          code: "forbidden_function",
-        },
-      };
-    }
     const ids = new Set<string>();
-    collectIdentifiers(ast, ids);
-    return { ok: true, reads: [...ids].filter((id): id is FeatureName => id in FEATURES) };
+    collectIdentifiers(program.ast, ids);
+    return { ok: true, program, reads: [...ids].filter((id): id is FeatureName => id in FEATURES), cost: estimateCost(program.ast) };
   } catch (e) {
     return { ok: false, error: toError(e, expression) };
   }
+}
+
+/**
+ * Checks an expression as it is saved: a valid CEL boolean over the features, calling no function
+ * whose cost has no bound, and costing at most `MAX_RULE_COST` steps whatever the features
+ * (rule-cost.ts); errors name the offending sub-expression by its offsets.
+ */
+export function checkExpression(expression: string): ExpressionCheck {
+  const analysis = analyse(expression);
+  if (!analysis.ok) return analysis;
+  if (!analysis.cost.ok) return { ok: false, error: costError(analysis.cost) };
+  return { ok: true, reads: analysis.reads };
 }
 
 export interface CompiledRule {
@@ -117,17 +115,22 @@ export interface CompiledRule {
   compiled?: boolean;
 }
 
-/** Compiles a rule that passed `checkExpression`; throws a VisibleError-worthy message otherwise. */
+/**
+ * Compiles a rule; throws a VisibleError-worthy message for an expression that `checkExpression`
+ * refuses, except for its cost: a rule saved before the limit still runs, and is stopped at the
+ * limit each time it goes over (`RuleCostExceeded`, a rule error).
+ */
 export function compileRule(rule: Rule): CompiledRule {
-  const check = checkExpression(rule.expression);
-  if (!check.ok) throw new Error(`rule ${rule.id}: ${check.error.message} at ${check.error.start}`);
-  const program = environment.parse(rule.expression);
+  const analysis = analyse(rule.expression);
+  const error = !analysis.ok ? analysis.error : !analysis.cost.ok && analysis.cost.code !== "too_costly" ? costError(analysis.cost) : undefined;
+  if (error || !analysis.ok) throw new Error(`rule ${rule.id}: ${error?.message} at ${error?.start}`);
+  const program = boundedProgram(analysis.program);
   const interpret = (features: Readonly<Record<string, unknown>>) => program(features as Record<string, unknown>) === true;
   // Same answers, about ten times faster: see rule-compiler.ts.
-  const fast = compileExpression(program.ast, interpret);
+  const fast = compileExpression(analysis.program.ast, interpret);
   return {
     rule,
-    reads: check.reads,
+    reads: analysis.reads,
     test: fast ? fast.test : interpret,
     compiled: fast !== undefined,
   };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { invalidInput, VisibleError } from "./errors.ts";
+import { fieldErrors, invalidInput, VisibleError, type FieldIssue } from "./errors.ts";
 import { checkExpression, compileRule, fuseRules, Rule, type CompiledRule, type FusedRules } from "./rule.ts";
 
 export const DECISIONS = ["APPROVED", "REVIEW", "BLOCKED"] as const;
@@ -40,20 +40,27 @@ export const Ruleset = RulesetContent.safeExtend({
 });
 export type Ruleset = z.infer<typeof Ruleset>;
 
-/** Checks every expression; throws a VisibleError naming each rule and the error's position. */
+/**
+ * Checks every expression; throws a VisibleError naming each rule and the error's position, with
+ * the same as issues (`rule_too_costly` with the cost and the limit, `rule_expression` otherwise)
+ * for a client that says them in its own language.
+ */
 export function validateRulesetContent(input: unknown): RulesetContent {
   const parsed = RulesetContent.safeParse(input);
   if (!parsed.success) {
     throw invalidInput("INVALID_RULESET", "the ruleset is not valid", parsed.error);
   }
-  const fields: Record<string, string[]> = {};
+  const issues: FieldIssue[] = [];
   parsed.data.rules.forEach((rule, i) => {
     const check = checkExpression(rule.expression);
-    if (!check.ok) {
-      fields[`rules.${i}.expression`] = [`${rule.id}: ${check.error.message} (at character ${check.error.start + 1})`];
-    }
+    if (check.ok) return;
+    const { error } = check;
+    const position = error.start + 1;
+    const params: FieldIssue["params"] =
+      error.code === "too_costly" ? { key: "rule_too_costly", rule: rule.id, position, cost: error.cost ?? 0, limit: error.limit ?? 0 } : { key: "rule_expression", rule: rule.id, position, detail: error.message };
+    issues.push({ field: `rules.${i}.expression`, code: "custom", message: `${rule.id}: ${error.message} (at character ${position})`, params });
   });
-  if (Object.keys(fields).length > 0) throw new VisibleError("INVALID_RULE_EXPRESSION", "a rule expression is not valid", fields);
+  if (issues.length > 0) throw new VisibleError("INVALID_RULE_EXPRESSION", "a rule expression is not valid", fieldErrors(issues), issues);
   return parsed.data;
 }
 

@@ -85,4 +85,15 @@ describe("npm run fraud -- eval", () => {
     expect(r.stderr).toContain("BAD");
     expect(readFileSync(small, "utf8")).toBe(SMALL);
   });
+
+  it("refuses a ruleset with a rule over the cost limit, naming the rule and where", () => {
+    const numbers = `[${Array.from({ length: 100 }, (_, i) => i).join(", ")}]`;
+    const inner = `${numbers}.exists(b, ${numbers}.exists(c, a + b + c < 0))`;
+    const expression = `${numbers}.exists(a, ${inner})`;
+    const costly = join(dir, "costly.json");
+    writeFileSync(costly, JSON.stringify({ rules: [{ id: "NESTED", name: "nested", expression, score: 10 }] }));
+    const r = fraud("eval", "--lab", "--ruleset", costly);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`NESTED: too costly: up to [\\d,]+ steps in the worst case, over the limit of 100,000 \\(at character ${expression.indexOf(inner) + 1}\\)`));
+  });
 });

@@ -1,4 +1,4 @@
-import { bindReportParameters, Credentials, ListEntryInput, NewUser, parseTransaction, ReportDefinition, type FieldIssue } from "@fraud/core";
+import { bindReportParameters, Credentials, ListEntryInput, NewUser, parseTransaction, ReportDefinition, validateRulesetContent, type FieldIssue } from "@fraud/core";
 import { createTranslator } from "next-intl";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -66,6 +66,27 @@ describe("field errors in the user's language", () => {
     expect(errorsOf("en", parsed.issues).amount).toEqual(["must be greater than 0"]);
     // The API keeps core's English messages for the same failures.
     expect(parsed.fields.amount).toEqual(["must be greater than 0"]);
+  });
+
+  it("says a rule too costly, and any other expression error, with the rule and its position", () => {
+    const numbers = `[${Array.from({ length: 100 }, (_, i) => i).join(", ")}]`;
+    const inner = `${numbers}.exists(b, ${numbers}.exists(c, a + b + c < 0))`;
+    const expression = `${numbers}.exists(a, ${inner})`;
+    const issues = issuesOf(() =>
+      validateRulesetContent({
+        rules: [
+          { id: "NESTED", name: "nested", expression, score: 10 },
+          { id: "TYPO", name: "typo", expression: "amount >", score: 10 },
+        ],
+      }),
+    );
+    const position = expression.indexOf(inner) + 1;
+    const cost = Number(issues[0]!.params.cost);
+    expect(errorsOf("fr", issues)).toEqual({
+      "rules.0.expression": [`NESTED : trop coûteuse : jusqu'à ${new Intl.NumberFormat("fr").format(cost)} étapes dans le pire des cas, au-delà de la limite de ${new Intl.NumberFormat("fr").format(100_000)} (caractère ${position})`],
+      "rules.1.expression": ["TYPO : Unexpected token: EOF (caractère 9)"],
+    });
+    expect(errorsOf("en", issues)["rules.0.expression"]).toEqual([`NESTED: too costly: up to ${cost.toLocaleString("en")} steps in the worst case, over the limit of 100,000 (character ${position})`]);
   });
 
   it("says the errors of a report definition and of its parameters", () => {
@@ -138,7 +159,7 @@ describe("field errors in the user's language", () => {
     expect(Object.keys(fr.errors.visible).sort()).toEqual(Object.keys(en.errors.visible).sort());
     for (const locale of ["fr", "en"] as const) {
       for (const key of keys(CATALOGUES[locale].validation)) {
-        const text = say(locale)(key, { origin: "string", minimum: 2, maximum: 5, inclusive: "true", expected: "number", format: "email", divisor: 2, values: "a, b", seconds: 300, name: "p", detail: "d", key: "k" });
+        const text = say(locale)(key, { origin: "string", minimum: 2, maximum: 5, inclusive: "true", expected: "number", format: "email", divisor: 2, values: "a, b", seconds: 300, name: "p", detail: "d", key: "k", rule: "R", position: 3, cost: 200_000, limit: 100_000 });
         expect(text, `${locale} ${key}`).not.toMatch(/validation\.|\{/);
       }
     }

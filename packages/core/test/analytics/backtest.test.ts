@@ -160,8 +160,8 @@ describe("backtest: replaying the lake through decide()", () => {
       label: "fraud",
     });
     expect(result.rules).toEqual([
-      { id: "BIG", name: "Big, lowered to 500", hits: 6, hit_rate: 1, live_hits: 2, labelled: 5, fraud: 2, legitimate: 3, precision: 0.4 },
-      { id: "RAPID", name: "Rapid", hits: 1, hit_rate: 1 / 6, live_hits: 0, labelled: 1, fraud: 1, legitimate: 0, precision: 1 },
+      { id: "BIG", name: "Big, lowered to 500", hits: 6, hit_rate: 1, live_hits: 2, errors: 0, labelled: 5, fraud: 2, legitimate: 3, precision: 0.4 },
+      { id: "RAPID", name: "Rapid", hits: 1, hit_rate: 1 / 6, live_hits: 0, errors: 0, labelled: 1, fraud: 1, legitimate: 0, precision: 1 },
     ]);
     expect(result.labels).toEqual({
       fraud: 2,
@@ -191,6 +191,28 @@ describe("backtest: replaying the lake through decide()", () => {
     await writeLake(dir2, [[{ ...good, transaction_id: "ok-3", timestamp: "2025-06-02T10:00:00.000Z" }, { ...good, transaction_id: "bad-2", timestamp: "2025-06-02T11:00:00.000Z", user_id: "u\u0007" }]]);
     const run2 = backtestRuleset({ runner: runnerFor(dir2), ruleset: { ...RulesetContent.parse(live), version: 2 }, range: { from: "2025-06-02", to: "2025-06-02", warmup_days: 0 }, settings: defaultSettings });
     await expect(run2).rejects.toThrow("lake row bad-2 is not a valid transaction: must not contain control characters");
+  });
+
+  it("a draft with a rule over the cost limit: stopped on every transaction, counted as its errors and as fallbacks; a preview refuses it", async () => {
+    const lakeDir = join(dirs.make(), "lake");
+    await liveHistory(lakeDir, history, live);
+    const numbers = `[${Array.from({ length: 100 }, (_, i) => i).join(", ")}]`;
+    // Stored before the cost check, or written straight to the store: backtests replay it as it is.
+    const hostile = { id: "NESTED", name: "Nested loops", expression: `${numbers}.exists(a, ${numbers}.exists(b, ${numbers}.exists(c, a + b + c < 0)))`, score: 10 };
+    const content = RulesetContent.parse({ ...draft, fallback_decision: "REVIEW", rules: [...draft.rules, hostile] });
+    const result = await backtestRuleset({ runner: runnerFor(lakeDir, reviewLabels), ruleset: { ...content, version: 7 }, range: { from: "2025-06-02", to: "2025-06-03", warmup_days: 1 }, settings: defaultSettings });
+    expect(result.transactions).toBe(6);
+    expect(result.fallbacks).toBe(6);
+    expect(result.rules.map((r) => [r.id, r.errors])).toEqual([
+      ["BIG", 0],
+      ["RAPID", 0],
+      ["NESTED", 6],
+    ]);
+    // The fallback is REVIEW, or what the other rules decided when stricter (b4: BIG and RAPID, 90).
+    expect(result.outcomes.draft).toEqual({ APPROVED: 0, REVIEW: 5, BLOCKED: 1 });
+
+    const preview = new Backtests({ runner: runnerFor(lakeDir), rules: { get: async () => undefined }, store: { save: async () => Promise.reject(new Error("unused")), list: async () => [], get: async () => undefined }, settings: defaultSettings });
+    await expect(preview.preview(content, { from: "2025-06-02", to: "2025-06-03" })).rejects.toMatchObject({ code: "INVALID_RULE_EXPRESSION" });
   });
 
   it("results are saved with the draft they tested", async () => {

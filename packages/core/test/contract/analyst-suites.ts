@@ -5,7 +5,7 @@ import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
 import { VisibleError } from "../../src/errors.ts";
 import type { AlertInbox, BacktestStore, LiveMetrics, ReportStore, ReviewStore, RuleStore, ShadowRulesetStore } from "../../src/ports.ts";
 import { ReportDefinition } from "../../src/report.ts";
-import { RulesetContent } from "../../src/ruleset.ts";
+import { RulesetContent, type Ruleset } from "../../src/ruleset.ts";
 import type { Scoring } from "../../src/scoring.ts";
 import type { TransactionInput } from "../../src/transaction.ts";
 import { tickingClock } from "./suites.ts";
@@ -21,6 +21,8 @@ export interface AnalystFixture {
   backtestStore: BacktestStore;
   /** Runs the consumers (alert inbox, live figures) over every decision recorded so far, delivering each event twice. */
   deliver(): Promise<void>;
+  /** Writes a stored version behind the store's back, as a version without today's checks stored it. */
+  overwrite(ruleset: Ruleset): Promise<void>;
   close(): Promise<void>;
 }
 export type MakeAnalystFixture = (clock: () => Date) => Promise<AnalystFixture>;
@@ -63,6 +65,7 @@ function backtestResult(transactions: number): BacktestResult {
     elapsed_ms: 12,
     rows_per_second: 1_000,
     outcomes: { recorded: { APPROVED: transactions - 1, REVIEW: 1, BLOCKED: 0 }, draft: { APPROVED: transactions - 2, REVIEW: 1, BLOCKED: 1 } },
+    fallbacks: 0,
     changes: [
       {
         from: "APPROVED",
@@ -74,7 +77,7 @@ function backtestResult(transactions: number): BacktestResult {
         ],
       },
     ],
-    rules: [{ id: "R1", name: "Rule one", hits: 2, hit_rate: 0.1, live_hits: 1, labelled: 1, fraud: 1, legitimate: 0, precision: 1 }],
+    rules: [{ id: "R1", name: "Rule one", hits: 2, hit_rate: 0.1, live_hits: 1, errors: 0, labelled: 1, fraud: 1, legitimate: 0, precision: 1 }],
     labels: { fraud: 1, legitimate: 0, recorded: rates, draft: rates },
     blocked_amount: [{ currency: "XAF", recorded: 0, draft: 9_000 }],
   };
@@ -406,6 +409,34 @@ export function analystContracts(adapter: string, make: MakeAnalystFixture): voi
         [2, "published"],
         [1, "archived"],
       ]);
+    });
+  });
+
+  describe(`${adapter}: a rule over the cost limit, stored before the check`, () => {
+    const numbers = `[${Array.from({ length: 100 }, (_, i) => i).join(", ")}]`;
+    const nested = { id: "NESTED", name: "Nested loops", description: "", expression: `${numbers}.exists(a, ${numbers}.exists(b, ${numbers}.exists(c, a + b + c < 0)))`, score: 10, enabled: true };
+    const refused = { code: "INVALID_RULE_EXPRESSION", issues: [expect.objectContaining({ params: expect.objectContaining({ key: "rule_too_costly", rule: "NESTED" }) })] };
+
+    it("scores with the fallback, the rule's error recorded, and does not hang", async () => {
+      const f = await fixture();
+      const live = (await f.rules.live())!;
+      await f.overwrite({ ...live, fallback_decision: "REVIEW", rules: [...live.rules, nested] });
+      const d = await submit(f, txn("cost-1", { user_id: "user-2" }));
+      expect(d).toMatchObject({ decision: "REVIEW", fallback_reason: "rule NESTED went over the cost limit of 100,000 steps" });
+      expect(d.errored_rules).toEqual([{ id: "NESTED", error: "went over the cost limit of 100,000 steps" }]);
+    });
+
+    it("cannot be published, rolled back to or run in shadow", async () => {
+      const f = await fixture();
+      const live = (await f.rules.live())!;
+      const draft = await f.rules.saveDraft(RULES, ANA);
+      await f.overwrite({ ...draft, rules: [...draft.rules, nested] });
+      await f.overwrite({ ...live, rules: [...live.rules, nested] });
+      await expect(f.rules.publish(draft.version, ANA)).rejects.toMatchObject(refused);
+      await expect(f.rules.setShadow(draft.version, ANA)).rejects.toMatchObject(refused);
+      await f.rules.publish((await f.rules.saveDraft(RULES, ANA)).version, ANA);
+      await expect(f.rules.rollback(live.version, ANA)).rejects.toMatchObject(refused);
+      expect(await f.rules.shadowVersion()).toBe(0);
     });
   });
 }

@@ -1,3 +1,4 @@
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll } from "vitest";
 import { AwsBacktestStore, AwsReportStore, openAwsPlatform, recordScoredEvent } from "../../src/adapters/aws/index.ts";
 import { defaultSettings } from "../../src/settings.ts";
@@ -27,6 +28,9 @@ analystContracts("aws (DynamoDB, Kinesis emulators)", async (clock) => {
     // What the consumer Lambda does with each record of the stream.
     async deliver() {
       for (const { decision } of await emulators.readStream(stream)) await recordScoredEvent(p, decision);
+    },
+    async overwrite(ruleset) {
+      await emulators.clients.dynamo.send(new UpdateCommand({ TableName: tables.rulesets, Key: { pk: "RULESET", version: ruleset.version }, UpdateExpression: "SET #data = :data", ExpressionAttributeNames: { "#data": "data" }, ExpressionAttributeValues: { ":data": JSON.stringify(ruleset) } }));
     },
     close: async () => {},
   };

@@ -26,6 +26,9 @@ analystContracts("local (SQLite)", async (clock) => {
     async deliver() {
       while (worker.stepAlertsAndMetrics() > 0);
     },
+    async overwrite(ruleset) {
+      p.db.prepare("UPDATE rulesets SET data = ? WHERE version = ?").run(JSON.stringify(ruleset), ruleset.version);
+    },
     async close() {
       p.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 "use server";
 
-import { checkExpression, Rule, type RulesetContent } from "@fraud/core";
+import { checkExpression, Rule, type ExpressionError, type RulesetContent } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
@@ -12,12 +12,18 @@ import { platform } from "@/server/runtime";
 
 export type ExpressionStatus = { ok: true; reads: string[] } | { ok: false; message: string; start: number; end: number };
 
+/** An expression's error in the user's language where the check is core's own (its cost); cel-js's messages are cel-js's. */
+async function expressionMessage(error: ExpressionError): Promise<string> {
+  if (error.code !== "too_costly") return error.message;
+  return (await getTranslations("rules"))("tooCostly", { cost: error.cost ?? 0, limit: error.limit ?? 0 });
+}
+
 /** Checks a rule expression as the analyst types it: the same type-checker that guards saving. */
 export async function checkRuleExpression(expression: string): Promise<ExpressionStatus> {
   await authorize("read");
   // The argument comes from the client as it likes: anything but text is checked as empty text.
   const check = checkExpression(typeof expression === "string" ? expression.slice(0, 4_000) : "");
-  return check.ok ? { ok: true, reads: check.reads } : { ok: false, message: check.error.message, start: check.error.start, end: check.error.end };
+  return check.ok ? { ok: true, reads: check.reads } : { ok: false, message: await expressionMessage(check.error), start: check.error.start, end: check.error.end };
 }
 
 function refresh() {
@@ -45,7 +51,7 @@ export async function saveRule(_prev: FormState, form: FormData): Promise<FormSt
     });
     const fields = parsed.success ? {} : await fieldErrors(parsed.error);
     const check = checkExpression(v.expression ?? "");
-    if (!check.ok && v.expression) fields.expression = [t("expressionError", { message: check.error.message, position: check.error.start + 1 })];
+    if (!check.ok && v.expression) fields.expression = [t("expressionError", { message: await expressionMessage(check.error), position: check.error.start + 1 })];
     if (!parsed.success || Object.keys(fields).length > 0) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields };
     const rule = parsed.data;
     const { working } = await rulesState();
@@ -61,8 +67,10 @@ export async function saveRule(_prev: FormState, form: FormData): Promise<FormSt
     } catch (e) {
       // The store checks every expression again; its errors name the rule's position in the list.
       if (isVisibleError(e) && e.fields) {
-        const mine = Object.entries(e.fields).filter(([k]) => k.endsWith(".expression")).flatMap(([, m]) => m);
-        return { status: "error", message: (await visibleError(e)).message, fields: mine.length ? { expression: mine } : e.fields };
+        const said = await visibleError(e);
+        const all = said.fields ?? e.fields;
+        const mine = Object.entries(all).filter(([k]) => k.endsWith(".expression")).flatMap(([, m]) => m);
+        return { status: "error", message: said.message, fields: mine.length ? { expression: mine } : all };
       }
       throw e;
     }

@@ -45,6 +45,8 @@ export interface BacktestOutput {
   transactions: number;
   elapsed_ms: number;
   outcomes: { recorded: Record<"APPROVED" | "REVIEW" | "BLOCKED", number>; draft: Record<"APPROVED" | "REVIEW" | "BLOCKED", number> };
+  /** Decisions of this version that took the fallback (a rule over its cost limit, out of time). */
+  fallbacks: number;
   changes: Array<{ from: string; to: string; count: number; amount: number }>;
   rules: Array<{ id: string; name: string; hits: number; hit_rate: number; precision: number | null }>;
 }

@@ -224,6 +224,8 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
     const target = await this.get(toVersion);
     if (!target) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${toVersion}`);
     if (target.published_at === null) throw new VisibleError("RULESET_NEVER_PUBLISHED", `version ${toVersion} was never published`);
+    // Going live again is checked as publishing is: a version from before a check is refused.
+    validateRulesetContent(contentOf(target));
     for (let attempt = 1; ; attempt++) {
       const version = (await this.latestVersion()) + 1;
       const copy = Ruleset.parse({
@@ -259,6 +261,8 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
       const ruleset = await this.get(version);
       if (!ruleset) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
       if (ruleset.status !== "draft") throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is ${ruleset.status}; only a draft can run in shadow`);
+      // A shadow runs on every transaction, as the live ruleset does: checked as publishing is.
+      validateRulesetContent(contentOf(ruleset));
       items.push(
         {
           Update: {

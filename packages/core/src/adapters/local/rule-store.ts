@@ -119,6 +119,8 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
         if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${toVersion}`);
         const target = Ruleset.parse(JSON.parse(row.data));
         if (target.published_at === null) throw new VisibleError("RULESET_NEVER_PUBLISHED", `version ${toVersion} was never published`);
+        // Going live again is checked as publishing is: a version from before a check is refused.
+        validateRulesetContent(contentOf(target));
         const copy = this.insert(contentOf(target), actor, `rollback to version ${toVersion}`, "draft");
         return this.makeLive(copy, actor, "ruleset.rollback");
       }).immediate(),
@@ -141,6 +143,8 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
           if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
           const ruleset = Ruleset.parse(JSON.parse(row.data));
           if (ruleset.status !== "draft") throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is ${ruleset.status}; only a draft can run in shadow`);
+          // A shadow runs on every transaction, as the live ruleset does: checked as publishing is.
+          validateRulesetContent(contentOf(ruleset));
           this.db.prepare("INSERT INTO kv (key, value) VALUES ('shadow_ruleset', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(version));
         }
         audit(this.db, {

@@ -35,6 +35,7 @@ export function BacktestPanel({ version, canRun }: { version: number; canRun: bo
       {r ? (
         <div className="mt-4 space-y-4" role="status">
           <p className="text-sm text-slate-700">{t("transactions", { count: r.transactions, ms: Math.round(r.elapsed_ms) })}</p>
+          {r.fallbacks > 0 ? <p className="text-sm text-amber-800">{t("fallbacks", { count: r.fallbacks })}</p> : null}
           <Table caption={t("title")}>
             <thead>
               <tr>

@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from "node:http";
-import { BlockList, isIP } from "node:net";
+import { BlockList, isIP, type Socket } from "node:net";
 
 /**
  * Node's HTTP parser as strict as it goes, said here rather than left to defaults: it refuses
  * (400, connection closed) a Content-Length beside a Transfer-Encoding, duplicate or malformed
  * lengths, a Transfer-Encoding that does not end in chunked, obsolete line folding, bare CR or LF
- * as line ends and malformed chunk sizes, so that no two parsers can read one request as two.
+ * as line ends and malformed chunk sizes, so that no two parsers can read one request as two. The
+ * Host header is checked by framingProblem instead, which also drops whatever the client sent after.
  */
-export const STRICT_HTTP: ServerOptions = { insecureHTTPParser: false, requireHostHeader: true, joinDuplicateHeaders: false };
+export const STRICT_HTTP: ServerOptions = { insecureHTTPParser: false, requireHostHeader: false, joinDuplicateHeaders: false };
 
 /** A year: once a browser has reached the site over HTTPS, it refuses plain HTTP for it. */
 export const HSTS = "max-age=31536000";
@@ -95,15 +96,17 @@ export function senderOf(req: IncomingMessage, settings: EdgeSettings): Sender {
 }
 
 /**
- * Why a request's framing or target is refused, beyond what Node's parser refuses itself: more
- * than one Host (RFC 9112, 3.2), Transfer-Encoding in HTTP/1.0 (RFC 9112, 6.1), and a target that
- * is not a path (this server is no proxy, and two readings of which host is meant are one too many).
+ * Why a request's framing or target is refused, beyond what Node's parser refuses itself: no Host
+ * or more than one (RFC 9112, 3.2), a transfer coding other than chunked alone (this server decodes
+ * no other) or any in HTTP/1.0 (RFC 9112, 6.1), and a target that is not a path (this server is no
+ * proxy, and two readings of which host is meant are one too many).
  */
 export function framingProblem(req: IncomingMessage): string | undefined {
   let hosts = 0;
   for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === "host") hosts += 1;
-  if (hosts > 1) return "more than one Host header";
-  if (req.httpVersion === "1.0" && req.headers["transfer-encoding"] !== undefined) return "Transfer-Encoding in an HTTP/1.0 request";
+  if (hosts > 1 || (hosts === 0 && req.httpVersion !== "1.0")) return "exactly one Host header is required";
+  const coding = req.headers["transfer-encoding"];
+  if (coding !== undefined && (req.httpVersion === "1.0" || coding.trim().toLowerCase() !== "chunked")) return "the only transfer coding accepted is chunked, in HTTP/1.1";
   if (!req.url?.startsWith("/")) return "the request target must be a path";
   return undefined;
 }
@@ -152,8 +155,12 @@ export function answerAfterBody(req: IncomingMessage, res: ServerResponse, statu
  * and Strict-Transport-Security on every answer to a request that came over HTTPS.
  */
 export function edgeServer(settings: EdgeSettings, handle: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  // Connections whose request was refused: what the client sent after it on them is not read as requests.
+  const refused = new WeakSet<Socket>();
   const server = createServer(STRICT_HTTP, (req, res) => {
+    if (refused.has(req.socket)) return;
     if (framingProblem(req)) {
+      refused.add(req.socket);
       res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Bad Request\n");
       return;
     }

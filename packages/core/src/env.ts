@@ -10,6 +10,7 @@ export const DEFAULT_SQLITE_CACHE_MB = 64;
 const PublicOrigin = z
   .url({ protocol: /^https?$/ })
   .refine((v) => {
+    if (!URL.canParse(v)) return true; // z.url has said so already
     const u = new URL(v);
     return u.pathname === "/" && !u.search && !u.hash && !u.username && !u.password;
   }, "must be an origin such as https://fraud.example.com, without a path")

@@ -68,7 +68,9 @@ function lastValue(header: string | string[] | undefined): string | undefined {
 
 /** Whether a request came over HTTPS (cheap enough for every API call). */
 export function isSecure(req: IncomingMessage, settings: EdgeSettings): boolean {
-  return settings.alwaysSecure || (isTrusted(settings, req.socket.remoteAddress) && lastValue(req.headers["x-forwarded-proto"])?.toLowerCase() === "https");
+  if (settings.alwaysSecure) return true;
+  const proto = req.headers["x-forwarded-proto"];
+  return proto !== undefined && lastValue(proto)?.toLowerCase() === "https" && isTrusted(settings, req.socket.remoteAddress);
 }
 
 /**
@@ -103,7 +105,10 @@ export function senderOf(req: IncomingMessage, settings: EdgeSettings): Sender {
  */
 export function framingProblem(req: IncomingMessage): string | undefined {
   let hosts = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === "host") hosts += 1;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    if (name.length === 4 && name.toLowerCase() === "host") hosts += 1;
+  }
   if (hosts > 1 || (hosts === 0 && req.httpVersion !== "1.0")) return "exactly one Host header is required";
   const coding = req.headers["transfer-encoding"];
   if (coding !== undefined && (req.httpVersion === "1.0" || coding.trim().toLowerCase() !== "chunked")) return "the only transfer coding accepted is chunked, in HTTP/1.1";

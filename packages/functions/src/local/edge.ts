@@ -5,8 +5,10 @@ import { BlockList, isIP, type Socket } from "node:net";
  * Node's HTTP parser as strict as it goes, said here rather than left to defaults: it refuses
  * (400, connection closed) a Content-Length beside a Transfer-Encoding, duplicate or malformed
  * lengths, a Transfer-Encoding that does not end in chunked, obsolete line folding, bare CR or LF
- * as line ends and malformed chunk sizes, so that no two parsers can read one request as two. The
- * Host header is checked by framingProblem instead, which also drops whatever the client sent after.
+ * as line ends and malformed chunk sizes, so that no two parsers can read one request as two. A
+ * header sent twice keeps one value (joinDuplicateHeaders off) and the forwarder sends each header
+ * once, so the dashboard reads the headers this server read. The Host header is checked by
+ * framingProblem instead, which also drops whatever the client sent after a refused request.
  */
 export const STRICT_HTTP: ServerOptions = { insecureHTTPParser: false, requireHostHeader: false, joinDuplicateHeaders: false };
 

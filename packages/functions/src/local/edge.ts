@@ -6,8 +6,9 @@ import { BlockList, isIP, type Socket } from "node:net";
  * (400, connection closed) a Content-Length beside a Transfer-Encoding, duplicate or malformed
  * lengths, a Transfer-Encoding that does not end in chunked, obsolete line folding, bare CR or LF
  * as line ends and malformed chunk sizes, so that no two parsers can read one request as two. A
- * header sent twice keeps one value (joinDuplicateHeaders off) and the forwarder sends each header
- * once, so the dashboard reads the headers this server read. The Host header is checked by
+ * header sent twice is joined or cut to its first value by Node's own list (joinDuplicateHeaders
+ * off: Authorization or Content-Type are never joined), and the forwarder sends each once, so the
+ * dashboard reads the headers as this server read them. The Host header is checked by
  * framingProblem instead, which also drops whatever the client sent after a refused request.
  */
 export const STRICT_HTTP: ServerOptions = { insecureHTTPParser: false, requireHostHeader: false, joinDuplicateHeaders: false };

@@ -7,6 +7,27 @@ import { WebhookSecrets } from "./webhook.ts";
 /** SQLite's page cache per connection unless FRAUD_SQLITE_CACHE_MB says otherwise (MiB); measured in docs/performance.md (seventh session). */
 export const DEFAULT_SQLITE_CACHE_MB = 64;
 
+/** The site's own origin as people reach it (scheme, host, port), with nothing after it. */
+const PublicOrigin = z
+  .url({ protocol: /^https?$/ })
+  .refine((v) => {
+    if (!URL.canParse(v)) return true; // z.url has said so already
+    const u = new URL(v);
+    return u.pathname === "/" && !u.search && !u.hash && !u.username && !u.password;
+  }, "must be an origin such as https://fraud.example.com, without a path")
+  .transform((v) => new URL(v).origin);
+
+/** A comma-separated list of IP addresses or CIDR ranges. */
+const AddressList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((a) => a.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: "must be IP addresses or CIDR ranges, separated by commas" })));
+
 const Env = z.object({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
   HOST: z.string().default("127.0.0.1"),
@@ -42,6 +63,13 @@ const Env = z.object({
   FRAUD_SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
   /** ...and this many hours after sign-in in any case. */
   FRAUD_SESSION_MAX_HOURS: z.coerce.number().positive().max(30 * 24).default(12),
+  /**
+   * The site's public origin when a reverse proxy serves it (https://fraud.example.com): with
+   * https, every request counts as secure (Secure session cookie, Strict-Transport-Security).
+   */
+  FRAUD_PUBLIC_URL: PublicOrigin.optional(),
+  /** Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; from any other client they are replaced. */
+  FRAUD_TRUSTED_PROXY: AddressList.default([]),
   /** Which platform the dashboard opens: the embedded one (SQLite, DuckDB) or the AWS stores (set by stacks/Web.ts). */
   FRAUD_DEPLOYMENT: z.enum(DEPLOYMENTS).default("local"),
   // The AWS stores (FRAUD_DEPLOYMENT=aws only), named by stacks/Core.ts, Pipeline.ts and Lake.ts.

@@ -42,7 +42,7 @@ describe("forwardTo (the server's way to the dashboard process)", () => {
         });
       }),
     );
-    const front = await listen(createServer(forwardTo(() => upstream, "starting\n")));
+    const front = await listen(createServer(forwardTo({ port: () => upstream, unavailable: "starting\n", edge: { alwaysSecure: false } })));
     const answer = await call(front, "/rules/draft?x=1", { method: "POST", headers: { host: "localhost:3000", "content-type": "text/plain", cookie: "session=s", connection: "keep-alive, x-private", "x-private": "hop" }, body: "form body" });
 
     expect(seen).toMatchObject({ method: "POST", url: "/rules/draft?x=1", body: "form body" });
@@ -54,12 +54,12 @@ describe("forwardTo (the server's way to the dashboard process)", () => {
   });
 
   it("answers 503 with a short message while the dashboard has no port, and 502 when it cannot be reached", async () => {
-    const starting = await listen(createServer(forwardTo(() => undefined, "The dashboard is starting.\n")));
+    const starting = await listen(createServer(forwardTo({ port: () => undefined, unavailable: "The dashboard is starting.\n", edge: { alwaysSecure: false } })));
     const whileStarting = await call(starting, "/", { method: "POST", body: "ignored" });
     expect([whileStarting.status, whileStarting.body]).toEqual([503, "The dashboard is starting.\n"]);
 
     const closed = await freePort();
-    const broken = await listen(createServer(forwardTo(() => closed, "The dashboard is restarting.\n")));
+    const broken = await listen(createServer(forwardTo({ port: () => closed, unavailable: "The dashboard is restarting.\n", edge: { alwaysSecure: false } })));
     const unreachable = await call(broken, "/overview");
     expect([unreachable.status, unreachable.body]).toEqual([502, "The dashboard is restarting.\n"]);
     expect(unreachable.body).not.toMatch(/ECONNREFUSED|Error/);

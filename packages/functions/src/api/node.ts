@@ -1,5 +1,6 @@
 import { getRequestListener } from "@hono/node-server";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { answerAfterBody } from "../local/edge.ts";
 import type { Api } from "./app.ts";
 import type { BodySource } from "./body.ts";
 import type { ApiAnswer, JsonAnswer } from "./ingest.ts";
@@ -14,8 +15,7 @@ function nodeBody(req: IncomingMessage): BodySource {
         size += chunk.byteLength;
         if (size > limitBytes) {
           done();
-          req.resume(); // discard the rest; the answer closes the connection
-          resolve({ ok: false });
+          resolve({ ok: false }); // the rest is read and dropped before the answer (write)
           return;
         }
         chunks.push(chunk);
@@ -35,12 +35,12 @@ function nodeBody(req: IncomingMessage): BodySource {
     });
 }
 
-function write(res: ServerResponse, answer: ApiAnswer | JsonAnswer): void {
+function write(req: IncomingMessage, res: ServerResponse, answer: ApiAnswer | JsonAnswer): void {
   const json = "json" in answer ? answer.json : JSON.stringify(answer.body);
-  const length = typeof json === "string" ? Buffer.byteLength(json) : json.byteLength;
-  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": length, ...("headers" in answer ? answer.headers : {}) };
-  if (answer.status === 413) headers.connection = "close";
-  res.writeHead(answer.status, headers).end(json);
+  const headers: Record<string, string | number> = { "content-type": "application/json", ...("headers" in answer ? answer.headers : {}) };
+  // A body refused for its size is still coming: the client reads the answer once it has been sent.
+  if (answer.status === 413) answerAfterBody(req, res, answer.status, headers, json);
+  else res.writeHead(answer.status, { ...headers, "content-length": typeof json === "string" ? Buffer.byteLength(json) : json.byteLength }).end(json);
 }
 
 /**
@@ -57,6 +57,6 @@ export function nodeListener(api: Api): (req: IncomingMessage, res: ServerRespon
     }
     void api
       .ingest({ authorization: req.headers.authorization, contentType: req.headers["content-type"], contentLength: req.headers["content-length"], body: nodeBody(req) })
-      .then((answer) => write(res, answer));
+      .then((answer) => write(req, res, answer));
   };
 }

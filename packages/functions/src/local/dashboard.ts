@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { maskConsole } from "../log-masking.ts";
+import { STRICT_HTTP } from "./edge.ts";
 import { DASHBOARD_NICE, lowerPriority } from "./priority.ts";
 import { openRuntime, WAL_RESTART_PAGES, type LocalRuntime } from "./runtime.ts";
 
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const app = next({ dev: false, dir: webDir, hostname: rt.env.HOST, port: rt.env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer(STRICT_HTTP, (req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);

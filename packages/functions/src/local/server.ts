@@ -1,13 +1,13 @@
 import { secretsFile } from "@fraud/core/local";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:http";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApi } from "../api/app.ts";
 import { nodeListener } from "../api/node.ts";
 import { maskConsole } from "../log-masking.ts";
 import { webDir, type DashboardMessage, type Handler } from "./dashboard.ts";
+import { edgeServer, edgeSettings } from "./edge.ts";
 import { forwardTo } from "./proxy.ts";
 import { openRuntime, printSecretsOnce, WAL_RESTART_PAGES } from "./runtime.ts";
 import { ScoringThread } from "./scoring-thread.ts";
@@ -108,17 +108,17 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
     reports: rt.platform.reports,
   });
   const handleApi = nodeListener(api);
+  const edge = edgeSettings(rt.env);
   let handleWeb: Handler;
   if (dashboard) {
     if (!(await dashboard.ready(DASHBOARD_START_MS))) console.error(`[server] the dashboard is not ready after ${DASHBOARD_START_MS / 1000} s; its pages answer 503 until it is`);
-    handleWeb = forwardTo(() => dashboard.port, "The dashboard is starting or restarting; retry in a moment.\n");
+    handleWeb = forwardTo({ port: () => dashboard.port, unavailable: "The dashboard is starting or restarting; retry in a moment.\n", edge });
   } else {
     const off = rt.env.FRAUD_DASHBOARD === "off";
     const message = off ? "This node serves the API only (FRAUD_DASHBOARD=off).\n" : "The dashboard is not built yet: run `npm run setup`.\n";
     handleWeb = (_req, res) => void res.writeHead(off ? 404 : 503, { "content-type": "text/plain; charset=utf-8" }).end(message);
   }
-  const server = createServer((req, res) => void (isApiPath(req.url ?? "/") ? handleApi(req, res) : handleWeb(req, res)));
-  server.keepAliveTimeout = 65_000;
+  const server = edgeServer(edge, (req, res) => void (isApiPath(req.url ?? "/") ? handleApi(req, res) : handleWeb(req, res)));
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);
     server.listen(port, hostname, () => ok());

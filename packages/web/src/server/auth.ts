@@ -1,17 +1,12 @@
 import "server-only";
 import { can, type Permission, type SessionLifetime, type User } from "@fraud/core";
-import { cookies, headers } from "next/headers";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
+import { requestIsSecure } from "./origin";
 import { platform } from "./runtime";
 
 export const SESSION_COOKIE = "fraud_session";
-
-/** Served over https (directly or behind a proxy that says so): the cookie is then Secure. */
-async function overHttps(): Promise<boolean> {
-  const h = await headers();
-  return (h.get("x-forwarded-proto") ?? "").split(",")[0]?.trim() === "https";
-}
 
 /** The cookie lives until the session's absolute end; the store ends it sooner when idle. */
 export async function startSession(user: User, lifetime: SessionLifetime): Promise<void> {
@@ -20,7 +15,7 @@ export async function startSession(user: User, lifetime: SessionLifetime): Promi
   (await cookies()).set(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "lax",
-    secure: await overHttps(),
+    secure: await requestIsSecure(),
     path: "/",
     expires: new Date(ends_at),
   });

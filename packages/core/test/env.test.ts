@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { env } from "../src/env.ts";
+
+describe("FRAUD_PUBLIC_URL and FRAUD_TRUSTED_PROXY", () => {
+  it("are unset unless given", () => {
+    expect(env({}).FRAUD_PUBLIC_URL).toBeUndefined();
+    expect(env({}).FRAUD_TRUSTED_PROXY).toEqual([]);
+  });
+
+  it("keep the public URL's origin, and refuse anything but an http(s) origin", () => {
+    expect(env({ FRAUD_PUBLIC_URL: "https://Fraud.Example.com:8443/" }).FRAUD_PUBLIC_URL).toBe("https://fraud.example.com:8443");
+    expect(env({ FRAUD_PUBLIC_URL: "http://10.0.0.5:3000" }).FRAUD_PUBLIC_URL).toBe("http://10.0.0.5:3000");
+    for (const wrong of ["https://fraud.example.com/app", "https://fraud.example.com/?x=1", "https://user:pw@fraud.example.com", "ftp://fraud.example.com", "fraud.example.com"]) {
+      expect(() => env({ FRAUD_PUBLIC_URL: wrong }), wrong).toThrow(/FRAUD_PUBLIC_URL/);
+    }
+  });
+
+  it("read the trusted proxies as addresses and CIDR ranges, and refuse names", () => {
+    expect(env({ FRAUD_TRUSTED_PROXY: "127.0.0.1, 10.0.0.0/8,::1,fd00::/8" }).FRAUD_TRUSTED_PROXY).toEqual(["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"]);
+    for (const wrong of ["nginx", "10.0.0.0/33", "127.0.0.1, *"]) expect(() => env({ FRAUD_TRUSTED_PROXY: wrong }), wrong).toThrow(/FRAUD_TRUSTED_PROXY/);
+  });
+});

@@ -114,3 +114,9 @@ export async function openDashboard(): Promise<Dashboard> {
 export function isRedirect(e: unknown): boolean {
   return typeof (e as { digest?: unknown })?.digest === "string" && (e as { digest: string }).digest.startsWith("NEXT_REDIRECT");
 }
+
+/** Where a redirect() sends the browser (the URL as given to it). */
+export function redirectTarget(e: unknown): string {
+  if (!isRedirect(e)) throw e;
+  return (e as { digest: string }).digest.split(";").slice(2, -2).join(";");
+}

@@ -8,6 +8,7 @@ import { endSession, recordSignIn, signInLocked, startSession } from "@/server/a
 import { fieldErrors, formObject, type FormState } from "@/server/forms";
 import { platform } from "@/server/runtime";
 import { isLocale, LOCALE_COOKIE } from "@/i18n/config";
+import { sameSitePath } from "@/lib/redirect";
 
 export async function signIn(_prev: FormState, form: FormData): Promise<FormState> {
   const t = await getTranslations("login");
@@ -20,9 +21,7 @@ export async function signIn(_prev: FormState, form: FormData): Promise<FormStat
   recordSignIn(username, user !== undefined);
   if (!user) return { status: "error", message: t("failed"), at: Date.now() };
   await startSession(user, env().sessionLifetime);
-  const next = typeof form.get("next") === "string" ? String(form.get("next")) : "/";
-  // Only paths of this site: never an open redirect.
-  redirect(next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/");
+  redirect(sameSitePath(form.get("next")));
 }
 
 export async function signOut(): Promise<void> {

@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { redirect } from "next/navigation";
 import { LocaleSwitcher } from "@/components/locale-switcher";
 import { Logo } from "@/components/logo";
+import { sameSitePath } from "@/lib/redirect";
 import { currentUser } from "@/server/auth";
 import { LoginForm } from "./login-form";
 
@@ -11,8 +12,8 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
-  if (await currentUser()) redirect("/");
-  const { next } = await searchParams;
+  const next = sameSitePath((await searchParams).next);
+  if (await currentUser()) redirect(next);
   const t = await getTranslations();
   return (
     <main className="flex min-h-dvh flex-col items-center justify-center bg-slate-900 px-4 py-10">
@@ -27,7 +28,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <div className="rounded-xl bg-white p-6 shadow-xl">
           <h1 className="text-xl font-semibold text-slate-900">{t("login.title")}</h1>
           <p className="mt-1 mb-5 text-sm text-slate-600">{t("login.subtitle")}</p>
-          <LoginForm next={typeof next === "string" ? next : "/"} />
+          <LoginForm next={next} />
         </div>
         <div className="mt-4 flex justify-center">
           <LocaleSwitcher dark />

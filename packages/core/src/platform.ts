@@ -11,6 +11,7 @@ import type {
   RuleStore,
   SessionStore,
   ShadowRulesetStore,
+  SignInThrottle,
   UserStore,
 } from "./ports.ts";
 import type { Reports } from "./report-service.ts";
@@ -44,6 +45,7 @@ export interface Platform {
   apiKeys: ApiKeyStore;
   users: UserStore;
   sessions: SessionStore;
+  signInThrottle: SignInThrottle;
   reviews: ReviewStore;
   alerts: AlertInbox;
   auditTrail: AuditTrail;

@@ -69,24 +69,12 @@ export function actorOf(user: User) {
   return { id: user.username, role: user.role };
 }
 
-/** Failed sign-ins per user name, in memory: slows down password guessing. */
-const failures = new Map<string, { count: number; since: number }>();
-const WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES = 8;
-
-export function signInLocked(username: string, now = Date.now()): boolean {
-  const f = failures.get(username);
-  if (!f || now - f.since > WINDOW_MS) return false;
-  return f.count >= MAX_FAILURES;
-}
-
-export function recordSignIn(username: string, ok: boolean, now = Date.now()): void {
-  if (ok) {
-    failures.delete(username);
-    return;
-  }
-  const f = failures.get(username);
-  if (!f || now - f.since > WINDOW_MS) failures.set(username, { count: 1, since: now });
-  else f.count += 1;
-  if (failures.size > 10_000) failures.clear();
+/**
+ * The address the request came from, as the server in front of the dashboard saw it: the last
+ * X-Forwarded-For entry is the one that server added (earlier ones are whatever the client sent).
+ * Undefined when no server in front said.
+ */
+export async function clientAddress(): Promise<string | undefined> {
+  const forwarded = (await headers()).get("x-forwarded-for") ?? "";
+  return forwarded.split(",").at(-1)?.trim() || undefined;
 }

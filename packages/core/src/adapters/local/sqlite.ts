@@ -220,6 +220,18 @@ const MIGRATIONS: string[] = [
   CREATE TRIGGER api_keys_version_update AFTER UPDATE ON api_keys BEGIN UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = 'api_keys_version'; END;
   CREATE TRIGGER api_keys_version_delete AFTER DELETE ON api_keys BEGIN UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = 'api_keys_version'; END;
   `,
+  // 8: sign-in attempts per user name and per address (SignInThrottle), removed once expired; and
+  // accounts whose password an admin reset, which must choose a new one before anything else.
+  `
+  CREATE TABLE sign_in_attempts (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX sign_in_attempts_expiry ON sign_in_attempts(expires_at);
+  ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export interface OpenOptions {

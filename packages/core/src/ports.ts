@@ -125,7 +125,12 @@ export interface UserStore {
   byUsername(username: string): Promise<User | undefined>;
   list(): Promise<User[]>;
   setRole(id: string, role: Role, actor: Actor): Promise<User>;
-  setPassword(id: string, password: string, actor: Actor): Promise<void>;
+  /**
+   * Sets the password and ends the user's sessions. `temporary`: an admin's reset, after which the
+   * user must choose a new password before anything else (User.must_change_password); without it,
+   * the user's own choice, which clears that.
+   */
+  setPassword(id: string, password: string, actor: Actor, options?: { temporary?: boolean }): Promise<void>;
   /** Disabling also ends the user's sessions. */
   setDisabled(id: string, disabled: boolean, actor: Actor): Promise<User>;
 }

@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { SignInThrottle, UserStore } from "./ports.ts";
-import type { User } from "./users.ts";
+import { VisibleError } from "./errors.ts";
+import type { Actor, SignInThrottle, UserStore } from "./ports.ts";
+import { PasswordChange, wrongPassword, type User } from "./users.ts";
 
 /**
  * What sign-in attempts are counted against: the user name tried (slows guessing one account's
@@ -87,4 +89,42 @@ export async function signIn(
   if (!user) return { status: "refused" };
   await stores.signInThrottle.succeeded(keys);
   return { status: "signed_in", user };
+}
+
+/**
+ * A signed-in user changes their own password. The current one is checked like a sign-in (through
+ * the throttle, so a session left open does not allow guessing it); the new one ends every session
+ * of the user and clears a reset's obligation to change it. Throws WRONG_PASSWORD.
+ */
+export async function changeOwnPassword(
+  stores: { users: Pick<UserStore, "authenticate" | "setPassword">; signInThrottle: SignInThrottle },
+  user: User,
+  change: PasswordChange,
+  address?: string,
+): Promise<{ status: "changed" } | { status: "wait"; seconds: number }> {
+  const data = PasswordChange.parse(change);
+  const check = await signIn(stores, { username: user.username, password: data.current_password, address });
+  if (check.status === "wait") return check;
+  if (check.status === "refused" || check.user.id !== user.id) throw wrongPassword();
+  await stores.users.setPassword(user.id, data.new_password, { id: user.username, role: user.role }, { temporary: false });
+  return { status: "changed" };
+}
+
+/** A temporary password: 16 random URL-safe characters (96 bits), meant to be typed once. */
+export function temporaryPassword(): string {
+  return randomBytes(12).toString("base64url");
+}
+
+/**
+ * An admin resets another user's password: a temporary one, returned once to be handed over, that
+ * the user must replace at their next sign-in before anything else. Their sessions end. An admin
+ * changes their own password with changeOwnPassword instead.
+ */
+export async function resetPassword(users: Pick<UserStore, "get" | "setPassword">, id: string, actor: Actor & { userId: string }): Promise<{ user: User; password: string }> {
+  if (id === actor.userId) throw new VisibleError("CANNOT_RESET_OWN_PASSWORD", "change your own password with your current one");
+  const user = await users.get(id);
+  if (!user) throw new VisibleError("USER_NOT_FOUND", "no such user");
+  const password = temporaryPassword();
+  await users.setPassword(id, password, { id: actor.id, role: actor.role }, { temporary: true });
+  return { user, password };
 }

@@ -18,7 +18,7 @@ afterAll(async () => {
 dashboardContracts("aws (DynamoDB emulator)", async (clock) => {
   const tables = await emulators.createTables();
   const p = openAwsPlatform({ tables, streamName: "unused", settings: defaultSettings, clients: emulators.clients, clock });
-  return { users: p.users, sessions: p.sessions, auditTrail: p.auditTrail, close: async () => {} };
+  return { users: p.users, sessions: p.sessions, auditTrail: p.auditTrail, signInThrottle: p.signInThrottle, close: async () => {} };
 });
 
 signInThrottleContracts("aws (DynamoDB emulator)", async (clock) => {

@@ -15,6 +15,7 @@ dashboardContracts("local (SQLite)", async (clock) => {
     users: p.users,
     sessions: p.sessions,
     auditTrail: p.auditTrail,
+    signInThrottle: p.signInThrottle,
     async close() {
       p.close();
       rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { clientAddress, endSession, startSession } from "@/server/auth";
 import { fieldErrors, formObject, isUnavailable, type FormState } from "@/server/forms";
 import { platform } from "@/server/runtime";
 import { isLocale, LOCALE_COOKIE } from "@/i18n/config";
-import { sameSitePath } from "@/lib/redirect";
+import { passwordPage, sameSitePath } from "@/lib/redirect";
 
 export async function signIn(_prev: FormState, form: FormData): Promise<FormState> {
   const t = await getTranslations("login");
@@ -25,7 +25,8 @@ export async function signIn(_prev: FormState, form: FormData): Promise<FormStat
   if (result.status === "wait") return { status: "error", message: t("wait", { seconds: result.seconds, minutes: result.seconds < 60 ? 0 : Math.ceil(result.seconds / 60) }), at: Date.now() };
   if (result.status === "refused") return { status: "error", message: t("failed"), at: Date.now() };
   await startSession(result.user, env().sessionLifetime);
-  redirect(sameSitePath(form.get("next")));
+  const next = sameSitePath(form.get("next"));
+  redirect(result.user.must_change_password ? passwordPage(next) : next);
 }
 
 export async function signOut(): Promise<void> {

@@ -25,3 +25,8 @@ export function sameSitePath(target: unknown, fallback = "/"): string {
   if (!path.startsWith("/") || path.startsWith("//") || new URL(path, SITE).origin !== SITE.origin) return fallback;
   return path;
 }
+
+/** The page where a user must choose a new password, then goes on to `next` (a checked path). */
+export function passwordPage(next: string): string {
+  return next === "/" ? "/password" : `/password?next=${encodeURIComponent(next)}`;
+}

@@ -33,17 +33,31 @@ export async function endSession(): Promise<void> {
   jar.delete(SESSION_COOKIE);
 }
 
-/** The signed-in person for this request, or null. Read once per request. */
-export const currentUser = cache(async (): Promise<User | null> => {
+/**
+ * The person whose session this request carries, or null. Read once per request. Includes a user
+ * who must change their password first: only the password page and signing out take that user.
+ */
+export const sessionUser = cache(async (): Promise<User | null> => {
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
   if (!token || token.length > 100) return null;
   return (await (await platform()).sessions.resolve(token)) ?? null;
 });
 
-/** For pages: a signed-out visitor goes to the sign-in page. */
+/** The signed-in person for this request, or null, also while they must change their password. */
+export async function currentUser(): Promise<User | null> {
+  const user = await sessionUser();
+  return user && !user.must_change_password ? user : null;
+}
+
+/** The page a session holder is sent to: sign-in when there is none, or the password to change. */
+async function signInPage(): Promise<string> {
+  return (await sessionUser())?.must_change_password ? "/password" : "/login";
+}
+
+/** For pages: a signed-out visitor goes to the sign-in page, one who must change their password to that page. */
 export async function requireUser(): Promise<User> {
   const user = await currentUser();
-  if (!user) redirect("/login");
+  if (!user) redirect(await signInPage());
   return user;
 }
 
@@ -60,7 +74,7 @@ export class Forbidden extends Error {
  */
 export async function authorize(permission: Permission): Promise<User> {
   const user = await currentUser();
-  if (!user) redirect("/login");
+  if (!user) redirect(await signInPage());
   if (!can(user.role, permission)) throw new Forbidden(permission);
   return user;
 }

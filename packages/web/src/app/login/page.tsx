@@ -3,8 +3,8 @@ import { getTranslations } from "next-intl/server";
 import { redirect } from "next/navigation";
 import { LocaleSwitcher } from "@/components/locale-switcher";
 import { Logo } from "@/components/logo";
-import { sameSitePath } from "@/lib/redirect";
-import { currentUser } from "@/server/auth";
+import { passwordPage, sameSitePath } from "@/lib/redirect";
+import { sessionUser } from "@/server/auth";
 import { LoginForm } from "./login-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -13,7 +13,8 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
   const next = sameSitePath((await searchParams).next);
-  if (await currentUser()) redirect(next);
+  const user = await sessionUser();
+  if (user) redirect(user.must_change_password ? passwordPage(next) : next);
   const t = await getTranslations();
   return (
     <main className="flex min-h-dvh flex-col items-center justify-center bg-slate-900 px-4 py-10">

@@ -257,7 +257,8 @@ export const BUSY_TIMEOUT_MS = 5_000;
 
 /** Opens (and migrates) the embedded database in WAL mode. */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  // Owner-only, like every directory the platform makes (see ensureDataDir).
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);

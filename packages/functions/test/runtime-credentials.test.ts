@@ -1,0 +1,63 @@
+import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ADMIN_PASSWORD_NOT_APPLIED, openRuntime, printStartWarnings } from "../src/local/runtime.ts";
+
+const ADMIN_PASSWORD = "runtime-admin-password";
+let root: string;
+let dataDir: string;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "fraud-runtime-"));
+  dataDir = join(root, "data");
+  // The runtime reads its settings from the environment, once per process.
+  process.env.FRAUD_DATA_DIR = dataDir;
+  process.env.FRAUD_API_KEY = "runtime-test-key-0123456789";
+  process.env.FRAUD_ADMIN_PASSWORD = ADMIN_PASSWORD;
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("starting with the secrets in the environment", () => {
+  it("creates the data directory owner-only and the admin account from FRAUD_ADMIN_PASSWORD, with nothing to warn about", async () => {
+    const rt = await openRuntime();
+    try {
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(rt.warnings).toEqual([]);
+      expect(await rt.platform.users.authenticate("admin", ADMIN_PASSWORD)).toMatchObject({ username: "admin" });
+    } finally {
+      rt.platform.close();
+    }
+  });
+
+  it("keeps a password changed in the dashboard and warns, at each start, that FRAUD_ADMIN_PASSWORD is not applied", async () => {
+    const first = await openRuntime();
+    const admin = (await first.platform.users.byUsername("admin"))!;
+    await first.platform.users.setPassword(admin.id, "changed-in-the-dashboard", { id: "admin" });
+    first.platform.close();
+
+    const rt = await openRuntime();
+    try {
+      expect(rt.warnings).toEqual([ADMIN_PASSWORD_NOT_APPLIED]);
+      expect(await rt.platform.users.authenticate("admin", ADMIN_PASSWORD)).toBeUndefined();
+      expect(await rt.platform.users.authenticate("admin", "changed-in-the-dashboard")).toMatchObject({ username: "admin" });
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+      printStartWarnings(rt);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([`[fraud] warning: ${ADMIN_PASSWORD_NOT_APPLIED}`]);
+      warn.mockRestore();
+    } finally {
+      rt.platform.close();
+    }
+  });
+
+  it("warns when the data directory is open to other users, and says how to close it", async () => {
+    chmodSync(dataDir, 0o755);
+    const rt = await openRuntime();
+    try {
+      expect(rt.warnings).toContain(`The data directory ${dataDir} is open to other users (mode 755); it holds password hashes and customers' data. Make it owner-only: chmod 700 ${dataDir}`);
+      expect(statSync(dataDir).mode & 0o777).toBe(0o755);
+    } finally {
+      rt.platform.close();
+    }
+  });
+});

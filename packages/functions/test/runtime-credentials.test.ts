@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../src/cli/index.ts";
 import { ADMIN_PASSWORD_NOT_APPLIED, openRuntime, printStartWarnings } from "../src/local/runtime.ts";
 
 const ADMIN_PASSWORD = "runtime-admin-password";
@@ -56,6 +57,30 @@ describe("starting with the secrets in the environment", () => {
     try {
       expect(rt.warnings).toContain(`The data directory ${dataDir} is open to other users (mode 755); it holds password hashes and customers' data. Make it owner-only: chmod 700 ${dataDir}`);
       expect(statSync(dataDir).mode & 0o777).toBe(0o755);
+    } finally {
+      rt.platform.close();
+    }
+  });
+});
+
+describe("the way back in when no admin can sign in", () => {
+  it("resets a password from the command line to a temporary one, shown once, that must be changed", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    expect(await main(["users", "reset-password", "ADMIN"])).toBe(0);
+    const printed = log.mock.calls.map((c) => String(c[0])).join("\n");
+    expect(await main(["users", "reset-password", "nobody"])).toBe(2);
+    expect(await main(["users", "list"])).toBe(0);
+    const listed = log.mock.calls.map((c) => String(c[0])).join("\n");
+    log.mockRestore();
+    const temporary = /: ([A-Za-z0-9_-]{16})$/.exec(printed)?.[1];
+    expect(temporary).toBeDefined();
+    expect(listed).toMatch(/^admin\s+admin\s+active {2}\(must change password\)$/m);
+
+    const rt = await openRuntime();
+    try {
+      expect(await rt.platform.users.authenticate("admin", "changed-in-the-dashboard")).toBeUndefined();
+      expect(await rt.platform.users.authenticate("admin", temporary!)).toMatchObject({ username: "admin", must_change_password: true });
+      expect((await rt.platform.auditTrail.list({ entity: "user", entity_id: "admin" }))[0]).toMatchObject({ action: "user.password_reset", actor: expect.stringMatching(/^cli:/) });
     } finally {
       rt.platform.close();
     }

@@ -84,7 +84,7 @@ export const PasswordChange = z
     confirm_password: z.string().max(256),
   })
   .refine((c) => c.confirm_password === c.new_password, { path: ["confirm_password"], ...issue("passwords_differ", "the two new passwords differ") })
-  .refine((c) => c.new_password !== c.current_password, { path: ["new_password"], ...issue("password_unchanged", "must differ from the current password") });
+  .refine((c) => c.current_password === "" || c.new_password !== c.current_password, { path: ["new_password"], ...issue("password_unchanged", "must differ from the current password") });
 export type PasswordChange = z.infer<typeof PasswordChange>;
 
 /** The current password given to change it was wrong; the same error from every adapter. */

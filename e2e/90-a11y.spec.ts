@@ -18,7 +18,7 @@ test("the sign-in page has no serious accessibility violations", async ({ browse
   await context.close();
 });
 
-const PAGES = ["/", "/decisions", "/review", "/alerts", "/test", "/rules", "/rules/new", "/rules/versions", "/profiles", "/profiles/user_001", "/lists", "/reports", "/reports/new", "/audit", "/settings"];
+const PAGES = ["/", "/decisions", "/review", "/alerts", "/test", "/rules", "/rules/new", "/rules/versions", "/profiles", "/profiles/user_001", "/lists", "/reports", "/reports/new", "/audit", "/settings", "/password"];
 
 test("every dashboard page has no serious accessibility violations", async ({ page, request }) => {
   test.setTimeout(240_000);

@@ -16,6 +16,7 @@ export * from "./seed.ts";
 export { DEMO_RULESET } from "./demo-ruleset.ts";
 export { lookupPlace, distanceKm, haversineKm } from "./geo.ts";
 export * from "./users.ts";
+export * from "./sign-in.ts";
 export * from "./personal-data.ts";
 export * from "./review.ts";
 export * from "./audit.ts";

@@ -12,6 +12,7 @@ import type {
   SessionStore,
   ShadowRulesetStore,
   TestDecisionLog,
+  SignInThrottle,
   UserStore,
 } from "./ports.ts";
 import type { Reports } from "./report-service.ts";
@@ -47,6 +48,7 @@ export interface Platform {
   apiKeys: ApiKeyStore;
   users: UserStore;
   sessions: SessionStore;
+  signInThrottle: SignInThrottle;
   reviews: ReviewStore;
   alerts: AlertInbox;
   auditTrail: AuditTrail;

@@ -137,6 +137,7 @@ export interface Alerter {
 import type { AuditEntry, AuditQuery } from "./audit.ts";
 import type { Alert, AlertStatus, MinuteFigures, RecentSample } from "./monitoring.ts";
 import type { AddNote, AssignCase, Case, CaseEvent, CaseQuery, LabelCase, LabelStats } from "./review.ts";
+import type { ThrottleKey } from "./sign-in.ts";
 import type { NewUser, Role, SessionLifetime, User } from "./users.ts";
 
 /** People who sign in to the dashboard. Passwords are stored salted and hashed, never in clear. */
@@ -148,7 +149,12 @@ export interface UserStore {
   byUsername(username: string): Promise<User | undefined>;
   list(): Promise<User[]>;
   setRole(id: string, role: Role, actor: Actor): Promise<User>;
-  setPassword(id: string, password: string, actor: Actor): Promise<void>;
+  /**
+   * Sets the password and ends the user's sessions. `temporary`: an admin's reset, after which the
+   * user must choose a new password before anything else (User.must_change_password); without it,
+   * the user's own choice, which clears that.
+   */
+  setPassword(id: string, password: string, actor: Actor, options?: { temporary?: boolean }): Promise<void>;
   /** Disabling also ends the user's sessions. */
   setDisabled(id: string, disabled: boolean, actor: Actor): Promise<User>;
 }
@@ -166,6 +172,22 @@ export interface SessionStore {
    */
   resolve(token: string): Promise<User | undefined>;
   end(token: string): Promise<void>;
+}
+
+/**
+ * Sign-in attempts counted per key (a user name, an address) in the store, so every process and
+ * every restart sees the same counts (see SIGN_IN_THROTTLE for the waits). Counts are forgotten a
+ * day after their key's last attempt and removed from the store.
+ */
+export interface SignInThrottle {
+  /**
+   * Counts an attempt against every key, unless one of them must still wait (throttleWaitMs): then
+   * nothing is counted and the answer is the longest wait. Atomic: attempts made at the same time,
+   * from any process, are counted one after another and each sees the others.
+   */
+  attempt(keys: readonly ThrottleKey[]): Promise<{ waitMs: number }>;
+  /** The attempt was right: a user name's count starts again; an address's attempt is taken back. */
+  succeeded(keys: readonly ThrottleKey[]): Promise<void>;
 }
 
 /** The review queue: REVIEW and BLOCKED decisions, their assignee, the analyst's label and notes. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { VisibleError } from "./errors.ts";
+import type { UserStore } from "./ports.ts";
 
 /** Who may do what: a viewer reads, an analyst works cases and drafts rules, an admin changes the system. */
 export const ROLES = ["viewer", "analyst", "admin"] as const;
@@ -49,6 +50,8 @@ export const User = z.object({
   role: z.enum(ROLES),
   created_at: z.iso.datetime({ offset: true }),
   disabled_at: z.iso.datetime({ offset: true }).nullable(),
+  /** An admin reset the password: the user must choose a new one before anything else. */
+  must_change_password: z.boolean(),
 });
 export type User = z.infer<typeof User>;
 
@@ -66,6 +69,29 @@ export const NewUser = z.strictObject({
   password: Password,
 });
 export type NewUser = z.infer<typeof NewUser>;
+
+/** A custom issue that the dashboard shows in the reader's language (validation.custom.<key>). */
+const issue = (key: string, message: string) => ({ message, params: { key } });
+
+/**
+ * What a signed-in user submits to change their own password: the current one (or the temporary
+ * one an admin gave), and the new one twice. The new one follows the same policy as a new user's.
+ */
+export const PasswordChange = z
+  .strictObject({
+    current_password: z.string().min(1, "enter your current password").max(256),
+    new_password: Password,
+    confirm_password: z.string().max(256),
+  })
+  .refine((c) => c.confirm_password === c.new_password, { path: ["confirm_password"], ...issue("passwords_differ", "the two new passwords differ") })
+  .refine((c) => c.current_password === "" || c.new_password !== c.current_password, { path: ["new_password"], ...issue("password_unchanged", "must differ from the current password") });
+export type PasswordChange = z.infer<typeof PasswordChange>;
+
+/** The current password given to change it was wrong; the same error from every adapter. */
+export function wrongPassword(): VisibleError {
+  const wrong = { field: "current_password", code: "custom", message: "this is not your current password", params: { key: "wrong_password" } };
+  return new VisibleError("WRONG_PASSWORD", wrong.message, { current_password: [wrong.message] }, [wrong]);
+}
 
 export const Credentials = z.strictObject({
   username: z.string().trim().min(1, "enter your user name").max(64),
@@ -109,14 +135,20 @@ export function slidExpiry(session: { expires_at: string; ends_at: string; idle_
 
 /**
  * Creates the `admin` account with this password on a deployment's first start; an existing one
- * is left as it is (its password may have been changed since). Several processes may start
- * together: one of them creates it.
+ * is left as it is (its password may have been changed since, in the dashboard). Several
+ * processes may start together: one of them creates it. With `compare`, an existing account is
+ * checked against the password: "password_differs" tells the caller to warn that the configured
+ * password is not applied (it costs one password check).
  */
 export async function ensureAdminAccount(
-  users: { byUsername(username: string): Promise<User | undefined>; create(input: NewUser, actor: { id: string }): Promise<User> },
+  users: Pick<UserStore, "byUsername" | "create" | "authenticate">,
   password: string | undefined,
-): Promise<"created" | "existing"> {
-  if (await users.byUsername("admin")) return "existing";
+  options: { compare?: boolean } = {},
+): Promise<"created" | "existing" | "password_differs"> {
+  if (await users.byUsername("admin")) {
+    if (!options.compare || password === undefined) return "existing";
+    return (await users.authenticate("admin", password)) ? "existing" : "password_differs";
+  }
   const checked = Password.safeParse(password);
   if (!checked.success) throw new Error(`no admin account yet, and the admin password is ${password === undefined ? "not set" : `invalid (${checked.error.issues[0]?.message})`}`);
   try {

@@ -9,6 +9,7 @@ vi.mock("next/headers", async () => (await import("./support.ts")).nextHeaders);
 vi.mock("next/cache", async () => (await import("./support.ts")).nextCache);
 vi.mock("next-intl/server", async () => (await import("./support.ts")).nextIntl);
 
+const account = await import("@/actions/account");
 const alerts = await import("@/actions/alerts");
 const analytics = await import("@/actions/analytics");
 const lists = await import("@/actions/lists");
@@ -18,7 +19,7 @@ const rules = await import("@/actions/rules");
 const session = await import("@/actions/session");
 const settings = await import("@/actions/settings");
 const test = await import("@/actions/test");
-const modules = { alerts, analytics, lists, profiles, review, rules, session, settings, test };
+const modules = { account, alerts, analytics, lists, profiles, review, rules, session, settings, test };
 
 /*
  * Every server action, called directly as a browser (or an attacker with a valid session) can call
@@ -92,6 +93,7 @@ const form = (name: string, permission: Permission | "anyone", mutates: boolean,
 });
 
 const CALLS: Call[] = [
+  form("account.changePassword", "anyone", true, ["current_password", "new_password", "confirm_password", "next"], account.changePassword),
   form("alerts.acknowledgeAlert", "review.work", true, ["id"], alerts.acknowledgeAlert),
   form("analytics.runReport", "report.run", false, ["report", "param.from", "param.to", "param.min_amount", "param.currency"], analytics.runReport),
   form("analytics.runBacktest", "rule.draft", true, ["version", "from", "to"], analytics.runBacktest),
@@ -116,6 +118,7 @@ const CALLS: Call[] = [
   form("settings.saveThresholds", "settings.edit", true, ["review", "block", "fallback_decision", "time_budget_ms"], settings.saveThresholds),
   form("settings.createUser", "user.manage", true, ["username", "display_name", "role", "password"], settings.createUser),
   form("settings.updateUser", "user.manage", true, ["id", "role", "disabled"], settings.updateUser),
+  form("settings.resetUserPassword", "user.manage", true, ["id"], settings.resetUserPassword),
   form("settings.createApiKey", "settings.edit", true, ["name", "scopes"], settings.createApiKey),
   form("settings.revokeApiKey", "settings.edit", true, ["id"], settings.revokeApiKey),
   form("test.testTransaction", "transaction.test", true, ["transaction_id", "user_id", "amount", "merchant_id", "counterparty_id", "currency", "timestamp", "device_id", "location", "type", "latitude", "longitude"], test.testTransaction),

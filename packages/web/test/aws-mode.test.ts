@@ -9,7 +9,7 @@ vi.mock("next/headers", async () => (await import("./support.ts")).nextHeaders);
 vi.mock("next/cache", async () => (await import("./support.ts")).nextCache);
 vi.mock("next-intl/server", async () => (await import("./support.ts")).nextIntl);
 
-const { openAwsDashboard } = await import("@/server/aws");
+const { ADMIN_SECRET_NOT_APPLIED, openAwsDashboard } = await import("@/server/aws");
 const { platform, runtime } = await import("@/server/runtime");
 const { searchDecisions, transactionDetail } = await import("@/server/decisions");
 const { currentUser } = await import("@/server/auth");
@@ -91,8 +91,13 @@ describe("the dashboard on the AWS platform", () => {
     expect(rt.platform.deployment).toBe("aws");
     const admin = await rt.platform.users.byUsername("admin");
     expect(admin?.role).toBe("admin");
-    // A second start (another Lambda container) keeps the account, whatever password it is given.
-    await openAwsDashboard(awsEnv, { adminPassword: "another-password-22", clients: emulators.clients });
+    // A second start (another Lambda container) keeps the account, whatever password it is given,
+    // and warns when the secret is not the account's password.
+    const warnings: string[] = [];
+    await openAwsDashboard(awsEnv, { adminPassword: ADMIN_PASSWORD, clients: emulators.clients, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([]);
+    await openAwsDashboard(awsEnv, { adminPassword: "another-password-22", clients: emulators.clients, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([`[fraud] warning: ${ADMIN_SECRET_NOT_APPLIED}`]);
     expect((await rt.platform.users.list()).filter((u) => u.username === "admin")).toHaveLength(1);
     expect(await rt.platform.users.authenticate("admin", "another-password-22")).toBeUndefined();
   });

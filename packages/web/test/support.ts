@@ -14,6 +14,9 @@ import { join } from "node:path";
 
 const cookieJar = new Map<string, string>();
 
+/** The request's headers as the dashboard sees them (X-Forwarded-For from the server in front). */
+export const requestHeaders = new Headers();
+
 /** Stand-ins for `next/headers`: one browser's cookie jar. */
 export const nextHeaders = {
   cookies: async () => ({
@@ -21,7 +24,7 @@ export const nextHeaders = {
     set: (name: string, value: string) => void cookieJar.set(name, value),
     delete: (name: string) => void cookieJar.delete(name),
   }),
-  headers: async () => new Headers(),
+  headers: async () => requestHeaders,
 };
 
 /** Stand-ins for `next/cache`: there is no page cache outside Next. */
@@ -72,7 +75,7 @@ export interface Dashboard {
   users: Record<Role, User>;
   /** Every later call is made by this person (or by nobody, signed out). */
   signInAs(role: Role | null): Promise<void>;
-  /** A digest of everything stored except sessions: equal digests mean nothing was written. */
+  /** A digest of everything stored except sessions and sign-in counts: equal digests mean nothing was written. */
   snapshot(): string;
   /** The same without the test page's own tables: everything a test transaction may not change. */
   realSnapshot(): string;
@@ -80,9 +83,9 @@ export interface Dashboard {
 }
 
 /** A seeded platform behind the dashboard's server code, with one person of each role. */
-export async function openDashboard(): Promise<Dashboard> {
+export async function openDashboard(options: { clock?: () => Date } = {}): Promise<Dashboard> {
   const dir = mkdtempSync(join(tmpdir(), "fraud-web-"));
-  const platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
+  const platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings, clock: options.clock });
   await seedDemo(platform, new Date());
   const users = {} as Record<Role, User>;
   for (const role of ["viewer", "analyst", "admin"] as const) {
@@ -93,7 +96,7 @@ export async function openDashboard(): Promise<Dashboard> {
     platform,
     secrets: { api_key: "unused-in-these-tests", admin_password: "unused-in-these-tests", generated: false, session_secret: "the-dashboard-secret-of-these-tests" },
   };
-  const tables = (platform.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', 'sqlite_sequence')").pluck().all() as string[]).sort();
+  const tables = (platform.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', 'sign_in_attempts', 'sqlite_sequence')").pluck().all() as string[]).sort();
   const dumps = tables.map((t) => platform.db.prepare(`SELECT * FROM "${t}"`).raw());
   return {
     platform,
@@ -125,4 +128,10 @@ export async function openDashboard(): Promise<Dashboard> {
 /** Next's redirect() throws on purpose; the framework turns it into a navigation. */
 export function isRedirect(e: unknown): boolean {
   return typeof (e as { digest?: unknown })?.digest === "string" && (e as { digest: string }).digest.startsWith("NEXT_REDIRECT");
+}
+
+/** Where a redirect() sends the browser (the URL as given to it). */
+export function redirectTarget(e: unknown): string {
+  if (!isRedirect(e)) throw e;
+  return (e as { digest: string }).digest.split(";").slice(2, -2).join(";");
 }

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { AuditTrail, SessionStore, UserStore } from "../../src/ports.ts";
+import type { AuditTrail, SessionStore, SignInThrottle, UserStore } from "../../src/ports.ts";
+import { changeOwnPassword, resetPassword, SIGN_IN_THROTTLE } from "../../src/sign-in.ts";
 
 /** The dashboard stores of one adapter, fresh and empty, and how to close them. */
 export interface DashboardFixture {
   users: UserStore;
   sessions: SessionStore;
   auditTrail: AuditTrail;
+  signInThrottle: SignInThrottle;
   close(): Promise<void>;
 }
 export type MakeDashboardFixture = (clock: () => Date) => Promise<DashboardFixture>;
@@ -46,7 +48,7 @@ export function dashboardContracts(adapter: string, make: MakeDashboardFixture):
     it("creates users, reads them by id and name, lists them by name, and refuses a taken name", async () => {
       const { users } = await fixture();
       const ana = await users.create({ username: "ana", display_name: "Ana", role: "analyst", password: PASSWORD }, ADMIN);
-      expect(ana).toMatchObject({ username: "ana", display_name: "Ana", role: "analyst", disabled_at: null });
+      expect(ana).toMatchObject({ username: "ana", display_name: "Ana", role: "analyst", disabled_at: null, must_change_password: false });
       expect(ana).not.toHaveProperty("password_hash");
       const bob = await users.create({ username: "bob", display_name: "Bob", role: "viewer", password: PASSWORD }, ADMIN);
       expect(await users.get(ana.id)).toEqual(ana);
@@ -185,6 +187,98 @@ export function dashboardContracts(adapter: string, make: MakeDashboardFixture):
       // A role change shows on the next request of a session already open.
       await users.setRole(ana.id, "admin", ADMIN);
       expect(await sessions.resolve(a2.token)).toMatchObject({ id: ana.id, role: "admin" });
+    });
+  });
+
+  describe(`${adapter}: password changes and resets`, () => {
+    const change = (current: string, next: string) => ({ current_password: current, new_password: next, confirm_password: next });
+
+    it("lets a user change their own password with the current one, ending their sessions, and audits it", async () => {
+      const { users, sessions, auditTrail, signInThrottle } = await fixture();
+      const ana = await users.create({ username: "ana", display_name: "Ana", role: "analyst", password: PASSWORD }, ADMIN);
+      const bob = await users.create({ username: "bob", display_name: "Bob", role: "viewer", password: PASSWORD }, ADMIN);
+      const a1 = await sessions.start(ana.id, HOUR);
+      const b1 = await sessions.start(bob.id, HOUR);
+
+      await expect(changeOwnPassword({ users, signInThrottle }, ana, change("not the password", "a brand new secret"))).rejects.toMatchObject({
+        code: "WRONG_PASSWORD",
+        fields: { current_password: expect.any(Array) },
+      });
+      expect(await users.authenticate("ana", PASSWORD)).toEqual(ana);
+      expect(await sessions.resolve(a1.token)).toEqual(ana);
+
+      expect(await changeOwnPassword({ users, signInThrottle }, ana, change(PASSWORD, "a brand new secret"))).toEqual({ status: "changed" });
+      expect(await users.authenticate("ana", PASSWORD)).toBeUndefined();
+      expect(await users.authenticate("ana", "a brand new secret")).toEqual(ana);
+      expect(await sessions.resolve(a1.token)).toBeUndefined();
+      expect(await sessions.resolve(b1.token)).toEqual(bob);
+
+      const [entry] = await auditTrail.list({ entity: "user", entity_id: "ana" });
+      expect(entry).toMatchObject({ action: "user.password", actor: "ana" });
+      expect(JSON.stringify(await auditTrail.list({}))).not.toContain("a brand new secret");
+    });
+
+    it("checks the current password through the sign-in throttle", async () => {
+      const { users, signInThrottle } = await fixture();
+      const ana = await users.create({ username: "ana", display_name: "Ana", role: "analyst", password: PASSWORD }, ADMIN);
+      for (let i = 0; i < SIGN_IN_THROTTLE.free.user; i++) {
+        await expect(changeOwnPassword({ users, signInThrottle }, ana, change(`guess number ${i}`, "a brand new secret"))).rejects.toMatchObject({ code: "WRONG_PASSWORD" });
+      }
+      // This fixture's clock moves a second per reading: guess on until a wait outlasts that.
+      let answer: unknown;
+      for (let i = 0; i < 20; i++) {
+        answer = await changeOwnPassword({ users, signInThrottle }, ana, change(`late guess ${i}`, "a brand new secret")).catch((e: { code: string }) => e.code);
+        if (((answer as { seconds?: number }).seconds ?? 0) >= 2) break;
+      }
+      expect(answer).toMatchObject({ status: "wait" });
+      expect(await changeOwnPassword({ users, signInThrottle }, ana, change(PASSWORD, "a brand new secret"))).toMatchObject({ status: "wait" });
+      expect(await users.authenticate("ana", PASSWORD)).toEqual(ana);
+    });
+
+    it("refuses a new password that breaks the policy, repeats the current one or is not confirmed", async () => {
+      const { users, signInThrottle } = await fixture();
+      const ana = await users.create({ username: "ana", display_name: "Ana", role: "analyst", password: PASSWORD }, ADMIN);
+      for (const bad of [change(PASSWORD, "short"), change(PASSWORD, PASSWORD), { ...change(PASSWORD, "a brand new secret"), confirm_password: "a brand new secreT" }]) {
+        await expect(changeOwnPassword({ users, signInThrottle }, ana, bad)).rejects.toThrow();
+      }
+      expect(await users.authenticate("ana", PASSWORD)).toEqual(ana);
+    });
+
+    it("lets an admin reset another user's password to a temporary one that must be changed, ending their sessions", async () => {
+      const { users, sessions, auditTrail, signInThrottle } = await fixture();
+      const admin = await users.create({ username: "root", display_name: "Root", role: "admin", password: PASSWORD }, ADMIN);
+      const ana = await users.create({ username: "ana", display_name: "Ana", role: "analyst", password: PASSWORD }, ADMIN);
+      const a1 = await sessions.start(ana.id, HOUR);
+      const actor = { id: admin.username, role: admin.role, userId: admin.id };
+
+      await expect(resetPassword(users, admin.id, actor)).rejects.toMatchObject({ code: "CANNOT_RESET_OWN_PASSWORD" });
+      await expect(resetPassword(users, "no-such-id", actor)).rejects.toMatchObject({ code: "USER_NOT_FOUND" });
+
+      const { password } = await resetPassword(users, ana.id, actor);
+      expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
+      expect((await resetPassword(users, ana.id, actor)).password).not.toBe(password);
+      const { password: temporary } = await resetPassword(users, ana.id, actor);
+      expect(await sessions.resolve(a1.token)).toBeUndefined();
+      expect(await users.authenticate("ana", PASSWORD)).toBeUndefined();
+      const pending = { ...ana, must_change_password: true };
+      expect(await users.authenticate("ana", temporary)).toEqual(pending);
+      expect(await users.get(ana.id)).toEqual(pending);
+      const a2 = await sessions.start(ana.id, HOUR);
+      expect(await sessions.resolve(a2.token)).toEqual(pending);
+
+      // Her own choice clears the obligation and ends the session she made it from.
+      await changeOwnPassword({ users, signInThrottle }, pending, change(temporary, "a brand new secret"));
+      expect(await users.get(ana.id)).toEqual(ana);
+      expect(await sessions.resolve(a2.token)).toBeUndefined();
+
+      expect((await auditTrail.list({ entity: "user", entity_id: "ana" })).map((e) => [e.action, e.actor])).toEqual([
+        ["user.password", "ana"],
+        ["user.password_reset", "root"],
+        ["user.password_reset", "root"],
+        ["user.password_reset", "root"],
+        ["user.create", "admin-1"],
+      ]);
+      expect(JSON.stringify(await auditTrail.list({}))).not.toContain(temporary);
     });
   });
 

@@ -5,6 +5,7 @@ import type { Command } from "./command.ts";
 import { command as cost } from "./commands/cost.ts";
 import { command as evaluate } from "./commands/eval.ts";
 import { command as keys } from "./commands/keys.ts";
+import { command as users } from "./commands/users.ts";
 import { command as seed } from "./commands/seed.ts";
 import { command as simulate } from "./commands/simulate.ts";
 import { command as report } from "./commands/report.ts";
@@ -13,7 +14,7 @@ import { command as shadow } from "./commands/shadow.ts";
 import { command as compact } from "./commands/compact.ts";
 
 /** Every CLI command; each lives in its own file under commands/. */
-export const COMMANDS: Command[] = [seed, simulate, keys, evaluate, report, backtest, shadow, compact, cost];
+export const COMMANDS: Command[] = [seed, simulate, keys, users, evaluate, report, backtest, shadow, compact, cost];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

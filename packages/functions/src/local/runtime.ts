@@ -24,6 +24,8 @@ export interface LocalRuntime {
   platform: LocalPlatform;
   platformOptions: RuntimePlatformOptions;
   secrets: Secrets;
+  /** What a process that starts the deployment should warn about (see printStartWarnings). */
+  warnings: string[];
 }
 
 /**
@@ -39,8 +41,22 @@ export async function openRuntime(options: Pick<LocalPlatformOptions, "walAutoch
   if (!platform.apiKeys.has(secrets.api_key)) {
     await platform.apiKeys.create("default", ["ingest", "read"], { id: "system" }, secrets.api_key);
   }
-  await ensureAdminAccount(platform.users, secrets.admin_password);
-  return { env: e, platform, platformOptions, secrets };
+  // FRAUD_ADMIN_PASSWORD only creates the account: a password changed in the dashboard stays.
+  const admin = await ensureAdminAccount(platform.users, secrets.admin_password, { compare: e.FRAUD_ADMIN_PASSWORD !== undefined });
+  const warnings: string[] = [];
+  if (admin === "password_differs") warnings.push(ADMIN_PASSWORD_NOT_APPLIED);
+  if (!secrets.dataDir.private) {
+    warnings.push(`The data directory ${dataDir} is open to other users (mode ${secrets.dataDir.mode.toString(8)}); it holds password hashes and customers' data. Make it owner-only: chmod 700 ${dataDir}`);
+  }
+  return { env: e, platform, platformOptions, secrets, warnings };
+}
+
+export const ADMIN_PASSWORD_NOT_APPLIED =
+  "FRAUD_ADMIN_PASSWORD is set but is not the password of the admin account: it is read only to create that account on the first start, and the account keeps the password set since (in the dashboard). Sign in with that one, or have another admin reset it; then update or unset FRAUD_ADMIN_PASSWORD.";
+
+/** Warnings for whoever starts the deployment, on the standard error: one line each. */
+export function printStartWarnings(rt: LocalRuntime): void {
+  for (const warning of rt.warnings) console.warn(`[fraud] warning: ${warning}`);
 }
 
 export function printSecretsOnce(rt: LocalRuntime, file: string): void {

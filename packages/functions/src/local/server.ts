@@ -9,7 +9,7 @@ import { maskConsole } from "../log-masking.ts";
 import { webDir, type DashboardMessage, type Handler } from "./dashboard.ts";
 import { edgeServer, edgeSettings } from "./edge.ts";
 import { forwardTo } from "./proxy.ts";
-import { openRuntime, printSecretsOnce, WAL_RESTART_PAGES } from "./runtime.ts";
+import { openRuntime, printSecretsOnce, printStartWarnings, WAL_RESTART_PAGES } from "./runtime.ts";
 import { ScoringThread } from "./scoring-thread.ts";
 
 const dashboardEntry = fileURLToPath(new URL("./dashboard.ts", import.meta.url));
@@ -86,6 +86,7 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
   const dashboard = rt.env.FRAUD_DASHBOARD === "on" && existsSync(join(webDir, ".next", "BUILD_ID")) ? new DashboardProcess() : undefined;
   dashboard?.start();
   printSecretsOnce(rt, secretsFile(rt.platform.dataDir));
+  printStartWarnings(rt);
   const thread =
     rt.env.FRAUD_SCORING_THREAD === "off"
       ? undefined

@@ -1,28 +1,32 @@
 "use server";
 
-import { Credentials, env } from "@fraud/core";
+import { Credentials, env, signIn as signInThrottled, type SignInResult } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { endSession, recordSignIn, signInLocked, startSession } from "@/server/auth";
-import { fieldErrors, formObject, type FormState } from "@/server/forms";
+import { clientAddress, endSession, startSession } from "@/server/auth";
+import { fieldErrors, formObject, isUnavailable, type FormState } from "@/server/forms";
 import { platform } from "@/server/runtime";
 import { isLocale, LOCALE_COOKIE } from "@/i18n/config";
+import { passwordPage, sameSitePath } from "@/lib/redirect";
 
 export async function signIn(_prev: FormState, form: FormData): Promise<FormState> {
   const t = await getTranslations("login");
   const values = formObject(form);
   const parsed = Credentials.safeParse({ username: values.username ?? "", password: form.get("password") ?? "" });
   if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error), at: Date.now() };
-  const username = parsed.data.username.toLowerCase();
-  if (signInLocked(username)) return { status: "error", message: t("locked"), at: Date.now() };
-  const user = await (await platform()).users.authenticate(username, parsed.data.password);
-  recordSignIn(username, user !== undefined);
-  if (!user) return { status: "error", message: t("failed"), at: Date.now() };
-  await startSession(user, env().sessionLifetime);
-  const next = typeof form.get("next") === "string" ? String(form.get("next")) : "/";
-  // Only paths of this site: never an open redirect.
-  redirect(next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/");
+  let result: SignInResult;
+  try {
+    result = await signInThrottled(await platform(), { username: parsed.data.username, password: parsed.data.password, address: await clientAddress() });
+  } catch (e) {
+    if (isUnavailable(e)) return { status: "error", message: (await getTranslations("errors"))("unavailable"), at: Date.now() };
+    throw e;
+  }
+  if (result.status === "wait") return { status: "error", message: t("wait", { seconds: result.seconds, minutes: result.seconds < 60 ? 0 : Math.ceil(result.seconds / 60) }), at: Date.now() };
+  if (result.status === "refused") return { status: "error", message: t("failed"), at: Date.now() };
+  await startSession(result.user, env().sessionLifetime);
+  const next = sameSitePath(form.get("next"));
+  redirect(result.user.must_change_password ? passwordPage(next) : next);
 }
 
 export async function signOut(): Promise<void> {

@@ -1,6 +1,6 @@
 "use server";
 
-import { API_KEY_SCOPES, DECISIONS, NewUser, ROLES, Thresholds } from "@fraud/core";
+import { API_KEY_SCOPES, DECISIONS, NewUser, resetPassword, ROLES, Thresholds } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
@@ -65,6 +65,22 @@ export async function updateUser(_prev: FormState, form: FormData): Promise<Form
     if (parsed.data.disabled) await p.users.setDisabled(parsed.data.id, parsed.data.disabled === "true", actorOf(user));
     revalidatePath("/settings");
     return { status: "ok", message: t("userSaved") };
+  });
+}
+
+const ResetTarget = z.object({ id: z.string().min(1).max(64) });
+
+/**
+ * An admin gives another user a temporary password, in the answer once: the user must choose their
+ * own at their next sign-in, and their open sessions end.
+ */
+export async function resetUserPassword(_prev: FormState<{ password: string }>, form: FormData): Promise<FormState<{ password: string }>> {
+  return guarded("user.manage", async (user) => {
+    const parsed = ResetTarget.safeParse(formObject(form));
+    if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid") };
+    const { user: target, password } = await resetPassword((await platform()).users, parsed.data.id, { ...actorOf(user), userId: user.id });
+    revalidatePath("/settings");
+    return { status: "ok", message: (await getTranslations("settings"))("passwordReset", { username: target.username }), data: { password } };
   });
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { can, type Permission, type SessionLifetime, type User } from "@fraud/core";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { requestIsSecure } from "./origin";
@@ -28,17 +28,31 @@ export async function endSession(): Promise<void> {
   jar.delete(SESSION_COOKIE);
 }
 
-/** The signed-in person for this request, or null. Read once per request. */
-export const currentUser = cache(async (): Promise<User | null> => {
+/**
+ * The person whose session this request carries, or null. Read once per request. Includes a user
+ * who must change their password first: only the password page and signing out take that user.
+ */
+export const sessionUser = cache(async (): Promise<User | null> => {
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
   if (!token || token.length > 100) return null;
   return (await (await platform()).sessions.resolve(token)) ?? null;
 });
 
-/** For pages: a signed-out visitor goes to the sign-in page. */
+/** The signed-in person for this request, or null, also while they must change their password. */
+export async function currentUser(): Promise<User | null> {
+  const user = await sessionUser();
+  return user && !user.must_change_password ? user : null;
+}
+
+/** The page a session holder is sent to: sign-in when there is none, or the password to change. */
+async function signInPage(): Promise<string> {
+  return (await sessionUser())?.must_change_password ? "/password" : "/login";
+}
+
+/** For pages: a signed-out visitor goes to the sign-in page, one who must change their password to that page. */
 export async function requireUser(): Promise<User> {
   const user = await currentUser();
-  if (!user) redirect("/login");
+  if (!user) redirect(await signInPage());
   return user;
 }
 
@@ -55,7 +69,7 @@ export class Forbidden extends Error {
  */
 export async function authorize(permission: Permission): Promise<User> {
   const user = await currentUser();
-  if (!user) redirect("/login");
+  if (!user) redirect(await signInPage());
   if (!can(user.role, permission)) throw new Forbidden(permission);
   return user;
 }
@@ -64,24 +78,13 @@ export function actorOf(user: User) {
   return { id: user.username, role: user.role };
 }
 
-/** Failed sign-ins per user name, in memory: slows down password guessing. */
-const failures = new Map<string, { count: number; since: number }>();
-const WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES = 8;
-
-export function signInLocked(username: string, now = Date.now()): boolean {
-  const f = failures.get(username);
-  if (!f || now - f.since > WINDOW_MS) return false;
-  return f.count >= MAX_FAILURES;
-}
-
-export function recordSignIn(username: string, ok: boolean, now = Date.now()): void {
-  if (ok) {
-    failures.delete(username);
-    return;
-  }
-  const f = failures.get(username);
-  if (!f || now - f.since > WINDOW_MS) failures.set(username, { count: 1, since: now });
-  else f.count += 1;
-  if (failures.size > 10_000) failures.clear();
+/**
+ * The address the request came from, as the server in front of the dashboard saw it: the local
+ * server's forwarder replaces X-Forwarded-For with the client's address (FRAUD_TRUSTED_PROXY says
+ * whose word it takes), and a proxy that appends puts its own view last. Undefined when no server
+ * in front said.
+ */
+export async function clientAddress(): Promise<string | undefined> {
+  const forwarded = (await headers()).get("x-forwarded-for") ?? "";
+  return forwarded.split(",").at(-1)?.trim() || undefined;
 }

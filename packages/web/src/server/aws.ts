@@ -5,9 +5,12 @@ import { dashboardPlatform, openAwsPlatform, type AwsClients } from "@fraud/core
  * The dashboard's platform on the AWS deployment: the DynamoDB stores (its test page records into
  * the table of test transactions, never onto the stream), review labels written to the lake
  * bucket, reports and backtests on Athena. The first start creates the `admin` account with the
- * stage's FRAUD_ADMIN_PASSWORD secret.
+ * stage's FRAUD_ADMIN_PASSWORD secret; later starts only compare it (see ADMIN_SECRET_NOT_APPLIED).
  */
-export async function openAwsDashboard(e: Env, options: { adminPassword: string | undefined; clients?: AwsClients }): Promise<Platform> {
+export const ADMIN_SECRET_NOT_APPLIED =
+  "the FRAUD_ADMIN_PASSWORD secret is not the password of the admin account: it is read only to create that account on the first start, and the account keeps the password set since (in the dashboard). Sign in with that one, or have another admin reset it; then update the secret.";
+
+export async function openAwsDashboard(e: Env, options: { adminPassword: string | undefined; clients?: AwsClients; warn?: (message: string) => void }): Promise<Platform> {
   if (!e.aws) throw new Error("openAwsDashboard needs FRAUD_DEPLOYMENT=aws");
   const platform = dashboardPlatform(
     openAwsPlatform({
@@ -20,6 +23,10 @@ export async function openAwsDashboard(e: Env, options: { adminPassword: string 
       athena: e.aws.athena,
     }),
   );
-  await ensureAdminAccount(platform.users, options.adminPassword);
+  // The secret only creates the account: a password changed in the dashboard stays, and each
+  // container's start says so in the logs while the two differ.
+  if ((await ensureAdminAccount(platform.users, options.adminPassword, { compare: true })) === "password_differs") {
+    (options.warn ?? console.warn)(`[fraud] warning: ${ADMIN_SECRET_NOT_APPLIED}`);
+  }
   return platform;
 }

@@ -33,7 +33,8 @@ export async function visibleError(e: Error & { code: string; fields?: FieldErro
   return { message, fields: Array.isArray(e.issues) ? await fieldErrors(e.issues) : e.fields };
 }
 
-function isUnavailable(e: unknown): boolean {
+/** The store could not take a write now (disk full, throttled by AWS): the user may try again. */
+export function isUnavailable(e: unknown): boolean {
   return e instanceof Error && e.name === "UnavailableError";
 }
 

@@ -9,6 +9,7 @@ export * from "./rule-store.ts";
 export * from "./list-store.ts";
 export * from "./api-keys.ts";
 export * from "./user-store.ts";
+export * from "./sign-in-throttle.ts";
 export * from "./audit-trail.ts";
 export * from "./review-store.ts";
 export * from "./alert-inbox.ts";

@@ -20,6 +20,7 @@ import { AwsProfileStore } from "./profile-store.ts";
 import { AwsBacktestStore, AwsReportStore } from "./report-store.ts";
 import { AwsReviewStore } from "./review-store.ts";
 import { AwsRuleStore } from "./rule-store.ts";
+import { AwsSignInThrottle } from "./sign-in-throttle.ts";
 import { AwsSessionStore, AwsUserStore } from "./user-store.ts";
 
 export interface AwsPlatformOptions {
@@ -63,6 +64,7 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
     apiKeys: new AwsApiKeyStore(clients.dynamo, options.tables, clock),
     users: new AwsUserStore(clients.dynamo, options.tables, clock),
     sessions: new AwsSessionStore(clients.dynamo, options.tables, clock),
+    signInThrottle: new AwsSignInThrottle(clients.dynamo, options.tables, clock),
     auditTrail: new AwsAuditTrail(clients.dynamo, options.tables, clock),
     reviews: new AwsReviewStore(clients.dynamo, options.tables, clock, options.lakeBucket ? new S3LabelSink(clients.s3, options.lakeBucket) : undefined),
     alerts: new AwsAlertInbox(clients.dynamo, options.tables, clock),

@@ -36,7 +36,8 @@ export const TABLE_SCHEMAS = {
   // profiles under pk the sandbox name and sk "PROFILE#<user id>". Both expire by TTL.
   tests: { fields: { pk: "string", sk: "string" }, partitionKey: "pk", sortKey: "sk", ttl: "expires_at" },
   // Dashboard users and API keys (hashed): pk "USER"/"APIKEY", sk the name/hash; pk "USERID" maps
-  // a user's id to its name; pk "SESSION", sk the token's hash, removed by TTL on expires_epoch.
+  // a user's id to its name; pk "SESSION", sk the token's hash, and pk "SIGNIN", sk a user name or
+  // an address (sign-in attempts), removed by TTL on expires_epoch.
   users: { fields: { pk: "string", sk: "string" }, partitionKey: "pk", sortKey: "sk", ttl: "expires_epoch" },
   // Append-only: partitioned by day, sorted by time.
   audit: { fields: { day: "string", sk: "string" }, partitionKey: "day", sortKey: "sk" },

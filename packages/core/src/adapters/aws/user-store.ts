@@ -28,11 +28,20 @@ const UserItem = z.object({
   password_hash: z.string(),
   /** Sessions started at or before this time are void (password changed, account disabled). */
   sessions_after: z.string().nullable().default(null),
+  must_change_password: z.boolean().default(false),
 });
 type UserItem = z.infer<typeof UserItem>;
 
 const toUser = (item: UserItem): User =>
-  User.parse({ id: item.id, username: item.username, display_name: item.display_name, role: item.role, created_at: item.created_at, disabled_at: item.disabled_at });
+  User.parse({
+    id: item.id,
+    username: item.username,
+    display_name: item.display_name,
+    role: item.role,
+    created_at: item.created_at,
+    disabled_at: item.disabled_at,
+    must_change_password: item.must_change_password,
+  });
 
 const conditionFailed = (e: unknown, index = 0) => errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[index] === "ConditionalCheckFailed";
 
@@ -73,7 +82,7 @@ export class AwsUserStore implements UserStore {
   async create(input: NewUser, actor: Actor): Promise<User> {
     const data = NewUser.parse(input);
     const hash = await hashPassword(data.password);
-    const user = User.parse({ id: randomUUID(), username: data.username, display_name: data.display_name, role: data.role, created_at: this.clock().toISOString(), disabled_at: null });
+    const user = User.parse({ id: randomUUID(), username: data.username, display_name: data.display_name, role: data.role, created_at: this.clock().toISOString(), disabled_at: null, must_change_password: false });
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -193,12 +202,13 @@ export class AwsUserStore implements UserStore {
     );
   }
 
-  async setPassword(id: string, password: string, actor: Actor): Promise<void> {
+  async setPassword(id: string, password: string, actor: Actor, options: { temporary?: boolean } = {}): Promise<void> {
     const hash = await hashPassword(Password.parse(password));
-    await this.change(id, actor, "user.password", (before, at) => ({
-      expression: "SET password_hash = :hash, sessions_after = :at",
-      values: { ":hash": hash, ":at": at },
-      after: { ...before, password_hash: hash, sessions_after: at },
+    const temporary = options.temporary === true;
+    await this.change(id, actor, temporary ? "user.password_reset" : "user.password", (before, at) => ({
+      expression: "SET password_hash = :hash, sessions_after = :at, must_change_password = :must",
+      values: { ":hash": hash, ":at": at, ":must": temporary },
+      after: { ...before, password_hash: hash, sessions_after: at, must_change_password: temporary },
     }));
   }
 }

@@ -11,6 +11,7 @@ export * from "./worker.ts";
 export * from "./platform.ts";
 export * from "./deliveries.ts";
 export * from "./user-store.ts";
+export * from "./sign-in-throttle.ts";
 export * from "./review-store.ts";
 export * from "./alert-inbox.ts";
 export * from "./audit-trail.ts";

@@ -18,6 +18,7 @@ import { LocalBacktestStore, LocalReportStore } from "./report-store.ts";
 import { LocalReviewStore } from "./review-store.ts";
 import { LocalRuleStore } from "./rule-store.ts";
 import { isUnavailable, openDatabase, storeHealth, type Db } from "./sqlite.ts";
+import { LocalSignInThrottle } from "./sign-in-throttle.ts";
 import { LocalSessionStore, LocalUserStore } from "./user-store.ts";
 
 /** See LocalPlatformOptions.changesCheckMs. */
@@ -58,6 +59,7 @@ export interface LocalPlatform extends Platform {
   apiKeys: LocalApiKeyStore;
   users: LocalUserStore;
   sessions: LocalSessionStore;
+  signInThrottle: LocalSignInThrottle;
   reviews: LocalReviewStore;
   alerts: LocalAlertInbox;
   auditTrail: LocalAuditTrail;
@@ -103,6 +105,7 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
     apiKeys: new LocalApiKeyStore(db, clock, changesCheckMs),
     users: new LocalUserStore(db, clock),
     sessions: new LocalSessionStore(db, clock),
+    signInThrottle: new LocalSignInThrottle(db, clock),
     reviews: new LocalReviewStore(db, clock),
     alerts: new LocalAlertInbox(db, clock),
     auditTrail: new LocalAuditTrail(db),

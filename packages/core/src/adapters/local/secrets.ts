@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { generateWebhookSecret, WebhookSecret, type WebhookSecrets } from "../../webhook.ts";
@@ -30,14 +30,31 @@ export function secretsFile(dataDir: string): string {
   return join(dataDir, "secrets.json");
 }
 
+/** Permission bits for the group and others: none of them on the data directory or the secrets file. */
+const SHARED_BITS = 0o077;
+
+/**
+ * Makes the data directory, owner-only (0700): it holds the database (password hashes, customers'
+ * personal data), the lake and the secrets. One that exists already keeps its permissions (it may
+ * be a volume others manage); the answer says when they let others in, so the caller can warn.
+ */
+export function ensureDataDir(dataDir: string): { mode: number; private: boolean } {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dataDir).mode & 0o777;
+  return { mode, private: (mode & SHARED_BITS) === 0 };
+}
+
 /**
  * The API key, admin password and webhook signing secret: from the environment when set;
  * otherwise generated on first start and kept in `<data dir>/secrets.json`, readable by the
- * owner only, with the dashboard's own secret. A secrets file from an earlier version gets the
- * secrets it lacks on the next start.
+ * owner only (a file found readable by others is made owner-only), with the dashboard's own
+ * secret. A secrets file from an earlier version gets the secrets it lacks on the next start. The
+ * data directory is made owner-only in every case (ensureDataDir).
  */
-export function loadOrCreateSecrets(dataDir: string, fromEnv: { apiKey?: string; adminPassword?: string; webhookSecrets?: WebhookSecrets }): Secrets {
+export function loadOrCreateSecrets(dataDir: string, fromEnv: { apiKey?: string; adminPassword?: string; webhookSecrets?: WebhookSecrets }): Secrets & { dataDir: { mode: number; private: boolean } } {
+  const dir = ensureDataDir(dataDir);
   const file = secretsFile(dataDir);
+  if (existsSync(file) && (statSync(file).mode & SHARED_BITS) !== 0) chmodSync(file, 0o600);
   const stored: Stored = existsSync(file) ? Stored.parse(JSON.parse(readFileSync(file, "utf8"))) : {};
   const generated = (!fromEnv.apiKey && stored.api_key === undefined) || (!fromEnv.adminPassword && stored.admin_password === undefined);
   const webhookSecretGenerated = stored.webhook_secret === undefined && !fromEnv.webhookSecrets;
@@ -49,7 +66,6 @@ export function loadOrCreateSecrets(dataDir: string, fromEnv: { apiKey?: string;
       ...(webhookSecretGenerated ? { webhook_secret: generateWebhookSecret() } : {}),
       ...(sessionSecretMissing ? { session_secret: randomBytes(32).toString("base64url") } : {}),
     };
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     // Written aside and renamed: a reader never sees half a file.
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
@@ -64,5 +80,6 @@ export function loadOrCreateSecrets(dataDir: string, fromEnv: { apiKey?: string;
     session_secret: stored.session_secret!,
     generated,
     webhook_secret_generated: webhookSecretGenerated,
+    dataDir: dir,
   };
 }

@@ -238,6 +238,18 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (sandbox, user_id)
   ) STRICT;
   `,
+  // 9: sign-in attempts per user name and per address (SignInThrottle), removed once expired; and
+  // accounts whose password an admin reset, which must choose a new one before anything else.
+  `
+  CREATE TABLE sign_in_attempts (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX sign_in_attempts_expiry ON sign_in_attempts(expires_at);
+  ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export interface OpenOptions {
@@ -263,7 +275,8 @@ export const BUSY_TIMEOUT_MS = 5_000;
 
 /** Opens (and migrates) the embedded database in WAL mode. */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  // Owner-only, like every directory the platform makes (see ensureDataDir).
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);

@@ -8,7 +8,10 @@ import { audit, guardWrite, isUnavailable, storeHealth, type Db } from "./sqlite
 
 export { hashPassword, verifyPassword };
 
-const COLUMNS = "id, username, display_name, role, created_at, disabled_at";
+const COLUMNS = "id, username, display_name, role, created_at, disabled_at, must_change_password";
+
+/** A users row: SQLite keeps the flag as 0 or 1. */
+const UserRow = User.extend({ must_change_password: z.union([z.literal(0), z.literal(1)]).transform((flag) => flag === 1) });
 
 export class LocalUserStore implements UserStore {
   /** Checked when the user name is unknown, so that a wrong name costs as long as a wrong password. */
@@ -22,7 +25,7 @@ export class LocalUserStore implements UserStore {
   async create(input: NewUser, actor: Actor): Promise<User> {
     const data = NewUser.parse(input);
     const hash = await hashPassword(data.password);
-    const user = User.parse({ id: randomUUID(), username: data.username, display_name: data.display_name, role: data.role, created_at: this.clock().toISOString(), disabled_at: null });
+    const user = User.parse({ id: randomUUID(), username: data.username, display_name: data.display_name, role: data.role, created_at: this.clock().toISOString(), disabled_at: null, must_change_password: false });
     return guardWrite(() =>
       this.db.transaction(() => {
         if (this.db.prepare("SELECT 1 FROM users WHERE username = ?").get(user.username)) {
@@ -45,22 +48,22 @@ export class LocalUserStore implements UserStore {
       return undefined;
     }
     const ok = await verifyPassword(password, row.password_hash);
-    const user = User.parse(row);
+    const user = UserRow.parse(row);
     return ok && user.disabled_at === null ? user : undefined;
   }
 
   async get(id: string): Promise<User | undefined> {
     const row = this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id);
-    return row ? User.parse(row) : undefined;
+    return row ? UserRow.parse(row) : undefined;
   }
 
   async byUsername(username: string): Promise<User | undefined> {
     const row = this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE username = ?`).get(username);
-    return row ? User.parse(row) : undefined;
+    return row ? UserRow.parse(row) : undefined;
   }
 
   async list(): Promise<User[]> {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM users ORDER BY username`).all().map((r) => User.parse(r));
+    return this.db.prepare(`SELECT ${COLUMNS} FROM users ORDER BY username`).all().map((r) => UserRow.parse(r));
   }
 
   private change(id: string, actor: Actor, action: string, apply: (before: User) => void): User {
@@ -68,9 +71,9 @@ export class LocalUserStore implements UserStore {
       this.db.transaction(() => {
         const row = this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id);
         if (!row) throw new VisibleError("USER_NOT_FOUND", "no such user");
-        const before = User.parse(row);
+        const before = UserRow.parse(row);
         apply(before);
-        const after = User.parse(this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id));
+        const after = UserRow.parse(this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id));
         audit(this.db, {
           at: this.clock().toISOString(),
           actor: actor.id,
@@ -98,10 +101,11 @@ export class LocalUserStore implements UserStore {
     });
   }
 
-  async setPassword(id: string, password: string, actor: Actor): Promise<void> {
+  async setPassword(id: string, password: string, actor: Actor, options: { temporary?: boolean } = {}): Promise<void> {
     const hash = await hashPassword(Password.parse(password));
-    this.change(id, actor, "user.password", () => {
-      this.db.prepare("UPDATE users SET password_hash = ? WHERE id = ?").run(hash, id);
+    const temporary = options.temporary === true;
+    this.change(id, actor, temporary ? "user.password_reset" : "user.password", () => {
+      this.db.prepare("UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?").run(hash, temporary ? 1 : 0, id);
       this.db.prepare("DELETE FROM sessions WHERE user_id = ?").run(id);
     });
   }
@@ -146,7 +150,7 @@ export class LocalSessionStore implements SessionStore {
     if (!row) return undefined;
     const expires = slidExpiry(session, now);
     if (expires) this.slide(hash, expires);
-    return User.parse(row);
+    return UserRow.parse(row);
   }
 
   /** A store that cannot write (disk full) must not sign everyone out: the session keeps its expiry. */

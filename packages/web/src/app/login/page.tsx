@@ -3,7 +3,8 @@ import { getTranslations } from "next-intl/server";
 import { redirect } from "next/navigation";
 import { LocaleSwitcher } from "@/components/locale-switcher";
 import { Logo } from "@/components/logo";
-import { currentUser } from "@/server/auth";
+import { passwordPage, sameSitePath } from "@/lib/redirect";
+import { sessionUser } from "@/server/auth";
 import { LoginForm } from "./login-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -11,8 +12,9 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
-  if (await currentUser()) redirect("/");
-  const { next } = await searchParams;
+  const next = sameSitePath((await searchParams).next);
+  const user = await sessionUser();
+  if (user) redirect(user.must_change_password ? passwordPage(next) : next);
   const t = await getTranslations();
   return (
     <main className="flex min-h-dvh flex-col items-center justify-center bg-slate-900 px-4 py-10">
@@ -27,7 +29,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <div className="rounded-xl bg-white p-6 shadow-xl">
           <h1 className="text-xl font-semibold text-slate-900">{t("login.title")}</h1>
           <p className="mt-1 mb-5 text-sm text-slate-600">{t("login.subtitle")}</p>
-          <LoginForm next={typeof next === "string" ? next : "/"} />
+          <LoginForm next={next} />
         </div>
         <div className="mt-4 flex justify-center">
           <LocaleSwitcher dark />

@@ -9,7 +9,8 @@ import { money, when } from "@/lib/format";
 import { requireUser } from "@/server/auth";
 import { rulesState, workingContent } from "@/server/rules";
 import { runtime } from "@/server/runtime";
-import { NewApiKeyForm, NewUserForm, ThresholdsForm, UserControls } from "./settings-forms";
+import { PasswordForm } from "@/components/password-form";
+import { NewApiKeyForm, NewUserForm, ResetPasswordForm, ThresholdsForm, UserControls } from "./settings-forms";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("settings"))("title") };
@@ -60,6 +61,10 @@ export default async function SettingsPage() {
             />
           )}
         </Card>
+        <Card title={t("yourPassword")}>
+          <p className="mb-3 text-xs text-slate-600">{(await getTranslations("password"))("hint")}</p>
+          <PasswordForm />
+        </Card>
         {admin ? (
           <>
             <Card title={t("users")} className="lg:col-span-2" bodyClassName="space-y-4">
@@ -80,9 +85,21 @@ export default async function SettingsPage() {
                       <Td className="hidden sm:table-cell">{u.display_name}</Td>
                       <Td>{tr(u.role)}</Td>
                       <Td>
-                        <Badge tone={u.disabled_at ? "gray" : "green"}>{u.disabled_at ? t("disabled") : t("active")}</Badge>
+                        <div className="flex flex-wrap gap-1">
+                          <Badge tone={u.disabled_at ? "gray" : "green"}>{u.disabled_at ? t("disabled") : t("active")}</Badge>
+                          {u.must_change_password ? <Badge tone="amber">{t("mustChange")}</Badge> : null}
+                        </div>
                       </Td>
-                      <Td>{u.id !== user.id ? <UserControls id={u.id} username={u.username} role={u.role} disabled={u.disabled_at !== null} roles={ROLES} /> : <span className="text-xs text-slate-600">—</span>}</Td>
+                      <Td>
+                        {u.id !== user.id ? (
+                          <div className="space-y-2">
+                            <UserControls id={u.id} username={u.username} role={u.role} disabled={u.disabled_at !== null} roles={ROLES} />
+                            <ResetPasswordForm id={u.id} username={u.username} />
+                          </div>
+                        ) : (
+                          <span className="text-xs text-slate-600">—</span>
+                        )}
+                      </Td>
                     </tr>
                   ))}
                 </tbody>

@@ -2,7 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { useActionState } from "react";
-import { createApiKey, createUser, saveThresholds, updateUser } from "@/actions/settings";
+import { createApiKey, createUser, resetUserPassword, saveThresholds, updateUser } from "@/actions/settings";
 import { ActionForm, SubmitButton } from "@/components/action-form";
 import { FormMessage, SelectField, TextField } from "@/components/fields";
 import { Button, Code } from "@/components/ui";
@@ -86,6 +86,30 @@ export function UserControls({ id, username, role, disabled, roles }: { id: stri
           {disabled ? t("enable") : t("disable")}
         </SubmitButton>
       </ActionForm>
+    </div>
+  );
+}
+
+/** Resets another user's password; the temporary one shows here once, to be handed over. */
+export function ResetPasswordForm({ id, username }: { id: string; username: string }) {
+  const t = useTranslations("settings");
+  const [state, action, pending] = useActionState<FormState<{ password: string }>, FormData>(resetUserPassword, { status: "idle" });
+  return (
+    <div className="space-y-2">
+      <form action={action} aria-label={t("resetPasswordOf", { username })}>
+        <input type="hidden" name="id" value={id} />
+        <Button type="submit" variant="ghost" size="sm" disabled={pending} aria-label={t("resetPasswordOf", { username })}>
+          {t("resetPassword")}
+        </Button>
+      </form>
+      {state.status === "ok" && state.data ? (
+        <div role="status" className="max-w-xs rounded-lg bg-emerald-50 p-2 text-xs text-emerald-900 ring-1 ring-emerald-600/20">
+          <p className="mb-1">{state.message}</p>
+          <Code>{state.data.password}</Code>
+        </div>
+      ) : (
+        <FormMessage state={state} />
+      )}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -23,7 +23,9 @@ describe("the data directory and the secrets file", () => {
     const secrets = loadOrCreateSecrets(dataDir, { apiKey: "env-api-key-0123456789", adminPassword: "env-admin-password" });
     expect(secrets).toMatchObject({ api_key: "env-api-key-0123456789", admin_password: "env-admin-password", generated: false, dataDir: { mode: 0o700, private: true } });
     expect(mode(dataDir)).toBe(0o700);
-    expect(existsSync(secretsFile(dataDir))).toBe(false);
+    // Only what the environment does not give is generated and kept: the webhook and session secrets.
+    expect(mode(secretsFile(dataDir))).toBe(0o600);
+    expect(Object.keys(JSON.parse(readFileSync(secretsFile(dataDir), "utf8"))).sort()).toEqual(["session_secret", "webhook_secret"]);
   });
 
   it("makes the data directory owner-only when the database opens it first", () => {
@@ -42,7 +44,7 @@ describe("the data directory and the secrets file", () => {
     const again = loadOrCreateSecrets(dataDir, {});
     expect(again).toMatchObject({ generated: false, api_key: first.api_key, admin_password: first.admin_password });
     expect(mode(secretsFile(dataDir))).toBe(0o600);
-    expect(JSON.parse(readFileSync(secretsFile(dataDir), "utf8"))).toEqual({ api_key: first.api_key, admin_password: first.admin_password });
+    expect(JSON.parse(readFileSync(secretsFile(dataDir), "utf8"))).toMatchObject({ api_key: first.api_key, admin_password: first.admin_password });
   });
 
   it("leaves an existing directory's permissions as they are, and says when others can read it", () => {

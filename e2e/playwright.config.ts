@@ -3,10 +3,13 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
+/** The port the app under test listens on: FRAUD_E2E_PORT, so that two checkouts can run their browser tests at once. */
+const port = Number(process.env.FRAUD_E2E_PORT ?? 3100);
+
 /** The app as `npm start` serves it, on its own port and with a fresh data directory. */
 export const E2E = {
-  port: 3100,
-  baseURL: "http://127.0.0.1:3100",
+  port,
+  baseURL: `http://127.0.0.1:${port}`,
   dataDir: ".data-e2e",
   // Test-only credentials for a throw-away data directory: not secrets.
   apiKey: "e2e-api-key-not-a-secret-000001",

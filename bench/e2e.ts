@@ -29,10 +29,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Each step of the rate search first sends this many seconds at its rate, over the same
  * connections and straight into the counted ones, whose figures are kept apart (as wrk2's
- * calibration period is): a step used to start from an idle server with a generator started a
- * moment before, and the first second or two at the new rate (the generator's own start, hundreds
- * of connections opened at once, the server's first large batches) often decided the whole step
- * (docs/performance.md, "Tenth session"). A server that cannot sustain the rate still fails: the
+ * calibration period is): otherwise the first second or two at the new rate (the generator's own
+ * start, hundreds of connections opened at once, the server's first large batches) can decide the
+ * whole step (docs/decisions/028-rate-search-warms-up-each-step.md). A server that cannot sustain the rate still fails: the
  * backlog of the warm-up carries into the counted seconds, and an error in the warm-up fails the step.
  */
 const STEP_WARMUP_S = 3;

@@ -1,5 +1,5 @@
 /**
- * The goals the benchmark's figures are read against (docs/performance.md, "Where things stand"),
+ * The goals the benchmark's figures are read against (docs/performance.md, "Goals and current figures"),
  * each with what was measured and whether it was met, so a run answers "did it meet them" at a
  * glance. Latency goals depend on the machine's speed as much as on the code: `machineSpeed`
  * says how fast this run's machine was, to print beside them.

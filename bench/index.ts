@@ -52,7 +52,7 @@ console.log(
     `  ours (CEL compiled to JavaScript)    ${fmt(engine.decisions_per_s).padStart(12)} decisions/s`,
     `  json-rules-engine (peer)             ${fmt(engine.peer_decisions_per_s).padStart(12)} decisions/s   ours = ${fmt(engine.ratio)}x the peer`,
     `  hand-written functions (the bound)   ${fmt(engine.bound_decisions_per_s).padStart(12)} decisions/s   ours = ${(engine.ratio_to_bound * 100).toFixed(0)} % of the bound`,
-    `  cel-js interpreted (before)          ${fmt(engine.interpreted_decisions_per_s).padStart(12)} decisions/s`,
+    `  cel-js interpreted (reference)       ${fmt(engine.interpreted_decisions_per_s).padStart(12)} decisions/s`,
     `  all decide alike                     ${engine.all_agree ? "yes" : `NO: ${engine.disagreements} inputs differ`} (${engine.inputs} inputs: ${Object.entries(engine.decisions_by_outcome).map(([k, v]) => `${k} ${v}`).join(", ")})`,
     `  full path (features from the profile, rules, decision, next profile): ${fmt(engine.full_path_decisions_per_s)} decisions/s (${engine.full_path_us} µs each)`,
   ].join("\n"),

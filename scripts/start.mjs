@@ -33,7 +33,7 @@ function startWorker() {
   });
 }
 
-// The server's own Node flags (a small young generation: shorter collection pauses; docs/performance.md).
+// The server's own Node flags (a small young generation: shorter collection pauses; docs/decisions/012-young-generation-of-4-mb.md).
 const serverFlags = JSON.parse(readFileSync(entry("local/server-node-flags.json"), "utf8"));
 const server = spawn(process.execPath, [...serverFlags, ...tsx, entry("local/server.ts")], { stdio: "inherit", cwd: root });
 startWorker();

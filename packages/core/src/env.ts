@@ -4,7 +4,7 @@ import { Settings } from "./settings.ts";
 import { SessionLifetime } from "./users.ts";
 import { WebhookSecrets } from "./webhook.ts";
 
-/** SQLite's page cache per connection unless FRAUD_SQLITE_CACHE_MB says otherwise (MiB); measured in docs/performance.md (seventh session). */
+/** SQLite's page cache per connection unless FRAUD_SQLITE_CACHE_MB says otherwise (MiB); docs/decisions/019-sqlite-page-cache-and-page-size.md. */
 export const DEFAULT_SQLITE_CACHE_MB = 64;
 
 /** The site's own origin as people reach it (scheme, host, port), with nothing after it. */

@@ -114,7 +114,7 @@ export function parseTransaction(
   if (!parsed.success || issues.length > 0) return { ok: false, fields: fieldErrors(issues), issues };
   const tx = parsed.data;
   // Object.assign, not `{ ...tx, more }`: on Node 20 a spread followed by more properties keeps
-  // about 500 bytes per call alive until a full collection (measured; docs/performance.md).
+  // about 500 bytes per call alive until a full collection (docs/decisions/010-allocations-that-die-young.md).
   const transaction: Transaction = Object.assign({}, tx, {
     transaction_id: tx.transaction_id ?? crypto.randomUUID(),
     currency: tx.currency ?? settings.currency,

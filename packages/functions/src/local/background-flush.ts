@@ -6,11 +6,9 @@
  * pages sit in the kernel's page cache until something flushes them. A checkpoint that copies the
  * whole log ends with an `fsync` of the database file, which writes everything dirty since the
  * last one; when the log starts over (about every 11 s at 3,500 decisions a second), that fsync
- * runs in the server's scoring thread, and decisions wait for it. Measured at 3,500-4,000/s
- * (docs/performance.md, "Eleventh session"): the slowest of the server's fsyncs at a restart took
- * 10-17 ms in each 40 s run and 62 ms once, the worker's own 31-96 ms; with the worker flushing
- * every 100 ms while it works, at most 10 ms and 11-17 ms. PostgreSQL does the same for its
- * checkpoints (`checkpoint_flush_after`).
+ * runs in the server's scoring thread, and decisions wait for it. Flushing while the worker works
+ * leaves that fsync little to write (docs/decisions/018-background-flush-of-the-database-file.md);
+ * PostgreSQL does the same for its checkpoints (`checkpoint_flush_after`).
  *
  * It only writes earlier what the kernel would write anyway: what is durable, and when, is still
  * decided by SQLite's own syncs (`synchronous = NORMAL`), with or without it.

@@ -5,9 +5,9 @@ import { getPriority, setPriority } from "node:os";
  * The worker process's scheduling priority (nice value; the server's is 0). Decisions first: when
  * the cores are busy, alerts, metrics and the lake wait a little for the server's two threads,
  * which answer the payments, rather than taking an equal share of a core from them. Under
- * contention Linux gives each runnable thread an equal share, and at 3,500-4,000 transactions a
- * second the scoring thread needs more than that. The worker still gets what the server leaves,
- * so it keeps up at any rate the server can sustain (docs/performance.md, "Eighth session" and "Ninth session").
+ * contention Linux gives each runnable thread an equal share, and at high rates the scoring thread
+ * needs more than that. The worker still gets what the server leaves, so it keeps up at any rate
+ * the server can sustain (docs/decisions/015-lower-priority-for-the-worker-and-the-dashboard.md).
  */
 export const WORKER_NICE = 10;
 
@@ -29,8 +29,8 @@ const THREADS_DIR = "/proc/self/task";
  *
  * On Linux a nice value belongs to a thread, not to a process: `setPriority(nice)` changes the
  * calling thread only, and V8's garbage-collection helpers and libuv's pool (where DuckDB writes
- * the lake), started before it, kept the priority they started with (docs/performance.md, "Ninth
- * session"). Elsewhere (macOS) the process's priority is what there is, and `setPriority` sets it.
+ * the lake), started before it, keep the priority they started with (docs/decisions/015-lower-priority-for-the-worker-and-the-dashboard.md).
+ * Elsewhere (macOS) the process's priority is what there is, and `setPriority` sets it.
  */
 export function lowerPriority(nice: number): void {
   let threads: number[];

@@ -8,14 +8,10 @@ export type RuntimePlatformOptions = Pick<LocalPlatformOptions, "dataDir" | "set
 /**
  * The write-ahead log's size (pages of 4 KB: 800 MB) past which the server or the dashboard
  * checkpoints it themselves. The worker's checkpoints copy the log as it goes, but under steady
- * load of 3,000/s and more the log does not start over on its own and reaches this size every
- * 11-18 s. Each time, the server's own checkpoint held decisions up: 100-400 ms at 200 MB and
- * 3,500/s; at 1,000/s, with the worker made to checkpoint only every 200 ms or 1 s (an
- * experiment), 107-124 ms at 800 MB and 29-40 ms at 160 MB. The cost grows with the log's size,
- * not with what is left to copy, and the cause is not pinned down (docs/performance.md,
- * "Ninth session" and "Tenth session"). At 200 MB the log restarted every 3.3 s at 3,500/s (about
- * 20 KB of log per decision); at 800 MB, about every 11 s. The log file keeps its largest size on
- * disk and is reused.
+ * high load the log does not start over on its own; each restart holds decisions up, so a large
+ * threshold makes restarts rare (docs/decisions/017-wal-restart-threshold-800-mb.md; what a restart
+ * costs: docs/decisions/018-background-flush-of-the-database-file.md). The log file keeps its
+ * largest size on disk and is reused.
  */
 export const WAL_RESTART_PAGES = 200_000;
 

@@ -26,8 +26,8 @@ const PART = /^part-(\d+)-(\d+)\.parquet$/;
  * How the lake's day files are laid out when compaction (or the simulator) writes them: sorted
  * by decision first, so the few REVIEW and BLOCKED rows sit in their own row groups and a filter
  * on `decision` skips the others by their min/max statistics; row groups of 32,768 rows so that
- * skipping is fine-grained (and two threads have enough of them to share). Measured in
- * docs/performance.md ("Lake layout").
+ * skipping is fine-grained (and two threads have enough of them to share):
+ * docs/decisions/026-lake-compaction-and-file-layout.md.
  */
 export const LAKE_FILE_LAYOUT = {
   orderBy: `decision, "timestamp", transaction_id`,

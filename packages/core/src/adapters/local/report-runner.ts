@@ -27,6 +27,7 @@ import { LAKE_COLUMNS, type LakeType } from "../../lake-schema.ts";
 import type { ReportRunner } from "../../ports.ts";
 import { LABELS_TABLE, LAKE_TABLE, type ReportCell, type ReportColumnType, type ReportEvent, type ReportQuery, type SqlCheck } from "../../report.ts";
 import { lakeFiles } from "./lake.ts";
+import { REPORT_FUNCTIONS, reportSqlProblem } from "./report-guard.ts";
 import type { Db } from "./sqlite.ts";
 
 /**
@@ -64,10 +65,8 @@ const DUCK_TYPE: Record<LakeType, string> = {
   "array<string>": "VARCHAR[]",
 };
 
-/** Functions an analyst's SQL may not call: they read the engine's configuration, not the lake. */
-const DENIED_FUNCTIONS = new Set(["current_setting", "getenv", "getvariable", "current_database", "current_schema", "current_schemas"]);
-const DENIED_PREFIXES = ["duckdb_", "pragma_", "sqlite_", "pg_"];
-const ALLOWED_TABLES = new Set([LAKE_TABLE, LABELS_TABLE]);
+/** What an analyst's SQL may call: REPORT_FUNCTIONS and the Trino names above. */
+const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([...REPORT_FUNCTIONS, ...TRINO_COMPAT_MACROS.map(([signature]) => signature.slice(0, signature.indexOf("(")))]);
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -198,39 +197,6 @@ function columnType(t: DuckDBType): ReportColumnType {
     default:
       return "other";
   }
-}
-
-/** Why an analyst's SELECT is refused, read from DuckDB's own parse tree; undefined when it may run. */
-function astProblem(ast: unknown): string | undefined {
-  const ctes = new Set<string>();
-  const nodes: Array<Record<string, unknown>> = [];
-  const visit = (n: unknown) => {
-    if (Array.isArray(n)) {
-      for (const x of n) visit(x);
-      return;
-    }
-    if (!n || typeof n !== "object") return;
-    const o = n as Record<string, unknown>;
-    nodes.push(o);
-    const map = (o.cte_map as { map?: Array<{ key?: unknown }> } | undefined)?.map;
-    if (Array.isArray(map)) for (const e of map) if (typeof e.key === "string") ctes.add(e.key.toLowerCase());
-    for (const v of Object.values(o)) visit(v);
-  };
-  visit(ast);
-  for (const o of nodes) {
-    if (o.type === "BASE_TABLE") {
-      const name = String(o.table_name ?? "").toLowerCase();
-      if (o.schema_name || o.catalog_name) return `'${[o.catalog_name, o.schema_name, o.table_name].filter(Boolean).join(".")}': name the tables without a schema`;
-      if (!ALLOWED_TABLES.has(name) && !ctes.has(name)) return `'${String(o.table_name)}' is not a table of the lake: a report reads ${LAKE_TABLE} and ${LABELS_TABLE} only`;
-    } else if (o.type === "TABLE_FUNCTION") {
-      const fn = String((o.function as { function_name?: unknown } | undefined)?.function_name ?? "");
-      if (fn.toLowerCase() !== "unnest") return `the table function '${fn}' is not allowed: a report reads ${LAKE_TABLE} and ${LABELS_TABLE} only`;
-    } else if (o.class === "FUNCTION" && typeof o.function_name === "string") {
-      const fn = o.function_name.toLowerCase();
-      if (DENIED_FUNCTIONS.has(fn) || DENIED_PREFIXES.some((p) => fn.startsWith(p))) return `the function '${o.function_name}' is not allowed in a report`;
-    }
-  }
-  return undefined;
 }
 
 /** An engine message an analyst can act on: its first lines, without this machine's paths. */
@@ -384,7 +350,7 @@ export class LocalReportRunner implements ReportRunner {
     const serialized = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql]);
     const ast = JSON.parse(String(serialized.getRows()[0]?.[0] ?? "{}")) as { error?: boolean; statements?: unknown[] };
     if (ast.error || !Array.isArray(ast.statements)) return { ok: false, message: "only a SELECT query is allowed" };
-    const problem = astProblem(ast.statements);
+    const problem = reportSqlProblem(ast.statements, ALLOWED_FUNCTIONS);
     if (problem) return { ok: false, message: problem };
     let prepared;
     try {

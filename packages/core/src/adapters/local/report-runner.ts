@@ -101,6 +101,15 @@ export interface LocalReportRunnerOptions {
   threads?: number;
   /** Reports that can run at once; more wait for a free connection. */
   connections?: number;
+  /**
+   * DuckDB's memory limit (MB; default: DuckDB's, 80% of the machine's memory). A report that
+   * needs more, even after spilling to `spillDir`, stops with REPORT_MEMORY_LIMIT.
+   */
+  memoryLimitMb?: number;
+  /** Where large sorts, joins and aggregations spill past the memory limit; none: no spilling. */
+  spillDir?: string;
+  /** The most that may spill at once (MB). */
+  spillLimitMb?: number;
 }
 
 /** Every lake column, typed, with no rows: the view while the lake is empty. */
@@ -205,6 +214,17 @@ function analystMessage(e: unknown, lakeDir: string): string {
   return text.split("\n").filter((l) => l.trim() !== "").slice(0, 4).join("\n").slice(0, 600);
 }
 
+/** DuckDB ran out of the memory it may use (its `memory_limit`), spilling included. */
+function isOutOfMemory(e: unknown): boolean {
+  return /^Out of Memory Error/m.test(String((e as Error)?.message ?? e));
+}
+
+/** What an analyst sees when a report needs more memory than reports may use. */
+export function memoryLimitError(limitMb: number | undefined): VisibleError {
+  const limit = limitMb ? ` (${limitMb} MB)` : "";
+  return new VisibleError("REPORT_MEMORY_LIMIT", `the report needed more memory than reports may use${limit} and was stopped; narrow the date range or group by fewer values`);
+}
+
 const PROGRESS_EVERY_MS = 250;
 
 interface State {
@@ -243,7 +263,13 @@ export class LocalReportRunner implements ReportRunner {
   private async setUp(): Promise<State> {
     mkdirSync(this.rawDir, { recursive: true });
     const threads = this.options.threads ?? availableParallelism();
-    const instance = await DuckDBInstance.create(":memory:", { threads: String(threads) });
+    const { memoryLimitMb, spillDir, spillLimitMb } = this.options;
+    if (spillDir) mkdirSync(spillDir, { recursive: true });
+    const instance = await DuckDBInstance.create(":memory:", {
+      threads: String(threads),
+      ...(memoryLimitMb ? { memory_limit: `${memoryLimitMb}MB` } : {}),
+      ...(spillDir ? { temp_directory: spillDir, ...(spillLimitMb ? { max_temp_directory_size: `${spillLimitMb}MB` } : {}) } : {}),
+    });
     const admin = await instance.connect();
     await admin.run("SET GLOBAL TimeZone = 'UTC'");
     await admin.run("SET GLOBAL parquet_metadata_cache = true");
@@ -383,6 +409,7 @@ export class LocalReportRunner implements ReportRunner {
     const fail = (e: unknown): Error => {
       if (stopped === "timeout") return new VisibleError("REPORT_TIMEOUT", `the report took longer than ${Math.round(query.timeout_ms / 1000)} s and was stopped`);
       if (stopped === "cancelled") return new VisibleError("REPORT_CANCELLED", "the report was cancelled");
+      if (isOutOfMemory(e)) return memoryLimitError(this.options.memoryLimitMb);
       if (!query.trusted) return new VisibleError("REPORT_SQL_ERROR", analystMessage(e, this.options.lakeDir));
       return e instanceof Error ? e : new Error(String(e));
     };

@@ -28,6 +28,8 @@ const IDLE_MS = 5 * 60_000;
 const CANCEL_GRACE_MS = 2_000;
 /** Events the report process may send ahead of what the caller has read: rows wait in DuckDB, not in memory. */
 const CREDITS = 4;
+/** How long the check of an analyst's SQL (parse, plan) may take. */
+const CHECK_TIMEOUT_MS = 30_000;
 /** How often the process's resident memory is read while a report runs (Linux). */
 const MEMORY_CHECK_MS = 200;
 /**
@@ -56,6 +58,8 @@ export interface ReportProcessOptions {
   spillDir?: string;
   nice?: number;
   idleMs?: number;
+  /** The resident memory past which a report's process is ended (MB; default: the memory limit and RSS_HEADROOM_MB). */
+  memoryWatchMb?: number;
 }
 
 /** What the report process is started with (its only argument, as JSON). */
@@ -180,11 +184,10 @@ class ReportProcess {
     this.child?.kill("SIGKILL");
   }
 
+  /** Ends the process (idle, or its runner closed): it holds nothing that must be kept. */
   end(): void {
     clearTimeout(this.idleTimer);
-    const child = this.child;
-    this.child = undefined;
-    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    this.child?.kill("SIGKILL");
   }
 }
 
@@ -215,7 +218,12 @@ export class ReportProcessRunner implements ReportRunner {
     };
     this.processes = Array.from({ length: Math.max(1, options.concurrency) }, () => new ReportProcess(config, options.idleMs ?? IDLE_MS));
     this.free = [...this.processes];
-    this.rssLimitMb = options.memoryMb + RSS_HEADROOM_MB;
+    this.rssLimitMb = options.memoryWatchMb ?? options.memoryMb + RSS_HEADROOM_MB;
+  }
+
+  /** The ids of the report processes up now: for tests and checks. */
+  processIds(): number[] {
+    return this.processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
   }
 
   /** A free report process, or a place in the queue until one is free (at most `waitMs`). */
@@ -250,9 +258,34 @@ export class ReportProcessRunner implements ReportRunner {
     else this.free.push(p);
   }
 
+  /**
+   * Ends the job's process past `timeoutMs`, or when the process's resident memory passes the
+   * watch; returns what stops both. Parsing and planning are watched too: DuckDB folds constants
+   * when it prepares a statement, and `generate_series(1, 1e9)` is a billion values before any row.
+   */
+  private watch(p: ReportProcess, timeoutMs: number): () => void {
+    const timer = setTimeout(() => p.kill("timeout"), timeoutMs);
+    const memory = setInterval(() => {
+      const pid = p.pid;
+      const rss = pid === undefined ? undefined : residentMb(pid);
+      if (rss !== undefined && rss > this.rssLimitMb) p.kill("memory");
+    }, MEMORY_CHECK_MS);
+    return () => {
+      clearTimeout(timer);
+      clearInterval(memory);
+    };
+  }
+
+  private stoppedError(why: Stopped, timeoutMs: number): VisibleError {
+    if (why === "timeout") return new VisibleError("REPORT_TIMEOUT", `the report took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
+    if (why === "memory") return memoryLimitError(this.options.memoryMb);
+    return new VisibleError("REPORT_CANCELLED", "the report was cancelled");
+  }
+
   async check(sql: string): Promise<SqlCheck> {
-    const p = await this.acquire(60_000);
+    const p = await this.acquire(CHECK_TIMEOUT_MS);
     const id = this.nextId++;
+    const unwatch = this.watch(p, CHECK_TIMEOUT_MS);
     try {
       return await new Promise<SqlCheck>((resolve, reject) => {
         p.begin(
@@ -261,11 +294,12 @@ export class ReportProcessRunner implements ReportRunner {
             if (m.type === "checked") resolve(m.result);
             else if (m.type === "error") reject(m.code ? new VisibleError(m.code, m.message) : new Error(`report process: ${m.message}`));
           },
-          (why) => reject(new Error(`the report process stopped (${why})`)),
+          (why) => reject(p.stopped ? this.stoppedError(p.stopped, CHECK_TIMEOUT_MS) : new Error(`the report process stopped unexpectedly (${why})`)),
         );
         p.send({ type: "check", id, sql });
       });
     } finally {
+      unwatch();
       this.release(p);
     }
   }
@@ -287,12 +321,7 @@ export class ReportProcessRunner implements ReportRunner {
       },
       (why) => push({ type: "exit", why }),
     );
-    const timer = setTimeout(() => p.kill("timeout"), query.timeout_ms);
-    const watch = setInterval(() => {
-      const pid = p.pid;
-      const rss = pid === undefined ? undefined : residentMb(pid);
-      if (rss !== undefined && rss > this.rssLimitMb) p.kill("memory");
-    }, MEMORY_CHECK_MS);
+    const unwatch = this.watch(p, query.timeout_ms);
     const onAbort = () => {
       p.send({ type: "cancel", id });
       setTimeout(() => {
@@ -300,11 +329,7 @@ export class ReportProcessRunner implements ReportRunner {
       }, CANCEL_GRACE_MS).unref();
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
-    const stoppedError = (why: Stopped): VisibleError => {
-      if (why === "timeout") return new VisibleError("REPORT_TIMEOUT", `the report took longer than ${Math.round(query.timeout_ms / 1000)} s and was stopped`);
-      if (why === "memory") return memoryLimitError(this.options.memoryMb);
-      return new VisibleError("REPORT_CANCELLED", "the report was cancelled");
-    };
+    const stoppedError = (why: Stopped) => this.stoppedError(why, query.timeout_ms);
     try {
       p.send({ type: "run", id, query });
       p.send({ type: "credit", id, n: CREDITS });
@@ -328,8 +353,7 @@ export class ReportProcessRunner implements ReportRunner {
         }
       }
     } finally {
-      clearTimeout(timer);
-      clearInterval(watch);
+      unwatch();
       options.signal?.removeEventListener("abort", onAbort);
       if (over || !p.running) this.release(p);
       else {

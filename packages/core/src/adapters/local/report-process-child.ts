@@ -62,7 +62,8 @@ async function run(id: number, query: Extract<ToReportProcess, { type: "run" }>[
   } catch (e) {
     await send(failure(id, e));
   } finally {
-    running = undefined;
+    // The next report may have started already: the caller sends it once it has read the summary.
+    if (running === job) running = undefined;
   }
 }
 

@@ -337,7 +337,11 @@ export class ReportProcessRunner implements ReportRunner {
         while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
         const m = inbox.shift()!;
         if (m.type === "event") {
+          // The summary is the last event: the process is free for the next report from here,
+          // whether or not this caller reads on (collectReport stops at it).
+          if (m.event.type === "done") over = true;
           yield m.event;
+          if (over) return;
           p.send({ type: "credit", id, n: 1 });
         } else if (m.type === "end") {
           over = true;

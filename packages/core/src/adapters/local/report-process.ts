@@ -26,8 +26,11 @@ export const REPORT_NICE = 15;
 const IDLE_MS = 5 * 60_000;
 /** How long a cancelled report may take to stop before its process is ended. */
 const CANCEL_GRACE_MS = 2_000;
-/** Events the report process may send ahead of what the caller has read: rows wait in DuckDB, not in memory. */
-const CREDITS = 4;
+/**
+ * Events the report process may send ahead of what the caller has read: a slow reader (a
+ * backtest's replay) leaves rows in DuckDB, not in memory, and a fast one rarely waits for a batch.
+ */
+const CREDITS = 16;
 /** How long the check of an analyst's SQL (parse, plan) may take. */
 const CHECK_TIMEOUT_MS = 30_000;
 /** How often the process's resident memory is read while a report runs (Linux). */

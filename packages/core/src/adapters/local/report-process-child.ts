@@ -43,6 +43,14 @@ function failure(id: number, e: unknown): FromReportProcess {
   return { type: "error", id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }
 
+let lowered = false;
+/** DuckDB's threads start with the engine, on the first check or report: they take this process's priority too. */
+function lowerDuckdbThreads(): void {
+  if (lowered) return;
+  lowerPriority(config.nice);
+  lowered = true;
+}
+
 /** The running report: its id, how many more events it may send, and how to stop it. */
 let running: { id: number; credits: number; wake?: () => void; controller: AbortController } | undefined;
 
@@ -52,8 +60,7 @@ async function run(id: number, query: Extract<ToReportProcess, { type: "run" }>[
   try {
     const events: AsyncIterable<ReportEvent> = runner.stream({ ...query, timeout_ms: query.timeout_ms + OWN_TIMEOUT_GRACE_MS }, { signal: job.controller.signal });
     for await (const event of events) {
-      // DuckDB's threads started with the first report: they take this process's priority too.
-      lowerPriority(config.nice);
+      lowerDuckdbThreads();
       while (job.credits === 0) await new Promise<void>((r) => (job.wake = r));
       job.credits--;
       await send({ type: "event", id, event });
@@ -71,7 +78,10 @@ process.on("message", (m: ToReportProcess) => {
   switch (m.type) {
     case "check":
       runner.check(m.sql).then(
-        (result) => send({ type: "checked", id: m.id, result }),
+        (result) => {
+          lowerDuckdbThreads();
+          return send({ type: "checked", id: m.id, result });
+        },
         (e: unknown) => send(failure(m.id, e)),
       );
       return;

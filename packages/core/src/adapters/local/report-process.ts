@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { VisibleError } from "../../errors.ts";
 import type { ReportRunner } from "../../ports.ts";
 import type { ReportEvent, ReportQuery, SqlCheck } from "../../report.ts";
@@ -90,11 +90,38 @@ export type FromReportProcess =
   | { type: "end"; id: number }
   | { type: "error"; id: number; code?: string; message: string };
 
+/** Where `id` resolves from the module or directory `from`, if it does. */
+function resolveFrom(from: string, id: string): string | undefined {
+  try {
+    return createRequire(from).resolve(id);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") return undefined;
+    throw e;
+  }
+}
+
+/** Where this module's own package resolves from: its file, or the working directory when it was bundled. */
+const anchors = () => [fileURLToPath(import.meta.url), join(process.cwd(), "package.json")];
+
 /** The report process's entry: beside this file, or in the package when this file was bundled. */
 function childEntry(): string {
   const here = join(dirname(fileURLToPath(import.meta.url)), "report-process-child.ts");
   if (existsSync(here)) return here;
-  return join(dirname(createRequire(join(process.cwd(), "package.json")).resolve("@fraud/core/local")), "report-process-child.ts");
+  const local = resolveFrom(anchors()[1]!, "@fraud/core/local");
+  if (!local) throw new Error("the report process's entry (report-process-child.ts) cannot be found");
+  return join(dirname(local), "report-process-child.ts");
+}
+
+/**
+ * The TypeScript loader the report process starts with, by its full path: it then starts from
+ * whatever directory the server was started in.
+ */
+function tsxLoader(): string {
+  for (const from of anchors()) {
+    const loader = resolveFrom(from, "tsx");
+    if (loader) return pathToFileURL(loader).href;
+  }
+  return "tsx";
 }
 
 /** The resident memory of a process (MB), on Linux; undefined elsewhere or once it has ended. */
@@ -128,7 +155,7 @@ class ReportProcess {
   }
 
   private start(): ChildProcess {
-    const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, "--import", "tsx", childEntry(), JSON.stringify(this.config)], {
+    const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, "--import", tsxLoader(), childEntry(), JSON.stringify(this.config)], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
     });

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { threadPriorities } from "../../src/adapters/local/priority.ts";
@@ -94,7 +94,7 @@ describe("reports in a process of their own", () => {
     expect(remote.rows[0]!.slice(0, 6)).toEqual(["2025-06-02T12:00:00.123Z", "2025-06-02", ["a", null], 1.25, 9007199254740991, null]);
   });
 
-  it("run outside the caller's process, at a lower priority, one process per report at a time", async () => {
+  it("run outside the caller's process, at a lower priority, without the caller's environment, one process per report at a time", async () => {
     const runner = processRunner();
     await drain(runner.stream(query("SELECT count(*) FROM decisions")));
     const [pid] = runner.processIds();
@@ -103,6 +103,8 @@ describe("reports in a process of their own", () => {
     if (existsSync("/proc/self/task")) expect(Math.min(...threadPriorities(pid!).values())).toBeGreaterThanOrEqual(REPORT_NICE);
     await drain(runner.stream(query("SELECT count(*) FROM labels")));
     expect(runner.processIds()).toEqual([pid]);
+    // Only what Node sets for the channel to its parent: no PATH, no FRAUD_* setting or secret.
+    if (existsSync("/proc/self/environ")) expect(readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean).map((v) => v.split("=")[0]).sort()).toEqual(["NODE_CHANNEL_FD", "NODE_CHANNEL_SERIALIZATION_MODE"]);
     await runner.close();
     await expect.poll(() => alive(pid!)).toBe(false);
   });

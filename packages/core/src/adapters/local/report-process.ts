@@ -158,6 +158,9 @@ class ReportProcess {
     const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`, "--import", tsxLoader(), childEntry(), JSON.stringify(this.config)], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
+      // No environment: the process needs none, and the API key or admin password an operator
+      // set there are none of the business of a process that runs analysts' SQL.
+      env: {},
     });
     child.on("message", (m: FromReportProcess) => this.listener?.(m));
     child.once("exit", (code, signal) => {

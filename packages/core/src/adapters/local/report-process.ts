@@ -160,7 +160,7 @@ class ReportProcess {
       serialization: "advanced",
       // No environment: the process needs none, and the API key or admin password an operator
       // set there are none of the business of a process that runs analysts' SQL.
-      env: {},
+      env: {} as NodeJS.ProcessEnv,
     });
     child.on("message", (m: FromReportProcess) => this.listener?.(m));
     child.once("exit", (code, signal) => {

@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadgenArgs, LoadgenResult } from "./loadgen.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const entry = (p: string) => join(ROOT, "packages", "functions", "src", p);
-const TSX = ["--import", "tsx"];
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const entry = (p: string) => join(ROOT, "packages", "functions", "src", p);
+export const TSX = ["--import", "tsx"];
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
@@ -24,7 +24,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Each step of the rate search first sends this many seconds at its rate, over the same
@@ -39,12 +39,12 @@ const STEP_WARMUP_S = 3;
 /** The rate search's latency goal: the highest rate whose p99 stays under this (`max_rate_p99_under_50ms`). */
 export const RATE_SEARCH_MAX_P99_MS = 50;
 
-interface Proc {
+export interface Proc {
   child: ChildProcess;
   exited: Promise<void>;
 }
 
-function start(file: string, env: NodeJS.ProcessEnv, log: string, nodeFlags: string[] = []): Proc {
+export function start(file: string, env: NodeJS.ProcessEnv, log: string, nodeFlags: string[] = []): Proc {
   const child = spawn(process.execPath, [...nodeFlags, ...TSX, entry(file)], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const out = createWriteStream(log);
   child.stdout!.pipe(out);
@@ -52,7 +52,7 @@ function start(file: string, env: NodeJS.ProcessEnv, log: string, nodeFlags: str
   return { child, exited: new Promise((r) => child.once("exit", () => r())) };
 }
 
-async function stop(p: Proc): Promise<void> {
+export async function stop(p: Proc): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
   p.child.kill("SIGTERM");
   const killed = await Promise.race([p.exited.then(() => true), sleep(5_000).then(() => false)]);
@@ -62,7 +62,7 @@ async function stop(p: Proc): Promise<void> {
   }
 }
 
-async function waitForHealth(url: string, server: Proc, timeoutMs = 60_000): Promise<void> {
+export async function waitForHealth(url: string, server: Proc, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (server.child.exitCode !== null) throw new Error(`the server exited with code ${server.child.exitCode}`);
@@ -85,12 +85,12 @@ function load(args: Omit<LoadgenArgs, "out">, dir: string): LoadgenResult {
 }
 
 /** CPU seconds a process has used so far (user + system), from /proc. */
-function cpuOf(pid: number): number {
+export function cpuOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function memoryOf(pid: number): { rss_mb: number; peak_rss_mb: number } {
+export function memoryOf(pid: number): { rss_mb: number; peak_rss_mb: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
   return { rss_mb: Math.round(kb("VmRSS") / 1024), peak_rss_mb: Math.round(kb("VmHWM") / 1024) };
@@ -114,7 +114,7 @@ function dashboardPidOf(serverPid: number): number | undefined {
  * Waits until the worker has turned every decision so far into alerts and metrics, so that a step
  * of the rate search does not start with the backlog an overloaded step left behind.
  */
-async function workerCaughtUp(dataDir: string, timeoutMs: number): Promise<void> {
+export async function workerCaughtUp(dataDir: string, timeoutMs: number): Promise<void> {
   const db = openDatabase(databaseFile(dataDir));
   try {
     const backlog = db.prepare<[], { n: number }>(

@@ -4,6 +4,7 @@
  * glance. Latency goals depend on the machine's speed as much as on the code: `machineSpeed`
  * says how fast this run's machine was, to print beside them.
  */
+import type { BesideReportsFigures } from "./beside-reports.ts";
 import { RATE_SEARCH_MAX_P99_MS, type E2eFigures } from "./e2e.ts";
 import type { EngineFigures } from "./engine.ts";
 
@@ -28,7 +29,7 @@ export const REPORTS_MAX_MS = 1_000;
 
 const count = (n: number) => Math.round(n).toLocaleString("en");
 
-export function goalVerdicts(engine: EngineFigures, e2e?: E2eFigures, reports?: ReportFigures): GoalVerdict[] {
+export function goalVerdicts(engine: EngineFigures, e2e?: E2eFigures, reports?: ReportFigures, beside?: BesideReportsFigures): GoalVerdict[] {
   const verdicts: GoalVerdict[] = [
     {
       goal: "engine: the three engines decide alike",
@@ -64,6 +65,13 @@ export function goalVerdicts(engine: EngineFigures, e2e?: E2eFigures, reports?: 
         met: e2e.lost === 0 && e2e.lake_duplicates === 0,
       },
     );
+  }
+  if (beside) {
+    verdicts.push({
+      goal: `end to end: p99 under ${E2E_MAX_P99_MS} ms at ${count(beside.rate_per_s)}/s while reports run beside`,
+      measured: `${beside.with_reports.p99_ms} ms with ${count(beside.reports_run)} reports (${beside.without_reports.p99_ms} ms without), ${count(beside.with_reports.errors)} errors`,
+      met: beside.with_reports.p99_ms < E2E_MAX_P99_MS && beside.with_reports.errors === 0 && beside.reports_run > 0,
+    });
   }
   const largest = reports?.lakes?.find((lake) => lake.rows >= REPORTS_AT_ROWS);
   if (largest) {

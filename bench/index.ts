@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: the engine against json-rules-engine and hand-written functions,
- * the server end to end under paced load, its memory, and the analytics figures of
+ * the server end to end under paced load, its memory, its decisions while reports run beside
+ * them (bench/beside-reports.ts), and the analytics figures of
  * bench/reports.ts when present. Prints the figures and writes them to bench/results/latest.json
  * and a dated copy. How to read and reproduce them: docs/performance.md.
  */
@@ -9,6 +10,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { runBesideReportsBench, type BesideReportsFigures } from "./beside-reports.ts";
 import { runE2eBench, type E2eFigures } from "./e2e.ts";
 import { runEngineBench, type EngineFigures } from "./engine.ts";
 import { formatVerdicts, goalVerdicts, machineSpeed, type ReportFigures } from "./goals.ts";
@@ -73,6 +75,19 @@ if (!values["engine-only"]) {
   );
 }
 
+let beside: BesideReportsFigures | undefined;
+if (!values["engine-only"]) {
+  beside = await timed("beside_reports", () => runBesideReportsBench({ quick, log }));
+  console.log(
+    [
+      `decisions while reports run beside them (${fmt(beside.lake_rows)} decisions in the lake; reports in their own process: one DuckDB thread, nice ${beside.report_process_nice ?? "?"})`,
+      `  ${beside.rate_per_s}/s for ${beside.duration_s} s, no report:        p50 ${beside.without_reports.p50_ms} ms, p99 ${beside.without_reports.p99_ms} ms, max ${beside.without_reports.max_ms} ms, errors ${beside.without_reports.errors}`,
+      `  ${beside.rate_per_s}/s for ${beside.duration_s} s, reports beside:   p50 ${beside.with_reports.p50_ms} ms, p99 ${beside.with_reports.p99_ms} ms, max ${beside.with_reports.max_ms} ms, errors ${beside.with_reports.errors}`,
+      `  reports run ${beside.reports_run} (p50 ${beside.report_p50_ms} ms, max ${beside.report_max_ms} ms)${Object.keys(beside.reports_failed).length ? `, failed ${JSON.stringify(beside.reports_failed)}` : ""}; report process ${beside.report_process_cores_used} cores, ${beside.report_process_rss_mb ?? "?"} MB; server ${beside.server_cores_used.without_reports} -> ${beside.server_cores_used.with_reports} cores`,
+    ].join("\n"),
+  );
+}
+
 let reports: Record<string, unknown> | undefined;
 const reportsFile = join(HERE, "reports.ts");
 if (existsSync(reportsFile)) {
@@ -82,7 +97,7 @@ if (existsSync(reportsFile)) {
   console.log(`reports\n${JSON.stringify(reports, null, 2).replace(/^/gm, "  ")}`);
 }
 
-const goals = goalVerdicts(engine, e2e, reports as ReportFigures | undefined);
+const goals = goalVerdicts(engine, e2e, reports as ReportFigures | undefined, beside);
 console.log(formatVerdicts(goals, machineSpeed(engine, loadAtStart, cpus().length)));
 
 const results = {
@@ -92,6 +107,7 @@ const results = {
   goals,
   engine,
   ...(e2e ? { e2e, rss_mb: e2e.server_rss_mb } : {}),
+  ...(beside ? { beside_reports: beside } : {}),
   ...(reports ? { reports } : {}),
   elapsed_s: Math.round((Date.now() - started) / 100) / 10,
   timings_s: timings,
@@ -101,5 +117,5 @@ mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(dir, `${results.at.replaceAll(":", "-")}.json`), `${JSON.stringify(results, null, 2)}\n`);
 log(`[bench] done in ${results.elapsed_s} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join(", ")}); figures in bench/results/latest.json`);
-const goalsMet = engine.all_agree && (!e2e || (e2e.lost === 0 && e2e.errors === 0));
+const goalsMet = engine.all_agree && (!e2e || (e2e.lost === 0 && e2e.errors === 0)) && (!beside || beside.with_reports.errors === 0);
 process.exitCode = goalsMet ? 0 : 1;

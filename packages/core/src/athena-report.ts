@@ -76,3 +76,59 @@ export function athenaCell(type: ReportColumnType, value: string | undefined): R
       return value;
   }
 }
+
+/** The words of a statement outside its strings and comments: identifiers (quoted or not) and keywords, with the character after each. */
+function sqlWords(sql: string): Array<{ word: string; quoted: boolean; next: string }> {
+  const words: Array<{ word: string; quoted: boolean; next: string }> = [];
+  const after = (i: number) => /\S/.exec(sql.slice(i))?.[0] ?? "";
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "'") {
+      i++;
+      while (i < sql.length && !(sql[i] === "'" && sql[i + 1] !== "'")) i += sql[i] === "'" ? 2 : 1;
+      i++;
+    } else if (c === "-" && sql[i + 1] === "-") {
+      const end = sql.indexOf("\n", i);
+      i = end === -1 ? sql.length : end;
+    } else if (c === "/" && sql[i + 1] === "*") {
+      const end = sql.indexOf("*/", i + 2);
+      i = end === -1 ? sql.length : end + 2;
+    } else if (c === '"') {
+      let j = i + 1;
+      let word = "";
+      while (j < sql.length && !(sql[j] === '"' && sql[j + 1] !== '"')) {
+        word += sql[j];
+        j += sql[j] === '"' ? 2 : 1;
+      }
+      words.push({ word: word.toLowerCase(), quoted: true, next: after(j + 1) });
+      i = j + 1;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const word = /^[A-Za-z_][A-Za-z0-9_$@]*/.exec(sql.slice(i))![0];
+      i += word.length;
+      words.push({ word: word.toLowerCase(), quoted: false, next: after(i) });
+    } else i++;
+  }
+  return words;
+}
+
+/** Trino functions that tell who and where the query runs, not what the lake holds. */
+const ATHENA_SESSION_FUNCTIONS = new Set(["current_user", "current_groups", "current_catalog", "current_schema", "current_path"]);
+
+/**
+ * Why an analyst's SQL may not run on Athena, before Athena sees it: the catalogue
+ * (`information_schema`, the `system` catalog), hidden columns and metadata tables (`"$path"`,
+ * `"decisions$partitions"`), table functions (`TABLE(system.query(...))`) and the session's
+ * identity. The deployment's IAM role is the boundary (it reads the lake's Glue database and
+ * files only); this makes the refusal clear and early.
+ */
+export function athenaSqlProblem(sql: string): string | undefined {
+  for (const { word, quoted, next } of sqlWords(sql)) {
+    if (word.includes("$")) return `'${word}': hidden columns and metadata tables are not allowed in a report`;
+    if (word === "information_schema" || (word === "system" && next === ".")) return `'${word}' is the engine's catalogue: a report reads decisions and labels only`;
+    if (!quoted && word === "table" && next === "(") return "table functions are not allowed in a report: a report reads decisions and labels only";
+    if (!quoted && ATHENA_SESSION_FUNCTIONS.has(word)) return `the function '${word}' is not allowed in a report`;
+  }
+  return undefined;
+}
+

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEPLOYMENTS } from "./platform.ts";
+import { DEFAULT_REPORT_LIMITS, type ReportLimits } from "./report.ts";
 import { Settings } from "./settings.ts";
 import { SessionLifetime } from "./users.ts";
 import { WebhookSecrets } from "./webhook.ts";
@@ -57,6 +58,15 @@ const Env = z.object({
   FRAUD_DASHBOARD: z.enum(["on", "off"]).default("on"),
   /** Score and record transactions in a thread of the server's own (off: on its event loop, as before). */
   FRAUD_SCORING_THREAD: z.enum(["on", "off"]).default("on"),
+  /** DuckDB's memory limit for one report (MB), in the report's own process; past it: REPORT_MEMORY_LIMIT. */
+  FRAUD_REPORT_MEMORY_MB: z.coerce.number().int().min(64).max(1_048_576).default(DEFAULT_REPORT_LIMITS.memoryMb),
+  /** A report running longer is stopped and its process ended (ms). */
+  FRAUD_REPORT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(DEFAULT_REPORT_LIMITS.timeoutMs),
+  /** DuckDB threads per report. */
+  FRAUD_REPORT_THREADS: z.coerce.number().int().min(1).max(256).default(DEFAULT_REPORT_LIMITS.threads),
+  /** Reports that run at once (one process each), and how many more may wait; beyond: REPORTS_BUSY. */
+  FRAUD_REPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(DEFAULT_REPORT_LIMITS.concurrency),
+  FRAUD_REPORT_QUEUE: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_REPORT_LIMITS.queue),
   /** Where `fraud simulate` sends transactions; defaults to the local server. */
   FRAUD_API_URL: z.url().optional(),
   /** A dashboard session ends after this many minutes without a request... */
@@ -120,7 +130,7 @@ export interface AwsDeploymentEnv {
   lakeBucket: string;
   athena: { workGroup: string; database: string };
 }
-export type Env = z.infer<typeof Env> & { settings: Settings; sessionLifetime: SessionLifetime; aws?: AwsDeploymentEnv };
+export type Env = z.infer<typeof Env> & { settings: Settings; sessionLifetime: SessionLifetime; reportLimits: ReportLimits; aws?: AwsDeploymentEnv };
 
 let cached: Env | undefined;
 
@@ -156,7 +166,14 @@ export function env(source: NodeJS.ProcessEnv = process.env): Env {
       athena: { workGroup: e.FRAUD_ATHENA_WORKGROUP!, database: e.FRAUD_ATHENA_DATABASE! },
     };
   }
-  const value = { ...e, settings, sessionLifetime: lifetime.data, aws };
+  const reportLimits: ReportLimits = {
+    memoryMb: e.FRAUD_REPORT_MEMORY_MB,
+    timeoutMs: e.FRAUD_REPORT_TIMEOUT_MS,
+    threads: e.FRAUD_REPORT_THREADS,
+    concurrency: e.FRAUD_REPORT_CONCURRENCY,
+    queue: e.FRAUD_REPORT_QUEUE,
+  };
+  const value = { ...e, settings, sessionLifetime: lifetime.data, reportLimits, aws };
   if (source === process.env) cached = value;
   return value;
 }

@@ -119,6 +119,26 @@ export const DEFAULT_REPORT_ROW_LIMIT = 10_000;
 export const MAX_REPORT_ROW_LIMIT = 100_000;
 export const DEFAULT_REPORT_TIMEOUT_MS = 30_000;
 
+/** How far a report may go on the machine that runs it (locally: per report process). */
+export interface ReportLimits {
+  /** DuckDB's memory limit per report (MB); past it, spilled to disk, then REPORT_MEMORY_LIMIT. */
+  memoryMb: number;
+  /** Wall-clock time-out of a report (ms): REPORT_TIMEOUT. */
+  timeoutMs: number;
+  /** DuckDB threads per report. */
+  threads: number;
+  /** Reports that run at once. */
+  concurrency: number;
+  /** Reports that may wait for one of those; more are refused with REPORTS_BUSY. */
+  queue: number;
+}
+
+/**
+ * One report at a time, on one core, in 1 GB: a report then never takes more than a core and a
+ * known amount of memory from the machine that scores transactions (docs/analytics.md).
+ */
+export const DEFAULT_REPORT_LIMITS: ReportLimits = { memoryMb: 1_024, timeoutMs: DEFAULT_REPORT_TIMEOUT_MS, threads: 1, concurrency: 1, queue: 4 };
+
 // --- Named parameters -------------------------------------------------------------------------
 
 export interface CompiledSql {

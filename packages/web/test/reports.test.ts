@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { simulateLake } from "@fraud/core/local";
+import { readFileSync } from "node:fs";
 import { isRedirect, openDashboard, type Dashboard } from "./support.ts";
 
 vi.mock("server-only", () => ({}));
@@ -10,7 +12,9 @@ const { runReport, saveReport } = await import("@/actions/analytics");
 
 let d: Dashboard;
 beforeAll(async () => {
-  d = await openDashboard();
+  // Reports may use 64 MB here, so that one can go past it.
+  d = await openDashboard({ reports: { memoryMb: 64 } });
+  await simulateLake({ lakeDir: d.platform.lakeDir, days: 1, txPerDay: 2_000, end: new Date("2025-06-03T00:00:00Z"), seed: 3, runId: "web", threads: 1 });
 });
 afterAll(() => d?.close());
 
@@ -103,5 +107,19 @@ describe("analysts' own reports from the dashboard", () => {
     const { state } = await submit({ ...BY_DECISION, name: "viewer_report" });
     expect(state).toMatchObject({ status: "error", message: "Your role does not allow this action." });
     expect(await saved()).not.toContain("viewer_report");
+  });
+});
+
+describe("a report past its limits, on the dashboard", () => {
+  it("says the report needed more memory than reports may use, in English and in French", async () => {
+    await d.signInAs("analyst");
+    await d.platform.reports.save({ name: "memory_hog", title: "Memory hog", sql: "SELECT len(list(a.amount)) AS n FROM decisions a, decisions b, decisions c" }, { id: "analyst1" });
+    const run = await runReport({ status: "idle" }, form({ report: "memory_hog" }));
+    expect(run).toMatchObject({ status: "error", message: "The report needed more memory than reports may use and was stopped: narrow the date range or group by fewer values." });
+    const fr = JSON.parse(readFileSync(new URL("../messages/fr.json", import.meta.url), "utf8")) as { errors: { visible: Record<string, string> } };
+    expect(fr.errors.visible.REPORT_MEMORY_LIMIT).toBe("Le rapport demandait plus de mémoire que la limite permise aux rapports et a été arrêté : réduisez la période ou regroupez par moins de valeurs.");
+    expect(fr.errors.visible.REPORTS_BUSY).toBe("D'autres rapports sont en cours : réessayez dans un instant.");
+    // The next report runs as usual.
+    expect((await runReport({ status: "idle" }, form({ report: "overview" }))).status).toBe("ok");
   });
 });

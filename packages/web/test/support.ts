@@ -1,5 +1,5 @@
 import { DEFAULT_SESSION_LIFETIME, defaultSettings, env, seedDemo, type Role, type User } from "@fraud/core";
-import { openLocalPlatform, type LocalPlatform } from "@fraud/core/local";
+import { openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from "@fraud/core/local";
 import { createHash } from "node:crypto";
 import { createFormatter, createTranslator } from "next-intl";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -83,9 +83,9 @@ export interface Dashboard {
 }
 
 /** A seeded platform behind the dashboard's server code, with one person of each role. */
-export async function openDashboard(options: { clock?: () => Date } = {}): Promise<Dashboard> {
+export async function openDashboard(options: Pick<LocalPlatformOptions, "reports" | "clock"> = {}): Promise<Dashboard> {
   const dir = mkdtempSync(join(tmpdir(), "fraud-web-"));
-  const platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings, clock: options.clock });
+  const platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings, ...options });
   await seedDemo(platform, new Date());
   const users = {} as Record<Role, User>;
   for (const role of ["viewer", "analyst", "admin"] as const) {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AthenaReportRunner } from "../../src/adapters/aws/athena.ts";
 import { LocalReportRunner, sqliteLabels } from "../../src/adapters/local/report-runner.ts";
 import { openDatabase, type Db } from "../../src/adapters/local/sqlite.ts";
-import { athenaCell, athenaColumnType, athenaStartQueryInput } from "../../src/athena-report.ts";
+import { athenaCell, athenaColumnType, athenaSqlProblem, athenaStartQueryInput } from "../../src/athena-report.ts";
 import { BUILTIN_REPORTS } from "../../src/builtin-reports.ts";
 import { VisibleError } from "../../src/errors.ts";
 import type { ReportRunner } from "../../src/ports.ts";
@@ -255,6 +255,10 @@ describe("one SQL text for DuckDB and Athena", () => {
       conn.closeSync();
       instance.closeSync();
     }
+  });
+
+  it("every built-in report passes the Athena runner's own check of an analyst's SQL", () => {
+    for (const def of BUILTIN_REPORTS) expect(athenaSqlProblem(compileNamedParameters(def.sql).sql), def.name).toBeUndefined();
   });
 
   it("Athena's string cells become the runner's typed cells", () => {

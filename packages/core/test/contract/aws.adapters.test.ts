@@ -269,6 +269,32 @@ describe("Athena report runner", () => {
     expect(rejected.code).toBe("REPORT_SQL_REJECTED");
   });
 
+  it("refuses the catalogue, hidden columns, table functions and the session's identity before Athena sees them", async () => {
+    const attempts: Array<[string, RegExp]> = [
+      ["SELECT * FROM information_schema.tables", /'information_schema' is the engine's catalogue/],
+      ["SELECT table_name FROM INFORMATION_SCHEMA.columns WHERE table_schema = 'fraud_test'", /catalogue/],
+      ['SELECT * FROM "information_schema"."views"', /catalogue/],
+      ["SELECT * FROM system.runtime.queries", /'system' is the engine's catalogue/],
+      ['SELECT "$path", count(*) FROM decisions GROUP BY 1', /'\$path': hidden columns/],
+      ['SELECT DISTINCT "$file_modified_time" FROM decisions', /hidden columns/],
+      ['SELECT * FROM "decisions$partitions"', /'decisions\$partitions': hidden columns and metadata tables/],
+      ["SELECT * FROM TABLE(system.query(query => 'SELECT 1'))", /catalogue|table functions/],
+      ["SELECT * FROM TABLE (exclude_columns(input => TABLE(decisions), columns => DESCRIPTOR(amount)))", /table functions/],
+      ["SELECT current_user", /function 'current_user'/],
+      ["WITH x AS (SELECT current_groups() AS g) SELECT * FROM x", /function 'current_groups'/],
+    ];
+    for (const [sql, message] of attempts) {
+      const check = await runner().check(sql);
+      expect(check, sql).toMatchObject({ ok: false, message: expect.stringMatching(message) });
+    }
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+    // The same words inside strings, comments or as ordinary names are not the catalogue.
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-7" });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: "SUCCEEDED" } } });
+    const fine = "SELECT 'information_schema' AS s, \"system\" AS sys_name -- current_user\n/* \"$path\" */ FROM decisions WHERE user_id <> 'TABLE(x)'";
+    expect(await runner().check(fine)).toEqual({ ok: true });
+  });
+
   it("runs saved reports (kept in DynamoDB) on Athena in the deployment's workgroup when the platform is given one", async () => {
     const tables = await emulators.createTables();
     const base = { tables, streamName: "unused", settings: defaultSettings, clock: tickingClock() };

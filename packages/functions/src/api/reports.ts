@@ -3,16 +3,22 @@ import type { Context, Env, Hono, MiddlewareHandler, Schema } from "hono";
 import { stream } from "hono/streaming";
 
 /** HTTP status of a report error a client can act on. */
-const STATUS: Record<string, 400 | 404 | 422 | 504> = {
+const STATUS: Record<string, 400 | 404 | 422 | 503 | 504> = {
   REPORT_NOT_FOUND: 404,
   INVALID_REPORT_PARAMS: 400,
   REPORT_SQL_REJECTED: 422,
   REPORT_SQL_ERROR: 422,
   REPORT_SCAN_LIMIT: 422,
+  REPORT_MEMORY_LIMIT: 422,
+  REPORTS_BUSY: 503,
   REPORT_TIMEOUT: 504,
 };
 
+/** When to try again after REPORTS_BUSY (s): about one short report. */
+const BUSY_RETRY_AFTER_S = 5;
+
 function visible(c: Context, e: VisibleError) {
+  if (e.code === "REPORTS_BUSY") c.header("retry-after", String(BUSY_RETRY_AFTER_S));
   return c.json({ error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } }, STATUS[e.code] ?? 400);
 }
 

@@ -3,7 +3,7 @@ import { loadOrCreateSecrets, openLocalPlatform, type LocalPlatform, type LocalP
 import { resolve } from "node:path";
 
 /** The options a runtime opens its platform with, all from the environment: plain data, so another thread can open the same platform. */
-export type RuntimePlatformOptions = Pick<LocalPlatformOptions, "dataDir" | "settings" | "synchronous" | "sqliteCacheMiB" | "walAutocheckpointPages" | "changesCheckMs">;
+export type RuntimePlatformOptions = Pick<LocalPlatformOptions, "dataDir" | "settings" | "synchronous" | "sqliteCacheMiB" | "walAutocheckpointPages" | "changesCheckMs" | "reports">;
 
 /**
  * The write-ahead log's size (pages of 4 KB: 800 MB) past which the server or the dashboard
@@ -32,7 +32,7 @@ export async function openRuntime(options: Pick<LocalPlatformOptions, "walAutoch
   const e = env();
   const dataDir = resolve(e.FRAUD_DATA_DIR);
   const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD, webhookSecrets: e.FRAUD_WEBHOOK_SECRET });
-  const platformOptions: RuntimePlatformOptions = { dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC, sqliteCacheMiB: e.FRAUD_SQLITE_CACHE_MB, ...options };
+  const platformOptions: RuntimePlatformOptions = { dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC, sqliteCacheMiB: e.FRAUD_SQLITE_CACHE_MB, reports: e.reportLimits, ...options };
   const platform = openLocalPlatform(platformOptions);
   if (!platform.apiKeys.has(secrets.api_key)) {
     await platform.apiKeys.create("default", ["ingest", "read"], { id: "system" }, secrets.api_key);

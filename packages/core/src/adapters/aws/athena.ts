@@ -7,7 +7,7 @@ import {
   type ColumnInfo,
   type QueryExecution,
 } from "@aws-sdk/client-athena";
-import { athenaCell, athenaColumnType, athenaStartQueryInput, type AthenaTarget } from "../../athena-report.ts";
+import { athenaCell, athenaColumnType, athenaSqlProblem, athenaStartQueryInput, type AthenaTarget } from "../../athena-report.ts";
 import { VisibleError } from "../../errors.ts";
 import type { ReportRunner } from "../../ports.ts";
 import type { ReportCell, ReportColumnType, ReportEvent, ReportQuery, SqlCheck } from "../../report.ts";
@@ -48,12 +48,14 @@ export class AthenaReportRunner implements ReportRunner {
     this.opts = { pollMs: 200, maxPollMs: 2_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), ...options };
   }
 
-  /** One SELECT, validated by Athena itself (EXPLAIN (TYPE VALIDATE) reads no data). */
+  /** One SELECT over the lake (athenaSqlProblem), validated by Athena itself (EXPLAIN (TYPE VALIDATE) reads no data). */
   async check(sql: string): Promise<SqlCheck> {
     const body = sql.trim().replace(/;\s*$/, "");
     if (body === "") return { ok: false, message: "the SQL holds no statement" };
     if (body.includes(";")) return { ok: false, message: "only one statement is allowed" };
     if (!["select", "with", "values"].includes(firstKeyword(body))) return { ok: false, message: "only a SELECT query is allowed" };
+    const problem = athenaSqlProblem(body);
+    if (problem) return { ok: false, message: problem };
     // Placeholders are validated as NULLs: the check is about names, syntax and types.
     const validate = `EXPLAIN (TYPE VALIDATE) ${body.replace(/\?/g, "NULL")}`;
     const id = await this.start(validate, []);

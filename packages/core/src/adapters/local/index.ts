@@ -17,5 +17,7 @@ export * from "./alert-inbox.ts";
 export * from "./audit-trail.ts";
 export * from "./live-metrics.ts";
 export * from "./report-runner.ts";
+export * from "./report-process.ts";
+export * from "./priority.ts";
 export * from "./report-store.ts";
 export * from "./simulate-lake.ts";

@@ -1,6 +1,7 @@
 import { statfsSync } from "node:fs";
 import { join } from "node:path";
 import type { Platform } from "../../platform.ts";
+import { DEFAULT_REPORT_LIMITS, type ReportLimits } from "../../report.ts";
 import type { Settings } from "../../settings.ts";
 import { Scoring } from "../../scoring.ts";
 import { Backtests } from "../../backtest.ts";
@@ -13,7 +14,7 @@ import { LocalTestDecisionLog } from "./test-decision-log.ts";
 import { LocalListStore } from "./list-store.ts";
 import { LocalLiveMetrics } from "./live-metrics.ts";
 import { LocalProfileStore } from "./profile-store.ts";
-import { LocalReportRunner, sqliteLabels } from "./report-runner.ts";
+import { ReportProcessRunner } from "./report-process.ts";
 import { LocalBacktestStore, LocalReportStore } from "./report-store.ts";
 import { LocalReviewStore } from "./review-store.ts";
 import { LocalRuleStore } from "./rule-store.ts";
@@ -43,6 +44,8 @@ export interface LocalPlatformOptions {
    * Each look is a small read of a version number; changes made through this process apply at once.
    */
   changesCheckMs?: number;
+  /** How far a report (and a backtest's scan) may go; each runs in a process of its own (report-process.ts). */
+  reports?: Partial<ReportLimits>;
 }
 
 /** The composition root of the embedded stack: one SQLite file, every store, the scoring service. */
@@ -65,11 +68,11 @@ export interface LocalPlatform extends Platform {
   auditTrail: LocalAuditTrail;
   metrics: LocalLiveMetrics;
   scoring: Scoring;
-  /** Saved reports over the lake (DuckDB, started on first use). */
+  /** Saved reports over the lake (DuckDB, in report processes started on first use). */
   reports: Reports;
-  /** Backtests of ruleset versions over the lake, saved with the version. */
+  /** Backtests of ruleset versions over the lake, saved with the version (their scans in a report process of their own). */
   backtests: Backtests;
-  reportRunner: LocalReportRunner;
+  reportRunner: ReportProcessRunner;
   settings: Settings;
   /** Whether the store accepts writes now: no recent failed write, free space, and a real write succeeds. */
   healthy(): boolean;
@@ -88,7 +91,11 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
   const changesCheckMs = options.changesCheckMs ?? CHANGES_CHECK_MS;
   const lists = new LocalListStore(db, clock, changesCheckMs);
   const lakeDir = join(options.dataDir, "lake");
-  const reportRunner = new LocalReportRunner({ lakeDir, labels: sqliteLabels(db) });
+  const limits = { ...DEFAULT_REPORT_LIMITS, ...options.reports };
+  const engine = { lakeDir, databaseFile: databaseFile(options.dataDir), memoryMb: limits.memoryMb, threads: limits.threads, spillDir: join(options.dataDir, "report-spill") };
+  const reportRunner = new ReportProcessRunner({ ...engine, concurrency: limits.concurrency, queue: limits.queue });
+  // A backtest scans for minutes: in a process of its own, so that it never makes reports wait.
+  const backtestRunner = new ReportProcessRunner({ ...engine, concurrency: 1, queue: 1 });
   const testDecisions = new LocalTestDecisionLog(db, clock);
   const scoring = new Scoring({ decisions, tests: testDecisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: changesCheckMs });
   rules.onChange(() => scoring.invalidate());
@@ -111,8 +118,8 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
     auditTrail: new LocalAuditTrail(db),
     metrics: new LocalLiveMetrics(db),
     scoring,
-    reports: new Reports({ store: new LocalReportStore(db, clock), runner: reportRunner, clock }),
-    backtests: new Backtests({ runner: reportRunner, rules, store: new LocalBacktestStore(db), settings: options.settings, clock }),
+    reports: new Reports({ store: new LocalReportStore(db, clock), runner: reportRunner, clock, timeoutMs: limits.timeoutMs }),
+    backtests: new Backtests({ runner: backtestRunner, rules, store: new LocalBacktestStore(db), settings: options.settings, clock }),
     reportRunner,
     settings: options.settings,
     healthy: () => {
@@ -129,6 +136,7 @@ export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform 
     },
     close: () => {
       void reportRunner.close();
+      void backtestRunner.close();
       db.close();
     },
   };

@@ -27,6 +27,7 @@ import { LAKE_COLUMNS, type LakeType } from "../../lake-schema.ts";
 import type { ReportRunner } from "../../ports.ts";
 import { LABELS_TABLE, LAKE_TABLE, type ReportCell, type ReportColumnType, type ReportEvent, type ReportQuery, type SqlCheck } from "../../report.ts";
 import { lakeFiles } from "./lake.ts";
+import { REPORT_FUNCTIONS, reportSqlProblem } from "./report-guard.ts";
 import type { Db } from "./sqlite.ts";
 
 /**
@@ -64,10 +65,8 @@ const DUCK_TYPE: Record<LakeType, string> = {
   "array<string>": "VARCHAR[]",
 };
 
-/** Functions an analyst's SQL may not call: they read the engine's configuration, not the lake. */
-const DENIED_FUNCTIONS = new Set(["current_setting", "getenv", "getvariable", "current_database", "current_schema", "current_schemas"]);
-const DENIED_PREFIXES = ["duckdb_", "pragma_", "sqlite_", "pg_"];
-const ALLOWED_TABLES = new Set([LAKE_TABLE, LABELS_TABLE]);
+/** What an analyst's SQL may call: REPORT_FUNCTIONS and the Trino names above. */
+const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([...REPORT_FUNCTIONS, ...TRINO_COMPAT_MACROS.map(([signature]) => signature.slice(0, signature.indexOf("(")))]);
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -102,6 +101,15 @@ export interface LocalReportRunnerOptions {
   threads?: number;
   /** Reports that can run at once; more wait for a free connection. */
   connections?: number;
+  /**
+   * DuckDB's memory limit (MB; default: DuckDB's, 80% of the machine's memory). A report that
+   * needs more, even after spilling to `spillDir`, stops with REPORT_MEMORY_LIMIT.
+   */
+  memoryLimitMb?: number;
+  /** Where large sorts, joins and aggregations spill past the memory limit; none: no spilling. */
+  spillDir?: string;
+  /** The most that may spill at once (MB). */
+  spillLimitMb?: number;
 }
 
 /** Every lake column, typed, with no rows: the view while the lake is empty. */
@@ -200,43 +208,21 @@ function columnType(t: DuckDBType): ReportColumnType {
   }
 }
 
-/** Why an analyst's SELECT is refused, read from DuckDB's own parse tree; undefined when it may run. */
-function astProblem(ast: unknown): string | undefined {
-  const ctes = new Set<string>();
-  const nodes: Array<Record<string, unknown>> = [];
-  const visit = (n: unknown) => {
-    if (Array.isArray(n)) {
-      for (const x of n) visit(x);
-      return;
-    }
-    if (!n || typeof n !== "object") return;
-    const o = n as Record<string, unknown>;
-    nodes.push(o);
-    const map = (o.cte_map as { map?: Array<{ key?: unknown }> } | undefined)?.map;
-    if (Array.isArray(map)) for (const e of map) if (typeof e.key === "string") ctes.add(e.key.toLowerCase());
-    for (const v of Object.values(o)) visit(v);
-  };
-  visit(ast);
-  for (const o of nodes) {
-    if (o.type === "BASE_TABLE") {
-      const name = String(o.table_name ?? "").toLowerCase();
-      if (o.schema_name || o.catalog_name) return `'${[o.catalog_name, o.schema_name, o.table_name].filter(Boolean).join(".")}': name the tables without a schema`;
-      if (!ALLOWED_TABLES.has(name) && !ctes.has(name)) return `'${String(o.table_name)}' is not a table of the lake: a report reads ${LAKE_TABLE} and ${LABELS_TABLE} only`;
-    } else if (o.type === "TABLE_FUNCTION") {
-      const fn = String((o.function as { function_name?: unknown } | undefined)?.function_name ?? "");
-      if (fn.toLowerCase() !== "unnest") return `the table function '${fn}' is not allowed: a report reads ${LAKE_TABLE} and ${LABELS_TABLE} only`;
-    } else if (o.class === "FUNCTION" && typeof o.function_name === "string") {
-      const fn = o.function_name.toLowerCase();
-      if (DENIED_FUNCTIONS.has(fn) || DENIED_PREFIXES.some((p) => fn.startsWith(p))) return `the function '${o.function_name}' is not allowed in a report`;
-    }
-  }
-  return undefined;
-}
-
 /** An engine message an analyst can act on: its first lines, without this machine's paths. */
 function analystMessage(e: unknown, lakeDir: string): string {
   const text = String((e as Error)?.message ?? e).split(lakeDir).join("<lake>");
   return text.split("\n").filter((l) => l.trim() !== "").slice(0, 4).join("\n").slice(0, 600);
+}
+
+/** DuckDB ran out of the memory it may use (its `memory_limit`), spilling included. */
+function isOutOfMemory(e: unknown): boolean {
+  return /^Out of Memory Error/m.test(String((e as Error)?.message ?? e));
+}
+
+/** What an analyst sees when a report needs more memory than reports may use. */
+export function memoryLimitError(limitMb: number | undefined): VisibleError {
+  const limit = limitMb ? ` (${limitMb} MB)` : "";
+  return new VisibleError("REPORT_MEMORY_LIMIT", `the report needed more memory than reports may use${limit} and was stopped; narrow the date range or group by fewer values`);
 }
 
 const PROGRESS_EVERY_MS = 250;
@@ -277,7 +263,13 @@ export class LocalReportRunner implements ReportRunner {
   private async setUp(): Promise<State> {
     mkdirSync(this.rawDir, { recursive: true });
     const threads = this.options.threads ?? availableParallelism();
-    const instance = await DuckDBInstance.create(":memory:", { threads: String(threads) });
+    const { memoryLimitMb, spillDir, spillLimitMb } = this.options;
+    if (spillDir) mkdirSync(spillDir, { recursive: true });
+    const instance = await DuckDBInstance.create(":memory:", {
+      threads: String(threads),
+      ...(memoryLimitMb ? { memory_limit: `${memoryLimitMb}MB` } : {}),
+      ...(spillDir ? { temp_directory: spillDir, ...(spillLimitMb ? { max_temp_directory_size: `${spillLimitMb}MB` } : {}) } : {}),
+    });
     const admin = await instance.connect();
     await admin.run("SET GLOBAL TimeZone = 'UTC'");
     await admin.run("SET GLOBAL parquet_metadata_cache = true");
@@ -384,7 +376,7 @@ export class LocalReportRunner implements ReportRunner {
     const serialized = await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql]);
     const ast = JSON.parse(String(serialized.getRows()[0]?.[0] ?? "{}")) as { error?: boolean; statements?: unknown[] };
     if (ast.error || !Array.isArray(ast.statements)) return { ok: false, message: "only a SELECT query is allowed" };
-    const problem = astProblem(ast.statements);
+    const problem = reportSqlProblem(ast.statements, ALLOWED_FUNCTIONS);
     if (problem) return { ok: false, message: problem };
     let prepared;
     try {
@@ -417,6 +409,7 @@ export class LocalReportRunner implements ReportRunner {
     const fail = (e: unknown): Error => {
       if (stopped === "timeout") return new VisibleError("REPORT_TIMEOUT", `the report took longer than ${Math.round(query.timeout_ms / 1000)} s and was stopped`);
       if (stopped === "cancelled") return new VisibleError("REPORT_CANCELLED", "the report was cancelled");
+      if (isOutOfMemory(e)) return memoryLimitError(this.options.memoryLimitMb);
       if (!query.trusted) return new VisibleError("REPORT_SQL_ERROR", analystMessage(e, this.options.lakeDir));
       return e instanceof Error ? e : new Error(String(e));
     };

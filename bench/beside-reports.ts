@@ -12,11 +12,11 @@ import { BUILTIN_REPORTS } from "@fraud/core";
 import { databaseFile, openDatabase, simulateLake } from "@fraud/core/local";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { getPriority, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cpuOf, entry, freePort, memoryOf, ROOT, sleep, start, stop, TSX, waitForHealth, workerCaughtUp } from "./e2e.ts";
+import { childProcessOf, cpuOf, entry, freePort, memoryOf, ROOT, sleep, start, stop, TSX, waitForHealth, workerCaughtUp } from "./e2e.ts";
 import type { LoadgenArgs, LoadgenResult } from "./loadgen.ts";
 
 const RATE = 1_000;
@@ -61,19 +61,8 @@ function load(args: Omit<LoadgenArgs, "out">, dir: string): Promise<LoadgenResul
   });
 }
 
-/** The report process the server started (report-process-child.ts), once a report has run. */
-function reportProcessOf(serverPid: number): number | undefined {
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
-      if (ppid === serverPid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes("report-process-child.ts")) return Number(name);
-    } catch {
-      // the process ended while we looked: not ours
-    }
-  }
-  return undefined;
-}
+/** The report process the server started, once a report has run. */
+const reportProcessOf = (serverPid: number) => childProcessOf(serverPid, "report-process-child.ts");
 
 const latency = (r: LoadgenResult): LatencyFigures => ({ p50_ms: r.p50_ms, p99_ms: r.p99_ms, max_ms: r.max_ms, errors: r.errors, by_status: r.by_status });
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);

@@ -96,13 +96,13 @@ export function memoryOf(pid: number): { rss_mb: number; peak_rss_mb: number } {
   return { rss_mb: Math.round(kb("VmRSS") / 1024), peak_rss_mb: Math.round(kb("VmHWM") / 1024) };
 }
 
-/** The dashboard process the server started (local/dashboard.ts), if it runs one. */
-function dashboardPidOf(serverPid: number): number | undefined {
+/** A process `parentPid` started whose command line names `script` (the dashboard, the report process), if there is one. */
+export function childProcessOf(parentPid: number, script: string): number | undefined {
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const ppid = Number(readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
-      if (ppid === serverPid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes("local/dashboard.ts")) return Number(name);
+      if (ppid === parentPid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes(script)) return Number(name);
     } catch {
       // the process ended while we looked: not ours
     }
@@ -255,7 +255,7 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
   try {
     await waitForHealth(url, server);
     // The server starts the Next dashboard in its own process when it is built, as `npm start` (which builds it) does.
-    const dashboardPid = dashboardPidOf(server.child.pid!);
+    const dashboardPid = childProcessOf(server.child.pid!, "local/dashboard.ts");
     const run = (r: number, seconds: number, runId: string, warmupSeconds = 0) => {
       const result = load({ url, apiKey, rate: r, count: Math.round(r * seconds), warmupCount: Math.round(r * warmupSeconds), runId, seed: acknowledged.length + 1 }, dataDir);
       acknowledged.push(...result.acknowledged);

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { signOut } from "@/actions/session";
 import { LocaleSwitcher } from "@/components/locale-switcher";
-import { Logo } from "@/components/logo";
+import { AccountFrame } from "@/components/account-frame";
 import { PasswordForm } from "@/components/password-form";
 import { sameSitePath } from "@/lib/redirect";
 import { sessionUser } from "@/server/auth";
@@ -24,20 +24,11 @@ export default async function PasswordPage({ searchParams }: { searchParams: Pro
   const t = await getTranslations();
   const forced = user.must_change_password;
   return (
-    <main className="flex min-h-dvh flex-col items-center justify-center bg-slate-900 px-4 py-10">
-      <div className="w-full max-w-sm">
-        <div className="mb-6 flex items-center gap-3 text-white">
-          <Logo />
-          <div>
-            <p className="text-lg font-semibold">{t("app.name")}</p>
-            <p className="text-sm text-slate-300">{t("nav.signedInAs", { name: user.username })}</p>
-          </div>
-        </div>
-        <div className="rounded-xl bg-white p-6 shadow-xl">
-          <h1 className="text-xl font-semibold text-slate-900">{forced ? t("password.forcedTitle") : t("password.title")}</h1>
-          <p className="mt-1 mb-5 text-sm text-slate-600">{forced ? t("password.forcedHint") : t("password.hint")}</p>
-          <PasswordForm temporary={forced} next={forced ? next : undefined} />
-        </div>
+    <AccountFrame
+      caption={t("nav.signedInAs", { name: user.username })}
+      title={forced ? t("password.forcedTitle") : t("password.title")}
+      hint={forced ? t("password.forcedHint") : t("password.hint")}
+      footer={
         <div className="mt-4 flex items-center justify-between gap-2">
           {forced ? (
             <form action={signOut}>
@@ -52,7 +43,9 @@ export default async function PasswordPage({ searchParams }: { searchParams: Pro
           )}
           <LocaleSwitcher dark />
         </div>
-      </div>
-    </main>
+      }
+    >
+      <PasswordForm temporary={forced} next={forced ? next : undefined} />
+    </AccountFrame>
   );
 }

@@ -24,7 +24,6 @@ function appProcesses(): Map<string, number> {
 }
 
 test("payments come first: every thread of the dashboard's and the worker's processes runs at a lower priority than the server", () => {
-  test.skip(process.platform !== "linux", "thread priorities are read from /proc");
   const processes = appProcesses();
   expect([...processes.keys()].sort()).toEqual(["dashboard", "server", "worker"]);
   const niceOf = (which: string) => [...threadPriorities(processes.get(which)!).values()];

@@ -20,3 +20,14 @@ describe("FRAUD_PUBLIC_URL and FRAUD_TRUSTED_PROXY", () => {
     for (const wrong of ["nginx", "10.0.0.0/33", "127.0.0.1, *"]) expect(() => env({ FRAUD_TRUSTED_PROXY: wrong }), wrong).toThrow(/FRAUD_TRUSTED_PROXY/);
   });
 });
+
+describe("report limits from the environment", () => {
+  it("one report at a time on one thread in 1 GB for 30 s unless set, and refuses limits that make no sense", () => {
+    expect(env({}).reportLimits).toEqual({ memoryMb: 1_024, timeoutMs: 30_000, threads: 1, concurrency: 1, queue: 4 });
+    const set = env({ FRAUD_REPORT_MEMORY_MB: "4096", FRAUD_REPORT_TIMEOUT_MS: "120000", FRAUD_REPORT_THREADS: "4", FRAUD_REPORT_CONCURRENCY: "2", FRAUD_REPORT_QUEUE: "0" });
+    expect(set.reportLimits).toEqual({ memoryMb: 4_096, timeoutMs: 120_000, threads: 4, concurrency: 2, queue: 0 });
+    for (const [key, value] of [["FRAUD_REPORT_MEMORY_MB", "16"], ["FRAUD_REPORT_TIMEOUT_MS", "0"], ["FRAUD_REPORT_THREADS", "0"], ["FRAUD_REPORT_CONCURRENCY", "many"], ["FRAUD_REPORT_QUEUE", "-1"]] as const) {
+      expect(() => env({ [key]: value }), key).toThrow(new RegExp(key));
+    }
+  });
+});

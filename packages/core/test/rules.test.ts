@@ -76,6 +76,18 @@ describe("checkExpression", () => {
     expect(checkExpression(`${atLimit} `)).toMatchObject({ ok: false, error: { code: "too_long", start: MAX_EXPRESSION_LENGTH } });
   });
 
+  it("refuses regular expressions, whose cost has no bound, and says where", () => {
+    const expr = 'amount > 10.0 && user_id.matches("(a+)+$")';
+    const check = checkExpression(expr);
+    expect(check.ok).toBe(false);
+    if (!check.ok) {
+      expect(check.error.code).toBe("forbidden_function");
+      expect(expr.slice(check.error.start, check.error.end)).toContain("matches");
+    }
+    expect(checkExpression('matches(user_id, "x")').ok).toBe(false);
+    expect(checkExpression('user_id.startsWith("test_")').ok).toBe(true);
+  });
+
   it("validateRulesetContent names each bad rule with its 1-based character position", () => {
     const bad: RulesetContentInput = {
       rules: [

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
@@ -8,13 +7,22 @@ import { customerHalf, PAYSIM, SPARKOV, type EvalFormat } from "../../src/eval/f
 import { evaluateLab, Replay, type ReplayReport } from "../../src/eval/replay.ts";
 import { compileRuleset, RulesetContent, type RulesetContentInput } from "../../src/ruleset.ts";
 
-/** The public dev files (../shared/data next to the repository), or FRAUD_EVAL_DATA. */
-const DATA = process.env.FRAUD_EVAL_DATA ?? fileURLToPath(new URL("../../../../../shared/data/", import.meta.url));
-const PAYSIM_FILE = join(DATA, "paysim-dev.csv");
-const SPARKOV_FILE = join(DATA, "sparkov-dev.csv");
+/** Whole customers of the public dev files, committed so these tests always run (fixtures/README.md). */
+const PAYSIM_FILE = fileURLToPath(new URL("fixtures/paysim.csv", import.meta.url));
+const SPARKOV_FILE = fileURLToPath(new URL("fixtures/sparkov.csv", import.meta.url));
 
 /**
- * The dev file with more history: its legitimate rows replayed `before` times ahead of the whole
+ * `actual` within `tolerance` of the figure measured on the fixture. The tolerance is under one
+ * fraud's share of the detection rate, so a rule that stops catching one fraud breaks the test;
+ * a change that improves a figure breaks it too, and the pin is then moved on purpose.
+ */
+function expectPinned(actual: number | null, pinned: number, tolerance: number): void {
+  expect(actual).not.toBeNull();
+  expect(Math.abs(actual! - pinned), `${actual} is not ${pinned} ± ${tolerance}`).toBeLessThanOrEqual(tolerance);
+}
+
+/**
+ * The file with more history: its legitimate rows replayed `before` times ahead of the whole
  * file, each time shifted by whole days (so hours stay the cardholder's), under new transaction
  * ids. Customers then come with weeks of their own habits, as they would in production.
  */
@@ -55,7 +63,7 @@ function replay(format: EvalFormat, file: string | string[], options: { half?: "
   return r.report();
 }
 
-describe.skipIf(!existsSync(PAYSIM_FILE))("the mobile-money ruleset on PaySim (dev file)", () => {
+describe("the mobile-money ruleset on PaySim (fixture: 176 frauds in 1,007 rows)", () => {
   const all = replay(PAYSIM, PAYSIM_FILE);
   const halves = [replay(PAYSIM, PAYSIM_FILE, { half: "A" }), replay(PAYSIM, PAYSIM_FILE, { half: "B" })];
 
@@ -65,7 +73,15 @@ describe.skipIf(!existsSync(PAYSIM_FILE))("the mobile-money ruleset on PaySim (d
       expect(r.false_positive_rate).toBeLessThanOrEqual(0.002);
     }
     expect(halves[0]!.rows + halves[1]!.rows).toBe(all.rows);
-    expect(all).toMatchObject({ rows: 2_999, frauds: 499, skipped: 1, skipped_frauds: 1 });
+    expect(all).toMatchObject({ rows: 1_006, frauds: 175, skipped: 1, skipped_frauds: 1 });
+  });
+
+  it("keeps the figures measured on the fixture: every one of the 175 frauds, no false positive among 831 legitimate rows", () => {
+    expect(all).toMatchObject({ legitimate: 831 });
+    expectPinned(all.detection_rate, 1, 0.005);
+    expectPinned(all.false_positive_rate, 0, 0.002);
+    expectPinned(halves[0]!.detection_rate, 1, 0.01);
+    expectPinned(halves[1]!.detection_rate, 1, 0.01);
   });
 
   it("owes its detection to the typology rules, not to one lucky threshold", () => {
@@ -80,7 +96,7 @@ describe.skipIf(!existsSync(PAYSIM_FILE))("the mobile-money ruleset on PaySim (d
   });
 });
 
-describe.skipIf(!existsSync(SPARKOV_FILE))("the card ruleset on Sparkov (dev file: 22 frauds)", () => {
+describe("the card ruleset on Sparkov (fixture: 22 frauds in 1,004 rows)", () => {
   const all = replay(SPARKOV, SPARKOV_FILE);
   const halves = [replay(SPARKOV, SPARKOV_FILE, { half: "A" }), replay(SPARKOV, SPARKOV_FILE, { half: "B" })];
 
@@ -89,14 +105,25 @@ describe.skipIf(!existsSync(SPARKOV_FILE))("the card ruleset on Sparkov (dev fil
       expect(r.detection_rate).toBeGreaterThanOrEqual(0.85);
       expect(r.false_positive_rate).toBeLessThanOrEqual(0.03);
     }
-    expect(all).toMatchObject({ rows: 5_039, frauds: 22, skipped: 0 });
+    expect(all).toMatchObject({ rows: 1_004, frauds: 22, skipped: 0 });
+  });
+
+  it("keeps the figures measured on the fixture: 20 of the 22 frauds, 19 false positives among 982 legitimate rows", () => {
+    expect(all).toMatchObject({ legitimate: 982 });
+    expectPinned(all.detection_rate, 20 / 22, 0.02);
+    expectPinned(all.false_positive_rate, 19 / 982, 0.004);
+    expectPinned(halves[0]!.detection_rate, 14 / 16, 0.03);
+    expectPinned(halves[1]!.detection_rate, 6 / 6, 0.1);
   });
 
   it("holds when customers come with weeks of history (the file's legitimate traffic replayed 3 times before it)", () => {
     const r = replay(SPARKOV, withHistory(SPARKOV_FILE, 3));
-    expect(r).toMatchObject({ frauds: 22, legitimate: 4 * 5_017 });
+    expect(r).toMatchObject({ frauds: 22, legitimate: 4 * 982 });
     expect(r.detection_rate).toBeGreaterThanOrEqual(0.85);
     expect(r.false_positive_rate).toBeLessThanOrEqual(0.03);
+    // Measured on the fixture: 20 of the 22 frauds, 85 false positives among 3,928 legitimate rows.
+    expectPinned(r.detection_rate, 20 / 22, 0.02);
+    expectPinned(r.false_positive_rate, 85 / 3_928, 0.003);
     // With history, the customer's own habits take part in the detection.
     expect(r.rules.UNUSUAL_HOUR!.fraud_hits + r.rules.FAR_ABOVE_USUAL!.fraud_hits).toBeGreaterThan(0);
   });

@@ -24,13 +24,29 @@ function cell(v: DuckDBValue): ReportCell {
   if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
   if (typeof v === "bigint") return Number(v);
   if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue) return v.items.map(cell);
-  if (v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue) return isoFromMs(Math.floor(Number(v.micros) / 1000), v);
+  if (v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue) return isoFromMs(wholeMs(v.micros, 1_000), v);
   if (v instanceof DuckDBTimestampMillisecondsValue) return isoFromMs(Number(v.millis), v);
   if (v instanceof DuckDBTimestampSecondsValue) return isoFromMs(Number(v.seconds) * 1000, v);
-  if (v instanceof DuckDBTimestampNanosecondsValue) return isoFromMs(Math.floor(Number(v.nanos) / 1e6), v);
+  if (v instanceof DuckDBTimestampNanosecondsValue) return isoFromMs(wholeMs(v.nanos, 1_000_000), v);
   if (v instanceof DuckDBDecimalValue) return v.toDouble();
   if (v instanceof DuckDBDateValue) return v.toString();
   return String(v);
+}
+
+/**
+ * A count of 1/`perMs` milliseconds in whole milliseconds, rounded down. A double holds the count
+ * exactly only up to 2^53 (nanoseconds: 104 days after 1970) and its quotient can round up across
+ * a millisecond, so the result is checked, and a larger count is divided as a bigint.
+ */
+function wholeMs(units: bigint, perMs: number): number {
+  const n = Number(units);
+  if (Number.isSafeInteger(n)) {
+    const ms = Math.floor(n / perMs);
+    return ms * perMs > n ? ms - 1 : ms;
+  }
+  const divisor = BigInt(perMs);
+  const ms = units / divisor;
+  return Number(units < 0n && ms * divisor !== units ? ms - 1n : ms);
 }
 
 const DAY_MS = 86_400_000;

@@ -164,7 +164,6 @@ function lakeDelivery(
 ): firehose.CfnDeliveryStream {
   const bucketArn = bucket.bucketArn;
   const { databaseName, tableName, table } = catalog;
-  const { catalog: catalogArn, database: databaseArn, table: tableArn } = catalog.arns;
 
   // Turns each scored event into its lake row and names its day partition (core's toLakeRecord).
   const lakeWriter = new Function(stack, "LakeWriter", {
@@ -180,32 +179,7 @@ function lakeDelivery(
   const deliveryLogs = new logs.LogGroup(stack, "DeliveryLogs", { retention: logs.RetentionDays.ONE_MONTH });
   const deliveryLogStream = new logs.LogStream(stack, "DeliveryLogStream", { logGroup: deliveryLogs });
 
-  const deliveryRole = new iam.Role(stack, "DeliveryRole", {
-    assumedBy: new iam.ServicePrincipal("firehose.amazonaws.com", {
-      conditions: { StringEquals: { "sts:ExternalId": stack.account } },
-    }),
-    description: "Firehose: read the decision stream, convert with the Glue schema, write the lake",
-  });
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({
-      actions: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
-      resources: [stream.streamArn],
-    }),
-  );
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({
-      actions: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"],
-      resources: [bucketArn, `${bucketArn}/${LAKE_PREFIX.raw}*`, `${bucketArn}/${LAKE_PREFIX.error}*`],
-    }),
-  );
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({ actions: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"], resources: [catalogArn, databaseArn, tableArn] }),
-  );
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({ actions: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], resources: [lakeWriter.functionArn] }),
-  );
-  deliveryRole.addToPolicy(new iam.PolicyStatement({ actions: ["logs:PutLogEvents"], resources: [deliveryLogs.logGroupArn] }));
-  key.grant(deliveryRole, ...KMS_ENCRYPT);
+  const deliveryRole = lakeDeliveryRole(stack, { key, stream, bucketArn, catalog, lakeWriter, deliveryLogs });
 
   const delivery = new firehose.CfnDeliveryStream(stack, "LakeDelivery", {
     deliveryStreamType: "KinesisStreamAsSource",
@@ -253,6 +227,48 @@ function lakeDelivery(
   delivery.node.addDependency(deliveryRole);
   delivery.addDependency(table);
   return delivery;
+}
+
+/** Firehose's role: read the stream, convert with the Glue schema, call the lake writer, write raw and error files. */
+function lakeDeliveryRole(
+  stack: Stack,
+  {
+    key,
+    stream,
+    bucketArn,
+    catalog,
+    lakeWriter,
+    deliveryLogs,
+  }: { key: CoreOutputs["key"]; stream: ReturnType<typeof Pipeline>["stream"]; bucketArn: string; catalog: LakeCatalog; lakeWriter: Function; deliveryLogs: logs.LogGroup },
+): iam.Role {
+  const { catalog: catalogArn, database: databaseArn, table: tableArn } = catalog.arns;
+  const deliveryRole = new iam.Role(stack, "DeliveryRole", {
+    assumedBy: new iam.ServicePrincipal("firehose.amazonaws.com", {
+      conditions: { StringEquals: { "sts:ExternalId": stack.account } },
+    }),
+    description: "Firehose: read the decision stream, convert with the Glue schema, write the lake",
+  });
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+      resources: [stream.streamArn],
+    }),
+  );
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"],
+      resources: [bucketArn, `${bucketArn}/${LAKE_PREFIX.raw}*`, `${bucketArn}/${LAKE_PREFIX.error}*`],
+    }),
+  );
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({ actions: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"], resources: [catalogArn, databaseArn, tableArn] }),
+  );
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({ actions: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], resources: [lakeWriter.functionArn] }),
+  );
+  deliveryRole.addToPolicy(new iam.PolicyStatement({ actions: ["logs:PutLogEvents"], resources: [deliveryLogs.logGroupArn] }));
+  key.grant(deliveryRole, ...KMS_ENCRYPT);
+  return deliveryRole;
 }
 
 /** The Athena workgroup saved reports run in: encrypted results, a scan limit per query. */

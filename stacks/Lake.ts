@@ -16,6 +16,19 @@ export const LAKE_PREFIX = { raw: "raw/", error: "error/", athena: "athena-resul
 /** The first day partition projection knows about. */
 export const LAKE_FIRST_DAY = "2024-01-01";
 
+type Stack = StackContext["stack"];
+type App = StackContext["app"];
+type CoreOutputs = ReturnType<typeof Core>;
+
+/** The Glue database and tables report SQL and Firehose's conversion read, with their ARNs for grants. */
+interface LakeCatalog {
+  databaseName: string;
+  /** The name report SQL uses for the lake, locally (DuckDB view) and here. */
+  tableName: string;
+  table: glue.CfnTable;
+  arns: { catalog: string; database: string; table: string; labelsTable: string };
+}
+
 /**
  * The decision lake: an encrypted bucket, Firehose from the decision stream to Parquet under
  * `raw/dt=YYYY-MM-DD/`, the Glue table (defined here, columns from core's schema, partition
@@ -25,7 +38,28 @@ export function Lake({ stack, app }: StackContext) {
   const { key, params, tables } = use(Core);
   const { stream } = use(Pipeline);
 
-  const bucket = new Bucket(stack, "Lake", {
+  const bucket = lakeBucket(stack, key);
+  const catalog = lakeCatalog(stack, app, bucket);
+  const delivery = lakeDelivery(stack, { key, stream, bucket, catalog });
+  const workgroup = analystsWorkgroup(stack, app, { key, params, bucket });
+  const { grantReports, grantLakeRead, grantLabelWrite } = lakeGrants(stack, { key, bucket, catalog, workgroup });
+  const reportRunner = reportRunnerFunction(stack, { tables, key, catalog, workgroup, grantReports });
+
+  const { databaseName, tableName } = catalog;
+  const bucketName = bucket.bucketName;
+  const lakeEnvironment: Record<string, string> = {
+    FRAUD_LAKE_BUCKET: bucketName,
+    FRAUD_ATHENA_WORKGROUP: workgroup.name,
+    FRAUD_ATHENA_DATABASE: databaseName,
+    FRAUD_ATHENA_TABLE: tableName,
+  };
+  stack.addOutputs({ LakeBucket: bucketName, AthenaWorkgroup: workgroup.name, GlueDatabase: databaseName });
+  return { bucket, workgroup, databaseName, tableName, grantReports, grantLakeRead, grantLabelWrite, lakeEnvironment, reportRunner, delivery };
+}
+
+/** The lake bucket: KMS-encrypted, private, raw files moved to colder storage with age, scratch expired. */
+function lakeBucket(stack: Stack, key: CoreOutputs["key"]): Bucket {
+  return new Bucket(stack, "Lake", {
     cors: false,
     cdk: {
       bucket: {
@@ -51,11 +85,12 @@ export function Lake({ stack, app }: StackContext) {
       },
     },
   });
-  const bucketArn = bucket.bucketArn;
-  const bucketName = bucket.bucketName;
+}
 
+/** The Glue database, the decisions table (partition projection by day) and the review labels table. */
+function lakeCatalog(stack: Stack, app: App, bucket: Bucket): LakeCatalog {
+  const bucketName = bucket.bucketName;
   const databaseName = `fraud_${app.stage.replace(/[^a-z0-9]/gi, "_").toLowerCase()}`;
-  // The name report SQL uses for the lake, locally (DuckDB view) and here.
   const tableName = LAKE_TABLE;
   const database = new glue.CfnDatabase(stack, "LakeDatabase", {
     catalogId: stack.account,
@@ -119,6 +154,16 @@ export function Lake({ stack, app }: StackContext) {
   const databaseArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:database/${databaseName}`;
   const tableArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:table/${databaseName}/${tableName}`;
   const labelsTableArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:table/${databaseName}/${LABELS_TABLE}`;
+  return { databaseName, tableName, table, arns: { catalog: catalogArn, database: databaseArn, table: tableArn, labelsTable: labelsTableArn } };
+}
+
+/** Firehose from the decision stream to Parquet in the bucket, with the function that names each row's day. */
+function lakeDelivery(
+  stack: Stack,
+  { key, stream, bucket, catalog }: { key: CoreOutputs["key"]; stream: ReturnType<typeof Pipeline>["stream"]; bucket: Bucket; catalog: LakeCatalog },
+): firehose.CfnDeliveryStream {
+  const bucketArn = bucket.bucketArn;
+  const { databaseName, tableName, table } = catalog;
 
   // Turns each scored event into its lake row and names its day partition (core's toLakeRecord).
   const lakeWriter = new Function(stack, "LakeWriter", {
@@ -134,32 +179,7 @@ export function Lake({ stack, app }: StackContext) {
   const deliveryLogs = new logs.LogGroup(stack, "DeliveryLogs", { retention: logs.RetentionDays.ONE_MONTH });
   const deliveryLogStream = new logs.LogStream(stack, "DeliveryLogStream", { logGroup: deliveryLogs });
 
-  const deliveryRole = new iam.Role(stack, "DeliveryRole", {
-    assumedBy: new iam.ServicePrincipal("firehose.amazonaws.com", {
-      conditions: { StringEquals: { "sts:ExternalId": stack.account } },
-    }),
-    description: "Firehose: read the decision stream, convert with the Glue schema, write the lake",
-  });
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({
-      actions: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
-      resources: [stream.streamArn],
-    }),
-  );
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({
-      actions: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"],
-      resources: [bucketArn, `${bucketArn}/${LAKE_PREFIX.raw}*`, `${bucketArn}/${LAKE_PREFIX.error}*`],
-    }),
-  );
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({ actions: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"], resources: [catalogArn, databaseArn, tableArn] }),
-  );
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({ actions: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], resources: [lakeWriter.functionArn] }),
-  );
-  deliveryRole.addToPolicy(new iam.PolicyStatement({ actions: ["logs:PutLogEvents"], resources: [deliveryLogs.logGroupArn] }));
-  key.grant(deliveryRole, ...KMS_ENCRYPT);
+  const deliveryRole = lakeDeliveryRole(stack, { key, stream, bucketArn, catalog, lakeWriter, deliveryLogs });
 
   const delivery = new firehose.CfnDeliveryStream(stack, "LakeDelivery", {
     deliveryStreamType: "KinesisStreamAsSource",
@@ -206,8 +226,55 @@ export function Lake({ stack, app }: StackContext) {
   });
   delivery.node.addDependency(deliveryRole);
   delivery.addDependency(table);
+  return delivery;
+}
 
-  const workgroup = new athena.CfnWorkGroup(stack, "Analysts", {
+/** Firehose's role: read the stream, convert with the Glue schema, call the lake writer, write raw and error files. */
+function lakeDeliveryRole(
+  stack: Stack,
+  {
+    key,
+    stream,
+    bucketArn,
+    catalog,
+    lakeWriter,
+    deliveryLogs,
+  }: { key: CoreOutputs["key"]; stream: ReturnType<typeof Pipeline>["stream"]; bucketArn: string; catalog: LakeCatalog; lakeWriter: Function; deliveryLogs: logs.LogGroup },
+): iam.Role {
+  const { catalog: catalogArn, database: databaseArn, table: tableArn } = catalog.arns;
+  const deliveryRole = new iam.Role(stack, "DeliveryRole", {
+    assumedBy: new iam.ServicePrincipal("firehose.amazonaws.com", {
+      conditions: { StringEquals: { "sts:ExternalId": stack.account } },
+    }),
+    description: "Firehose: read the decision stream, convert with the Glue schema, write the lake",
+  });
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+      resources: [stream.streamArn],
+    }),
+  );
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"],
+      resources: [bucketArn, `${bucketArn}/${LAKE_PREFIX.raw}*`, `${bucketArn}/${LAKE_PREFIX.error}*`],
+    }),
+  );
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({ actions: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"], resources: [catalogArn, databaseArn, tableArn] }),
+  );
+  deliveryRole.addToPolicy(
+    new iam.PolicyStatement({ actions: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], resources: [lakeWriter.functionArn] }),
+  );
+  deliveryRole.addToPolicy(new iam.PolicyStatement({ actions: ["logs:PutLogEvents"], resources: [deliveryLogs.logGroupArn] }));
+  key.grant(deliveryRole, ...KMS_ENCRYPT);
+  return deliveryRole;
+}
+
+/** The Athena workgroup saved reports run in: encrypted results, a scan limit per query. */
+function analystsWorkgroup(stack: Stack, app: App, { key, params, bucket }: { key: CoreOutputs["key"]; params: CoreOutputs["params"]; bucket: Bucket }): athena.CfnWorkGroup {
+  const bucketName = bucket.bucketName;
+  return new athena.CfnWorkGroup(stack, "Analysts", {
     name: app.logicalPrefixedName("analysts"),
     description: "Saved reports over the decision lake",
     state: "ENABLED",
@@ -223,6 +290,15 @@ export function Lake({ stack, app }: StackContext) {
       },
     },
   });
+}
+
+/** The grants of the lake's uses, for functions of any stack: running reports, reading its files, writing labels. */
+function lakeGrants(
+  stack: Stack,
+  { key, bucket, catalog, workgroup }: { key: CoreOutputs["key"]; bucket: Bucket; catalog: LakeCatalog; workgroup: athena.CfnWorkGroup },
+) {
+  const bucketArn = bucket.bucketArn;
+  const { catalog: catalogArn, database: databaseArn, table: tableArn, labelsTable: labelsTableArn } = catalog.arns;
   const workgroupArn = `arn:${stack.partition}:athena:${stack.region}:${stack.account}:workgroup/${workgroup.name}`;
 
   /** What a function needs to run saved reports in the workgroup and read their results. */
@@ -258,7 +334,21 @@ export function Lake({ stack, app }: StackContext) {
     iam.Grant.addToPrincipal({ grantee, actions: ["s3:PutObject"], resourceArns: [`${bucketArn}/${LAKE_PREFIX.labels}*`] });
     key.grant(grantee, ...KMS_ENCRYPT);
   };
+  return { grantReports, grantLakeRead, grantLabelWrite };
+}
 
+/** The function that runs saved reports on Athena. */
+function reportRunnerFunction(
+  stack: Stack,
+  {
+    tables,
+    key,
+    catalog,
+    workgroup,
+    grantReports,
+  }: { tables: CoreOutputs["tables"]; key: CoreOutputs["key"]; catalog: LakeCatalog; workgroup: athena.CfnWorkGroup; grantReports: (grantee: iam.IGrantable) => void },
+): Function {
+  const { databaseName, tableName } = catalog;
   const reportRunner = new Function(stack, "ReportRunner", {
     handler: "packages/functions/src/aws/report.handler",
     runtime: "nodejs20.x",
@@ -279,13 +369,5 @@ export function Lake({ stack, app }: StackContext) {
   grantReports(reportRunner);
   // Saved reports are read, never written, here.
   grantTable(tables.analytics, reportRunner, key, ["GetItem", "Query"]);
-
-  const lakeEnvironment: Record<string, string> = {
-    FRAUD_LAKE_BUCKET: bucketName,
-    FRAUD_ATHENA_WORKGROUP: workgroup.name,
-    FRAUD_ATHENA_DATABASE: databaseName,
-    FRAUD_ATHENA_TABLE: tableName,
-  };
-  stack.addOutputs({ LakeBucket: bucketName, AthenaWorkgroup: workgroup.name, GlueDatabase: databaseName });
-  return { bucket, workgroup, databaseName, tableName, grantReports, grantLakeRead, grantLabelWrite, lakeEnvironment, reportRunner, delivery };
+  return reportRunner;
 }

@@ -1,4 +1,5 @@
 export * from "./csv.ts";
+export * from "./csv-file.ts";
 export * from "./formats.ts";
 export * from "./metrics.ts";
 export * from "./replay.ts";

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalLakeWriter } from "../../src/adapters/local/lake.ts";
-import { LocalReportRunner, type LabelSource } from "../../src/adapters/local/report-runner.ts";
+import type { LabelSource } from "../../src/adapters/local/report-labels.ts";
+import { LocalReportRunner } from "../../src/adapters/local/report-runner.ts";
 import { LocalBacktestStore } from "../../src/adapters/local/report-store.ts";
 import { LocalRuleStore } from "../../src/adapters/local/rule-store.ts";
 import { openDatabase } from "../../src/adapters/local/sqlite.ts";

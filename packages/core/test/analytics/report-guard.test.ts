@@ -1,7 +1,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPORT_FUNCTIONS, reportSqlProblem } from "../../src/adapters/local/report-guard.ts";
-import { TRINO_COMPAT_MACROS } from "../../src/adapters/local/report-runner.ts";
+import { TRINO_COMPAT_MACROS } from "../../src/adapters/local/report-dialect.ts";
 
 /*
  * The allow list of functions a report may call, against DuckDB's own function catalogue, and the

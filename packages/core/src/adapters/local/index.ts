@@ -17,6 +17,8 @@ export * from "./alert-inbox.ts";
 export * from "./audit-trail.ts";
 export * from "./live-metrics.ts";
 export * from "./report-runner.ts";
+export * from "./report-labels.ts";
+export { TRINO_COMPAT_MACROS } from "./report-dialect.ts";
 export * from "./report-process.ts";
 export * from "./priority.ts";
 export * from "./report-store.ts";

@@ -5,7 +5,8 @@ import { VisibleError } from "../../errors.ts";
 import type { ReportEvent } from "../../report.ts";
 import { lowerPriority } from "./priority.ts";
 import type { FromReportProcess, ReportProcessConfig, ToReportProcess } from "./report-process.ts";
-import { LocalReportRunner, sqliteLabels } from "./report-runner.ts";
+import { sqliteLabels } from "./report-labels.ts";
+import { LocalReportRunner } from "./report-runner.ts";
 
 /*
  * The report process (started by ReportProcessRunner, report-process.ts): one LocalReportRunner

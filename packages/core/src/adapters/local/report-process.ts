@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { VisibleError } from "../../errors.ts";
 import type { ReportRunner } from "../../ports.ts";
 import type { ReportEvent, ReportQuery, SqlCheck } from "../../report.ts";
+import { anchors, localAdapterFile, resolveFrom } from "./package-files.ts";
 import { memoryLimitError } from "./report-runner.ts";
 
 /*
@@ -90,27 +90,8 @@ export type FromReportProcess =
   | { type: "end"; id: number }
   | { type: "error"; id: number; code?: string; message: string };
 
-/** Where `id` resolves from the module or directory `from`, if it does. */
-function resolveFrom(from: string, id: string): string | undefined {
-  try {
-    return createRequire(from).resolve(id);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") return undefined;
-    throw e;
-  }
-}
-
-/** Where this module's own package resolves from: its file, or the working directory when it was bundled. */
-const anchors = () => [fileURLToPath(import.meta.url), join(process.cwd(), "package.json")];
-
 /** The report process's entry: beside this file, or in the package when this file was bundled. */
-function childEntry(): string {
-  const here = join(dirname(fileURLToPath(import.meta.url)), "report-process-child.ts");
-  if (existsSync(here)) return here;
-  const local = resolveFrom(anchors()[1]!, "@fraud/core/local");
-  if (!local) throw new Error("the report process's entry (report-process-child.ts) cannot be found");
-  return join(dirname(local), "report-process-child.ts");
-}
+const childEntry = () => localAdapterFile("report-process-child.ts");
 
 /**
  * The TypeScript loader the report process starts with, by its full path: it then starts from

@@ -1,98 +1,15 @@
-import {
-  BIGINT,
-  DOUBLE,
-  DuckDBArrayValue,
-  DuckDBDateValue,
-  DuckDBDecimalValue,
-  DuckDBInstance,
-  DuckDBListValue,
-  DuckDBTimestampMillisecondsValue,
-  DuckDBTimestampNanosecondsValue,
-  DuckDBTimestampSecondsValue,
-  DuckDBTimestampTZValue,
-  DuckDBTimestampValue,
-  DuckDBTypeId,
-  StatementType,
-  VARCHAR,
-  type DuckDBConnection,
-  type DuckDBResult,
-  type DuckDBType,
-  type DuckDBValue,
-} from "@duckdb/node-api";
+import { BIGINT, DOUBLE, DuckDBInstance, StatementType, VARCHAR, type DuckDBConnection, type DuckDBResult } from "@duckdb/node-api";
 import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { VisibleError } from "../../errors.ts";
-import { LAKE_COLUMNS, type LakeType } from "../../lake-schema.ts";
 import type { ReportRunner } from "../../ports.ts";
-import { LABELS_TABLE, LAKE_TABLE, type ReportCell, type ReportColumnType, type ReportEvent, type ReportQuery, type SqlCheck } from "../../report.ts";
+import { LABELS_TABLE, LAKE_TABLE, type ReportCell, type ReportEvent, type ReportQuery, type SqlCheck } from "../../report.ts";
 import { lakeFiles } from "./lake.ts";
-import { REPORT_FUNCTIONS, reportSqlProblem } from "./report-guard.ts";
-import type { Db } from "./sqlite.ts";
-
-/**
- * Trino functions that DuckDB names or types differently, as DuckDB macros: report SQL is
- * written once in the Athena dialect and runs unchanged here. Functions with the same name and
- * meaning in both (count_if, date_trunc, date_diff, round, coalesce, max_by...) need nothing.
- */
-export const TRINO_COMPAT_MACROS: ReadonlyArray<readonly [signature: string, body: string]> = [
-  // Trino's approximate percentile returns a value of the data; so does quantile_disc, exactly.
-  ["approx_percentile(x, p)", "quantile_disc(x, p)"],
-  ["approx_distinct(x)", "approx_count_distinct(x)"],
-  ["cardinality(x)", "len(x)"],
-  ["element_at(a, i)", "a[i]"],
-  ["array_join(a, sep)", "array_to_string(a, sep)"],
-  ["regexp_like(s, p)", "regexp_matches(s, p)"],
-  ["to_iso8601(t)", "strftime(t, '%Y-%m-%dT%H:%M:%S.%g')"],
-  ["from_iso8601_timestamp(s)", "CAST(s AS TIMESTAMPTZ)"],
-  ["from_iso8601_date(s)", "CAST(s AS DATE)"],
-  ["date_format(t, f)", "strftime(t, f)"],
-  ["day_of_week(t)", "isodow(t)"],
-  ["day_of_year(t)", "dayofyear(t)"],
-  ["to_unixtime(t)", "epoch(t)"],
-  ["from_unixtime(n)", "to_timestamp(n)"],
-  ["is_nan(x)", "isnan(x)"],
-  ["json_extract_scalar(j, p)", "json_extract_string(j, p)"],
-  ["rand()", "random()"],
-];
-
-const DUCK_TYPE: Record<LakeType, string> = {
-  string: "VARCHAR",
-  double: "DOUBLE",
-  bigint: "BIGINT",
-  boolean: "BOOLEAN",
-  timestamp: "TIMESTAMP",
-  "array<string>": "VARCHAR[]",
-};
-
-/** What an analyst's SQL may call: REPORT_FUNCTIONS and the Trino names above. */
-const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([...REPORT_FUNCTIONS, ...TRINO_COMPAT_MACROS.map(([signature]) => signature.slice(0, signature.indexOf("(")))]);
-
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-/** Review labels as the runner loads them; `version` changes whenever a label does. */
-export interface LabelSource {
-  version(): string;
-  rows(): Iterable<{ transaction_id: string; label: string }>;
-}
-
-/** The labels of the review queue (SQLite `reviews`). */
-export function sqliteLabels(db: Db): LabelSource {
-  const version = db.prepare<[], { n: number; last: string | null }>("SELECT count(*) AS n, max(updated_at) AS last FROM reviews WHERE label IS NOT NULL");
-  const rows = db.prepare<[], { transaction_id: unknown; label: unknown }>("SELECT transaction_id, label FROM reviews WHERE label IS NOT NULL");
-  return {
-    version: () => {
-      const v = version.get();
-      return `${v?.n ?? 0}:${v?.last ?? ""}`;
-    },
-    *rows() {
-      for (const r of rows.iterate()) {
-        if (typeof r.transaction_id === "string" && typeof r.label === "string") yield { transaction_id: r.transaction_id, label: r.label };
-      }
-    },
-  };
-}
+import { columnType, converter } from "./report-cells.ts";
+import { ALLOWED_FUNCTIONS, EMPTY_LAKE, lakeScan, lakeView, sqlString, TRINO_COMPAT_MACROS } from "./report-dialect.ts";
+import { reportSqlProblem } from "./report-guard.ts";
+import type { LabelSource } from "./report-labels.ts";
 
 export interface LocalReportRunnerOptions {
   /** The lake root (`<data dir>/lake`); Parquet files are under `raw/dt=YYYY-MM-DD/`. */
@@ -110,102 +27,6 @@ export interface LocalReportRunnerOptions {
   spillDir?: string;
   /** The most that may spill at once (MB). */
   spillLimitMb?: number;
-}
-
-/** Every lake column, typed, with no rows: the view while the lake is empty. */
-const EMPTY_LAKE = `SELECT ${[...LAKE_COLUMNS.map((c) => `CAST(NULL AS ${DUCK_TYPE[c.type]}) AS ${quote(c.name)}`), "CAST(NULL AS VARCHAR) AS dt"].join(", ")} WHERE false`;
-
-function cell(v: DuckDBValue): ReportCell {
-  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
-  if (typeof v === "bigint") return Number(v);
-  if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue) return v.items.map(cell);
-  if (v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue) return isoFromMs(Math.floor(Number(v.micros) / 1000), v);
-  if (v instanceof DuckDBTimestampMillisecondsValue) return isoFromMs(Number(v.millis), v);
-  if (v instanceof DuckDBTimestampSecondsValue) return isoFromMs(Number(v.seconds) * 1000, v);
-  if (v instanceof DuckDBTimestampNanosecondsValue) return isoFromMs(Math.floor(Number(v.nanos) / 1e6), v);
-  if (v instanceof DuckDBDecimalValue) return v.toDouble();
-  if (v instanceof DuckDBDateValue) return v.toString();
-  return String(v);
-}
-
-const DAY_MS = 86_400_000;
-/** `YYYY-MM-DDT` by day number: a backtest converts millions of timestamps, mostly of a few days. */
-const dayPrefixes = new Map<number, string>();
-const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-
-/** Same as `new Date(ms).toISOString()`, several times faster on rows of the same days. */
-function isoFromMs(ms: number, original: DuckDBValue): string {
-  const day = Math.floor(ms / DAY_MS);
-  let prefix = dayPrefixes.get(day);
-  if (prefix === undefined) {
-    const d = new Date(day * DAY_MS);
-    if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1 || d.getUTCFullYear() > 9999) return String(original);
-    if (dayPrefixes.size > 50_000) dayPrefixes.clear();
-    prefix = d.toISOString().slice(0, 11);
-    dayPrefixes.set(day, prefix);
-  }
-  let rest = ms - day * DAY_MS;
-  const h = Math.floor(rest / 3_600_000);
-  rest -= h * 3_600_000;
-  const m = Math.floor(rest / 60_000);
-  rest -= m * 60_000;
-  const s = Math.floor(rest / 1000);
-  const milli = rest - s * 1000;
-  return `${prefix}${pad2(h)}:${pad2(m)}:${pad2(s)}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
-}
-
-/** The cell converter of a column, chosen once: strings and doubles need none. */
-function converter(t: DuckDBType): (v: DuckDBValue) => ReportCell {
-  switch (t.typeId) {
-    case DuckDBTypeId.VARCHAR:
-    case DuckDBTypeId.DOUBLE:
-    case DuckDBTypeId.FLOAT:
-    case DuckDBTypeId.INTEGER:
-    case DuckDBTypeId.SMALLINT:
-    case DuckDBTypeId.TINYINT:
-    case DuckDBTypeId.BOOLEAN:
-      return (v) => v as ReportCell;
-    default:
-      return cell;
-  }
-}
-
-function columnType(t: DuckDBType): ReportColumnType {
-  switch (t.typeId) {
-    case DuckDBTypeId.BOOLEAN:
-      return "boolean";
-    case DuckDBTypeId.TINYINT:
-    case DuckDBTypeId.SMALLINT:
-    case DuckDBTypeId.INTEGER:
-    case DuckDBTypeId.BIGINT:
-    case DuckDBTypeId.UTINYINT:
-    case DuckDBTypeId.USMALLINT:
-    case DuckDBTypeId.UINTEGER:
-    case DuckDBTypeId.UBIGINT:
-    case DuckDBTypeId.HUGEINT:
-    case DuckDBTypeId.UHUGEINT:
-    case DuckDBTypeId.FLOAT:
-    case DuckDBTypeId.DOUBLE:
-    case DuckDBTypeId.DECIMAL:
-      return "number";
-    case DuckDBTypeId.VARCHAR:
-    case DuckDBTypeId.UUID:
-    case DuckDBTypeId.ENUM:
-      return "string";
-    case DuckDBTypeId.DATE:
-      return "date";
-    case DuckDBTypeId.TIMESTAMP:
-    case DuckDBTypeId.TIMESTAMP_S:
-    case DuckDBTypeId.TIMESTAMP_MS:
-    case DuckDBTypeId.TIMESTAMP_NS:
-    case DuckDBTypeId.TIMESTAMP_TZ:
-      return "timestamp";
-    case DuckDBTypeId.LIST:
-    case DuckDBTypeId.ARRAY:
-      return "array";
-    default:
-      return "other";
-  }
 }
 
 /** An engine message an analyst can act on: its first lines, without this machine's paths. */
@@ -317,14 +138,9 @@ export class LocalReportRunner implements ReportRunner {
       if (files !== this.viewFiles) {
         let view = EMPTY_LAKE;
         if (files !== "") {
-          // The files by name, not a glob: a compacted day's replaced files must not be read too.
-          const paths = list.map((f) => sqlString(join(this.rawDir, f))).join(", ");
-          const scan = `read_parquet([${paths}], hive_partitioning = true, hive_types = {'dt': VARCHAR}, union_by_name = true)`;
+          const scan = lakeScan(list.map((f) => join(this.rawDir, f)));
           const described = await admin.runAndReadAll(`DESCRIBE SELECT * FROM ${scan}`);
-          const present = new Set(described.getRowObjectsJS().map((r) => String(r.column_name)));
-          // Files written before a column existed: it reads as NULL, as Athena does.
-          const missing = LAKE_COLUMNS.filter((c) => !present.has(c.name)).map((c) => `, CAST(NULL AS ${DUCK_TYPE[c.type]}) AS ${quote(c.name)}`);
-          view = `SELECT *${missing.join("")} FROM ${scan}`;
+          view = lakeView(scan, new Set(described.getRowObjectsJS().map((r) => String(r.column_name))));
         }
         await admin.run(`CREATE OR REPLACE VIEW ${LAKE_TABLE} AS ${view}`);
         this.viewFiles = files;

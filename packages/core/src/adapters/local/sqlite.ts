@@ -1,8 +1,9 @@
 import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { DEFAULT_SQLITE_CACHE_MB } from "../../env.ts";
 import { UnavailableError } from "../../errors.ts";
+import { localAdapterFile } from "./package-files.ts";
 
 export type Db = Database.Database;
 
@@ -30,227 +31,30 @@ export function guardWrite<T>(fn: () => T): T {
   }
 }
 
-const MIGRATIONS: string[] = [
-  `
-  CREATE TABLE profiles (
-    user_id TEXT PRIMARY KEY,
-    email TEXT,
-    risk_level TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    data TEXT NOT NULL
-  ) STRICT;
-  CREATE TABLE decisions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    transaction_id TEXT NOT NULL UNIQUE,
-    fingerprint TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    score INTEGER NOT NULL,
-    amount REAL NOT NULL,
-    decided_at TEXT NOT NULL,
-    data TEXT NOT NULL
-  ) STRICT;
-  CREATE INDEX decisions_user ON decisions(user_id, seq);
-  CREATE INDEX decisions_outcome ON decisions(decision, seq);
-  CREATE TABLE decision_rules (
-    seq INTEGER NOT NULL,
-    rule_id TEXT NOT NULL,
-    PRIMARY KEY (rule_id, seq)
-  ) STRICT, WITHOUT ROWID;
-  CREATE TABLE outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    transaction_id TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    created_at TEXT NOT NULL
-  ) STRICT;
-  CREATE TABLE consumer_offsets (
-    consumer TEXT PRIMARY KEY,
-    last_id INTEGER NOT NULL
-  ) STRICT;
-  CREATE TABLE rulesets (
-    version INTEGER PRIMARY KEY,
-    status TEXT NOT NULL,
-    data TEXT NOT NULL
-  ) STRICT;
-  CREATE TABLE kv (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-  ) STRICT;
-  CREATE TABLE lists (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,
-    field TEXT NOT NULL,
-    value TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    expires_at TEXT,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    removed_at TEXT
-  ) STRICT;
-  CREATE INDEX lists_lookup ON lists(field, value) WHERE removed_at IS NULL;
-  CREATE TABLE alerts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    transaction_id TEXT NOT NULL UNIQUE,
-    user_id TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    score INTEGER NOT NULL,
-    amount REAL NOT NULL,
-    rules TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'open'
-  ) STRICT;
-  CREATE TABLE metrics_minute (
-    minute TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    amount REAL NOT NULL,
-    score_sum INTEGER NOT NULL,
-    latency_sum REAL NOT NULL,
-    latency_max REAL NOT NULL,
-    PRIMARY KEY (minute, decision)
-  ) STRICT;
-  CREATE TABLE audit_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    entity TEXT NOT NULL,
-    entity_id TEXT NOT NULL,
-    before TEXT,
-    after TEXT
-  ) STRICT;
-  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log entries cannot be changed'); END;
-  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log entries cannot be deleted'); END;
-  CREATE TABLE api_keys (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    hash TEXT NOT NULL UNIQUE,
-    scopes TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT
-  ) STRICT;
-  `,
-  // 2: people and the review queue.
-  `
-  CREATE TABLE users (
-    id TEXT PRIMARY KEY,
-    username TEXT NOT NULL UNIQUE,
-    display_name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
-    password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    disabled_at TEXT
-  ) STRICT;
-  CREATE TABLE sessions (
-    token_hash TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users(id),
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-  ) STRICT;
-  -- One row per reviewed transaction; the label feeds precision and detection figures.
-  CREATE TABLE reviews (
-    transaction_id TEXT PRIMARY KEY,
-    status TEXT NOT NULL CHECK (status IN ('open', 'assigned', 'closed')),
-    assignee TEXT,
-    label TEXT CHECK (label IN ('fraud', 'legitimate')),
-    updated_at TEXT NOT NULL,
-    updated_by TEXT NOT NULL
-  ) STRICT;
-  CREATE TABLE review_notes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    transaction_id TEXT NOT NULL,
-    at TEXT NOT NULL,
-    author TEXT NOT NULL,
-    action TEXT NOT NULL,
-    note TEXT NOT NULL DEFAULT ''
-  ) STRICT;
-  CREATE INDEX review_notes_tx ON review_notes(transaction_id, id);
-  `,
-  // 3: delivery of alerts to external channels, retried with backoff.
-  `
-  CREATE TABLE alert_deliveries (
-    alert_id INTEGER NOT NULL REFERENCES alerts(id),
-    channel TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT NOT NULL,
-    last_error TEXT,
-    delivered_at TEXT,
-    PRIMARY KEY (alert_id, channel)
-  ) STRICT;
-  CREATE INDEX alert_deliveries_due ON alert_deliveries(status, next_attempt_at);
-  `,
-  // 4: analysts' saved reports, and backtest results kept with the ruleset version they tested.
-  `
-  CREATE TABLE reports (
-    name TEXT PRIMARY KEY,
-    data TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    updated_by TEXT NOT NULL
-  ) STRICT;
-  CREATE TABLE backtests (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    ruleset_version INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    data TEXT NOT NULL
-  ) STRICT;
-  CREATE INDEX backtests_version ON backtests(ruleset_version, id);
-  `,
-  // 5: sessions end when idle (expires_at slides) or at an absolute end; sessions from before
-  // have neither, so their users sign in again.
-  `
-  DELETE FROM sessions;
-  ALTER TABLE sessions ADD COLUMN ends_at TEXT;
-  ALTER TABLE sessions ADD COLUMN idle_ms INTEGER;
-  `,
-  // 6: a version of the allow/block lists, raised by every change, so scoring can keep them in
-  // memory and reload them only when they changed.
-  `
-  INSERT INTO kv (key, value) VALUES ('lists_version', '0') ON CONFLICT(key) DO NOTHING;
-  CREATE TRIGGER lists_version_insert AFTER INSERT ON lists BEGIN UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = 'lists_version'; END;
-  CREATE TRIGGER lists_version_update AFTER UPDATE ON lists BEGIN UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = 'lists_version'; END;
-  CREATE TRIGGER lists_version_delete AFTER DELETE ON lists BEGIN UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = 'lists_version'; END;
-  `,
-  // 7: a version of the API keys, raised by every change, so a key revoked by one process (the
-  // dashboard, the CLI) is refused by the server from its next request.
-  `
-  INSERT INTO kv (key, value) VALUES ('api_keys_version', '0') ON CONFLICT(key) DO NOTHING;
-  CREATE TRIGGER api_keys_version_insert AFTER INSERT ON api_keys BEGIN UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = 'api_keys_version'; END;
-  CREATE TRIGGER api_keys_version_update AFTER UPDATE ON api_keys BEGIN UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = 'api_keys_version'; END;
-  CREATE TRIGGER api_keys_version_delete AFTER DELETE ON api_keys BEGIN UPDATE kv SET value = CAST(value AS INTEGER) + 1 WHERE key = 'api_keys_version'; END;
-  `,
-  // 8: the dashboard's test transactions, in tables of their own that nothing else reads (no
-  // outbox row, no profile written), and a lab run's copies of the customers' profiles.
-  `
-  CREATE TABLE test_decisions (
-    transaction_id TEXT PRIMARY KEY,
-    fingerprint TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    decided_at TEXT NOT NULL,
-    data TEXT NOT NULL
-  ) STRICT;
-  CREATE TABLE test_profiles (
-    sandbox TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (sandbox, user_id)
-  ) STRICT;
-  `,
-  // 9: sign-in attempts per user name and per address (SignInThrottle), removed once expired; and
-  // accounts whose password an admin reset, which must choose a new one before anything else.
-  `
-  CREATE TABLE sign_in_attempts (
-    key TEXT PRIMARY KEY,
-    failures INTEGER NOT NULL,
-    last_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-  ) STRICT;
-  CREATE INDEX sign_in_attempts_expiry ON sign_in_attempts(expires_at);
-  ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
-  `,
-];
+/** A migration's file name: its number (the user_version it brings a database to), then what it adds. */
+const MIGRATION_FILE = /^(\d{3})-[a-z0-9-]+\.sql$/;
+
+/**
+ * The migrations in `dir`: its `.sql` files, numbered from 001 without a gap. SQLite keeps each
+ * CREATE statement's text as written, so a file's text, indentation included, is part of the
+ * schema: a released migration is never edited, a change to the schema is a new file.
+ */
+export function readMigrations(dir: string): string[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+  files.forEach((file, i) => {
+    const number = MIGRATION_FILE.exec(file)?.[1];
+    if (Number(number) !== i + 1) throw new Error(`migration ${file} is out of sequence: expected ${String(i + 1).padStart(3, "0")}-<name>.sql`);
+  });
+  return files.map((file) => readFileSync(join(dir, file), "utf8"));
+}
+
+let migrations: readonly string[] | undefined;
+
+/** The schema's migrations, in order (a database's user_version is the number applied), read at the first database opened. */
+export function migrationScripts(): readonly string[] {
+  migrations ??= readMigrations(localAdapterFile("migrations"));
+  return migrations;
+}
 
 export interface OpenOptions {
   /** FULL survives power loss at the cost of an fsync per decision; NORMAL survives process crashes. */
@@ -285,14 +89,20 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma("foreign_keys = ON");
   // Negative: a size in KiB rather than a number of pages.
   db.pragma(`cache_size = ${-Math.round((options.cacheMiB ?? DEFAULT_SQLITE_CACHE_MB) * 1024)}`);
+  migrate(db);
+  return db;
+}
+
+/** Applies, each in its own transaction, the migrations after the database's user_version, up to `upTo`. */
+export function migrate(db: Db, upTo = migrationScripts().length): void {
+  const scripts = migrationScripts();
   const version = db.pragma("user_version", { simple: true }) as number;
-  for (let i = version; i < MIGRATIONS.length; i++) {
+  for (let i = version; i < upTo; i++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[i]!);
+      db.exec(scripts[i]!);
       db.pragma(`user_version = ${i + 1}`);
     })();
   }
-  return db;
 }
 
 export function audit(

@@ -1,5 +1,5 @@
 import { compileRuleset, DEMO_RULESET, env, validateRulesetContent, VisibleError, type CompiledRuleset, type RulesetContentInput } from "@fraud/core";
-import { customerHalf, EVAL_FORMATS, evaluateLab, headerIndex, parseCsvLine, recordOf, Replay, type EvalFormat, type ReplayReport } from "@fraud/core/eval";
+import { EVAL_FORMATS, evaluateLab, indexCsvFile, replayCsvFile, type CsvFile, type ReplayReport } from "@fraud/core/eval";
 import { databaseFile, openLocalPlatform } from "@fraud/core/local";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
@@ -64,115 +64,9 @@ async function liveRuleset(): Promise<{ content: RulesetContentInput; version: n
   }
 }
 
-/** Time, offset and length of every data row, and whether the file is already in time order. */
-interface FileIndex {
-  header: string;
-  rows: number;
-  sorted: boolean;
-  times: Float64Array;
-  offsets: Float64Array;
-  lengths: Uint32Array;
-}
-
-function grow<T extends Float64Array | Uint32Array>(a: T, make: (n: number) => T): T {
-  const b = make(a.length * 2);
-  b.set(a);
-  return b;
-}
-
-/** Streams the file's lines with their byte offsets. */
-async function* linesOf(path: string): AsyncGenerator<{ line: string; offset: number; length: number }> {
-  let carry: Buffer = Buffer.alloc(0);
-  let carryOffset = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    for (;;) {
-      const nl = buf.indexOf(10, start);
-      if (nl < 0) break;
-      yield { line: buf.toString("utf8", start, nl), offset: carryOffset + start, length: nl - start };
-      start = nl + 1;
-    }
-    carryOffset += start;
-    carry = buf.subarray(start);
-  }
-  if (carry.length > 0) yield { line: carry.toString("utf8"), offset: carryOffset, length: carry.length };
-}
-
-async function indexFile(path: string, format: EvalFormat, limit: number, progress: (text: string) => void): Promise<FileIndex> {
-  let times = new Float64Array(1 << 16);
-  let offsets = new Float64Array(1 << 16);
-  let lengths = new Uint32Array(1 << 16);
-  let header: string | undefined;
-  let index: Map<string, number> | undefined;
-  let rows = 0;
-  let sorted = true;
-  let last = -Infinity;
-  let lastReport = performance.now();
-  for await (const { line, offset, length } of linesOf(path)) {
-    if (header === undefined) {
-      header = line;
-      try {
-        index = headerIndex(line, format.columns);
-      } catch (e) {
-        throw new VisibleError("INVALID_FILE", `${path} is not a ${format.name} file: ${(e as Error).message}`);
-      }
-      continue;
-    }
-    if (line.trim() === "") continue;
-    if (rows >= limit) break;
-    if (rows === times.length) {
-      times = grow(times, (n) => new Float64Array(n));
-      offsets = grow(offsets, (n) => new Float64Array(n));
-      lengths = grow(lengths, (n) => new Uint32Array(n));
-    }
-    let t: number;
-    try {
-      t = format.timeOf(recordOf(parseCsvLine(line), index!));
-    } catch (e) {
-      throw new VisibleError("INVALID_FILE", `${path}, data row ${rows + 1}: ${(e as Error).message}`);
-    }
-    // Rows without a time sort first and are then refused by the transaction schema.
-    if (Number.isNaN(t)) t = -Infinity;
-    if (t < last) sorted = false;
-    last = t;
-    times[rows] = t;
-    offsets[rows] = offset;
-    lengths[rows] = length;
-    rows++;
-    if (performance.now() - lastReport > 1000) {
-      lastReport = performance.now();
-      progress(`indexed ${rows.toLocaleString("en")} rows`);
-    }
-  }
-  if (header === undefined) throw new VisibleError("INVALID_FILE", `${path} is empty`);
-  return { header, rows, sorted, times: times.subarray(0, rows), offsets: offsets.subarray(0, rows), lengths: lengths.subarray(0, rows) };
-}
-
-/** The data rows in time order (ties in file order), each with its 1-based row number in the file. */
-async function* rowsInTimeOrder(path: string, idx: FileIndex): AsyncGenerator<{ line: string; rowNumber: number }> {
-  if (idx.sorted) {
-    let n = 0;
-    let header = true;
-    for await (const { line } of linesOf(path)) {
-      if (header) {
-        header = false;
-        continue;
-      }
-      if (line.trim() === "") continue;
-      if (n >= idx.rows) return;
-      yield { line, rowNumber: ++n };
-    }
-    return;
-  }
-  const size = statSync(path).size;
-  if (size > 1.5 * 2 ** 30) throw new VisibleError("FILE_TOO_LARGE", `${path} is not in time order and too large to sort in memory: sort it by time first`);
-  const data = readFileSync(path);
-  const order = Array.from({ length: idx.rows }, (_, i) => i).sort((a, b) => idx.times[a]! - idx.times[b]! || a - b);
-  for (const i of order) {
-    const start = idx.offsets[i]!;
-    yield { line: data.toString("utf8", start, start + idx.lengths[i]!), rowNumber: i + 1 };
-  }
+/** The data set file on disk, read in 1 MiB chunks. */
+function fileOnDisk(path: string): CsvFile {
+  return { name: path, chunks: () => createReadStream(path, { highWaterMark: 1 << 20 }), size: () => statSync(path).size, readAll: () => readFileSync(path) };
 }
 
 function pct(x: number | null): string {
@@ -225,7 +119,8 @@ export const command: Command = {
       console.error(HELP);
       return 2;
     }
-    if (values.half !== undefined && values.half !== "A" && values.half !== "B") throw new VisibleError("INVALID_OPTION", "--half is A or B");
+    const half = values.half === "A" || values.half === "B" ? values.half : undefined;
+    if (values.half !== undefined && half === undefined) throw new VisibleError("INVALID_OPTION", "--half is A or B");
     const limit = values.limit === undefined ? Infinity : Number(values.limit);
     const maxProfiles = Number(values["max-profiles"]);
     if (!(limit > 0) || !(maxProfiles > 0)) throw new VisibleError("INVALID_OPTION", "--limit and --max-profiles must be positive numbers");
@@ -261,24 +156,10 @@ export const command: Command = {
 
     const path = resolve((values.paysim ?? values.sparkov)!);
     if (!existsSync(path)) throw new VisibleError("NOT_FOUND", `no such file: ${path}`);
-    const idx = await indexFile(path, format, limit, progress);
+    const file = fileOnDisk(path);
+    const idx = await indexCsvFile(file, format, limit, progress);
     progress(`${idx.rows.toLocaleString("en")} rows${idx.sorted ? " in time order" : ", sorting by time"}; replaying with ${rulesetName}`);
-    const index = headerIndex(idx.header, format.columns);
-    const replay = new Replay({ ruleset, timeZone: format.timeZone, maxProfiles });
-    let done = 0;
-    let lastReport = performance.now();
-    for await (const { line, rowNumber } of rowsInTimeOrder(path, idx)) {
-      const row = recordOf(parseCsvLine(line), index);
-      done++;
-      if (values.half !== undefined && customerHalf(format.customerOf(row)) !== values.half) continue;
-      replay.step(format.toTransaction(row, rowNumber), format.isFraud(row));
-      if (performance.now() - lastReport > 1000) {
-        lastReport = performance.now();
-        const rate = done / ((performance.now() - started) / 1000);
-        progress(`${done.toLocaleString("en")}/${idx.rows.toLocaleString("en")} rows (${((done / idx.rows) * 100).toFixed(0)} %), ${Math.round(rate).toLocaleString("en")} rows/s`);
-      }
-    }
-    const report = replay.report();
+    const report = await replayCsvFile(file, idx, format, { ruleset, maxProfiles, half, progress, startedAt: started });
     const elapsed = (performance.now() - started) / 1000;
     const out = {
       source: `${format.name} ${values.paysim ?? values.sparkov}`,

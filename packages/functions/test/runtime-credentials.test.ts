@@ -1,9 +1,10 @@
+import { env } from "@fraud/core";
+import { ADMIN_PASSWORD_NOT_APPLIED, openLocalRuntime, printStartWarnings } from "@fraud/core/local";
 import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../src/cli/index.ts";
-import { ADMIN_PASSWORD_NOT_APPLIED, openRuntime, printStartWarnings } from "../src/local/runtime.ts";
 
 const ADMIN_PASSWORD = "runtime-admin-password";
 let root: string;
@@ -21,7 +22,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("starting with the secrets in the environment", () => {
   it("creates the data directory owner-only and the admin account from FRAUD_ADMIN_PASSWORD, with nothing to warn about", async () => {
-    const rt = await openRuntime();
+    const rt = await openLocalRuntime(env());
     try {
       expect(statSync(dataDir).mode & 0o777).toBe(0o700);
       expect(rt.warnings).toEqual([]);
@@ -32,12 +33,12 @@ describe("starting with the secrets in the environment", () => {
   });
 
   it("keeps a password changed in the dashboard and warns, at each start, that FRAUD_ADMIN_PASSWORD is not applied", async () => {
-    const first = await openRuntime();
+    const first = await openLocalRuntime(env());
     const admin = (await first.platform.users.byUsername("admin"))!;
     await first.platform.users.setPassword(admin.id, "changed-in-the-dashboard", { id: "admin" });
     first.platform.close();
 
-    const rt = await openRuntime();
+    const rt = await openLocalRuntime(env());
     try {
       expect(rt.warnings).toEqual([ADMIN_PASSWORD_NOT_APPLIED]);
       expect(await rt.platform.users.authenticate("admin", ADMIN_PASSWORD)).toBeUndefined();
@@ -53,7 +54,7 @@ describe("starting with the secrets in the environment", () => {
 
   it("warns when the data directory is open to other users, and says how to close it", async () => {
     chmodSync(dataDir, 0o755);
-    const rt = await openRuntime();
+    const rt = await openLocalRuntime(env());
     try {
       expect(rt.warnings).toContain(`The data directory ${dataDir} is open to other users (mode 755); it holds password hashes and customers' data. Make it owner-only: chmod 700 ${dataDir}`);
       expect(statSync(dataDir).mode & 0o777).toBe(0o755);
@@ -76,7 +77,7 @@ describe("the way back in when no admin can sign in", () => {
     expect(temporary).toBeDefined();
     expect(listed).toMatch(/^admin\s+admin\s+active {2}\(must change password\)$/m);
 
-    const rt = await openRuntime();
+    const rt = await openLocalRuntime(env());
     try {
       expect(await rt.platform.users.authenticate("admin", "changed-in-the-dashboard")).toBeUndefined();
       expect(await rt.platform.users.authenticate("admin", temporary!)).toMatchObject({ username: "admin", must_change_password: true });

@@ -1,3 +1,4 @@
+import { env } from "@fraud/core";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
@@ -5,7 +6,6 @@ import { fileURLToPath } from "node:url";
 import { maskConsole } from "../log-masking.ts";
 import { STRICT_HTTP } from "./edge.ts";
 import { DASHBOARD_NICE, lowerPriority } from "./priority.ts";
-import { openRuntime, WAL_RESTART_PAGES, type LocalRuntime } from "./runtime.ts";
 
 /** A Node HTTP request handler (Next's, the proxy's, the server's fallback). */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -20,19 +20,17 @@ export type DashboardMessage = { ready: { port: number } };
  * owns the public port (server.ts) starts it and forwards every non-API request to it, so the
  * dashboard's memory and garbage collection never pause a decision. It opens its own connection
  * to the same database; what it changes reaches the API through the database, within 10 ms (see
- * the README, on how soon a change reaches the API).
+ * the README, on how soon a change reaches the API). That connection is the dashboard's own
+ * (packages/web/src/server/runtime.ts), opened from the environment as every process opens it.
  */
 async function main(): Promise<void> {
   maskConsole();
   lowerPriority(DASHBOARD_NICE);
-  // Checkpoints are the worker's job, as for the server.
-  const rt: LocalRuntime = await openRuntime({ walAutocheckpointPages: WAL_RESTART_PAGES });
-  // The dashboard's server code (packages/web/src/server/runtime.ts) uses this runtime instead of opening a second one.
-  (globalThis as { __fraudRuntime?: LocalRuntime }).__fraudRuntime = rt;
+  const e = env();
   const require = createRequire(join(webDir, "package.json"));
   const next = require("next") as (opts: Record<string, unknown>) => { prepare(): Promise<void>; getRequestHandler(): Handler };
   // Next is told the public address: the server forwards the browser's Host header unchanged.
-  const app = next({ dev: false, dir: webDir, hostname: rt.env.HOST, port: rt.env.PORT });
+  const app = next({ dev: false, dir: webDir, hostname: e.HOST, port: e.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer(STRICT_HTTP, (req, res) => void handle(req, res));
@@ -45,7 +43,6 @@ async function main(): Promise<void> {
   const close = () => {
     server.close();
     server.closeAllConnections();
-    rt.platform.close();
     process.exit(0);
   };
   process.once("SIGTERM", close);

@@ -10,12 +10,11 @@
  * only once committed. Everything else the server does stays on its own connection.
  */
 import { UnavailableError } from "@fraud/core";
-import { openLocalPlatform, storeHealth } from "@fraud/core/local";
+import { openLocalPlatform, storeHealth, type RuntimePlatformOptions } from "@fraud/core/local";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { answerTransaction, consoleLogger, type JsonAnswer, type TransactionAnswerer } from "../api/ingest.ts";
 import { maskConsole } from "../log-masking.ts";
 import { packFrames, unpackFrames } from "./frames.ts";
-import type { RuntimePlatformOptions } from "./runtime.ts";
 
 /** What the thread needs to open the platform (the server's own options): plain data, copied to it. */
 export type ScoringThreadOptions = RuntimePlatformOptions;

@@ -1,11 +1,10 @@
-import { UnavailableError, WebhookAlerter } from "@fraud/core";
-import { ALERTS_BATCH, AlertDeliveries, LocalLakeWriter, OutboxWorker } from "@fraud/core/local";
+import { env, UnavailableError, WebhookAlerter } from "@fraud/core";
+import { ALERTS_BATCH, AlertDeliveries, LocalLakeWriter, openLocalRuntime, OutboxWorker } from "@fraud/core/local";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { maskConsole } from "../log-masking.ts";
 import { BackgroundFlush } from "./background-flush.ts";
 import { lowerPriority, WORKER_NICE } from "./priority.ts";
-import { openRuntime } from "./runtime.ts";
 
 /** With nothing to do, the worker looks again this often. */
 const IDLE_MS = 50;
@@ -27,7 +26,7 @@ const COMPACT_EVERY_MS = 10 * 60_000;
 
 /** The outbox worker process: alerts, metrics and the lake, at least once and idempotent. */
 export async function runWorker(signal: AbortSignal): Promise<void> {
-  const rt = await openRuntime();
+  const rt = await openLocalRuntime(env());
   const lake = await LocalLakeWriter.open(rt.platform.lakeDir);
   const worker = await untilWritable(
     () =>

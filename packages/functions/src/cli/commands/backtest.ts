@@ -1,7 +1,7 @@
-import type { BacktestRecord } from "@fraud/core";
+import { env, type BacktestRecord } from "@fraud/core";
+import { openLocalRuntime } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
-import { openRuntime } from "../../local/runtime.ts";
 
 const HELP = `usage: npm run fraud -- backtest --version N --from YYYY-MM-DD --to YYYY-MM-DD [--warmup-days 30] [--json]
 
@@ -54,7 +54,7 @@ export const command: Command = {
       console.log(HELP);
       return values.help ? 0 : 2;
     }
-    const rt = await openRuntime();
+    const rt = await openLocalRuntime(env());
     try {
       const showProgress = process.stderr.isTTY === true;
       const record = await rt.platform.backtests.run(

@@ -1,7 +1,7 @@
-import { API_KEY_SCOPES, type ApiKeyScope } from "@fraud/core";
+import { API_KEY_SCOPES, env, type ApiKeyScope } from "@fraud/core";
+import { openLocalRuntime } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
-import { openRuntime } from "../../local/runtime.ts";
 
 const HELP = `usage: npm run fraud -- keys list
        npm run fraud -- keys create --name <name> [--scope ingest] [--scope read]
@@ -24,7 +24,7 @@ export const command: Command = {
       console.log(HELP);
       return values.help ? 0 : 2;
     }
-    const rt = await openRuntime();
+    const rt = await openLocalRuntime(env());
     const actor = { id: `cli:${process.env.USER ?? "unknown"}` };
     try {
       if (action === "list") {

@@ -1,7 +1,7 @@
-import { rowObjects, type ReportCell, type ReportResult } from "@fraud/core";
+import { env, rowObjects, type ReportCell, type ReportResult } from "@fraud/core";
+import { openLocalRuntime } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
-import { openRuntime } from "../../local/runtime.ts";
 
 const HELP = `usage: npm run fraud -- report <name> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--param name=value]... [--limit N] [--json]
        npm run fraud -- report --list [--json]
@@ -47,7 +47,7 @@ export const command: Command = {
       console.log(HELP);
       return values.help ? 0 : 2;
     }
-    const rt = await openRuntime();
+    const rt = await openLocalRuntime(env());
     try {
       const reports = rt.platform.reports;
       if (values.list) {

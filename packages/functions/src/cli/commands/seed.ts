@@ -1,8 +1,7 @@
-import { seedDemo } from "@fraud/core";
-import { secretsFile } from "@fraud/core/local";
+import { env, seedDemo } from "@fraud/core";
+import { openLocalRuntime, printSecretsOnce, secretsFile } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
-import { openRuntime, printSecretsOnce } from "../../local/runtime.ts";
 
 export const command: Command = {
   name: "seed",
@@ -13,7 +12,7 @@ export const command: Command = {
       console.log("usage: npm run fraud -- seed\n\nCreates what is missing; existing customers and rulesets are left as they are.");
       return 0;
     }
-    const rt = await openRuntime();
+    const rt = await openLocalRuntime(env());
     printSecretsOnce(rt, secretsFile(rt.platform.dataDir));
     try {
       const report = await seedDemo(rt.platform, new Date());

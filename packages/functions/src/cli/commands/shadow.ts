@@ -1,6 +1,7 @@
+import { env } from "@fraud/core";
+import { openLocalRuntime } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
-import { openRuntime } from "../../local/runtime.ts";
 
 const HELP = `usage: npm run fraud -- shadow [--set VERSION | --clear]
 
@@ -17,7 +18,7 @@ export const command: Command = {
       console.log(HELP);
       return 0;
     }
-    const rt = await openRuntime();
+    const rt = await openLocalRuntime(env());
     try {
       const rules = rt.platform.rules;
       if (values.set !== undefined) await rules.setShadow(Number(values.set), { id: "cli" });

@@ -1,7 +1,7 @@
-import { resetPassword } from "@fraud/core";
+import { env, resetPassword } from "@fraud/core";
+import { openLocalRuntime } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
-import { openRuntime } from "../../local/runtime.ts";
 
 const HELP = `usage: npm run fraud -- users list
        npm run fraud -- users reset-password <user name>
@@ -21,7 +21,7 @@ export const command: Command = {
       console.log(HELP);
       return values.help ? 0 : 2;
     }
-    const rt = await openRuntime();
+    const rt = await openLocalRuntime(env());
     try {
       if (action === "list") {
         for (const u of await rt.platform.users.list()) {

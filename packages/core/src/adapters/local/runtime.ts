@@ -1,6 +1,8 @@
-import { ensureAdminAccount, env, type Env } from "@fraud/core";
-import { loadOrCreateSecrets, openLocalPlatform, type LocalPlatform, type LocalPlatformOptions, type Secrets } from "@fraud/core/local";
 import { resolve } from "node:path";
+import type { Env } from "../../env.ts";
+import { ensureAdminAccount } from "../../users.ts";
+import { openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from "./platform.ts";
+import { loadOrCreateSecrets, type Secrets } from "./secrets.ts";
 
 /** The options a runtime opens its platform with, all from the environment: plain data, so another thread can open the same platform. */
 export type RuntimePlatformOptions = Pick<LocalPlatformOptions, "dataDir" | "settings" | "synchronous" | "sqliteCacheMiB" | "walAutocheckpointPages" | "changesCheckMs" | "reports">;
@@ -25,11 +27,12 @@ export interface LocalRuntime {
 }
 
 /**
- * Opens the embedded stack from the environment and makes sure the configured (or generated)
- * API key is registered. Shared by the server, the worker and the CLI.
+ * Opens the embedded deployment from its environment: the secrets (generated on the first start),
+ * the platform, the configured (or generated) API key and the admin account. The one place the
+ * local deployment is put together; the server, the scoring thread's options, the worker, the CLI
+ * and the dashboard all open it here (docs/decisions/029-packages-by-role.md).
  */
-export async function openRuntime(options: Pick<LocalPlatformOptions, "walAutocheckpointPages" | "changesCheckMs"> = {}): Promise<LocalRuntime> {
-  const e = env();
+export async function openLocalRuntime(e: Env, options: Pick<LocalPlatformOptions, "walAutocheckpointPages" | "changesCheckMs"> = {}): Promise<LocalRuntime> {
   const dataDir = resolve(e.FRAUD_DATA_DIR);
   const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD, webhookSecrets: e.FRAUD_WEBHOOK_SECRET });
   const platformOptions: RuntimePlatformOptions = { dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC, sqliteCacheMiB: e.FRAUD_SQLITE_CACHE_MB, reports: e.reportLimits, ...options };

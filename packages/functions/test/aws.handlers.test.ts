@@ -14,7 +14,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulators, type Emulators } from "../../core/test/contract/emulators.ts";
 import { tickingClock } from "../../core/test/contract/suites.ts";
-import { createApi } from "../src/api/app.ts";
+import { createApi } from "@fraud/api";
 import { createConsumerHandler } from "../src/aws/consumer-app.ts";
 import { createIngestHandler, registerBootstrapKey } from "../src/aws/ingest-app.ts";
 import { GatewayJwtCallers } from "../src/aws/jwt.ts";

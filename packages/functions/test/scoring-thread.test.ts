@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toDecisionBody } from "../src/api/ingest.ts";
+import { toDecisionBody } from "@fraud/api/ingest";
 import { ScoringThread } from "../src/local/scoring-thread.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "fraud-thread-"));

@@ -2,7 +2,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { ApiKeyStore } from "@fraud/core";
 import type { AwsPlatform } from "@fraud/core/aws";
 import { handle } from "hono/aws-lambda";
-import { createApi } from "../api/app.ts";
+import { createApi } from "@fraud/api";
 
 /**
  * The ingest Lambda's handler: the local API's Hono app over the AWS adapters. Callers are the

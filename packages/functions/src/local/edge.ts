@@ -16,13 +16,6 @@ export const STRICT_HTTP: ServerOptions = { insecureHTTPParser: false, requireHo
 /** A year: once a browser has reached the site over HTTPS, it refuses plain HTTP for it. */
 export const HSTS = "max-age=31536000";
 
-/**
- * The most of a refused body the server still reads (and drops) before it answers, and for how
- * long: a connection closed with unread bytes is reset, and the client loses the answer with it.
- */
-export const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
-export const DRAIN_MAX_MS = 5_000;
-
 /** What the server believes about who sent a request and how: FRAUD_PUBLIC_URL and FRAUD_TRUSTED_PROXY. */
 export interface EdgeSettings {
   /** The host (and port) of FRAUD_PUBLIC_URL, when set. */
@@ -117,45 +110,6 @@ export function framingProblem(req: IncomingMessage): string | undefined {
   if (coding !== undefined && (req.httpVersion === "1.0" || coding.trim().toLowerCase() !== "chunked")) return "the only transfer coding accepted is chunked, in HTTP/1.1";
   if (!req.url?.startsWith("/")) return "the request target must be a path";
   return undefined;
-}
-
-/**
- * Reads and drops what is left of a request's body, so that an answer sent before the whole body
- * was read reaches a client that is still sending. True once the body has ended; false when it is
- * declared or found longer than DRAIN_MAX_BYTES, or still coming after DRAIN_MAX_MS: the answer
- * must then close the connection.
- */
-export function discardBody(req: IncomingMessage): Promise<boolean> {
-  if (req.readableEnded || req.complete) return Promise.resolve(true);
-  if (Number(req.headers["content-length"] ?? 0) > DRAIN_MAX_BYTES || req.destroyed) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    let size = 0;
-    const finish = (ended: boolean) => {
-      clearTimeout(timer);
-      req.off("data", onData).off("end", onEnd).off("error", onFail).off("close", onFail);
-      resolve(ended);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > DRAIN_MAX_BYTES) finish(false);
-    };
-    const onEnd = () => finish(true);
-    const onFail = () => finish(false);
-    const timer = setTimeout(() => finish(false), DRAIN_MAX_MS);
-    req.on("data", onData).on("end", onEnd).on("error", onFail).on("close", onFail);
-    req.resume();
-  });
-}
-
-/**
- * Answers once the rest of the body is read and dropped (bounded by discardBody), so the client
- * reads the answer; the connection stays open for the next request when the whole body was read.
- */
-export function answerAfterBody(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string | number>, body: string | Uint8Array): void {
-  void discardBody(req).then((ended) => {
-    if (res.headersSent || res.destroyed) return;
-    res.writeHead(status, { ...headers, "content-length": Buffer.byteLength(body), ...(ended ? {} : { connection: "close" }) }).end(body);
-  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import { answerAfterBody, senderOf, type EdgeSettings } from "./edge.ts";
+import { answerAfterBody } from "@fraud/api/node";
+import { senderOf, type EdgeSettings } from "./edge.ts";
 
 /** Headers that concern one connection, not the request: never forwarded (RFC 9110, 7.6.1). */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]);

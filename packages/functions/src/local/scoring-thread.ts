@@ -12,7 +12,7 @@
 import { UnavailableError } from "@fraud/core";
 import { openLocalPlatform, storeHealth, type RuntimePlatformOptions } from "@fraud/core/local";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { answerTransaction, consoleLogger, type JsonAnswer, type TransactionAnswerer } from "../api/ingest.ts";
+import { answerTransaction, consoleLogger, type JsonAnswer, type TransactionAnswerer } from "@fraud/api/ingest";
 import { maskConsole } from "../log-masking.ts";
 import { packFrames, unpackFrames } from "./frames.ts";
 

@@ -184,7 +184,7 @@ describe("GET /api/transactions/{id}, health and OpenAPI", () => {
 
 describe("rate limiting", () => {
   it("answers 429 with Retry-After past a key's rate, and other keys are unaffected", async () => {
-    const { createApi } = await import("../src/api/app.ts");
+    const { createApi } = await import("../src/app.ts");
     const limited = createApi({ scoring: t.platform.scoring, decisions: t.platform.decisions, apiKeys: t.platform.apiKeys, rateLimitPerS: 5, logger: { error: () => undefined, warn: () => undefined } });
     const get = (key: string) => limited.request("/api/transactions/none", { headers: { authorization: `Bearer ${key}` } });
     const statuses: number[] = [];

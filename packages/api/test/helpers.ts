@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApi } from "../src/api/app.ts";
-import { nodeListener } from "../src/api/node.ts";
+import { createApi } from "../src/app.ts";
+import { nodeListener } from "../src/node.ts";
 
 export const TEST_KEY = "test-key-0123456789abcdef";
 export const READ_ONLY_KEY = "read-only-key-0123456789";

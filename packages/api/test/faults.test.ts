@@ -1,7 +1,7 @@
 import { UnavailableError } from "@fraud/core";
 import { LocalLakeWriter, OutboxWorker } from "@fraud/core/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApi } from "../src/api/app.ts";
+import { createApi } from "../src/app.ts";
 import { tableCounts, testApp, TEST_KEY, type TestApp } from "./helpers.ts";
 
 let t: TestApp;

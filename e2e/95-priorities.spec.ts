@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { readdirSync, readFileSync } from "node:fs";
-import { DASHBOARD_NICE, threadPriorities, WORKER_NICE } from "../packages/functions/src/local/priority.ts";
+import { DASHBOARD_NICE, threadPriorities, WORKER_NICE } from "../packages/server/src/priority.ts";
 import { E2E } from "./playwright.config";
 
 /** The processes `npm start` runs for this suite's data directory, by entry file (Linux). */

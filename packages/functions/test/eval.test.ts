@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT } from "./processes.ts";
 
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const CLI = fileURLToPath(new URL("../src/cli/index.ts", import.meta.url));
 const DATA = process.env.FRAUD_EVAL_DATA ?? join(ROOT, "..", "shared", "data");
 const PAYSIM = join(DATA, "paysim-dev.csv");

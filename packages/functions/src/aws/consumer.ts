@@ -8,7 +8,7 @@ import { AwsAlertInbox, AwsLiveMetrics, createAwsClients, SnsAlerter } from "@fr
 import { Config } from "sst/node/config";
 import { createConsumerHandler } from "./consumer-app.ts";
 import { consumerEnv } from "./env.ts";
-import { maskLogValue } from "../log-masking.ts";
+import { maskLogValue } from "@fraud/core/logs";
 
 // The scored-event consumer on Lambda (Kinesis event source with ReportBatchItemFailures).
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ingestEnv } from "./env.ts";
 import { createIngestHandler, registerBootstrapKey } from "./ingest-app.ts";
 import { GatewayJwtCallers } from "./jwt.ts";
-import { maskLogValue } from "../log-masking.ts";
+import { maskLogValue } from "@fraud/core/logs";
 
 // The ingest API on Lambda. Everything here runs once per container; the compiled ruleset is
 // trusted for a few seconds between requests.

@@ -1,7 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { decodeEvent, firehoseLakeRow } from "@fraud/core/aws";
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from "aws-lambda";
-import { maskLogValue } from "../log-masking.ts";
+import { maskLogValue } from "@fraud/core/logs";
 
 // Firehose's transformation step: each scored event becomes its lake row (core's lake schema) and
 // names its day partition; Firehose then writes it as Parquet under raw/dt=YYYY-MM-DD/.

@@ -2,7 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { Reports } from "@fraud/core";
 import { AthenaReportRunner, AwsReportStore, createAwsClients } from "@fraud/core/aws";
-import { maskLogValue } from "../log-masking.ts";
+import { maskLogValue } from "@fraud/core/logs";
 import { reportsEnv } from "./env.ts";
 import { createReportHandler } from "./report-app.ts";
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BackgroundFlush } from "../src/local/background-flush.ts";
+import { BackgroundFlush } from "../src/background-flush.ts";
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -100,10 +100,10 @@ describe("SIGKILL at random moments, many times", () => {
       Object.fromEntries((db.prepare("SELECT consumer, last_id FROM consumer_offsets").all() as Array<{ consumer: string; last_id: number }>).map((r) => [r.consumer, r.last_id]));
     const started = Date.now();
 
-    let server = startProcess("local/server.ts", env);
+    let server = startProcess("server.ts", env);
     running.push(server);
     await waitForHealth(url);
-    let worker = startProcess("local/worker.ts", env);
+    let worker = startProcess("worker.ts", env);
     running.push(worker);
     const l = load(url, 8, rnd);
 
@@ -117,7 +117,7 @@ describe("SIGKILL at random moments, many times", () => {
         await kill9(worker);
         workerOutputs.push(worker.output());
         workerKills.push({ afterMs: delay, offsets: offsets() });
-        worker = startProcess("local/worker.ts", env);
+        worker = startProcess("worker.ts", env);
         running.push(worker);
       }
     })();
@@ -128,7 +128,7 @@ describe("SIGKILL at random moments, many times", () => {
       await sleep(delay);
       await kill9(server);
       const killedAt = performance.now();
-      server = startProcess("local/server.ts", env);
+      server = startProcess("server.ts", env);
       running.push(server);
       await waitForHealth(url);
       serverKills.push({ afterMs: delay, acknowledged: l.acknowledged.length, recoverMs: Math.round(performance.now() - killedAt) });

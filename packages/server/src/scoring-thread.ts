@@ -13,7 +13,7 @@ import { UnavailableError } from "@fraud/core";
 import { openLocalPlatform, storeHealth, type RuntimePlatformOptions } from "@fraud/core/local";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { answerTransaction, consoleLogger, type JsonAnswer, type TransactionAnswerer } from "@fraud/api/ingest";
-import { maskConsole } from "../log-masking.ts";
+import { maskConsole } from "@fraud/core/logs";
 import { packFrames, unpackFrames } from "./frames.ts";
 
 /** What the thread needs to open the platform (the server's own options): plain data, copied to it. */

@@ -1,9 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { nodeListener } from "@fraud/api/node";
-import { edgeServer, edgeSettings, type EdgeSettings } from "../src/local/edge.ts";
-import { DASHBOARD_BODY_LIMIT_BYTES, forwardTo } from "../src/local/proxy.ts";
-import { isApiPath } from "../src/local/server.ts";
+import { edgeServer, edgeSettings, type EdgeSettings } from "../src/edge.ts";
+import { DASHBOARD_BODY_LIMIT_BYTES, forwardTo } from "../src/proxy.ts";
+import { isApiPath } from "../src/server.ts";
 import { TEST_KEY, testApp, type TestApp } from "../../api/test/helpers.ts";
 import { exchange, get, postLarge } from "./raw-http.ts";
 

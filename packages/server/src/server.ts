@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApi } from "@fraud/api";
 import { nodeListener } from "@fraud/api/node";
-import { maskConsole } from "../log-masking.ts";
+import { maskConsole } from "@fraud/core/logs";
 import { webDir, type DashboardMessage, type Handler } from "./dashboard.ts";
 import { edgeServer, edgeSettings } from "./edge.ts";
 import { forwardTo } from "./proxy.ts";

@@ -3,14 +3,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { maskConsole } from "../log-masking.ts";
+import { maskConsole } from "@fraud/core/logs";
 import { STRICT_HTTP } from "./edge.ts";
 import { DASHBOARD_NICE, lowerPriority } from "./priority.ts";
 
 /** A Node HTTP request handler (Next's, the proxy's, the server's fallback). */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-export const webDir = resolve(fileURLToPath(new URL("../../../web", import.meta.url)));
+export const webDir = resolve(fileURLToPath(new URL("../../web", import.meta.url)));
 
 /** What the dashboard process tells the server that started it. */
 export type DashboardMessage = { ready: { port: number } };

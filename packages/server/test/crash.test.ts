@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { threadPriorities, WORKER_NICE } from "../src/local/priority.ts";
+import { threadPriorities, WORKER_NICE } from "../src/priority.ts";
 import { freePort, kill9, startProcess, waitForHealth, type Proc } from "./processes.ts";
 
 const KEY = "crash-test-key-0123456789";
@@ -67,7 +67,7 @@ describe("crash safety", () => {
 
     const acknowledged: string[] = [];
     const attempted: string[] = [];
-    let worker = startProcess("local/worker.ts", env);
+    let worker = startProcess("worker.ts", env);
     running.push(worker);
     // The worker lowers its own priority (decisions first) once started: every thread of it.
     const started = Date.now() + 30_000;
@@ -76,7 +76,7 @@ describe("crash safety", () => {
     expect(priorities.length).toBeGreaterThan(5);
     expect(new Set(priorities)).toEqual(new Set([Math.max(getPriority(), WORKER_NICE)]));
     for (let round = 0; round < 3; round++) {
-      const server = startProcess("local/server.ts", env);
+      const server = startProcess("server.ts", env);
       running.push(server);
       await waitForHealth(url);
       const l = load(url, `r${round}`, 16);
@@ -87,7 +87,7 @@ describe("crash safety", () => {
       await kill9(server); // the server dies with requests in flight
       if (round === 1) {
         await kill9(worker); // and, separately, the worker in the middle of its work
-        worker = startProcess("local/worker.ts", env);
+        worker = startProcess("worker.ts", env);
         running.push(worker);
       }
       await l.stop();

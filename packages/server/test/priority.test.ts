@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./processes.ts";
 
-const priorityModule = fileURLToPath(new URL("../src/local/priority.ts", import.meta.url));
+const priorityModule = fileURLToPath(new URL("../src/priority.ts", import.meta.url));
 
 /**
  * Runs `body` in a fresh Node process (with its own V8 helper threads and libuv pool) after a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { packFrames, unpackFrames } from "../src/local/frames.ts";
+import { packFrames, unpackFrames } from "../src/frames.ts";
 
 describe("frames between the server and its scoring thread", () => {
   it("carries ids, codes and bodies (bytes or UTF-8 text, empty too) unchanged, in order", () => {

@@ -2,7 +2,7 @@ import { env, UnavailableError, WebhookAlerter } from "@fraud/core";
 import { ALERTS_BATCH, AlertDeliveries, LocalLakeWriter, openLocalRuntime, OutboxWorker } from "@fraud/core/local";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { maskConsole } from "../log-masking.ts";
+import { maskConsole } from "@fraud/core/logs";
 import { BackgroundFlush } from "./background-flush.ts";
 import { lowerPriority, WORKER_NICE } from "./priority.ts";
 

@@ -23,7 +23,7 @@ export interface Proc {
 }
 
 /** Starts the server or the worker as `npm start` does, as a separate process. */
-export function startProcess(which: "local/server.ts" | "local/worker.ts", env: Record<string, string>): Proc {
+export function startProcess(which: "server.ts" | "worker.ts", env: Record<string, string>): Proc {
   const child = spawn(process.execPath, ["--import", "tsx", src(which)], {
     cwd: ROOT,
     env: { ...process.env, ...env },

@@ -22,7 +22,7 @@ interface Running {
 async function start(settings: Record<string, string>): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), "fraud-edge-"));
   const port = await freePort();
-  const proc: Proc = startProcess("local/server.ts", { FRAUD_DATA_DIR: dir, PORT: String(port), FRAUD_API_KEY: KEY, FRAUD_ADMIN_PASSWORD: ADMIN_PASSWORD, FRAUD_DASHBOARD: "on", ...settings });
+  const proc: Proc = startProcess("server.ts", { FRAUD_DATA_DIR: dir, PORT: String(port), FRAUD_API_KEY: KEY, FRAUD_ADMIN_PASSWORD: ADMIN_PASSWORD, FRAUD_DASHBOARD: "on", ...settings });
   try {
     await waitForHealth(`http://127.0.0.1:${port}`, 150_000);
   } catch (e) {

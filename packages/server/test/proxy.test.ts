@@ -1,6 +1,6 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { forwardTo } from "../src/local/proxy.ts";
+import { forwardTo } from "../src/proxy.ts";
 import { freePort } from "./processes.ts";
 
 const servers: Server[] = [];

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toDecisionBody } from "@fraud/api/ingest";
-import { ScoringThread } from "../src/local/scoring-thread.ts";
+import { ScoringThread } from "../src/scoring-thread.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "fraud-thread-"));
 let platform: LocalPlatform;

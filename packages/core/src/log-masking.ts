@@ -1,5 +1,5 @@
-import { maskPersonalData } from "@fraud/core";
 import { format } from "node:util";
+import { maskPersonalData } from "./personal-data.ts";
 
 const LEVELS = ["log", "info", "warn", "error", "debug"] as const;
 

@@ -96,7 +96,7 @@ export async function runBesideReportsBench({ quick, log = console.error }: { qu
   };
   const url = `http://127.0.0.1:${port}`;
   log(`[bench] beside reports: data in ${dataDir}`);
-  const seeded = spawnSync(process.execPath, [...TSX, entry("functions/src/cli/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const seeded = spawnSync(process.execPath, [...TSX, entry("cli/src/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
   if (seeded.status !== 0) throw new Error(`seeding failed (exit ${seeded.status})`);
   const end = new Date(Date.now() - 2 * 86_400_000);
   const from = new Date(end.getTime() - (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);

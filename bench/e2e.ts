@@ -245,7 +245,7 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
   };
   const url = `http://127.0.0.1:${port}`;
   log(`[bench] e2e: data in ${dataDir}`);
-  const seeded = spawnSync(process.execPath, [...TSX, entry("functions/src/cli/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const seeded = spawnSync(process.execPath, [...TSX, entry("cli/src/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
   if (seeded.status !== 0) throw new Error(`seeding failed (exit ${seeded.status})`);
   // With the Node flags `npm start` gives the server.
   const serverFlags = JSON.parse(readFileSync(entry("server/src/server-node-flags.json"), "utf8")) as string[];

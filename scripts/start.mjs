@@ -15,7 +15,7 @@ try {
   process.exit(1);
 }
 
-const seeded = spawnSync(process.execPath, [...tsx, entry("functions/src/cli/index.ts"), "seed"], { stdio: "inherit", cwd: root });
+const seeded = spawnSync(process.execPath, [...tsx, entry("cli/src/index.ts"), "seed"], { stdio: "inherit", cwd: root });
 if (seeded.status !== 0) process.exit(seeded.status ?? 1);
 
 let stopping = false;

@@ -122,7 +122,7 @@ export function Lake({ stack, app }: StackContext) {
 
   // Turns each scored event into its lake row and names its day partition (core's toLakeRecord).
   const lakeWriter = new Function(stack, "LakeWriter", {
-    handler: "packages/functions/src/aws/lake-writer.handler",
+    handler: "packages/lambda/src/lake-writer.handler",
     runtime: "nodejs20.x",
     architecture: "arm_64",
     memorySize: 256,
@@ -260,7 +260,7 @@ export function Lake({ stack, app }: StackContext) {
   };
 
   const reportRunner = new Function(stack, "ReportRunner", {
-    handler: "packages/functions/src/aws/report.handler",
+    handler: "packages/lambda/src/report.handler",
     runtime: "nodejs20.x",
     architecture: "arm_64",
     memorySize: 256,

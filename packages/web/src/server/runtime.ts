@@ -14,7 +14,7 @@ type Holder = { __fraudRuntime?: DashboardRuntime; __fraudRuntimeOpening?: Promi
 async function openDashboardRuntime(e: Env): Promise<DashboardRuntime> {
   if (e.FRAUD_DEPLOYMENT === "aws") {
     // The admin password is the stage's SST secret (`npx sst secrets set FRAUD_ADMIN_PASSWORD`), bound by stacks/Web.ts.
-    const [{ openAwsDashboard }, { Config }] = await Promise.all([import("./aws"), import("sst/node/config")]);
+    const [{ openAwsDashboard }, { Config }] = await Promise.all([import("@fraud/core/aws"), import("sst/node/config")]);
     const secret: unknown = Reflect.get(Config, "FRAUD_ADMIN_PASSWORD");
     // Bound by stacks/Web.ts; the stage does not deploy without it (docs/deploy-aws.md).
     const sessionSecret: unknown = Reflect.get(Config, "FRAUD_SESSION_SECRET");

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { command } from "../src/cli/commands/cost.ts";
+import { command } from "../src/commands/cost.ts";
 
 afterEach(() => vi.restoreAllMocks());
 

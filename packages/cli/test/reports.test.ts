@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli/index.ts";
+import { main } from "../src/index.ts";
 
 let dir: string;
 let platform: LocalPlatform;

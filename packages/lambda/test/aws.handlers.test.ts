@@ -15,11 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulators, type Emulators } from "../../core/test/contract/emulators.ts";
 import { tickingClock } from "../../core/test/contract/suites.ts";
 import { createApi } from "@fraud/api";
-import { createConsumerHandler } from "../src/aws/consumer-app.ts";
-import { createIngestHandler, registerBootstrapKey } from "../src/aws/ingest-app.ts";
-import { GatewayJwtCallers } from "../src/aws/jwt.ts";
-import { toLakeRows } from "../src/aws/lake-writer.ts";
-import { createReportHandler } from "../src/aws/report-app.ts";
+import { createConsumerHandler } from "../src/consumer-app.ts";
+import { createIngestHandler, registerBootstrapKey } from "../src/ingest-app.ts";
+import { GatewayJwtCallers } from "../src/jwt.ts";
+import { toLakeRows } from "../src/lake-writer.ts";
+import { createReportHandler } from "../src/report-app.ts";
 
 const KEY = "fk_test-bootstrap-key-0123456789";
 const NOW = Date.parse("2025-06-15T12:00:00.000Z");

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli/index.ts";
+import { main } from "../src/index.ts";
 
 const ADMIN_PASSWORD = "runtime-admin-password";
 let root: string;

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const CLI = fileURLToPath(new URL("../src/cli/index.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 const DATA = process.env.FRAUD_EVAL_DATA ?? join(ROOT, "..", "shared", "data");
 const PAYSIM = join(DATA, "paysim-dev.csv");
 const dir = mkdtempSync(join(tmpdir(), "fraud-eval-cli-"));

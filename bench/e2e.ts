@@ -96,7 +96,7 @@ export function memoryOf(pid: number): { rss_mb: number; peak_rss_mb: number } {
   return { rss_mb: Math.round(kb("VmRSS") / 1024), peak_rss_mb: Math.round(kb("VmHWM") / 1024) };
 }
 
-/** The dashboard process the server started (local/dashboard.ts), if it runs one. */
+/** The dashboard process the server started (packages/server/src/dashboard.ts), if it runs one. */
 function dashboardPidOf(serverPid: number): number | undefined {
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;

@@ -17,7 +17,7 @@ function appProcesses(): Map<string, number> {
       continue; // a process that ended meanwhile, or another user's
     }
     if (!environ.split("\0").includes(`FRAUD_DATA_DIR=${E2E.dataDir}`)) continue;
-    const which = /local\/(server|dashboard|worker)\.ts/.exec(cmdline)?.[1];
+    const which = /server\/src\/(server|dashboard|worker)\.ts/.exec(cmdline)?.[1];
     if (which) found.set(which, Number(entry));
   }
   return found;

@@ -21,12 +21,29 @@ const coreBoundary = {
 };
 
 /** Other packages use core's public entry points only. */
-const publicApiOnly = {
-  files: ["packages/functions/**/*.ts", "packages/web/**/*.{ts,tsx}", "stacks/**/*.ts", "bench/**/*.ts", "e2e/**/*.ts"],
-  rules: {
-    "no-restricted-imports": ["error", { patterns: [{ group: ["@fraud/core/src/*", "**/packages/core/src/*"], message: "import from @fraud/core, @fraud/core/local or @fraud/core/aws" }] }],
-  },
-};
+const CORE_PUBLIC_API = { group: ["@fraud/core/src/*", "**/packages/core/src/*"], message: "import from @fraud/core, @fraud/core/local or @fraud/core/aws" };
+
+/** Any way of reaching into the named workspace packages: by name, or by path to their files. */
+const packagesOf = (names) => names.flatMap((n) => [`@fraud/${n}`, `@fraud/${n}/*`, `**/packages/${n}/**`, `**/${n}/src/**`]);
+
+/**
+ * Each package has one role and depends only on what that role needs
+ * (docs/decisions/029-packages-by-role.md): the API is shared by the local server and the ingest
+ * Lambda; the dashboard, the CLI and the Lambdas never load the local server; nothing loads the dashboard.
+ */
+const boundary = (files, forbidden, message) => ({
+  files,
+  rules: { "no-restricted-imports": ["error", { patterns: forbidden.length ? [CORE_PUBLIC_API, { group: packagesOf(forbidden), message }] : [CORE_PUBLIC_API] }] },
+});
+const boundaries = [
+  boundary(["packages/api/**/*.ts"], ["server", "cli", "lambda", "web", "functions"], "the API imports core only"),
+  boundary(["packages/server/**/*.ts"], ["cli", "lambda", "web", "functions"], "the local server imports the API and core only"),
+  boundary(["packages/cli/**/*.ts"], ["api", "server", "lambda", "web", "functions"], "the CLI imports core only"),
+  boundary(["packages/lambda/**/*.ts"], ["server", "cli", "web", "functions"], "the Lambda handlers import the API and core only"),
+  boundary(["packages/functions/**/*.ts"], ["web"], "nothing imports the dashboard"),
+  boundary(["packages/web/**/*.{ts,tsx}"], ["api", "server", "cli", "lambda", "functions"], "the dashboard imports core only: its runtime comes from @fraud/core/local or @fraud/core/aws"),
+  boundary(["stacks/**/*.ts", "bench/**/*.ts", "e2e/**/*.ts"], [], ""),
+];
 
 export default tseslint.config(
   { ignores: ["**/node_modules/**", "**/.next/**", "**/.open-next/**", "**/.sst/**", "**/cdk.out/**", ".tools/**", ".data*/**", "test-results/**", "playwright-report/**", "**/next-env.d.ts", "**/sst-env.d.ts", "**/.exp/**", "**/*-tmp.mts"] },
@@ -40,5 +57,5 @@ export default tseslint.config(
     },
   },
   coreBoundary,
-  publicApiOnly,
+  ...boundaries,
 );

@@ -85,7 +85,7 @@ export async function runBesideReportsBench({ quick, log = console.error }: { qu
   };
   const url = `http://127.0.0.1:${port}`;
   log(`[bench] beside reports: data in ${dataDir}`);
-  const seeded = spawnSync(process.execPath, [...TSX, entry("cli/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const seeded = spawnSync(process.execPath, [...TSX, entry("cli/src/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
   if (seeded.status !== 0) throw new Error(`seeding failed (exit ${seeded.status})`);
   const end = new Date(Date.now() - 2 * 86_400_000);
   const from = new Date(end.getTime() - (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
@@ -98,9 +98,9 @@ export async function runBesideReportsBench({ quick, log = console.error }: { qu
     db.close();
   }
   log(`[bench] beside reports: ${simulated.rows.toLocaleString("en")} decisions in the lake (${from} to ${to})`);
-  const serverFlags = JSON.parse(readFileSync(entry("local/server-node-flags.json"), "utf8")) as string[];
-  const server = start("local/server.ts", env, join(dataDir, "server.log"), serverFlags);
-  const worker = start("local/worker.ts", env, join(dataDir, "worker.log"));
+  const serverFlags = JSON.parse(readFileSync(entry("server/src/server-node-flags.json"), "utf8")) as string[];
+  const server = start("server/src/server.ts", env, join(dataDir, "server.log"), serverFlags);
+  const worker = start("server/src/worker.ts", env, join(dataDir, "worker.log"));
   const report = async (name: string): Promise<{ ok: boolean; code: string; ms: number }> => {
     const started = performance.now();
     const res = await fetch(`${url}/api/reports/${name}/run?from=${from}&to=${to}`, { headers: { authorization: `Bearer ${apiKey}` } });

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { LoadgenArgs, LoadgenResult } from "./loadgen.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const entry = (p: string) => join(ROOT, "packages", "functions", "src", p);
+export const entry = (p: string) => join(ROOT, "packages", p);
 export const TSX = ["--import", "tsx"];
 
 export async function freePort(): Promise<number> {
@@ -245,17 +245,17 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
   };
   const url = `http://127.0.0.1:${port}`;
   log(`[bench] e2e: data in ${dataDir}`);
-  const seeded = spawnSync(process.execPath, [...TSX, entry("cli/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const seeded = spawnSync(process.execPath, [...TSX, entry("cli/src/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
   if (seeded.status !== 0) throw new Error(`seeding failed (exit ${seeded.status})`);
   // With the Node flags `npm start` gives the server.
-  const serverFlags = JSON.parse(readFileSync(entry("local/server-node-flags.json"), "utf8")) as string[];
-  const server = start("local/server.ts", env, join(dataDir, "server.log"), serverFlags);
-  const worker = start("local/worker.ts", env, join(dataDir, "worker.log"));
+  const serverFlags = JSON.parse(readFileSync(entry("server/src/server-node-flags.json"), "utf8")) as string[];
+  const server = start("server/src/server.ts", env, join(dataDir, "server.log"), serverFlags);
+  const worker = start("server/src/worker.ts", env, join(dataDir, "worker.log"));
   const acknowledged: string[] = [];
   try {
     await waitForHealth(url, server);
     // The server starts the Next dashboard in its own process when it is built, as `npm start` (which builds it) does.
-    const dashboardPid = childProcessOf(server.child.pid!, "local/dashboard.ts");
+    const dashboardPid = childProcessOf(server.child.pid!, "server/src/dashboard.ts");
     const run = (r: number, seconds: number, runId: string, warmupSeconds = 0) => {
       const result = load({ url, apiKey, rate: r, count: Math.round(r * seconds), warmupCount: Math.round(r * warmupSeconds), runId, seed: acknowledged.length + 1 }, dataDir);
       acknowledged.push(...result.acknowledged);

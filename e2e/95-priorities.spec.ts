@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { readdirSync, readFileSync } from "node:fs";
-import { DASHBOARD_NICE, threadPriorities, WORKER_NICE } from "../packages/functions/src/local/priority.ts";
+import { DASHBOARD_NICE, threadPriorities, WORKER_NICE } from "../packages/server/src/priority.ts";
 import { E2E } from "./playwright.config";
 
 /** The processes `npm start` runs for this suite's data directory, by entry file (Linux). */
@@ -17,7 +17,7 @@ function appProcesses(): Map<string, number> {
       continue; // a process that ended meanwhile, or another user's
     }
     if (!environ.split("\0").includes(`FRAUD_DATA_DIR=${E2E.dataDir}`)) continue;
-    const which = /local\/(server|dashboard|worker)\.ts/.exec(cmdline)?.[1];
+    const which = /server\/src\/(server|dashboard|worker)\.ts/.exec(cmdline)?.[1];
     if (which) found.set(which, Number(entry));
   }
   return found;

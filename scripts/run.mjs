@@ -6,7 +6,7 @@ import { root } from "./pnpm.mjs";
 import { install } from "./setup.mjs";
 
 const entries = {
-  cli: join(root, "packages", "functions", "src", "cli", "index.ts"),
+  cli: join(root, "packages", "cli", "src", "index.ts"),
   bench: join(root, "bench", "index.ts"),
   synth: join(root, "scripts", "synth.ts"),
 };

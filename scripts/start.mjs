@@ -6,7 +6,7 @@ import { root } from "./pnpm.mjs";
 import { setup } from "./setup.mjs";
 
 const tsx = ["--import", "tsx"];
-const entry = (p) => join(root, "packages", "functions", "src", p);
+const entry = (p) => join(root, "packages", p);
 
 try {
   setup();
@@ -15,7 +15,7 @@ try {
   process.exit(1);
 }
 
-const seeded = spawnSync(process.execPath, [...tsx, entry("cli/index.ts"), "seed"], { stdio: "inherit", cwd: root });
+const seeded = spawnSync(process.execPath, [...tsx, entry("cli/src/index.ts"), "seed"], { stdio: "inherit", cwd: root });
 if (seeded.status !== 0) process.exit(seeded.status ?? 1);
 
 let stopping = false;
@@ -23,7 +23,7 @@ let worker;
 let workerRestarts = 0;
 
 function startWorker() {
-  worker = spawn(process.execPath, [...tsx, entry("local/worker.ts")], { stdio: "inherit", cwd: root });
+  worker = spawn(process.execPath, [...tsx, entry("server/src/worker.ts")], { stdio: "inherit", cwd: root });
   worker.on("exit", (code, signal) => {
     if (stopping) return;
     workerRestarts++;
@@ -34,8 +34,8 @@ function startWorker() {
 }
 
 // The server's own Node flags (a small young generation: shorter collection pauses; docs/decisions/012-young-generation-of-4-mb.md).
-const serverFlags = JSON.parse(readFileSync(entry("local/server-node-flags.json"), "utf8"));
-const server = spawn(process.execPath, [...serverFlags, ...tsx, entry("local/server.ts")], { stdio: "inherit", cwd: root });
+const serverFlags = JSON.parse(readFileSync(entry("server/src/server-node-flags.json"), "utf8"));
+const server = spawn(process.execPath, [...serverFlags, ...tsx, entry("server/src/server.ts")], { stdio: "inherit", cwd: root });
 startWorker();
 
 server.on("exit", (code, signal) => {

@@ -22,7 +22,7 @@ export function Api({ stack }: StackContext) {
   const jwt = params.FRAUD_JWT_ISSUER && params.FRAUD_JWT_AUDIENCE ? { issuer: params.FRAUD_JWT_ISSUER, audience: params.FRAUD_JWT_AUDIENCE } : undefined;
 
   const ingest = new Function(stack, "Ingest", {
-    handler: "packages/functions/src/aws/ingest.handler",
+    handler: "packages/lambda/src/ingest.handler",
     runtime: "nodejs20.x",
     architecture: "arm_64",
     memorySize: 1024,

@@ -167,7 +167,7 @@ function lakeDelivery(
 
   // Turns each scored event into its lake row and names its day partition (core's toLakeRecord).
   const lakeWriter = new Function(stack, "LakeWriter", {
-    handler: "packages/functions/src/aws/lake-writer.handler",
+    handler: "packages/lambda/src/lake-writer.handler",
     runtime: "nodejs20.x",
     architecture: "arm_64",
     memorySize: 256,
@@ -350,7 +350,7 @@ function reportRunnerFunction(
 ): Function {
   const { databaseName, tableName } = catalog;
   const reportRunner = new Function(stack, "ReportRunner", {
-    handler: "packages/functions/src/aws/report.handler",
+    handler: "packages/lambda/src/report.handler",
     runtime: "nodejs20.x",
     architecture: "arm_64",
     memorySize: 256,

@@ -40,7 +40,7 @@ export function Pipeline({ stack, app }: StackContext) {
   // since an unset secret would stop the consumer from starting.
   const webhookSecret = params.FRAUD_ALERT_WEBHOOK_URL ? new Config.Secret(stack, "FRAUD_WEBHOOK_SECRET") : undefined;
   const consumer = new Function(stack, "ScoredEventConsumer", {
-    handler: "packages/functions/src/aws/consumer.handler",
+    handler: "packages/lambda/src/consumer.handler",
     runtime: "nodejs20.x",
     architecture: "arm_64",
     memorySize: 512,

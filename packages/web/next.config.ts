@@ -4,7 +4,7 @@ import createNextIntlPlugin from "next-intl/plugin";
 const withNextIntl = createNextIntlPlugin("./src/i18n/request.ts");
 
 const config: NextConfig = {
-  transpilePackages: ["@fraud/core", "@fraud/functions"],
+  transpilePackages: ["@fraud/core"],
   // Native modules load from node_modules at run time; the custom server shares one instance of each.
   serverExternalPackages: ["better-sqlite3", "@duckdb/node-api", "@duckdb/node-bindings"],
   poweredByHeader: false,

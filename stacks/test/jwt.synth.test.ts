@@ -39,7 +39,7 @@ describe("JWT authorisation of the HTTP API", () => {
     const routes = Object.values(api.findResources("AWS::ApiGatewayV2::Route"));
     expect(routes.length).toBeGreaterThan(0);
     for (const route of routes) expect(route.Properties).toMatchObject({ AuthorizationType: "JWT", AuthorizerId: { Ref: id } });
-    const ingest = Object.values(api.findResources("AWS::Lambda::Function")).find((f) => f.Properties.Handler === "packages/functions/src/aws/ingest.handler");
+    const ingest = Object.values(api.findResources("AWS::Lambda::Function")).find((f) => f.Properties.Handler === "packages/lambda/src/ingest.handler");
     expect(ingest!.Properties.Environment.Variables).toMatchObject({ FRAUD_JWT_ISSUER: ISSUER, FRAUD_JWT_AUDIENCE: "client-a,client-b" });
   });
 

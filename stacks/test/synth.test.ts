@@ -191,7 +191,7 @@ describe("least privilege", () => {
       }
     }
     templates.Api.hasResourceProperties("AWS::Lambda::Function", {
-      Handler: "packages/functions/src/aws/ingest.handler",
+      Handler: "packages/lambda/src/ingest.handler",
       Environment: { Variables: Match.objectLike({ SST_Secret_value_FRAUD_API_KEY: "__FETCH_FROM_SSM__" }) },
     });
   });
@@ -291,9 +291,9 @@ describe("functions and API", () => {
       if (!runtime.startsWith("nodejs")) continue;
       expect(Number(/nodejs(\d+)/.exec(runtime)?.[1]), `${fn.stack}/${fn.id} ${runtime}`).toBeGreaterThanOrEqual(20);
     }
-    const ours = fns.filter((f) => String(f.props.Handler).startsWith("packages/functions/src/aws/"));
+    const ours = fns.filter((f) => String(f.props.Handler).startsWith("packages/lambda/src/"));
     expect(ours.map((f) => f.props.Handler).sort()).toEqual(
-      ["consumer", "ingest", "lake-writer", "report"].map((n) => `packages/functions/src/aws/${n}.handler`),
+      ["consumer", "ingest", "lake-writer", "report"].map((n) => `packages/lambda/src/${n}.handler`),
     );
     for (const fn of ours) expect(fn.props.Runtime).toBe("nodejs20.x");
   });
@@ -308,7 +308,7 @@ describe("functions and API", () => {
   it("leaves authorisation to the function's API keys when the stage names no JWT issuer", () => {
     expect(resources("AWS::ApiGatewayV2::Authorizer")).toEqual([]);
     for (const route of resources("AWS::ApiGatewayV2::Route")) expect(route.props.AuthorizationType ?? "NONE").toBe("NONE");
-    const [ingest] = resources("AWS::Lambda::Function", ["Api"]).filter((f) => f.props.Handler === "packages/functions/src/aws/ingest.handler");
+    const [ingest] = resources("AWS::Lambda::Function", ["Api"]).filter((f) => f.props.Handler === "packages/lambda/src/ingest.handler");
     expect(Object.keys(ingest!.props.Environment.Variables)).not.toContain("FRAUD_JWT_ISSUER");
   });
 
@@ -336,7 +336,7 @@ describe("dashboard stores", () => {
     expect(tableActions("Pipeline", "Metrics", /ScoredEventConsumer/)).toEqual(["dynamodb:PutItem", "dynamodb:UpdateItem"]);
     expect(tableActions("Pipeline", "Reviews")).toEqual([]);
     templates.Pipeline.hasResourceProperties("AWS::Lambda::Function", {
-      Handler: "packages/functions/src/aws/consumer.handler",
+      Handler: "packages/lambda/src/consumer.handler",
       Environment: { Variables: Match.objectLike({ FRAUD_TABLE_ALERTS: Match.anyValue(), FRAUD_TABLE_METRICS: Match.anyValue() }) },
     });
   });
@@ -429,11 +429,11 @@ describe("dashboard on AWS", () => {
 
 describe("deployable bundles", () => {
   it("the ingest bundle, as deployed, registers the bootstrap key and scores a transaction on DynamoDB and Kinesis emulators", async () => {
-    const [ingest] = resources("AWS::Lambda::Function", ["Api"]).filter((f) => f.props.Handler === "packages/functions/src/aws/ingest.handler");
+    const [ingest] = resources("AWS::Lambda::Function", ["Api"]).filter((f) => f.props.Handler === "packages/lambda/src/ingest.handler");
     const hash = String(ingest!.props.Code.S3Key).replace(/\.zip$/, "");
     const dir = assetPaths.get(hash);
     expect(dir, "bundle of the ingest function").toBeDefined();
-    const result = await bundleSmoke(path.join(dir!, "packages/functions/src/aws/ingest.mjs"));
+    const result = await bundleSmoke(path.join(dir!, "packages/lambda/src/ingest.mjs"));
     expect(result.response.statusCode).toBe(200);
     expect(JSON.parse(result.response.body)).toMatchObject({ transaction_id: "bundle-1", decision: expect.stringMatching(/^(APPROVED|REVIEW|BLOCKED)$/) });
     expect(result.events).toEqual(["bundle-1"]);

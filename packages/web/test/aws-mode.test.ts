@@ -9,7 +9,7 @@ vi.mock("next/headers", async () => (await import("./support.ts")).nextHeaders);
 vi.mock("next/cache", async () => (await import("./support.ts")).nextCache);
 vi.mock("next-intl/server", async () => (await import("./support.ts")).nextIntl);
 
-const { ADMIN_SECRET_NOT_APPLIED, openAwsDashboard } = await import("@/server/aws");
+const { ADMIN_SECRET_NOT_APPLIED, openAwsDashboard } = await import("@fraud/core/aws");
 const { platform, runtime } = await import("@/server/runtime");
 const { searchDecisions, transactionDetail } = await import("@/server/decisions");
 const { currentUser } = await import("@/server/auth");

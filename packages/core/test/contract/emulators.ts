@@ -1,4 +1,4 @@
-// The emulators ship no types; the functions package compiles this file too, so it names them here.
+// The emulators ship no types; the Lambda package's tests compile this file too, so it names them here.
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./emulator-modules.d.ts" />
 import { randomBytes } from "node:crypto";

@@ -3,7 +3,7 @@ import { env } from "@fraud/core";
 import { headers } from "next/headers";
 
 /*
- * The dashboard sits behind the server that owns the public port (packages/functions/src/local/edge.ts),
+ * The dashboard sits behind the server that owns the public port (packages/server/src/edge.ts),
  * which writes X-Forwarded-Proto and X-Forwarded-Host itself: what a browser sends in them never
  * arrives here, and a reverse proxy's are believed only from FRAUD_TRUSTED_PROXY.
  */

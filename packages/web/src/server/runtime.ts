@@ -14,21 +14,23 @@ type Holder = { __fraudRuntime?: DashboardRuntime; __fraudRuntimeOpening?: Promi
 async function openDashboardRuntime(e: Env): Promise<DashboardRuntime> {
   if (e.FRAUD_DEPLOYMENT === "aws") {
     // The admin password is the stage's SST secret (`npx sst secrets set FRAUD_ADMIN_PASSWORD`), bound by stacks/Web.ts.
-    const [{ openAwsDashboard }, { Config }] = await Promise.all([import("./aws"), import("sst/node/config")]);
+    const [{ openAwsDashboard }, { Config }] = await Promise.all([import("@fraud/core/aws"), import("sst/node/config")]);
     const secret: unknown = Reflect.get(Config, "FRAUD_ADMIN_PASSWORD");
     // Bound by stacks/Web.ts; the stage does not deploy without it (docs/deploy-aws.md).
     const sessionSecret: unknown = Reflect.get(Config, "FRAUD_SESSION_SECRET");
     if (typeof sessionSecret !== "string" || sessionSecret.length < 16) throw new Error("the FRAUD_SESSION_SECRET secret must be set, at least 16 characters");
     return { env: e, platform: await openAwsDashboard(e, { adminPassword: typeof secret === "string" ? secret : undefined }), secrets: { session_secret: sessionSecret } };
   }
-  const local = await import("@fraud/functions/local");
-  return local.openRuntime();
+  const { openLocalRuntime, WAL_RESTART_PAGES } = await import("@fraud/core/local");
+  // Checkpoints are the worker's job, as for the server (docs/decisions/017-wal-restart-threshold-800-mb.md).
+  return openLocalRuntime(e, { walAutocheckpointPages: WAL_RESTART_PAGES });
 }
 
 /**
- * The process-wide platform, chosen by FRAUD_DEPLOYMENT. Under `npm start` the server that owns
- * the port put its own runtime on globalThis before preparing Next, so the API and the dashboard
- * share one database handle; under `next dev`, `next start` or on AWS the first request opens one.
+ * The process-wide platform, chosen by FRAUD_DEPLOYMENT and opened by the first request that needs
+ * it, through core's composition root for the deployment. Kept on globalThis because Next may load
+ * this module more than once in one process (one instance per bundle layer), and one process opens
+ * one database connection.
  */
 export async function runtime(): Promise<DashboardRuntime> {
   const g = globalThis as Holder;

@@ -20,3 +20,4 @@ export * from "./alerter.ts";
 export * from "./athena.ts";
 export * from "./lake.ts";
 export * from "./platform.ts";
+export * from "./dashboard.ts";

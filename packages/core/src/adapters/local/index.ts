@@ -23,3 +23,4 @@ export * from "./report-process.ts";
 export * from "./priority.ts";
 export * from "./report-store.ts";
 export * from "./simulate-lake.ts";
+export * from "./runtime.ts";

@@ -1,0 +1,28 @@
+import { env, seedDemo } from "@fraud/core";
+import { openLocalRuntime, printSecretsOnce, secretsFile } from "@fraud/core/local";
+import { parseArgs } from "node:util";
+import type { Command } from "../command.ts";
+
+export const command: Command = {
+  name: "seed",
+  summary: "Create the lab's five customers and publish the demo ruleset (idempotent)",
+  async run(args) {
+    const { values } = parseArgs({ args, options: { help: { type: "boolean" } } });
+    if (values.help) {
+      console.log("usage: npm run fraud -- seed\n\nCreates what is missing; existing customers and rulesets are left as they are.");
+      return 0;
+    }
+    const rt = await openLocalRuntime(env());
+    printSecretsOnce(rt, secretsFile(rt.platform.dataDir));
+    try {
+      const report = await seedDemo(rt.platform, new Date());
+      console.log(
+        `[seed] customers created: ${report.profilesCreated.length ? report.profilesCreated.join(", ") : "none (already there)"}; ` +
+          `demo ruleset: ${report.rulesetPublished ? `published as version ${report.rulesetPublished}` : "a ruleset already exists"}`,
+      );
+      return 0;
+    } finally {
+      rt.platform.close();
+    }
+  },
+};

@@ -1,1 +1,0 @@
-export { openRuntime, type LocalRuntime } from "./runtime.ts";

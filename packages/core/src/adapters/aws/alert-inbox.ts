@@ -4,6 +4,7 @@ import type { Decision } from "../../decision.ts";
 import { VisibleError } from "../../errors.ts";
 import { Alert, ALERT_STATUSES, type AlertStatus } from "../../monitoring.ts";
 import type { Actor, AlertInbox } from "../../ports.ts";
+import { raisesAlert } from "../../ruleset.ts";
 import { auditPut } from "./audit.ts";
 import { cancellationCodes, errorName, mergeNewest, type TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
@@ -117,7 +118,7 @@ export class AwsAlertInbox implements AlertInbox {
    * is delivered. Returns whether this call raised it.
    */
   async raise(decision: Decision): Promise<boolean> {
-    if (decision.decision === "APPROVED") return false;
+    if (!raisesAlert(decision.decision)) return false;
     const key = alertKey(decision.transaction_id);
     try {
       const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.alerts, Key: { pk: key }, ConsistentRead: true }));

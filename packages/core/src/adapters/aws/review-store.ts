@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Decision, summaryOf } from "../../decision.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, ReviewStore } from "../../ports.ts";
+import { ALERTING_DECISIONS, raisesAlert } from "../../ruleset.ts";
 import {
   AddNote,
   AssignCase,
@@ -27,7 +28,6 @@ const CASE_SK = "CASE";
 const EVENT_PREFIX = "EVENT#";
 const eventSk = (n: number) => `${EVENT_PREFIX}${String(n).padStart(10, "0")}`;
 const MAX_ATTEMPTS = 10;
-const REVIEWED = ["REVIEW", "BLOCKED"] as const;
 
 /** A case item: the case as the queue shows it, and the version its conditional writes check. */
 const CaseItem = z.object({
@@ -38,7 +38,7 @@ const CaseItem = z.object({
   updated_at: z.string(),
   version: z.number().int().positive(),
   user_id: z.string(),
-  decision: z.enum(REVIEWED),
+  decision: z.enum(ALERTING_DECISIONS),
   score: z.number(),
   amount: z.number(),
   currency: z.string(),
@@ -153,7 +153,7 @@ export class AwsReviewStore implements ReviewStore {
 
   /** REVIEW and BLOCKED decisions newest first, each with its case item when it has one. */
   private async fromDecisions(query: CaseQuery, status: "open" | "closed" | "all", limit: number): Promise<Case[]> {
-    const outcomes = query.decision ? [query.decision] : REVIEWED;
+    const outcomes = query.decision ? [query.decision] : ALERTING_DECISIONS;
     const partitions = outcomes.flatMap((o) => Array.from({ length: DECISION_INDEX_SHARDS }, (_, s) => `${o}#${s}`));
     const decisions = mergeNewest(
       this.db,
@@ -219,7 +219,7 @@ export class AwsReviewStore implements ReviewStore {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.decisions, Key: { transaction_id: transactionId }, ConsistentRead: true }));
     if (!Item) return undefined;
     const d = Decision.parse(JSON.parse(DecisionData.parse(Item).data));
-    return d.decision === "APPROVED" ? undefined : { before: openCaseOf(d), version: 0 };
+    return raisesAlert(d.decision) ? { before: openCaseOf(d), version: 0 } : undefined;
   }
 
   async get(transactionId: string): Promise<Case | undefined> {

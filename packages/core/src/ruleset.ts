@@ -38,6 +38,11 @@ export const RulesetContent = z.strictObject({
 export type RulesetContent = z.infer<typeof RulesetContent>;
 export type RulesetContentInput = z.input<typeof RulesetContent>;
 
+/** The ruleset a deployment without one starts from: no rules, and the schema's default settings. */
+export function defaultRulesetContent(): RulesetContent {
+  return RulesetContent.parse({ rules: [] });
+}
+
 export const Ruleset = RulesetContent.safeExtend({
   version: z.number().int().positive(),
   status: z.enum(RULESET_STATUSES),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "../src/env.ts";
+import { isTimeZone, Settings } from "../src/settings.ts";
 
 describe("FRAUD_PUBLIC_URL and FRAUD_TRUSTED_PROXY", () => {
   it("are unset unless given", () => {
@@ -18,5 +19,13 @@ describe("FRAUD_PUBLIC_URL and FRAUD_TRUSTED_PROXY", () => {
   it("read the trusted proxies as addresses and CIDR ranges, and refuse names", () => {
     expect(env({ FRAUD_TRUSTED_PROXY: "127.0.0.1, 10.0.0.0/8,::1,fd00::/8" }).FRAUD_TRUSTED_PROXY).toEqual(["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"]);
     for (const wrong of ["nginx", "10.0.0.0/33", "127.0.0.1, *"]) expect(() => env({ FRAUD_TRUSTED_PROXY: wrong }), wrong).toThrow(/FRAUD_TRUSTED_PROXY/);
+  });
+});
+
+describe("time zones", () => {
+  it("accepts IANA zones and refuses anything else, in settings and for the dashboard's cookie alike", () => {
+    expect([isTimeZone("Africa/Douala"), isTimeZone("UTC"), isTimeZone("Mars/Olympus"), isTimeZone(""), isTimeZone(undefined), isTimeZone("Africa/".repeat(10))]).toEqual([true, true, false, false, false, false]);
+    expect(Settings.safeParse({ timeZone: "Africa/Douala" }).success).toBe(true);
+    expect(Settings.safeParse({ timeZone: "Mars/Olympus" }).success).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from "@aws-sdk/lib-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { AwsTable } from "../../env.ts";
 
 /** Where the AWS clients connect: the real services, or local emulators in tests. */
 export interface AwsClientConfig {
@@ -51,22 +52,11 @@ export function createAwsClients(config: AwsClientConfig = {}): AwsClients {
   };
 }
 
-/** The DynamoDB tables of a deployment (names from the stack outputs / function environment). */
-export interface TableNames {
-  profiles: string;
-  rulesets: string;
-  lists: string;
-  decisions: string;
-  users: string;
-  audit: string;
-  /** The dashboard's stores: review cases, the alert inbox, live figures, reports and backtests. */
-  reviews: string;
-  alerts: string;
-  metrics: string;
-  analytics: string;
-  /** The dashboard's test transactions (see TestDecisionLog): only the dashboard is given it. */
-  tests?: string;
-}
+/**
+ * The DynamoDB tables of a deployment (names from the stack outputs / function environment). The
+ * test transactions' table is optional: only the dashboard is given it (see TestDecisionLog).
+ */
+export type TableNames = Record<Exclude<AwsTable, "tests">, string> & { tests?: string };
 
 /** True for a DynamoDB conditional-check failure or a cancelled transaction. */
 export function errorName(e: unknown): string {

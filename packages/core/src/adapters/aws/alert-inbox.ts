@@ -6,7 +6,7 @@ import { Alert, ALERT_STATUSES, type AlertStatus } from "../../monitoring.ts";
 import type { Actor, AlertInbox } from "../../ports.ts";
 import { raisesAlert } from "../../ruleset.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, mergeNewest, type TableNames } from "./clients.ts";
+import { cancellationCodes, conditionFailed, errorName, mergeNewest, retryLostRaces, type TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 const COUNTER = "COUNTER";
@@ -19,6 +19,7 @@ function alertOfItem(item: Record<string, unknown>): Alert {
   return Alert.parse(alert);
 }
 
+/** Another transaction wrote the counter at the same moment, and nothing else went wrong: write again. */
 const conflictOnly = (e: unknown) => errorName(e) === "TransactionCanceledException" && cancellationCodes(e).every((c) => c === "None" || c === "TransactionConflict");
 
 /**
@@ -65,7 +66,7 @@ export class AwsAlertInbox implements AlertInbox {
   }
 
   async acknowledge(id: number, actor: Actor): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    await retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: conflictOnly }, async () => {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tables.alerts,
@@ -97,15 +98,12 @@ export class AwsAlertInbox implements AlertInbox {
             ],
           }),
         );
-        return;
       } catch (e) {
         // Someone acknowledged it first (the index read may lag): that is the answer.
-        if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
-          throw new VisibleError("ALERT_NOT_OPEN", `alert ${id} is not open`);
-        }
-        if (!conflictOnly(e) || attempt >= MAX_ATTEMPTS) throw wrap(e);
+        if (conditionFailed(e)) throw new VisibleError("ALERT_NOT_OPEN", `alert ${id} is not open`);
+        throw e;
       }
-    }
+    }).catch((e: unknown) => Promise.reject(wrap(e)));
   }
 
   async openCount(): Promise<number> {
@@ -138,7 +136,7 @@ export class AwsAlertInbox implements AlertInbox {
         created_at: decision.decided_at,
         status: "open",
       };
-      for (let attempt = 1; ; attempt++) {
+      return await retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: conflictOnly }, async () => {
         try {
           await this.db.send(
             new TransactWriteCommand({
@@ -151,10 +149,10 @@ export class AwsAlertInbox implements AlertInbox {
           return true;
         } catch (e) {
           // Raised by a concurrent delivery of the same event: nothing to do.
-          if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") return false;
-          if (!conflictOnly(e) || attempt >= MAX_ATTEMPTS) throw e;
+          if (conditionFailed(e)) return false;
+          throw e;
         }
-      }
+      });
     } catch (e) {
       throw wrap(e);
     }

@@ -5,7 +5,7 @@ import { VisibleError } from "../../errors.ts";
 import { API_KEY_SCOPES, type Actor, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../ports.ts";
 import { generateApiKey, hashApiKey } from "./key-hash.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, type TableNames, queryAll } from "./clients.ts";
+import { conditionFailed, type TableNames, queryAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 const APIKEY = "APIKEY";
@@ -50,7 +50,7 @@ export class AwsApiKeyStore implements ApiKeyStore {
         }),
       );
     } catch (e) {
-      if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
+      if (conditionFailed(e)) {
         throw new VisibleError("API_KEY_EXISTS", "this API key is already registered");
       }
       throw wrap(e);
@@ -109,7 +109,7 @@ export class AwsApiKeyStore implements ApiKeyStore {
         }),
       );
     } catch (e) {
-      if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
+      if (conditionFailed(e)) {
         throw new VisibleError("API_KEY_NOT_FOUND", `no active API key ${id}`);
       }
       throw wrap(e);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { TransactItem } from "./clients.ts";
 
 export interface AuditRecord {
   at: string;
@@ -10,8 +10,6 @@ export interface AuditRecord {
   before?: unknown;
   after?: unknown;
 }
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /**
  * An audit entry as one item of the transaction that makes the change, so a change and its entry

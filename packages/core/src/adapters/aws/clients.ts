@@ -3,7 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsTable } from "../../env.ts";
 
@@ -67,6 +67,37 @@ export function errorName(e: unknown): string {
 export function cancellationCodes(e: unknown): string[] {
   const reasons = (e as { CancellationReasons?: Array<{ Code?: string }> })?.CancellationReasons ?? [];
   return reasons.map((r) => r.Code ?? "None");
+}
+
+/** One item of a TransactWriteItems: a change and its audit entry are written as items of one transaction. */
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** Whether a transaction was cancelled because the item at `index` no longer met its condition. */
+export function conditionFailed(e: unknown, index = 0): boolean {
+  return errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[index] === "ConditionalCheckFailed";
+}
+
+/**
+ * Whether a transaction lost a race: an item changed since it was read (its condition failed) or
+ * another transaction was writing it at the same moment. Reading again and retrying is the answer.
+ */
+export function lostRace(e: unknown): boolean {
+  return errorName(e) === "TransactionCanceledException" && cancellationCodes(e).some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict");
+}
+
+/**
+ * Optimistic concurrency: runs `attempt` (read, decide, conditional write) again each time it
+ * throws an error that `retryOn` calls a lost race, `maxAttempts` times in all. The error of the
+ * last attempt, and any other error, propagates.
+ */
+export async function retryLostRaces<T>(options: { maxAttempts: number; retryOn: (e: unknown) => boolean }, attempt: (n: number) => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (e) {
+      if (n >= options.maxAttempts || !options.retryOn(e)) throw e;
+    }
+  }
 }
 
 const THROTTLED = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "ServiceUnavailable", "InternalServerError"]);

@@ -4,7 +4,7 @@ import { VisibleError } from "../../errors.ts";
 import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
 import type { Actor, ListStore } from "../../ports.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, type TableNames, scanAll } from "./clients.ts";
+import { conditionFailed, type TableNames, scanAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 /** Item 0 holds the id counter; entries are items 1, 2, ... */
@@ -112,7 +112,7 @@ export class AwsListStore implements ListStore {
         }),
       );
     } catch (e) {
-      if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
+      if (conditionFailed(e)) {
         throw new VisibleError("LIST_ENTRY_NOT_FOUND", `no list entry ${id}`);
       }
       throw wrap(e);

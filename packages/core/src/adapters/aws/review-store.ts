@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { Decision, summaryOf } from "../../decision.ts";
 import { VisibleError } from "../../errors.ts";
@@ -18,11 +18,9 @@ import {
   type LabelStats,
 } from "../../review.ts";
 import { auditPut, type AuditRecord } from "./audit.ts";
-import { cancellationCodes, errorName, mergeNewest, queryAll, type TableNames } from "./clients.ts";
+import { lostRace, mergeNewest, queryAll, retryLostRaces, type TableNames, type TransactItem } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 import { DECISION_INDEX_SHARDS } from "./tables.ts";
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 const CASE_SK = "CASE";
 const EVENT_PREFIX = "EVENT#";
@@ -252,7 +250,7 @@ export class AwsReviewStore implements ReviewStore {
     actor: Actor,
     plan: (before: Case, at: string) => { after: Pick<Case, "status" | "assignee" | "label">; action: CaseAction; note: string; audit?: Omit<AuditRecord, "at" | "actor"> },
   ): Promise<{ after: Case; event: CaseEvent }> {
-    for (let attempt = 1; ; attempt++) {
+    return retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: lostRace }, async () => {
       const found = await this.read(transactionId);
       if (!found) throw new VisibleError("CASE_NOT_FOUND", `no REVIEW or BLOCKED decision for ${transactionId}`);
       const { before, version } = found;
@@ -294,14 +292,9 @@ export class AwsReviewStore implements ReviewStore {
         },
       ];
       if (p.audit) items.push(auditPut(this.tables.audit, { at, actor: actor.id, ...p.audit }));
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return { after, event };
-      } catch (e) {
-        const lostRace = errorName(e) === "TransactionCanceledException" && cancellationCodes(e).some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict");
-        if (!lostRace || attempt >= MAX_ATTEMPTS) throw wrap(e);
-      }
-    }
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return { after, event };
+    }).catch((e: unknown) => Promise.reject(wrap(e)));
   }
 
   async assign(input: AssignCase, actor: Actor): Promise<Case> {

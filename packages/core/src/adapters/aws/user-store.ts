@@ -6,7 +6,7 @@ import { VisibleError } from "../../errors.ts";
 import type { Actor, SessionStore, UserStore } from "../../ports.ts";
 import { NewUser, Password, ROLES, sessionTimes, sessionValid, slidExpiry, User, usernameTaken, type Role, type SessionLifetime } from "../../users.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, type TableNames, queryAll } from "./clients.ts";
+import { conditionFailed, errorName, type TableNames, queryAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 // Users table layout (beside the API keys, pk "APIKEY"):
@@ -43,7 +43,6 @@ const toUser = (item: UserItem): User =>
     must_change_password: item.must_change_password,
   });
 
-const conditionFailed = (e: unknown, index = 0) => errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[index] === "ConditionalCheckFailed";
 
 /** Reads users from the users table; shared by the user and session stores. */
 class UserItems {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { VisibleError } from "../../errors.ts";
+import { VisibleError, type ErrorCode } from "../../errors.ts";
 import type { ReportRunner } from "../../ports.ts";
 import type { ReportEvent, ReportQuery, SqlCheck } from "../../report.ts";
 import { memoryLimitError } from "./report-runner.ts";
@@ -88,7 +88,7 @@ export type FromReportProcess =
   | { type: "checked"; id: number; result: SqlCheck }
   | { type: "event"; id: number; event: ReportEvent }
   | { type: "end"; id: number }
-  | { type: "error"; id: number; code?: string; message: string };
+  | { type: "error"; id: number; code?: ErrorCode; message: string };
 
 /** Where `id` resolves from the module or directory `from`, if it does. */
 function resolveFrom(from: string, id: string): string | undefined {

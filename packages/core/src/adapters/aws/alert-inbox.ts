@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import type { Decision } from "../../decision.ts";
 import { VisibleError } from "../../errors.ts";
 import { Alert, ALERT_STATUSES, type AlertStatus } from "../../monitoring.ts";
@@ -94,7 +95,7 @@ export class AwsAlertInbox implements AlertInbox {
                 },
               },
               { Update: { TableName: this.tables.alerts, Key: { pk: COUNTER }, UpdateExpression: "ADD open_alerts :minus", ExpressionAttributeValues: { ":minus": -1 } } },
-              auditPut(this.tables.audit, { at, actor: actor.id, action: "alert.acknowledge", entity: "alert", entity_id: String(id), before: { status: "open" }, after: { status: "acknowledged" } }),
+              auditPut(this.tables.audit, Audit.alertAcknowledged({ by: actor, at }, id)),
             ],
           }),
         );

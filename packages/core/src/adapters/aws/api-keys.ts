@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import { VisibleError } from "../../errors.ts";
 import { API_KEY_SCOPES, type Actor, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../ports.ts";
 import { generateApiKey, hashApiKey } from "./key-hash.ts";
@@ -45,7 +46,7 @@ export class AwsApiKeyStore implements ApiKeyStore {
                 ConditionExpression: "attribute_not_exists(sk)",
               },
             },
-            auditPut(this.tables.audit, { at: created.created_at, actor: actor.id, action: "api_key.create", entity: "api_key", entity_id: created.id, after: { name, scopes } }),
+            auditPut(this.tables.audit, Audit.apiKeyCreated({ by: actor, at: created.created_at }, created)),
           ],
         }),
       );
@@ -104,7 +105,7 @@ export class AwsApiKeyStore implements ApiKeyStore {
                 ExpressionAttributeValues: { ":at": at, ":null": "NULL" },
               },
             },
-            auditPut(this.tables.audit, { at, actor: actor.id, action: "api_key.revoke", entity: "api_key", entity_id: id }),
+            auditPut(this.tables.audit, Audit.apiKeyRevoked({ by: actor, at }, id)),
           ],
         }),
       );

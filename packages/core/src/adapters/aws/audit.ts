@@ -1,15 +1,6 @@
 import { randomUUID } from "node:crypto";
+import type { AuditRecord } from "../../audit.ts";
 import type { TransactItem } from "./clients.ts";
-
-export interface AuditRecord {
-  at: string;
-  actor: string;
-  action: string;
-  entity: string;
-  entity_id: string;
-  before?: unknown;
-  after?: unknown;
-}
 
 /**
  * An audit entry as one item of the transaction that makes the change, so a change and its entry

@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import { VisibleError } from "../../errors.ts";
 import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
 import type { Actor, ListStore } from "../../ports.ts";
@@ -79,7 +80,7 @@ export class AwsListStore implements ListStore {
                 ConditionExpression: "attribute_not_exists(id)",
               },
             },
-            auditPut(this.tables.audit, { at, actor: actor.id, action: "list.add", entity: "list_entry", entity_id: String(entry.id), after: entry }),
+            auditPut(this.tables.audit, Audit.listEntryAdded({ by: actor, at }, entry)),
           ],
         }),
       );
@@ -107,7 +108,7 @@ export class AwsListStore implements ListStore {
                 ExpressionAttributeValues: { ":at": at },
               },
             },
-            auditPut(this.tables.audit, { at, actor: actor.id, action: "list.remove", entity: "list_entry", entity_id: String(id), before }),
+            auditPut(this.tables.audit, Audit.listEntryRemoved({ by: actor, at }, id, before)),
           ],
         }),
       );

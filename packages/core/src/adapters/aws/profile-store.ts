@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import { UnavailableError, VisibleError } from "../../errors.ts";
 import type { Actor, ProfileStore } from "../../ports.ts";
 import { Profile, ProfileEdit } from "../../profile.ts";
@@ -87,15 +88,7 @@ export class AwsProfileStore implements ProfileStore {
         new TransactWriteCommand({
           TransactItems: [
             { Update: profileUpdate(this.tables.profiles, after, before.version) },
-            auditPut(this.tables.audit, {
-              at,
-              actor: actor.id,
-              action: "profile.edit",
-              entity: "profile",
-              entity_id: userId,
-              before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-              after: Object.fromEntries(changed.map((k) => [k, after[k]])),
-            }),
+            auditPut(this.tables.audit, Audit.profileEdited({ by: actor, at }, before, after, changed)),
           ],
         }),
       );

@@ -1,5 +1,6 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import { BacktestRecord, BacktestResult } from "../../backtest.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, BacktestStore, ReportStore } from "../../ports.ts";
@@ -65,15 +66,7 @@ export class AwsReportStore implements ReportStore {
                 ...(before ? { ExpressionAttributeValues: { ":seen": before.updated_at } } : {}),
               },
             },
-            auditPut(this.tables.audit, {
-              at,
-              actor: actor.id,
-              action: before ? "report.update" : "report.create",
-              entity: "report",
-              entity_id: def.name,
-              before: before ? JSON.parse(before.data) : undefined,
-              after: def,
-            }),
+            auditPut(this.tables.audit, Audit.reportSaved({ by: actor, at }, def, before ? JSON.parse(before.data) : undefined)),
           ],
         }),
       );
@@ -97,7 +90,7 @@ export class AwsReportStore implements ReportStore {
                 ExpressionAttributeValues: { ":seen": before.updated_at },
               },
             },
-            auditPut(this.tables.audit, { at, actor: actor.id, action: "report.delete", entity: "report", entity_id: name, before: JSON.parse(before.data) }),
+            auditPut(this.tables.audit, Audit.reportDeleted({ by: actor, at }, name, JSON.parse(before.data))),
           ],
         }),
       );
@@ -151,14 +144,7 @@ export class AwsBacktestStore implements BacktestStore {
                 ConditionExpression: "attribute_not_exists(pk)",
               },
             },
-            auditPut(this.tables.audit, {
-              at: created,
-              actor: actor.id,
-              action: "ruleset.backtest",
-              entity: "ruleset",
-              entity_id: String(result.ruleset_version),
-              after: { backtest: id, from: data.from, to: data.to, transactions: data.transactions },
-            }),
+            auditPut(this.tables.audit, Audit.backtestRun({ by: actor, at: created }, id, result.ruleset_version, data)),
           ],
         }),
       );

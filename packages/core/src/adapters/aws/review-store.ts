@@ -1,5 +1,6 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit, type AuditRecord } from "../../audit.ts";
 import { Decision, summaryOf } from "../../decision.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, ReviewStore } from "../../ports.ts";
@@ -17,7 +18,7 @@ import {
   type Label,
   type LabelStats,
 } from "../../review.ts";
-import { auditPut, type AuditRecord } from "./audit.ts";
+import { auditPut } from "./audit.ts";
 import { lostRace, mergeNewest, queryAll, retryLostRaces, type TableNames, type TransactItem } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 import { DECISION_INDEX_SHARDS } from "./tables.ts";
@@ -248,7 +249,7 @@ export class AwsReviewStore implements ReviewStore {
   private async change(
     transactionId: string,
     actor: Actor,
-    plan: (before: Case, at: string) => { after: Pick<Case, "status" | "assignee" | "label">; action: CaseAction; note: string; audit?: Omit<AuditRecord, "at" | "actor"> },
+    plan: (before: Case, at: string) => { after: Pick<Case, "status" | "assignee" | "label">; action: CaseAction; note: string; audit?: AuditRecord },
   ): Promise<{ after: Case; event: CaseEvent }> {
     return retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: lostRace }, async () => {
       const found = await this.read(transactionId);
@@ -291,7 +292,7 @@ export class AwsReviewStore implements ReviewStore {
           },
         },
       ];
-      if (p.audit) items.push(auditPut(this.tables.audit, { at, actor: actor.id, ...p.audit }));
+      if (p.audit) items.push(auditPut(this.tables.audit, p.audit));
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return { after, event };
     }).catch((e: unknown) => Promise.reject(wrap(e)));
@@ -299,13 +300,13 @@ export class AwsReviewStore implements ReviewStore {
 
   async assign(input: AssignCase, actor: Actor): Promise<Case> {
     const { transaction_id, assignee } = AssignCase.parse(input);
-    const { after } = await this.change(transaction_id, actor, (before) => {
+    const { after } = await this.change(transaction_id, actor, (before, at) => {
       if (before.status === "closed") throw new VisibleError("CASE_CLOSED", "this case is closed");
       return {
         after: { status: assignee ? "assigned" : "open", assignee, label: null },
         action: "assign",
         note: assignee ? `assigned to ${assignee}` : "unassigned",
-        audit: { action: "case.assign", entity: "case", entity_id: transaction_id, before: { assignee: before.assignee }, after: { assignee } },
+        audit: Audit.caseAssigned({ by: actor, at }, transaction_id, before, assignee),
       };
     });
     return after;
@@ -313,11 +314,11 @@ export class AwsReviewStore implements ReviewStore {
 
   async label(input: LabelCase, actor: Actor): Promise<Case> {
     const { transaction_id, label, note } = LabelCase.parse(input);
-    const { after, event } = await this.change(transaction_id, actor, (before) => ({
+    const { after, event } = await this.change(transaction_id, actor, (before, at) => ({
       after: { status: "closed", assignee: before.assignee ?? actor.id, label },
       action: "label",
       note: note ? `${label}: ${note}` : label,
-      audit: { action: "case.label", entity: "case", entity_id: transaction_id, before: { status: before.status, label: before.label }, after: { status: "closed", label } },
+      audit: Audit.caseLabelled({ by: actor, at }, transaction_id, before, label),
     }));
     // After the case is stored: a label the lake missed is written again when the case is labelled again.
     await this.labels?.put({ transaction_id, label, labeled_at: event.at });
@@ -331,11 +332,11 @@ export class AwsReviewStore implements ReviewStore {
   }
 
   async recordRelease(transactionId: string, note: string, actor: Actor): Promise<CaseEvent> {
-    const { event } = await this.change(transactionId, actor, (before) => ({
+    const { event } = await this.change(transactionId, actor, (before, at) => ({
       after: before,
       action: "release",
       note,
-      audit: { action: "case.release", entity: "case", entity_id: transactionId, after: { user_id: before.user_id, note } },
+      audit: Audit.caseReleased({ by: actor, at }, transactionId, before.user_id, note),
     }));
     return event;
   }

@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, RuleStore, ShadowRulesetStore } from "../../ports.ts";
 import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset.ts";
@@ -102,18 +103,11 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
   async saveDraft(content: RulesetContent, actor: Actor, note = ""): Promise<Ruleset> {
     const valid = validateRulesetContent(content);
     return this.insert(valid, actor, note, (draft) => [
-      auditPut(this.tables.audit, {
-        at: draft.created_at,
-        actor: actor.id,
-        action: "ruleset.draft",
-        entity: "ruleset",
-        entity_id: String(draft.version),
-        after: { note, rules: draft.rules.length },
-      }),
+      auditPut(this.tables.audit, Audit.rulesetDrafted({ by: actor, at: draft.created_at }, draft, note)),
     ]);
   }
 
-  private async makeLive(publication: Publication, actor: Actor, action: string): Promise<Ruleset> {
+  private async makeLive(publication: Publication, actor: Actor, how: "ruleset.publish" | "ruleset.rollback"): Promise<Ruleset> {
     const { ruleset } = publication;
     const [previous, shadow] = await Promise.all([this.liveVersion(), this.shadowVersion()]);
     const prev = previous === 0 ? undefined : await this.get(previous);
@@ -167,15 +161,7 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
               ExpressionAttributeValues: { ":v": ruleset.version, ":at": at },
             },
           },
-      auditPut(this.tables.audit, {
-        at,
-        actor: actor.id,
-        action,
-        entity: "ruleset",
-        entity_id: String(ruleset.version),
-        before: { live_version: previous },
-        after: { live_version: ruleset.version },
-      }),
+      auditPut(this.tables.audit, Audit.rulesetLive({ by: actor, at }, how, ruleset.version, previous)),
     ];
     if (prev) {
       items.push({
@@ -276,15 +262,7 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
       );
     }
     items.push(
-      auditPut(this.tables.audit, {
-        at,
-        actor: actor.id,
-        action: "ruleset.shadow",
-        entity: "ruleset",
-        entity_id: String(version ?? previous),
-        before: { shadow_version: previous === 0 ? null : previous },
-        after: { shadow_version: version },
-      }),
+      auditPut(this.tables.audit, Audit.shadowSet({ by: actor, at }, version, previous)),
     );
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));

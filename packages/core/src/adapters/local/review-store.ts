@@ -1,3 +1,4 @@
+import { Audit } from "../../audit.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, ReviewStore } from "../../ports.ts";
 import { AddNote, AssignCase, Case, CaseEvent, LabelCase, type CaseAction, type CaseQuery, type LabelStats } from "../../review.ts";
@@ -91,7 +92,7 @@ export class LocalReviewStore implements ReviewStore {
         const at = this.clock().toISOString();
         this.upsert({ transaction_id, status: assignee ? "assigned" : "open", assignee, label: null }, actor, at);
         this.event(transaction_id, "assign", assignee ? `assigned to ${assignee}` : "unassigned", actor, at);
-        audit(this.db, { at, actor: actor.id, action: "case.assign", entity: "case", entity_id: transaction_id, before: { assignee: before.assignee }, after: { assignee } });
+        audit(this.db, Audit.caseAssigned({ by: actor, at }, transaction_id, before, assignee));
         return this.mustGet(transaction_id);
       }).immediate(),
     );
@@ -105,7 +106,7 @@ export class LocalReviewStore implements ReviewStore {
         const at = this.clock().toISOString();
         this.upsert({ transaction_id, status: "closed", assignee: before.assignee ?? actor.id, label }, actor, at);
         this.event(transaction_id, "label", note ? `${label}: ${note}` : label, actor, at);
-        audit(this.db, { at, actor: actor.id, action: "case.label", entity: "case", entity_id: transaction_id, before: { status: before.status, label: before.label }, after: { status: "closed", label } });
+        audit(this.db, Audit.caseLabelled({ by: actor, at }, transaction_id, before, label));
         return this.mustGet(transaction_id);
       }).immediate(),
     );
@@ -126,7 +127,7 @@ export class LocalReviewStore implements ReviewStore {
       this.db.transaction(() => {
         const c = this.mustGet(transactionId);
         const at = this.clock().toISOString();
-        audit(this.db, { at, actor: actor.id, action: "case.release", entity: "case", entity_id: transactionId, after: { user_id: c.user_id, note } });
+        audit(this.db, Audit.caseReleased({ by: actor, at }, transactionId, c.user_id, note));
         return this.event(transactionId, "release", note, actor, at);
       }).immediate(),
     );

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { AuditRecord } from "../../audit.ts";
 import { DEFAULT_SQLITE_CACHE_MB } from "../../env.ts";
 import { UnavailableError } from "../../errors.ts";
 
@@ -295,9 +296,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   return db;
 }
 
+/** Writes an audit entry in the caller's transaction, so a change and its entry commit together. */
 export function audit(
   db: Db,
-  entry: { actor: string; action: string; entity: string; entity_id: string; before?: unknown; after?: unknown; at: string },
+  entry: AuditRecord,
 ): void {
   db.prepare(
     "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -14,7 +14,7 @@
  *
  * usage: node --import tsx bench/loadgen.ts '<json: {url, apiKey, rate, count, runId, out, seed, warmupCount}>'
  */
-import { seededRandom } from "@fraud/core";
+import { seededRandom, syntheticTransaction } from "@fraud/core";
 import { writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 
@@ -72,28 +72,12 @@ export interface LoadgenResult {
   warmup?: WarmupFigures;
 }
 
-const CITIES = ["Douala, CM", "Yaoundé, CM", "Garoua, CM", "Bamenda, CM", "Bafoussam, CM", "Libreville, GA", "Brazzaville, CG", "N'Djamena, TD"];
-const TYPES = ["PAYMENT", "TRANSFER", "CASH_OUT", "CASH_IN"] as const;
-
 /**
  * Everyday traffic for the demo ruleset (whose amounts are in the lab's units): 100,000 customers,
- * each with a usual device, city and amount level, so that at 1,000/s a customer pays about once a
- * minute at most and most decisions are APPROVED, as in production.
+ * so that at 1,000/s a customer pays about once a minute at most and most decisions are APPROVED,
+ * as in production.
  */
-function transaction(i: number, runId: string, rnd: () => number, customers = 100_000) {
-  const k = Math.floor(rnd() * customers);
-  const usual = 30 + (k % 40) * 7;
-  return {
-    transaction_id: `${runId}-${i}`,
-    user_id: `cust_${k}`,
-    amount: Math.max(5, Math.round(usual * Math.exp((rnd() - 0.5) * 1.2))),
-    merchant_id: `merchant_${Math.floor(rnd() * 200)}`,
-    merchant_category: ["GROCERY", "AIRTIME", "TRANSPORT", "BILLS"][k % 4]!,
-    device_id: `device_${k}`,
-    location: CITIES[k % CITIES.length]!,
-    type: TYPES[Math.floor(rnd() * TYPES.length)]!,
-  };
-}
+const CUSTOMERS = 100_000;
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -304,7 +288,7 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
 
   const send = (conn: Connection, i: number, due: number) => {
     conn.inFlight = { i, due };
-    const body = JSON.stringify(transaction(i, args.runId, rnd));
+    const body = JSON.stringify(syntheticTransaction(i, rnd, { runId: args.runId, customers: CUSTOMERS, units: "lab" }));
     conn.socket.write(`${head}${Buffer.byteLength(body)}\r\n\r\n${body}`);
   };
 

@@ -3,7 +3,7 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { Table, type StackContext, type TableProps } from "sst/constructs";
-import { awsTableEnvironment } from "@fraud/core";
+import { AWS_TABLE_STORES, awsTableEnvironment, type AwsTable } from "@fraud/core";
 import { TABLE_SCHEMAS, type TableKey, type TableSchema } from "@fraud/core/aws";
 import { stageParams } from "./params";
 
@@ -71,21 +71,11 @@ export function Core({ stack, app }: StackContext) {
   // Idempotency records expire by TTL; nothing to recover.
   const idempotency = table("Idempotency", "idempotency", { pointInTimeRecovery: false });
 
-  const tables = { profiles, rulesets, lists, decisions, users, audit, reviews, alerts, metrics, analytics, tests };
+  const tables = { profiles, rulesets, lists, decisions, users, audit, reviews, alerts, metrics, analytics, tests } satisfies Record<AwsTable, Table>;
   // Only the dashboard is told where test transactions are (testsEnvironment, stacks/Web.ts).
-  const { FRAUD_TABLE_TESTS, ...sharedTables } = awsTableEnvironment({
-    profiles: profiles.tableName,
-    rulesets: rulesets.tableName,
-    lists: lists.tableName,
-    decisions: decisions.tableName,
-    users: users.tableName,
-    audit: audit.tableName,
-    reviews: reviews.tableName,
-    alerts: alerts.tableName,
-    metrics: metrics.tableName,
-    analytics: analytics.tableName,
-    tests: tests.tableName,
-  });
+  const { FRAUD_TABLE_TESTS, ...sharedTables } = awsTableEnvironment(
+    Object.fromEntries(AWS_TABLE_STORES.map((store) => [store, tables[store].tableName])) as Record<AwsTable, string>,
+  );
   /** Table names as the AWS adapters read them from the environment. */
   const tableEnvironment: Record<string, string> = { ...sharedTables, FRAUD_DECISION_TTL_DAYS: String(params.FRAUD_DECISION_TTL_DAYS) };
   const testsEnvironment = { FRAUD_TABLE_TESTS };

@@ -4,7 +4,7 @@ import { ListMatch, matchLists, type ListEntry } from "./lists.ts";
 import { applyTransaction, newProfile, summary30d, type Profile } from "./profile.ts";
 import { valuesRead } from "./rule.ts";
 import { RuleCostExceeded } from "./rule-cost.ts";
-import { DECISIONS, outcomeFor, type CompiledRuleset, type DecisionOutcome } from "./ruleset.ts";
+import { DECISIONS, defaultRulesetContent, outcomeFor, type CompiledRuleset, type DecisionOutcome } from "./ruleset.ts";
 import type { Settings } from "./settings.ts";
 import { Transaction } from "./transaction.ts";
 
@@ -202,6 +202,9 @@ export interface DecideOutput {
   nextProfile: Profile;
 }
 
+/** With no published ruleset every decision takes the default ruleset's fallback. */
+const NO_RULESET_DECISION = defaultRulesetContent().fallback_decision;
+
 /** The whole decision for one transaction, and the customer's profile after it. Pure. */
 export function decide({ tx, profile, ruleset, lists, settings, decidedAt, shadow }: DecideInput): DecideOutput {
   const before = profile ?? newProfile(tx.user_id, tx.timestamp);
@@ -210,7 +213,7 @@ export function decide({ tx, profile, ruleset, lists, settings, decidedAt, shado
   const listMatch = matchLists(tx, lists, t);
   const outcome: RuleOutcome = ruleset
     ? evaluateRules(ruleset, features)
-    : { score: 0, decision: "REVIEW", rules: [], errored_rules: [], fallback_reason: "no published ruleset" };
+    : { score: 0, decision: NO_RULESET_DECISION, rules: [], errored_rules: [], fallback_reason: "no published ruleset" };
 
   const { decision, score } = withListMatch(outcome, listMatch);
   const summary = summary30d(before, t);

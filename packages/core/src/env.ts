@@ -8,6 +8,17 @@ import { WebhookSecrets } from "./webhook.ts";
 /** SQLite's page cache per connection unless FRAUD_SQLITE_CACHE_MB says otherwise (MiB); docs/decisions/019-sqlite-page-cache-and-page-size.md. */
 export const DEFAULT_SQLITE_CACHE_MB = 64;
 
+/**
+ * The AWS deployment's DynamoDB tables, one per store: the stacks create them, the adapters' key
+ * designs (TABLE_SCHEMAS) and the environment that names them (AWS_TABLES) follow this list.
+ */
+export const AWS_TABLE_STORES = ["profiles", "rulesets", "lists", "decisions", "users", "audit", "reviews", "alerts", "metrics", "analytics", "tests"] as const;
+export type AwsTable = (typeof AWS_TABLE_STORES)[number];
+type AwsTableVariable = `FRAUD_TABLE_${Uppercase<AwsTable>}`;
+
+/** The environment variable that names each AWS table, as the stacks set it and the adapters read it. */
+export const AWS_TABLES = Object.fromEntries(AWS_TABLE_STORES.map((store) => [store, `FRAUD_TABLE_${store.toUpperCase()}`])) as { [K in AwsTable]: `FRAUD_TABLE_${Uppercase<K>}` };
+
 /** The site's own origin as people reach it (scheme, host, port), with nothing after it. */
 const PublicOrigin = z
   .url({ protocol: /^https?$/ })
@@ -83,17 +94,7 @@ const Env = z.object({
   /** Which platform the dashboard opens: the embedded one (SQLite, DuckDB) or the AWS stores (set by stacks/Web.ts). */
   FRAUD_DEPLOYMENT: z.enum(DEPLOYMENTS).default("local"),
   // The AWS stores (FRAUD_DEPLOYMENT=aws only), named by stacks/Core.ts, Pipeline.ts and Lake.ts.
-  FRAUD_TABLE_PROFILES: z.string().min(1).optional(),
-  FRAUD_TABLE_RULESETS: z.string().min(1).optional(),
-  FRAUD_TABLE_LISTS: z.string().min(1).optional(),
-  FRAUD_TABLE_DECISIONS: z.string().min(1).optional(),
-  FRAUD_TABLE_USERS: z.string().min(1).optional(),
-  FRAUD_TABLE_AUDIT: z.string().min(1).optional(),
-  FRAUD_TABLE_REVIEWS: z.string().min(1).optional(),
-  FRAUD_TABLE_ALERTS: z.string().min(1).optional(),
-  FRAUD_TABLE_METRICS: z.string().min(1).optional(),
-  FRAUD_TABLE_ANALYTICS: z.string().min(1).optional(),
-  FRAUD_TABLE_TESTS: z.string().min(1).optional(),
+  ...(Object.fromEntries(Object.values(AWS_TABLES).map((variable) => [variable, z.string().min(1).optional()])) as Record<AwsTableVariable, z.ZodOptional<z.ZodString>>),
   FRAUD_DECISION_TTL_DAYS: z.coerce.number().int().positive().default(90),
   FRAUD_STREAM_NAME: z.string().min(1).optional(),
   FRAUD_LAKE_BUCKET: z.string().min(1).optional(),
@@ -101,30 +102,16 @@ const Env = z.object({
   FRAUD_ATHENA_DATABASE: z.string().min(1).optional(),
 });
 
-/** The environment variable that names each AWS table, as the stacks set it and the adapters read it. */
-export const AWS_TABLES = {
-  profiles: "FRAUD_TABLE_PROFILES",
-  rulesets: "FRAUD_TABLE_RULESETS",
-  lists: "FRAUD_TABLE_LISTS",
-  decisions: "FRAUD_TABLE_DECISIONS",
-  users: "FRAUD_TABLE_USERS",
-  audit: "FRAUD_TABLE_AUDIT",
-  reviews: "FRAUD_TABLE_REVIEWS",
-  alerts: "FRAUD_TABLE_ALERTS",
-  metrics: "FRAUD_TABLE_METRICS",
-  analytics: "FRAUD_TABLE_ANALYTICS",
-  tests: "FRAUD_TABLE_TESTS",
-} as const;
 /** The environment naming every table: what the stacks give the functions, and tests against emulators use. */
-export function awsTableEnvironment(tables: Record<keyof typeof AWS_TABLES, string>): Record<(typeof AWS_TABLES)[keyof typeof AWS_TABLES], string> {
-  return Object.fromEntries(Object.entries(AWS_TABLES).map(([store, key]) => [key, tables[store as keyof typeof AWS_TABLES]])) as Record<(typeof AWS_TABLES)[keyof typeof AWS_TABLES], string>;
+export function awsTableEnvironment(tables: Record<AwsTable, string>): Record<AwsTableVariable, string> {
+  return Object.fromEntries(AWS_TABLE_STORES.map((store) => [AWS_TABLES[store], tables[store]])) as Record<AwsTableVariable, string>;
 }
 
 const AWS_REQUIRED = [...Object.values(AWS_TABLES), "FRAUD_STREAM_NAME", "FRAUD_LAKE_BUCKET", "FRAUD_ATHENA_WORKGROUP", "FRAUD_ATHENA_DATABASE"] as const;
 
 /** Where the AWS platform's stores are, when the deployment is `aws`. */
 export interface AwsDeploymentEnv {
-  tables: Record<keyof typeof AWS_TABLES, string>;
+  tables: Record<AwsTable, string>;
   streamName: string;
   decisionTtlDays: number;
   lakeBucket: string;
@@ -157,7 +144,7 @@ export function env(source: NodeJS.ProcessEnv = process.env): Env {
   if (e.FRAUD_DEPLOYMENT === "aws") {
     const missing = AWS_REQUIRED.filter((k) => e[k] === undefined);
     if (missing.length) throw new Error(`invalid settings in the environment:\n${missing.map((k) => `  ${k}: required when FRAUD_DEPLOYMENT=aws`).join("\n")}`);
-    const tables = Object.fromEntries(Object.entries(AWS_TABLES).map(([store, key]) => [store, e[key]!])) as AwsDeploymentEnv["tables"];
+    const tables = Object.fromEntries(AWS_TABLE_STORES.map((store) => [store, e[AWS_TABLES[store]]!])) as AwsDeploymentEnv["tables"];
     aws = {
       tables,
       streamName: e.FRAUD_STREAM_NAME!,

@@ -1,9 +1,30 @@
 import type { z } from "zod";
 
+/**
+ * Every code of an error a caller can act on, a closed set: the API returns it, and the
+ * dashboard's message catalogue (packages/web/messages/*.json) says each one in every language.
+ */
+export const ERROR_CODES = [
+  "ALERT_NOT_OPEN", "API_KEYS_NOT_USED", "API_KEY_EXISTS", "API_KEY_NOT_FOUND", "BACKTEST_CANCELLED",
+  "CANNOT_RESET_OWN_PASSWORD", "CASE_CLOSED", "CASE_NOT_FOUND", "FILE_TOO_LARGE", "INVALID_BACKTEST_RANGE",
+  "INVALID_FILE", "INVALID_LIST_ENTRY", "INVALID_OPTION", "INVALID_REPORT", "INVALID_REPORT_PARAMS",
+  "INVALID_REPORT_SQL", "INVALID_RULESET", "INVALID_RULE_EXPRESSION", "LIST_ENTRY_NOT_FOUND", "NOT_FOUND",
+  "NO_DATA", "NO_LIVE_RULESET", "PROFILE_NOT_FOUND", "REPORTS_BUSY", "REPORT_BUILTIN", "REPORT_CANCELLED",
+  "REPORT_MEMORY_LIMIT", "REPORT_NAME_TAKEN", "REPORT_NOT_FOUND", "REPORT_SCAN_LIMIT", "REPORT_SQL_ERROR",
+  "REPORT_SQL_REJECTED", "REPORT_TIMEOUT", "RULESET_LIVE_CHANGED", "RULESET_NEVER_PUBLISHED",
+  "RULESET_NOT_DRAFT", "RULESET_NOT_FOUND", "USERNAME_TAKEN", "USER_NOT_FOUND", "WRONG_PASSWORD",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Whether a value is one of ERROR_CODES. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return (ERROR_CODES as readonly unknown[]).includes(value);
+}
+
 /** An error a caller can act on: it carries a stable code and, for bad input, the failing fields. */
 export class VisibleError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldErrors,
     /** The same failures as data, for a client that says them in its own language. */
@@ -74,7 +95,7 @@ export function fieldErrors(from: z.ZodError | readonly FieldIssue[], say: (issu
 }
 
 /** The error for input that failed its schema: every failing field named, in English and as data. */
-export function invalidInput(code: string, message: string, error: z.ZodError): VisibleError {
+export function invalidInput(code: ErrorCode, message: string, error: z.ZodError): VisibleError {
   const issues = fieldIssues(error);
   return new VisibleError(code, message, fieldErrors(issues), issues);
 }

@@ -12,6 +12,7 @@ export * from "./ports.ts";
 export * from "./scoring.ts";
 export * from "./lake-schema.ts";
 export * from "./lab.ts";
+export * from "./demo/synthetic.ts";
 export * from "./seed.ts";
 export { DEMO_RULESET } from "./demo-ruleset.ts";
 export { lookupPlace, distanceKm, haversineKm } from "./geo.ts";

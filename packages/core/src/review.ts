@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DECISIONS } from "./ruleset.ts";
+import { DECISIONS, type AlertingDecision } from "./ruleset.ts";
 import { Text } from "./transaction.ts";
 
 /** A case is a transaction that was sent to review or blocked, and what the analysts did with it. */
@@ -54,14 +54,14 @@ export type AddNote = z.infer<typeof AddNote>;
 export interface CaseQuery {
   /** Open cases (not yet labelled) by default. */
   status?: "open" | "closed" | "all";
-  decision?: "REVIEW" | "BLOCKED";
+  decision?: AlertingDecision;
   assignee?: string;
   limit?: number;
 }
 
 /** Labelled cases per decision outcome: precision is the share labelled fraud. */
 export interface LabelStats {
-  by_decision: Record<"REVIEW" | "BLOCKED", { fraud: number; legitimate: number }>;
+  by_decision: Record<AlertingDecision, { fraud: number; legitimate: number }>;
   by_rule: Record<string, { fraud: number; legitimate: number }>;
 }
 

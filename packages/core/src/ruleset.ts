@@ -5,6 +5,15 @@ import { checkExpression, compileRule, fuseRules, Rule, type CompiledRule, type 
 export const DECISIONS = ["APPROVED", "REVIEW", "BLOCKED"] as const;
 export type DecisionOutcome = (typeof DECISIONS)[number];
 
+/** The decisions someone should look at: each raises an alert and opens a review case. */
+export const ALERTING_DECISIONS = ["REVIEW", "BLOCKED"] as const satisfies readonly DecisionOutcome[];
+export type AlertingDecision = (typeof ALERTING_DECISIONS)[number];
+
+/** Whether a decision raises an alert and opens a review case. */
+export function raisesAlert(outcome: DecisionOutcome): outcome is AlertingDecision {
+  return (ALERTING_DECISIONS as readonly DecisionOutcome[]).includes(outcome);
+}
+
 export const RULESET_STATUSES = ["draft", "published", "archived"] as const;
 
 export const Thresholds = z
@@ -28,6 +37,11 @@ export const RulesetContent = z.strictObject({
 });
 export type RulesetContent = z.infer<typeof RulesetContent>;
 export type RulesetContentInput = z.input<typeof RulesetContent>;
+
+/** The ruleset a deployment without one starts from: no rules, and the schema's default settings. */
+export function defaultRulesetContent(): RulesetContent {
+  return RulesetContent.parse({ rules: [] });
+}
 
 export const Ruleset = RulesetContent.safeExtend({
   version: z.number().int().positive(),

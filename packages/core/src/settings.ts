@@ -1,5 +1,17 @@
 import { z } from "zod";
 
+/** Whether a value names an IANA time zone the runtime knows (such as Africa/Douala). */
+export function isTimeZone(value: string | undefined): value is string {
+  // No zone name comes near 64 characters; the cap keeps a forged cookie from reaching Intl.
+  if (!value || value.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Deployment-wide settings that the engine needs; read from the environment once by `env.ts`. */
 export const Settings = z.object({
   currency: z
@@ -8,14 +20,7 @@ export const Settings = z.object({
     .default("XAF"),
   timeZone: z
     .string()
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat("en", { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, "unknown IANA time zone")
+    .refine(isTimeZone, "unknown IANA time zone")
     .default("Africa/Douala"),
   maxAmount: z.number().positive().default(1e12),
   /** How far in the future a transaction's own timestamp may be (clock skew), in seconds. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "../src/env.ts";
+import { isTimeZone, Settings } from "../src/settings.ts";
 
 describe("FRAUD_PUBLIC_URL and FRAUD_TRUSTED_PROXY", () => {
   it("are unset unless given", () => {
@@ -29,5 +30,13 @@ describe("report limits from the environment", () => {
     for (const [key, value] of [["FRAUD_REPORT_MEMORY_MB", "16"], ["FRAUD_REPORT_TIMEOUT_MS", "0"], ["FRAUD_REPORT_THREADS", "0"], ["FRAUD_REPORT_CONCURRENCY", "many"], ["FRAUD_REPORT_QUEUE", "-1"]] as const) {
       expect(() => env({ [key]: value }), key).toThrow(new RegExp(key));
     }
+  });
+});
+
+describe("time zones", () => {
+  it("accepts IANA zones and refuses anything else, in settings and for the dashboard's cookie alike", () => {
+    expect([isTimeZone("Africa/Douala"), isTimeZone("UTC"), isTimeZone("Mars/Olympus"), isTimeZone(""), isTimeZone(undefined), isTimeZone("Africa/".repeat(10))]).toEqual([true, true, false, false, false, false]);
+    expect(Settings.safeParse({ timeZone: "Africa/Douala" }).success).toBe(true);
+    expect(Settings.safeParse({ timeZone: "Mars/Olympus" }).success).toBe(false);
   });
 });

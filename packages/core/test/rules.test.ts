@@ -7,7 +7,7 @@ import { lookupPlace } from "../src/geo.ts";
 import type { ListEntry } from "../src/lists.ts";
 import { type Profile, type RiskLevel } from "../src/profile.ts";
 import { checkExpression, MAX_EXPRESSION_LENGTH } from "../src/rule.ts";
-import { outcomeFor, validateRulesetContent, type CompiledRuleset, type RulesetContentInput } from "../src/ruleset.ts";
+import { defaultRulesetContent, outcomeFor, raisesAlert, validateRulesetContent, type CompiledRuleset, type RulesetContentInput } from "../src/ruleset.ts";
 import type { Transaction, TransactionInput } from "../src/transaction.ts";
 import { at, compile, customer, DAY, demoRuleset, HOUR, NOW, SECOND, tx, withHistory } from "./support.ts";
 
@@ -235,6 +235,17 @@ describe("scoring", () => {
     expect(decideWith(usual(), regular(), single(30, { review: 30, block: 60 })).decision).toBe("REVIEW");
     expect(decideWith(usual(), regular(), single(60, { review: 30, block: 60 })).decision).toBe("BLOCKED");
     expect(outcomeFor(29, { review: 30, block: 60 })).toBe("APPROVED");
+  });
+
+  it("starts a deployment without a ruleset from no rules, review at 50, block at 80, REVIEW on failure, 50 ms", () => {
+    expect(defaultRulesetContent()).toEqual({ rules: [], thresholds: { review: 50, block: 80 }, fallback_decision: "REVIEW", time_budget_ms: 50 });
+    const edited = defaultRulesetContent();
+    edited.thresholds.review = 10;
+    expect(defaultRulesetContent().thresholds.review).toBe(50);
+  });
+
+  it("alerts on and opens a case for REVIEW and BLOCKED, never APPROVED", () => {
+    expect([raisesAlert("APPROVED"), raisesAlert("REVIEW"), raisesAlert("BLOCKED")]).toEqual([false, true, true]);
   });
 
   it("adds the points of every fired rule and caps the score at 100", () => {

@@ -1,4 +1,4 @@
-import { labScenario, LAB_LABELS, seededRandom, type TransactionInput } from "@fraud/core";
+import { labScenario, LAB_LABELS, seededRandom, syntheticTransaction } from "@fraud/core";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
 import { localTarget, percentile, sendPaced, sendTransaction } from "../client.ts";
@@ -17,25 +17,6 @@ configured API key, and prints every decision (lab) or progress (load) and a sum
                    reports, backtests and benchmarks; into FRAUD_DATA_DIR or --data-dir
   --customers      number of synthetic customers for load (default 1000)
   --spacing        seconds between lab transactions' own timestamps (default 300)`;
-
-const CITIES = ["Douala, CM", "Yaoundé, CM", "Garoua, CM", "Bamenda, CM", "Bafoussam, CM", "Libreville, GA", "Brazzaville, CG", "N'Djamena, TD"];
-const TYPES = ["PAYMENT", "TRANSFER", "CASH_OUT", "CASH_IN"] as const;
-
-/** Realistic load: each synthetic customer has a usual device, city and amount level. */
-function syntheticTransaction(i: number, customers: number, runId: string, rnd: () => number): TransactionInput {
-  const k = Math.floor(rnd() * customers);
-  const usual = 2_000 + (k % 50) * 1_000;
-  return {
-    transaction_id: `${runId}-${i}`,
-    user_id: `cust_${k}`,
-    amount: Math.max(100, Math.round(usual * Math.exp((rnd() - 0.5) * 1.2))),
-    merchant_id: `merchant_${Math.floor(rnd() * 200)}`,
-    merchant_category: ["GROCERY", "AIRTIME", "TRANSPORT", "BILLS"][k % 4]!,
-    device_id: `device_${k}`,
-    location: CITIES[k % CITIES.length]!,
-    type: TYPES[Math.floor(rnd() * TYPES.length)]!,
-  };
-}
 
 export const command: Command = {
   name: "simulate",
@@ -100,7 +81,7 @@ export const command: Command = {
       }
       const rnd = seededRandom(Number(values.seed));
       const runId = `sim-${Date.now().toString(36)}`;
-      const run = await sendPaced(target, count, rate, (i) => syntheticTransaction(i, customers, runId, rnd), (done, r) => {
+      const run = await sendPaced(target, count, rate, (i) => syntheticTransaction(i, rnd, { runId, customers, units: "xaf" }), (done, r) => {
         if (!values.json) console.error(`[simulate] ${done}/${count} sent, ${r.latenciesMs.length} answered`);
       });
       const sorted = [...run.latenciesMs].sort((a, b) => a - b);

@@ -8,13 +8,3 @@ export const TIME_ZONE_COOKIE = "tz";
 export function isLocale(value: string | undefined): value is Locale {
   return (LOCALES as readonly string[]).includes(value ?? "");
 }
-
-export function isTimeZone(value: string | undefined): value is string {
-  if (!value || value.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,3 +1,4 @@
+import type { ErrorCode } from "@fraud/core";
 import type en from "../../messages/en.json";
 import type fr from "../../messages/fr.json";
 
@@ -5,3 +6,7 @@ import type fr from "../../messages/fr.json";
 type SameKeys<A, B> = A extends string ? (B extends string ? true : false) : { [K in keyof A | keyof B]: K extends keyof A ? (K extends keyof B ? SameKeys<A[K], B[K]> : false) : false };
 type AllTrue<T> = T extends true ? true : T extends object ? { [K in keyof T]: AllTrue<T[K]> }[keyof T] extends true ? true : false : false;
 export const messagesMatch: AllTrue<SameKeys<typeof fr, typeof en>> & AllTrue<SameKeys<typeof en, typeof fr>> = true;
+
+/** The catalogue says every error code core has, and no other: the type checker refuses a gap or a stale message. */
+type VisibleKeys = keyof typeof en.errors.visible;
+export const errorCodesMatch: [ErrorCode] extends [VisibleKeys] ? ([VisibleKeys] extends [ErrorCode] ? true : false) : false = true;

@@ -1,7 +1,7 @@
 import { cookies } from "next/headers";
 import { getRequestConfig } from "next-intl/server";
-import { env } from "@fraud/core";
-import { DEFAULT_LOCALE, isLocale, isTimeZone, LOCALE_COOKIE, TIME_ZONE_COOKIE } from "./config";
+import { env, isTimeZone } from "@fraud/core";
+import { DEFAULT_LOCALE, isLocale, LOCALE_COOKIE, TIME_ZONE_COOKIE } from "./config";
 
 export default getRequestConfig(async () => {
   const jar = await cookies();

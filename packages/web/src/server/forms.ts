@@ -1,5 +1,5 @@
 import "server-only";
-import type { FieldErrors, FieldIssue, Permission, User } from "@fraud/core";
+import { isErrorCode, type FieldErrors, type FieldIssue, type Permission, type User } from "@fraud/core";
 import { getMessages, getTranslations } from "next-intl/server";
 import type { z } from "zod";
 import { localFieldErrors, type Say } from "@/lib/validation";
@@ -28,7 +28,8 @@ export function isVisibleError(e: unknown): e is Error & { code: string; fields?
 /** A visible error as a form shows it: its message and fields in the user's language where known. */
 export async function visibleError(e: Error & { code: string; fields?: FieldErrors; issues?: FieldIssue[] }): Promise<{ message: string; fields?: FieldErrors }> {
   const t = await getTranslations("errors.visible");
-  const known = /^[A-Z][A-Z_]{0,63}$/.test(e.code) && t.has(e.code as never);
+  // The catalogue says every ErrorCode (checked by the type checker and the tests).
+  const known = isErrorCode(e.code);
   const message = known ? (t as unknown as Say)(e.code, { detail: e.message }) : e.message;
   return { message, fields: Array.isArray(e.issues) ? await fieldErrors(e.issues) : e.fields };
 }

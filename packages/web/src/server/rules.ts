@@ -1,5 +1,5 @@
 import "server-only";
-import { contentOf, FEATURES, type Rule, type Ruleset, type RulesetContent } from "@fraud/core";
+import { contentOf, defaultRulesetContent, FEATURES, type Rule, type Ruleset, type RulesetContent } from "@fraud/core";
 import { platform } from "./runtime";
 
 /**
@@ -20,12 +20,8 @@ export async function ruleStats() {
   return { hits: await p.decisions.ruleHits(), labels: (await p.reviews.labelStats()).by_rule };
 }
 
-export function emptyContent(): RulesetContent {
-  return { rules: [], thresholds: { review: 50, block: 80 }, fallback_decision: "REVIEW", time_budget_ms: 50 };
-}
-
 export function workingContent(working: Ruleset | undefined): RulesetContent {
-  return working ? contentOf(working) : emptyContent();
+  return working ? contentOf(working) : defaultRulesetContent();
 }
 
 const RULE_FIELDS = ["name", "description", "expression", "score", "enabled"] as const;

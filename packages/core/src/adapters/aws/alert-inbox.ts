@@ -1,11 +1,13 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import type { Decision } from "../../decision.ts";
 import { VisibleError } from "../../errors.ts";
 import { Alert, ALERT_STATUSES, type AlertStatus } from "../../monitoring.ts";
 import type { Actor, AlertInbox } from "../../ports.ts";
+import { raisesAlert } from "../../ruleset.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, mergeNewest, type TableNames } from "./clients.ts";
+import { cancellationCodes, conditionFailed, errorName, mergeNewest, retryLostRaces, type TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 const COUNTER = "COUNTER";
@@ -18,6 +20,7 @@ function alertOfItem(item: Record<string, unknown>): Alert {
   return Alert.parse(alert);
 }
 
+/** Another transaction wrote the counter at the same moment, and nothing else went wrong: write again. */
 const conflictOnly = (e: unknown) => errorName(e) === "TransactionCanceledException" && cancellationCodes(e).every((c) => c === "None" || c === "TransactionConflict");
 
 /**
@@ -64,7 +67,7 @@ export class AwsAlertInbox implements AlertInbox {
   }
 
   async acknowledge(id: number, actor: Actor): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    await retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: conflictOnly }, async () => {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tables.alerts,
@@ -92,19 +95,16 @@ export class AwsAlertInbox implements AlertInbox {
                 },
               },
               { Update: { TableName: this.tables.alerts, Key: { pk: COUNTER }, UpdateExpression: "ADD open_alerts :minus", ExpressionAttributeValues: { ":minus": -1 } } },
-              auditPut(this.tables.audit, { at, actor: actor.id, action: "alert.acknowledge", entity: "alert", entity_id: String(id), before: { status: "open" }, after: { status: "acknowledged" } }),
+              auditPut(this.tables.audit, Audit.alertAcknowledged({ by: actor, at }, id)),
             ],
           }),
         );
-        return;
       } catch (e) {
         // Someone acknowledged it first (the index read may lag): that is the answer.
-        if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
-          throw new VisibleError("ALERT_NOT_OPEN", `alert ${id} is not open`);
-        }
-        if (!conflictOnly(e) || attempt >= MAX_ATTEMPTS) throw wrap(e);
+        if (conditionFailed(e)) throw new VisibleError("ALERT_NOT_OPEN", `alert ${id} is not open`);
+        throw e;
       }
-    }
+    }).catch((e: unknown) => Promise.reject(wrap(e)));
   }
 
   async openCount(): Promise<number> {
@@ -117,7 +117,7 @@ export class AwsAlertInbox implements AlertInbox {
    * is delivered. Returns whether this call raised it.
    */
   async raise(decision: Decision): Promise<boolean> {
-    if (decision.decision === "APPROVED") return false;
+    if (!raisesAlert(decision.decision)) return false;
     const key = alertKey(decision.transaction_id);
     try {
       const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.alerts, Key: { pk: key }, ConsistentRead: true }));
@@ -137,7 +137,7 @@ export class AwsAlertInbox implements AlertInbox {
         created_at: decision.decided_at,
         status: "open",
       };
-      for (let attempt = 1; ; attempt++) {
+      return await retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: conflictOnly }, async () => {
         try {
           await this.db.send(
             new TransactWriteCommand({
@@ -150,10 +150,10 @@ export class AwsAlertInbox implements AlertInbox {
           return true;
         } catch (e) {
           // Raised by a concurrent delivery of the same event: nothing to do.
-          if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") return false;
-          if (!conflictOnly(e) || attempt >= MAX_ATTEMPTS) throw e;
+          if (conditionFailed(e)) return false;
+          throw e;
         }
-      }
+      });
     } catch (e) {
       throw wrap(e);
     }

@@ -1,11 +1,11 @@
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { summaryOf, type Decision } from "../../decision.ts";
 import type { AlertMessage, Alerter } from "../../ports.ts";
+import { raisesAlert } from "../../ruleset.ts";
 
 /** The alert of a REVIEW or BLOCKED decision: ids and figures, no personal data. */
 export function alertOf(d: Decision): AlertMessage | undefined {
-  if (d.decision === "APPROVED") return undefined;
-  return summaryOf(d);
+  return raisesAlert(d.decision) ? summaryOf(d) : undefined;
 }
 
 /** Subject and body as the risk team reads them in the alert email. */

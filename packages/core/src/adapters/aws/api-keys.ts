@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import { VisibleError } from "../../errors.ts";
 import { API_KEY_SCOPES, type Actor, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../ports.ts";
 import { generateApiKey, hashApiKey } from "./key-hash.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, type TableNames, queryAll } from "./clients.ts";
+import { conditionFailed, type TableNames, queryAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 const APIKEY = "APIKEY";
@@ -45,12 +46,12 @@ export class AwsApiKeyStore implements ApiKeyStore {
                 ConditionExpression: "attribute_not_exists(sk)",
               },
             },
-            auditPut(this.tables.audit, { at: created.created_at, actor: actor.id, action: "api_key.create", entity: "api_key", entity_id: created.id, after: { name, scopes } }),
+            auditPut(this.tables.audit, Audit.apiKeyCreated({ by: actor, at: created.created_at }, created)),
           ],
         }),
       );
     } catch (e) {
-      if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
+      if (conditionFailed(e)) {
         throw new VisibleError("API_KEY_EXISTS", "this API key is already registered");
       }
       throw wrap(e);
@@ -104,12 +105,12 @@ export class AwsApiKeyStore implements ApiKeyStore {
                 ExpressionAttributeValues: { ":at": at, ":null": "NULL" },
               },
             },
-            auditPut(this.tables.audit, { at, actor: actor.id, action: "api_key.revoke", entity: "api_key", entity_id: id }),
+            auditPut(this.tables.audit, Audit.apiKeyRevoked({ by: actor, at }, id)),
           ],
         }),
       );
     } catch (e) {
-      if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
+      if (conditionFailed(e)) {
         throw new VisibleError("API_KEY_NOT_FOUND", `no active API key ${id}`);
       }
       throw wrap(e);

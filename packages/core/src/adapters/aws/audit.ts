@@ -1,17 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-
-export interface AuditRecord {
-  at: string;
-  actor: string;
-  action: string;
-  entity: string;
-  entity_id: string;
-  before?: unknown;
-  after?: unknown;
-}
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+import type { AuditRecord } from "../../audit.ts";
+import type { TransactItem } from "./clients.ts";
 
 /**
  * An audit entry as one item of the transaction that makes the change, so a change and its entry

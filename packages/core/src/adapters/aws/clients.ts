@@ -3,8 +3,9 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { AwsTable } from "../../env.ts";
 
 /** Where the AWS clients connect: the real services, or local emulators in tests. */
 export interface AwsClientConfig {
@@ -51,22 +52,11 @@ export function createAwsClients(config: AwsClientConfig = {}): AwsClients {
   };
 }
 
-/** The DynamoDB tables of a deployment (names from the stack outputs / function environment). */
-export interface TableNames {
-  profiles: string;
-  rulesets: string;
-  lists: string;
-  decisions: string;
-  users: string;
-  audit: string;
-  /** The dashboard's stores: review cases, the alert inbox, live figures, reports and backtests. */
-  reviews: string;
-  alerts: string;
-  metrics: string;
-  analytics: string;
-  /** The dashboard's test transactions (see TestDecisionLog): only the dashboard is given it. */
-  tests?: string;
-}
+/**
+ * The DynamoDB tables of a deployment (names from the stack outputs / function environment). The
+ * test transactions' table is optional: only the dashboard is given it (see TestDecisionLog).
+ */
+export type TableNames = Record<Exclude<AwsTable, "tests">, string> & { tests?: string };
 
 /** True for a DynamoDB conditional-check failure or a cancelled transaction. */
 export function errorName(e: unknown): string {
@@ -77,6 +67,37 @@ export function errorName(e: unknown): string {
 export function cancellationCodes(e: unknown): string[] {
   const reasons = (e as { CancellationReasons?: Array<{ Code?: string }> })?.CancellationReasons ?? [];
   return reasons.map((r) => r.Code ?? "None");
+}
+
+/** One item of a TransactWriteItems: a change and its audit entry are written as items of one transaction. */
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** Whether a transaction was cancelled because the item at `index` no longer met its condition. */
+export function conditionFailed(e: unknown, index = 0): boolean {
+  return errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[index] === "ConditionalCheckFailed";
+}
+
+/**
+ * Whether a transaction lost a race: an item changed since it was read (its condition failed) or
+ * another transaction was writing it at the same moment. Reading again and retrying is the answer.
+ */
+export function lostRace(e: unknown): boolean {
+  return errorName(e) === "TransactionCanceledException" && cancellationCodes(e).some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict");
+}
+
+/**
+ * Optimistic concurrency: runs `attempt` (read, decide, conditional write) again each time it
+ * throws an error that `retryOn` calls a lost race, `maxAttempts` times in all. The error of the
+ * last attempt, and any other error, propagates.
+ */
+export async function retryLostRaces<T>(options: { maxAttempts: number; retryOn: (e: unknown) => boolean }, attempt: (n: number) => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (e) {
+      if (n >= options.maxAttempts || !options.retryOn(e)) throw e;
+    }
+  }
 }
 
 const THROTTLED = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "ServiceUnavailable", "InternalServerError"]);

@@ -5,7 +5,7 @@ import { UnavailableError } from "../../errors.ts";
 import { Decision } from "../../decision.ts";
 import type { DecisionLog, DecisionQuery, RecordResult } from "../../ports.ts";
 import type { Transaction } from "../../transaction.ts";
-import { cancellationCodes, errorName, type TableNames } from "./clients.ts";
+import { lostRace, retryLostRaces, type TableNames } from "./clients.ts";
 import { DECISION_INDEX_SHARDS, DEFAULT_DECISION_TTL_DAYS } from "./tables.ts";
 import type { KinesisEventStream } from "./event-stream.ts";
 import { profileFromItem, profileUpdate, wrap } from "./profile-store.ts";
@@ -54,18 +54,18 @@ export class AwsDecisionLog implements DecisionLog, RuleHitCounts {
   }
 
   private async recordOnce(tx: Transaction, fingerprint: string, score: Parameters<DecisionLog["record"]>[2]): Promise<RecordResult> {
-    for (let attempt = 1; ; attempt++) {
-      const found = await this.existing(tx.transaction_id);
-      if (found) {
-        const decision = Decision.parse(JSON.parse(found.data));
-        if (found.fingerprint === fingerprint && found.stream_pending) await this.republish(decision);
-        return { status: found.fingerprint === fingerprint ? "duplicate" : "conflict", decision };
-      }
-      const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.profiles, Key: { user_id: tx.user_id }, ConsistentRead: true }));
-      const profile = Item ? profileFromItem(Item) : undefined;
-      const { decision: decided, nextProfile, latency_ms } = score(profile);
-      const decision: Decision = { ...decided, latency_ms };
-      try {
+    try {
+      return await retryLostRaces({ maxAttempts: this.maxAttempts, retryOn: lostRace }, async (): Promise<RecordResult> => {
+        const found = await this.existing(tx.transaction_id);
+        if (found) {
+          const decision = Decision.parse(JSON.parse(found.data));
+          if (found.fingerprint === fingerprint && found.stream_pending) await this.republish(decision);
+          return { status: found.fingerprint === fingerprint ? "duplicate" : "conflict", decision };
+        }
+        const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.profiles, Key: { user_id: tx.user_id }, ConsistentRead: true }));
+        const profile = Item ? profileFromItem(Item) : undefined;
+        const { decision: decided, nextProfile, latency_ms } = score(profile);
+        const decision: Decision = { ...decided, latency_ms };
         await this.db.send(
           new TransactWriteCommand({
             TransactItems: [
@@ -80,14 +80,12 @@ export class AwsDecisionLog implements DecisionLog, RuleHitCounts {
             ],
           }),
         );
-      } catch (e) {
-        const lostRace = errorName(e) === "TransactionCanceledException" && cancellationCodes(e).some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict");
-        if (lostRace && attempt < this.maxAttempts) continue;
-        if (lostRace) throw new UnavailableError(`too many concurrent decisions for customer ${tx.user_id}`, { cause: e });
-        throw e;
-      }
-      await this.publishOrMark(decision);
-      return { status: "recorded", decision };
+        await this.publishOrMark(decision);
+        return { status: "recorded", decision };
+      });
+    } catch (e) {
+      if (lostRace(e)) throw new UnavailableError(`too many concurrent decisions for customer ${tx.user_id}`, { cause: e });
+      throw e;
     }
   }
 

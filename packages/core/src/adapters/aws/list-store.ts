@@ -1,10 +1,11 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import { VisibleError } from "../../errors.ts";
 import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
 import type { Actor, ListStore } from "../../ports.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, type TableNames, scanAll } from "./clients.ts";
+import { conditionFailed, type TableNames, scanAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 /** Item 0 holds the id counter; entries are items 1, 2, ... */
@@ -79,7 +80,7 @@ export class AwsListStore implements ListStore {
                 ConditionExpression: "attribute_not_exists(id)",
               },
             },
-            auditPut(this.tables.audit, { at, actor: actor.id, action: "list.add", entity: "list_entry", entity_id: String(entry.id), after: entry }),
+            auditPut(this.tables.audit, Audit.listEntryAdded({ by: actor, at }, entry)),
           ],
         }),
       );
@@ -107,12 +108,12 @@ export class AwsListStore implements ListStore {
                 ExpressionAttributeValues: { ":at": at },
               },
             },
-            auditPut(this.tables.audit, { at, actor: actor.id, action: "list.remove", entity: "list_entry", entity_id: String(id), before }),
+            auditPut(this.tables.audit, Audit.listEntryRemoved({ by: actor, at }, id, before)),
           ],
         }),
       );
     } catch (e) {
-      if (errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed") {
+      if (conditionFailed(e)) {
         throw new VisibleError("LIST_ENTRY_NOT_FOUND", `no list entry ${id}`);
       }
       throw wrap(e);

@@ -4,7 +4,7 @@ import type { Decision } from "../../decision.ts";
 import { MinuteFigures, quantile, type RecentSample } from "../../monitoring.ts";
 import type { LiveMetrics } from "../../ports.ts";
 import { DECISIONS } from "../../ruleset.ts";
-import { cancellationCodes, errorName, mergeNewest, queryAll, type TableNames } from "./clients.ts";
+import { cancellationCodes, conditionFailed, errorName, mergeNewest, queryAll, retryLostRaces, type TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 import { DECISION_INDEX_SHARDS } from "./tables.ts";
 
@@ -31,43 +31,49 @@ export class AwsLiveMetrics implements LiveMetrics {
   /** Counts a decision in its minute; returns false when it was counted before. */
   async record(decision: Decision): Promise<boolean> {
     const minute = decision.decided_at.slice(0, 16);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tables.metrics,
-                  Item: { pk: `SEEN#${decision.transaction_id}`, sk: "-", expires_at: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS },
-                  ConditionExpression: "attribute_not_exists(pk)",
-                },
-              },
-              {
-                Update: {
-                  TableName: this.tables.metrics,
-                  Key: { pk: hourKey(minute), sk: `${minute}#${decision.decision}` },
-                  UpdateExpression: "SET #minute = :minute, #decision = :decision ADD #count :one, amount :amount, score_sum :score, latency_sum :latency",
-                  ExpressionAttributeNames: { "#minute": "minute", "#decision": "decision", "#count": "count" },
-                  ExpressionAttributeValues: {
-                    ":minute": minute,
-                    ":decision": decision.decision,
-                    ":one": 1,
-                    ":amount": decision.transaction.amount,
-                    ":score": decision.score,
-                    ":latency": decision.latency_ms,
+    // Two consumers adding to the same minute at once conflict: the loser adds again.
+    const conflict = (e: unknown) => errorName(e) === "TransactionCanceledException" && cancellationCodes(e).includes("TransactionConflict");
+    try {
+      return await retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: conflict }, async () => {
+        try {
+          await this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: this.tables.metrics,
+                    Item: { pk: `SEEN#${decision.transaction_id}`, sk: "-", expires_at: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS },
+                    ConditionExpression: "attribute_not_exists(pk)",
                   },
                 },
-              },
-            ],
-          }),
-        );
-        return true;
-      } catch (e) {
-        const codes = errorName(e) === "TransactionCanceledException" ? cancellationCodes(e) : [];
-        if (codes[0] === "ConditionalCheckFailed") return false;
-        if (!codes.includes("TransactionConflict") || attempt >= MAX_ATTEMPTS) throw wrap(e);
-      }
+                {
+                  Update: {
+                    TableName: this.tables.metrics,
+                    Key: { pk: hourKey(minute), sk: `${minute}#${decision.decision}` },
+                    UpdateExpression: "SET #minute = :minute, #decision = :decision ADD #count :one, amount :amount, score_sum :score, latency_sum :latency",
+                    ExpressionAttributeNames: { "#minute": "minute", "#decision": "decision", "#count": "count" },
+                    ExpressionAttributeValues: {
+                      ":minute": minute,
+                      ":decision": decision.decision,
+                      ":one": 1,
+                      ":amount": decision.transaction.amount,
+                      ":score": decision.score,
+                      ":latency": decision.latency_ms,
+                    },
+                  },
+                },
+              ],
+            }),
+          );
+          return true;
+        } catch (e) {
+          // The marker is there: this event was counted before.
+          if (conditionFailed(e)) return false;
+          throw e;
+        }
+      });
+    } catch (e) {
+      throw wrap(e);
     }
   }
 

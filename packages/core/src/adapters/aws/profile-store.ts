@@ -1,10 +1,11 @@
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import { UnavailableError, VisibleError } from "../../errors.ts";
 import type { Actor, ProfileStore } from "../../ports.ts";
 import { Profile, ProfileEdit } from "../../profile.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, isUnavailableAws, type TableNames, scanAll } from "./clients.ts";
+import { errorName, isUnavailableAws, lostRace, retryLostRaces, type TableNames, scanAll } from "./clients.ts";
 
 /** A profile item: the profile as JSON, and the attributes conditions and searches read. */
 const ProfileItem = z.object({ user_id: z.string(), version: z.number(), data: z.string() });
@@ -73,7 +74,8 @@ export class AwsProfileStore implements ProfileStore {
 
   async edit(userId: string, input: ProfileEdit, actor: Actor): Promise<Profile> {
     const edit = ProfileEdit.parse(input);
-    for (let attempt = 1; ; attempt++) {
+    return retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: lostRace }, async () => {
+      // A lost race: another writer (a decision) changed the profile since it was read.
       const before = await this.get(userId);
       if (!before) throw new VisibleError("PROFILE_NOT_FOUND", `no profile for ${userId}`);
       const at = this.clock().toISOString();
@@ -82,30 +84,16 @@ export class AwsProfileStore implements ProfileStore {
         after.known_devices = [...after.known_devices, edit.last_device_id];
       }
       const changed = Object.keys(edit) as Array<keyof ProfileEdit>;
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: profileUpdate(this.tables.profiles, after, before.version) },
-              auditPut(this.tables.audit, {
-                at,
-                actor: actor.id,
-                action: "profile.edit",
-                entity: "profile",
-                entity_id: userId,
-                before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-                after: Object.fromEntries(changed.map((k) => [k, after[k]])),
-              }),
-            ],
-          }),
-        );
-        return after;
-      } catch (e) {
-        // Another writer (a decision) changed the profile since it was read: read it again.
-        const conflict = errorName(e) === "TransactionCanceledException" && cancellationCodes(e).some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict");
-        if (!conflict || attempt >= MAX_ATTEMPTS) throw wrap(e);
-      }
-    }
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: profileUpdate(this.tables.profiles, after, before.version) },
+            auditPut(this.tables.audit, Audit.profileEdited({ by: actor, at }, before, after, changed)),
+          ],
+        }),
+      );
+      return after;
+    }).catch((e: unknown) => Promise.reject(wrap(e)));
   }
 
   async search(text: string, limit: number): Promise<Profile[]> {

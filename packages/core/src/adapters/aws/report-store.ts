@@ -1,11 +1,12 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import { BacktestRecord, BacktestResult } from "../../backtest.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, BacktestStore, ReportStore } from "../../ports.ts";
 import { Report, ReportDefinition } from "../../report.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, queryAll, type TableNames } from "./clients.ts";
+import { lostRace, queryAll, retryLostRaces, type TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 const REPORT = "REPORT";
@@ -16,8 +17,6 @@ function toReport(item: unknown): Report {
   const r = ReportItem.parse(item);
   return Report.parse({ ...ReportDefinition.parse(JSON.parse(r.data)), builtin: false, updated_at: r.updated_at, updated_by: r.updated_by });
 }
-
-const lostRace = (e: unknown) => errorName(e) === "TransactionCanceledException" && cancellationCodes(e).some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict");
 
 /**
  * Analysts' saved reports on DynamoDB, one item per name under one partition. A save or delete is
@@ -53,66 +52,49 @@ export class AwsReportStore implements ReportStore {
 
   async save(definition: ReportDefinition, actor: Actor): Promise<Report> {
     const def = ReportDefinition.parse(definition);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const before = await this.item(def.name);
-        const at = this.clock().toISOString();
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tables.analytics,
-                  Item: { pk: REPORT, sk: def.name, data: JSON.stringify(def), updated_at: at, updated_by: actor.id },
-                  ConditionExpression: before ? "updated_at = :seen" : "attribute_not_exists(sk)",
-                  ...(before ? { ExpressionAttributeValues: { ":seen": before.updated_at } } : {}),
-                },
+    return retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: lostRace }, async () => {
+      const before = await this.item(def.name);
+      const at = this.clock().toISOString();
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.analytics,
+                Item: { pk: REPORT, sk: def.name, data: JSON.stringify(def), updated_at: at, updated_by: actor.id },
+                ConditionExpression: before ? "updated_at = :seen" : "attribute_not_exists(sk)",
+                ...(before ? { ExpressionAttributeValues: { ":seen": before.updated_at } } : {}),
               },
-              auditPut(this.tables.audit, {
-                at,
-                actor: actor.id,
-                action: before ? "report.update" : "report.create",
-                entity: "report",
-                entity_id: def.name,
-                before: before ? JSON.parse(before.data) : undefined,
-                after: def,
-              }),
-            ],
-          }),
-        );
-        return { ...def, builtin: false, updated_at: at, updated_by: actor.id };
-      } catch (e) {
-        if (!lostRace(e) || attempt >= MAX_ATTEMPTS) throw wrap(e);
-      }
-    }
+            },
+            auditPut(this.tables.audit, Audit.reportSaved({ by: actor, at }, def, before ? JSON.parse(before.data) : undefined)),
+          ],
+        }),
+      );
+      return { ...def, builtin: false, updated_at: at, updated_by: actor.id };
+    }).catch((e: unknown) => Promise.reject(wrap(e)));
   }
 
   async remove(name: string, actor: Actor): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const before = await this.item(name);
-        if (!before) throw new VisibleError("REPORT_NOT_FOUND", `no saved report named '${name}'`);
-        const at = this.clock().toISOString();
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Delete: {
-                  TableName: this.tables.analytics,
-                  Key: { pk: REPORT, sk: name },
-                  ConditionExpression: "updated_at = :seen",
-                  ExpressionAttributeValues: { ":seen": before.updated_at },
-                },
+    await retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: lostRace }, async () => {
+      const before = await this.item(name);
+      if (!before) throw new VisibleError("REPORT_NOT_FOUND", `no saved report named '${name}'`);
+      const at = this.clock().toISOString();
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tables.analytics,
+                Key: { pk: REPORT, sk: name },
+                ConditionExpression: "updated_at = :seen",
+                ExpressionAttributeValues: { ":seen": before.updated_at },
               },
-              auditPut(this.tables.audit, { at, actor: actor.id, action: "report.delete", entity: "report", entity_id: name, before: JSON.parse(before.data) }),
-            ],
-          }),
-        );
-        return;
-      } catch (e) {
-        if (!lostRace(e) || attempt >= MAX_ATTEMPTS) throw wrap(e);
-      }
-    }
+            },
+            auditPut(this.tables.audit, Audit.reportDeleted({ by: actor, at }, name, JSON.parse(before.data))),
+          ],
+        }),
+      );
+    }).catch((e: unknown) => Promise.reject(wrap(e)));
   }
 }
 
@@ -162,14 +144,7 @@ export class AwsBacktestStore implements BacktestStore {
                 ConditionExpression: "attribute_not_exists(pk)",
               },
             },
-            auditPut(this.tables.audit, {
-              at: created,
-              actor: actor.id,
-              action: "ruleset.backtest",
-              entity: "ruleset",
-              entity_id: String(result.ruleset_version),
-              after: { backtest: id, from: data.from, to: data.to, transactions: data.transactions },
-            }),
+            auditPut(this.tables.audit, Audit.backtestRun({ by: actor, at: created }, id, result.ruleset_version, data)),
           ],
         }),
       );

@@ -1,8 +1,10 @@
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit, type AuditRecord } from "../../audit.ts";
 import { Decision, summaryOf } from "../../decision.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, ReviewStore } from "../../ports.ts";
+import { ALERTING_DECISIONS, raisesAlert } from "../../ruleset.ts";
 import {
   AddNote,
   AssignCase,
@@ -16,18 +18,15 @@ import {
   type Label,
   type LabelStats,
 } from "../../review.ts";
-import { auditPut, type AuditRecord } from "./audit.ts";
-import { cancellationCodes, errorName, mergeNewest, queryAll, type TableNames } from "./clients.ts";
+import { auditPut } from "./audit.ts";
+import { lostRace, mergeNewest, queryAll, retryLostRaces, type TableNames, type TransactItem } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 import { DECISION_INDEX_SHARDS } from "./tables.ts";
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 const CASE_SK = "CASE";
 const EVENT_PREFIX = "EVENT#";
 const eventSk = (n: number) => `${EVENT_PREFIX}${String(n).padStart(10, "0")}`;
 const MAX_ATTEMPTS = 10;
-const REVIEWED = ["REVIEW", "BLOCKED"] as const;
 
 /** A case item: the case as the queue shows it, and the version its conditional writes check. */
 const CaseItem = z.object({
@@ -38,7 +37,7 @@ const CaseItem = z.object({
   updated_at: z.string(),
   version: z.number().int().positive(),
   user_id: z.string(),
-  decision: z.enum(REVIEWED),
+  decision: z.enum(ALERTING_DECISIONS),
   score: z.number(),
   amount: z.number(),
   currency: z.string(),
@@ -153,7 +152,7 @@ export class AwsReviewStore implements ReviewStore {
 
   /** REVIEW and BLOCKED decisions newest first, each with its case item when it has one. */
   private async fromDecisions(query: CaseQuery, status: "open" | "closed" | "all", limit: number): Promise<Case[]> {
-    const outcomes = query.decision ? [query.decision] : REVIEWED;
+    const outcomes = query.decision ? [query.decision] : ALERTING_DECISIONS;
     const partitions = outcomes.flatMap((o) => Array.from({ length: DECISION_INDEX_SHARDS }, (_, s) => `${o}#${s}`));
     const decisions = mergeNewest(
       this.db,
@@ -219,7 +218,7 @@ export class AwsReviewStore implements ReviewStore {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.decisions, Key: { transaction_id: transactionId }, ConsistentRead: true }));
     if (!Item) return undefined;
     const d = Decision.parse(JSON.parse(DecisionData.parse(Item).data));
-    return d.decision === "APPROVED" ? undefined : { before: openCaseOf(d), version: 0 };
+    return raisesAlert(d.decision) ? { before: openCaseOf(d), version: 0 } : undefined;
   }
 
   async get(transactionId: string): Promise<Case | undefined> {
@@ -250,9 +249,9 @@ export class AwsReviewStore implements ReviewStore {
   private async change(
     transactionId: string,
     actor: Actor,
-    plan: (before: Case, at: string) => { after: Pick<Case, "status" | "assignee" | "label">; action: CaseAction; note: string; audit?: Omit<AuditRecord, "at" | "actor"> },
+    plan: (before: Case, at: string) => { after: Pick<Case, "status" | "assignee" | "label">; action: CaseAction; note: string; audit?: AuditRecord },
   ): Promise<{ after: Case; event: CaseEvent }> {
-    for (let attempt = 1; ; attempt++) {
+    return retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: lostRace }, async () => {
       const found = await this.read(transactionId);
       if (!found) throw new VisibleError("CASE_NOT_FOUND", `no REVIEW or BLOCKED decision for ${transactionId}`);
       const { before, version } = found;
@@ -293,26 +292,21 @@ export class AwsReviewStore implements ReviewStore {
           },
         },
       ];
-      if (p.audit) items.push(auditPut(this.tables.audit, { at, actor: actor.id, ...p.audit }));
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return { after, event };
-      } catch (e) {
-        const lostRace = errorName(e) === "TransactionCanceledException" && cancellationCodes(e).some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict");
-        if (!lostRace || attempt >= MAX_ATTEMPTS) throw wrap(e);
-      }
-    }
+      if (p.audit) items.push(auditPut(this.tables.audit, p.audit));
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return { after, event };
+    }).catch((e: unknown) => Promise.reject(wrap(e)));
   }
 
   async assign(input: AssignCase, actor: Actor): Promise<Case> {
     const { transaction_id, assignee } = AssignCase.parse(input);
-    const { after } = await this.change(transaction_id, actor, (before) => {
+    const { after } = await this.change(transaction_id, actor, (before, at) => {
       if (before.status === "closed") throw new VisibleError("CASE_CLOSED", "this case is closed");
       return {
         after: { status: assignee ? "assigned" : "open", assignee, label: null },
         action: "assign",
         note: assignee ? `assigned to ${assignee}` : "unassigned",
-        audit: { action: "case.assign", entity: "case", entity_id: transaction_id, before: { assignee: before.assignee }, after: { assignee } },
+        audit: Audit.caseAssigned({ by: actor, at }, transaction_id, before, assignee),
       };
     });
     return after;
@@ -320,11 +314,11 @@ export class AwsReviewStore implements ReviewStore {
 
   async label(input: LabelCase, actor: Actor): Promise<Case> {
     const { transaction_id, label, note } = LabelCase.parse(input);
-    const { after, event } = await this.change(transaction_id, actor, (before) => ({
+    const { after, event } = await this.change(transaction_id, actor, (before, at) => ({
       after: { status: "closed", assignee: before.assignee ?? actor.id, label },
       action: "label",
       note: note ? `${label}: ${note}` : label,
-      audit: { action: "case.label", entity: "case", entity_id: transaction_id, before: { status: before.status, label: before.label }, after: { status: "closed", label } },
+      audit: Audit.caseLabelled({ by: actor, at }, transaction_id, before, label),
     }));
     // After the case is stored: a label the lake missed is written again when the case is labelled again.
     await this.labels?.put({ transaction_id, label, labeled_at: event.at });
@@ -338,11 +332,11 @@ export class AwsReviewStore implements ReviewStore {
   }
 
   async recordRelease(transactionId: string, note: string, actor: Actor): Promise<CaseEvent> {
-    const { event } = await this.change(transactionId, actor, (before) => ({
+    const { event } = await this.change(transactionId, actor, (before, at) => ({
       after: before,
       action: "release",
       note,
-      audit: { action: "case.release", entity: "case", entity_id: transactionId, after: { user_id: before.user_id, note } },
+      audit: Audit.caseReleased({ by: actor, at }, transactionId, before.user_id, note),
     }));
     return event;
   }

@@ -1,10 +1,11 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { Audit } from "../../audit.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, RuleStore, ShadowRulesetStore } from "../../ports.ts";
 import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, type TableNames, queryAll } from "./clients.ts";
+import { cancellationCodes, conditionFailed, errorName, queryAll, retryLostRaces, type TableNames, type TransactItem } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 const RULESET = "RULESET";
@@ -14,8 +15,6 @@ const RulesetItem = z.object({ data: z.string() });
 const LiveItem = z.object({ live_version: z.number().int().nonnegative() });
 const ShadowItem = z.object({ shadow_version: z.number().int().positive().optional() });
 const MAX_ATTEMPTS = 10;
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /** The new live version: a stored draft that is published, or a new version written published (a rollback's copy). */
 type Publication = { kind: "draft"; ruleset: Ruleset } | { kind: "copy"; ruleset: Ruleset };
@@ -78,48 +77,37 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
 
   /** Stores a new version as a draft; the version number is taken with a conditional put. */
   private async insert(content: RulesetContent, actor: Actor, note: string, extra: (r: Ruleset) => TransactItem[] = () => []): Promise<Ruleset> {
-    for (let attempt = 1; ; attempt++) {
+    // A lost race: another writer took the version number first.
+    return retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: (e) => conditionFailed(e) }, async () => {
       const version = (await this.latestVersion()) + 1;
       const at = this.clock().toISOString();
       const ruleset = Ruleset.parse({ ...content, version, status: "draft", note, created_at: at, created_by: actor.id, published_at: null, published_by: null });
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tables.rulesets,
-                  Item: { pk: RULESET, version, status: "draft", data: JSON.stringify(ruleset) },
-                  ConditionExpression: "attribute_not_exists(version)",
-                },
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.rulesets,
+                Item: { pk: RULESET, version, status: "draft", data: JSON.stringify(ruleset) },
+                ConditionExpression: "attribute_not_exists(version)",
               },
-              ...extra(ruleset),
-            ],
-          }),
-        );
-        return ruleset;
-      } catch (e) {
-        const taken = errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[0] === "ConditionalCheckFailed";
-        if (!taken || attempt >= MAX_ATTEMPTS) throw wrap(e);
-      }
-    }
+            },
+            ...extra(ruleset),
+          ],
+        }),
+      );
+      return ruleset;
+    }).catch((e: unknown) => Promise.reject(wrap(e)));
   }
 
   async saveDraft(content: RulesetContent, actor: Actor, note = ""): Promise<Ruleset> {
     const valid = validateRulesetContent(content);
     return this.insert(valid, actor, note, (draft) => [
-      auditPut(this.tables.audit, {
-        at: draft.created_at,
-        actor: actor.id,
-        action: "ruleset.draft",
-        entity: "ruleset",
-        entity_id: String(draft.version),
-        after: { note, rules: draft.rules.length },
-      }),
+      auditPut(this.tables.audit, Audit.rulesetDrafted({ by: actor, at: draft.created_at }, draft, note)),
     ]);
   }
 
-  private async makeLive(publication: Publication, actor: Actor, action: string): Promise<Ruleset> {
+  private async makeLive(publication: Publication, actor: Actor, how: "ruleset.publish" | "ruleset.rollback"): Promise<Ruleset> {
     const { ruleset } = publication;
     const [previous, shadow] = await Promise.all([this.liveVersion(), this.shadowVersion()]);
     const prev = previous === 0 ? undefined : await this.get(previous);
@@ -173,15 +161,7 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
               ExpressionAttributeValues: { ":v": ruleset.version, ":at": at },
             },
           },
-      auditPut(this.tables.audit, {
-        at,
-        actor: actor.id,
-        action,
-        entity: "ruleset",
-        entity_id: String(ruleset.version),
-        before: { live_version: previous },
-        after: { live_version: ruleset.version },
-      }),
+      auditPut(this.tables.audit, Audit.rulesetLive({ by: actor, at }, how, ruleset.version, previous)),
     ];
     if (prev) {
       items.push({
@@ -226,7 +206,7 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
     if (target.published_at === null) throw new VisibleError("RULESET_NEVER_PUBLISHED", `version ${toVersion} was never published`);
     // Going live again is checked as publishing is: a version from before a check is refused.
     validateRulesetContent(contentOf(target));
-    for (let attempt = 1; ; attempt++) {
+    return retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: (e) => e instanceof VersionTaken }, async () => {
       const version = (await this.latestVersion()) + 1;
       const copy = Ruleset.parse({
         ...contentOf(target),
@@ -238,12 +218,8 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
         published_at: null,
         published_by: null,
       });
-      try {
-        return await this.makeLive({ kind: "copy", ruleset: copy }, actor, "ruleset.rollback");
-      } catch (e) {
-        if (!(e instanceof VersionTaken) || attempt >= MAX_ATTEMPTS) throw e;
-      }
-    }
+      return this.makeLive({ kind: "copy", ruleset: copy }, actor, "ruleset.rollback");
+    });
   }
 
   async shadowVersion(): Promise<number> {
@@ -286,15 +262,7 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
       );
     }
     items.push(
-      auditPut(this.tables.audit, {
-        at,
-        actor: actor.id,
-        action: "ruleset.shadow",
-        entity: "ruleset",
-        entity_id: String(version ?? previous),
-        before: { shadow_version: previous === 0 ? null : previous },
-        after: { shadow_version: version },
-      }),
+      auditPut(this.tables.audit, Audit.shadowSet({ by: actor, at }, version, previous)),
     );
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));

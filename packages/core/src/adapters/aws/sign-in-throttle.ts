@@ -2,7 +2,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentC
 import { z } from "zod";
 import type { SignInThrottle } from "../../ports.ts";
 import { throttleEntryLive, throttleExpiry, throttleKeyId, throttleWaitMs, type ThrottleKey } from "../../sign-in.ts";
-import { cancellationCodes, errorName, type TableNames } from "./clients.ts";
+import { cancellationCodes, errorName, retryLostRaces, type TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 // In the users table: pk "SIGNIN", sk "user:<name>" or "address:<ip>" -> failures, last_at;
@@ -33,20 +33,17 @@ export class AwsSignInThrottle implements SignInThrottle {
   }
 
   async attempt(keys: readonly ThrottleKey[]): Promise<{ waitMs: number }> {
-    for (let i = 0; i < MAX_TRIES; i++) {
-      const now = this.clock();
-      let stored: Array<Item | undefined>;
-      try {
-        stored = await Promise.all(keys.map((k) => this.read(k)));
-      } catch (e) {
-        throw wrap(e);
-      }
-      // TTL removes items late (up to days): an expired one counts as absent.
-      const live = stored.map((s) => (s && throttleEntryLive(s, now) ? s : undefined));
-      const waitMs = Math.max(0, ...keys.map((k, j) => throttleWaitMs(k.kind, live[j], now)));
-      if (waitMs > 0) return { waitMs };
-      const expires = Math.ceil(throttleExpiry(now).getTime() / 1_000);
-      try {
+    // A lost race: another attempt changed a count since it was read.
+    const countChanged = (e: unknown) => errorName(e) === "TransactionCanceledException" && cancellationCodes(e).includes("ConditionalCheckFailed");
+    try {
+      return await retryLostRaces({ maxAttempts: MAX_TRIES, retryOn: countChanged }, async () => {
+        const now = this.clock();
+        const stored = await Promise.all(keys.map((k) => this.read(k)));
+        // TTL removes items late (up to days): an expired one counts as absent.
+        const live = stored.map((s) => (s && throttleEntryLive(s, now) ? s : undefined));
+        const waitMs = Math.max(0, ...keys.map((k, j) => throttleWaitMs(k.kind, live[j], now)));
+        if (waitMs > 0) return { waitMs };
+        const expires = Math.ceil(throttleExpiry(now).getTime() / 1_000);
         await this.db.send(
           new TransactWriteCommand({
             TransactItems: keys.map((k, j) => {
@@ -64,12 +61,12 @@ export class AwsSignInThrottle implements SignInThrottle {
           }),
         );
         return { waitMs: 0 };
-      } catch (e) {
-        if (!(errorName(e) === "TransactionCanceledException" && cancellationCodes(e).includes("ConditionalCheckFailed"))) throw wrap(e);
-      }
+      });
+    } catch (e) {
+      // Attempts at the same moment kept winning: this one is not checked, and may come back.
+      if (countChanged(e)) return { waitMs: 1_000 };
+      throw wrap(e);
     }
-    // Attempts at the same moment kept winning: this one is not checked, and may come back.
-    return { waitMs: 1_000 };
   }
 
   async succeeded(keys: readonly ThrottleKey[]): Promise<void> {

@@ -1,4 +1,5 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import type { AwsTable } from "../../env.ts";
 
 type FieldType = "string" | "number";
 export interface TableSchema {
@@ -63,7 +64,7 @@ export const TABLE_SCHEMAS = {
   },
   // Powertools idempotency records (its default attribute names).
   idempotency: { fields: { id: "string" }, partitionKey: "id", ttl: "expiration" },
-} as const satisfies Record<string, TableSchema>;
+} as const satisfies Record<AwsTable | "idempotency", TableSchema>;
 
 /** Days a decision stays in DynamoDB (duplicate detection, dashboard search); the lake keeps history. */
 export const DEFAULT_DECISION_TTL_DAYS = 90;

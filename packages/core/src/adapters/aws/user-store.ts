@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { Audit, type UserChange } from "../../audit.ts";
 import { hashPassword, verifyPassword } from "../../credentials.ts";
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
@@ -6,7 +7,7 @@ import { VisibleError } from "../../errors.ts";
 import type { Actor, SessionStore, UserStore } from "../../ports.ts";
 import { NewUser, Password, ROLES, sessionTimes, sessionValid, slidExpiry, User, usernameTaken, type Role, type SessionLifetime } from "../../users.ts";
 import { auditPut } from "./audit.ts";
-import { cancellationCodes, errorName, type TableNames, queryAll } from "./clients.ts";
+import { conditionFailed, errorName, type TableNames, queryAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 
 // Users table layout (beside the API keys, pk "APIKEY"):
@@ -43,7 +44,6 @@ const toUser = (item: UserItem): User =>
     must_change_password: item.must_change_password,
   });
 
-const conditionFailed = (e: unknown, index = 0) => errorName(e) === "TransactionCanceledException" && cancellationCodes(e)[index] === "ConditionalCheckFailed";
 
 /** Reads users from the users table; shared by the user and session stores. */
 class UserItems {
@@ -95,14 +95,7 @@ export class AwsUserStore implements UserStore {
               },
             },
             { Put: { TableName: this.tables.users, Item: { pk: USERID, sk: user.id, username: user.username }, ConditionExpression: "attribute_not_exists(sk)" } },
-            auditPut(this.tables.audit, {
-              at: user.created_at,
-              actor: actor.id,
-              action: "user.create",
-              entity: "user",
-              entity_id: user.username,
-              after: { display_name: user.display_name, role: user.role },
-            }),
+            auditPut(this.tables.audit, Audit.userCreated({ by: actor, at: user.created_at }, user)),
           ],
         }),
       );
@@ -150,7 +143,7 @@ export class AwsUserStore implements UserStore {
   private async change(
     id: string,
     actor: Actor,
-    action: string,
+    how: UserChange,
     set: (before: UserItem, at: string) => { expression: string; values: Record<string, unknown>; names?: Record<string, string>; after: UserItem },
   ): Promise<User> {
     const before = await this.items.byId(id);
@@ -171,15 +164,7 @@ export class AwsUserStore implements UserStore {
                 ...(names ? { ExpressionAttributeNames: names } : {}),
               },
             },
-            auditPut(this.tables.audit, {
-              at,
-              actor: actor.id,
-              action,
-              entity: "user",
-              entity_id: before.username,
-              before: { role: before.role, disabled: before.disabled_at !== null },
-              after: { role: after.role, disabled: after.disabled_at !== null },
-            }),
+            auditPut(this.tables.audit, Audit.userChanged({ by: actor, at }, how, before, after)),
           ],
         }),
       );

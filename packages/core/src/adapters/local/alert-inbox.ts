@@ -1,3 +1,4 @@
+import { Audit } from "../../audit.ts";
 import { VisibleError } from "../../errors.ts";
 import { Alert, type AlertStatus } from "../../monitoring.ts";
 import type { Actor, AlertInbox } from "../../ports.ts";
@@ -30,7 +31,7 @@ export class LocalAlertInbox implements AlertInbox {
       this.db.transaction(() => {
         const changes = this.db.prepare("UPDATE alerts SET status = 'acknowledged' WHERE id = ? AND status = 'open'").run(id).changes;
         if (changes === 0) throw new VisibleError("ALERT_NOT_OPEN", `alert ${id} is not open`);
-        audit(this.db, { at: this.clock().toISOString(), actor: actor.id, action: "alert.acknowledge", entity: "alert", entity_id: String(id), before: { status: "open" }, after: { status: "acknowledged" } });
+        audit(this.db, Audit.alertAcknowledged({ by: actor, at: this.clock().toISOString() }, id));
       }).immediate(),
     );
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Audit } from "../../audit.ts";
 import { generateApiKey, hashApiKey } from "../../credentials.ts";
 import { z } from "zod";
 import { VisibleError } from "../../errors.ts";
@@ -43,7 +44,7 @@ export class LocalApiKeyStore implements ApiKeyStore {
         this.db
           .prepare("INSERT INTO api_keys (id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)")
           .run(info.id, name, hashApiKey(key), JSON.stringify(scopes), info.created_at);
-        audit(this.db, { at: info.created_at, actor: actor.id, action: "api_key.create", entity: "api_key", entity_id: info.id, after: { name, scopes } });
+        audit(this.db, Audit.apiKeyCreated({ by: actor, at: info.created_at }, info));
       })(),
     );
     return { key, info };
@@ -79,7 +80,7 @@ export class LocalApiKeyStore implements ApiKeyStore {
         const changes = this.db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(at, id).changes;
         if (changes === 0) throw new VisibleError("API_KEY_NOT_FOUND", `no active API key ${id}`);
         this.verified.invalidate();
-        audit(this.db, { at, actor: actor.id, action: "api_key.revoke", entity: "api_key", entity_id: id });
+        audit(this.db, Audit.apiKeyRevoked({ by: actor, at }, id));
       })(),
     );
   }

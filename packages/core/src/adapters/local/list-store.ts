@@ -1,3 +1,4 @@
+import { Audit } from "../../audit.ts";
 import { invalidInput, VisibleError } from "../../errors.ts";
 import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
 import type { Actor, ListStore } from "../../ports.ts";
@@ -57,7 +58,7 @@ export class LocalListStore implements ListStore {
           .prepare("INSERT INTO lists (kind, field, value, reason, expires_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)")
           .run(e.kind, e.field, e.value, e.reason, e.expires_at, at, actor.id);
         const entry = ListEntry.parse({ ...e, id: Number(lastInsertRowid), created_at: at, created_by: actor.id });
-        audit(this.db, { at, actor: actor.id, action: "list.add", entity: "list_entry", entity_id: String(entry.id), after: entry });
+        audit(this.db, Audit.listEntryAdded({ by: actor, at }, entry));
         this.byKey.invalidate();
         return entry;
       }).immediate(),
@@ -71,7 +72,7 @@ export class LocalListStore implements ListStore {
         const row = this.db.prepare<[number], Row>("SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE id = ? AND removed_at IS NULL").get(id);
         if (!row) throw new VisibleError("LIST_ENTRY_NOT_FOUND", `no list entry ${id}`);
         this.db.prepare("UPDATE lists SET removed_at = ? WHERE id = ?").run(at, id);
-        audit(this.db, { at, actor: actor.id, action: "list.remove", entity: "list_entry", entity_id: String(id), before: row });
+        audit(this.db, Audit.listEntryRemoved({ by: actor, at }, id, row));
         this.byKey.invalidate();
       }).immediate(),
     );

@@ -1,3 +1,4 @@
+import { Audit } from "../../audit.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, ProfileStore } from "../../ports.ts";
 import { Profile, ProfileEdit } from "../../profile.ts";
@@ -40,15 +41,7 @@ export class LocalProfileStore implements ProfileStore {
           .prepare("UPDATE profiles SET email = ?, risk_level = ?, updated_at = ?, data = ? WHERE user_id = ?")
           .run(after.email, after.risk_level, at, JSON.stringify(after), userId);
         const changed = Object.keys(edit) as Array<keyof ProfileEdit>;
-        audit(this.db, {
-          at,
-          actor: actor.id,
-          action: "profile.edit",
-          entity: "profile",
-          entity_id: userId,
-          before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-          after: Object.fromEntries(changed.map((k) => [k, after[k]])),
-        });
+        audit(this.db, Audit.profileEdited({ by: actor, at }, before, after, changed));
         return after;
       }).immediate(),
     );

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { VisibleError } from "../../errors.ts";
+import { VisibleError, type ErrorCode } from "../../errors.ts";
 import type { ReportRunner } from "../../ports.ts";
 import type { ReportEvent, ReportQuery, SqlCheck } from "../../report.ts";
 import { anchors, localAdapterFile, resolveFrom } from "./package-files.ts";
@@ -88,7 +88,7 @@ export type FromReportProcess =
   | { type: "checked"; id: number; result: SqlCheck }
   | { type: "event"; id: number; event: ReportEvent }
   | { type: "end"; id: number }
-  | { type: "error"; id: number; code?: string; message: string };
+  | { type: "error"; id: number; code?: ErrorCode; message: string };
 
 /** The report process's entry: beside this file, or in the package when this file was bundled. */
 const childEntry = () => localAdapterFile("report-process-child.ts");

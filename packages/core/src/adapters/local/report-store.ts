@@ -1,3 +1,4 @@
+import { Audit } from "../../audit.ts";
 import { BacktestRecord, BacktestResult } from "../../backtest.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, BacktestStore, ReportStore } from "../../ports.ts";
@@ -38,7 +39,7 @@ export class LocalReportStore implements ReportStore {
              ON CONFLICT(name) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
           )
           .run(def.name, JSON.stringify(def), at, actor.id);
-        audit(this.db, { at, actor: actor.id, action: before ? "report.update" : "report.create", entity: "report", entity_id: def.name, before: before ? JSON.parse(before.data) : undefined, after: def });
+        audit(this.db, Audit.reportSaved({ by: actor, at }, def, before ? JSON.parse(before.data) : undefined));
         return { ...def, builtin: false, updated_at: at, updated_by: actor.id };
       }).immediate(),
     );
@@ -51,7 +52,7 @@ export class LocalReportStore implements ReportStore {
         const before = this.db.prepare<[string], { data: string }>("SELECT data FROM reports WHERE name = ?").get(name);
         if (!before) throw new VisibleError("REPORT_NOT_FOUND", `no saved report named '${name}'`);
         this.db.prepare("DELETE FROM reports WHERE name = ?").run(name);
-        audit(this.db, { at, actor: actor.id, action: "report.delete", entity: "report", entity_id: name, before: JSON.parse(before.data) });
+        audit(this.db, Audit.reportDeleted({ by: actor, at }, name, JSON.parse(before.data)));
       }).immediate(),
     );
   }
@@ -76,14 +77,7 @@ export class LocalBacktestStore implements BacktestStore {
           .prepare("INSERT INTO backtests (ruleset_version, created_at, created_by, data) VALUES (?, ?, ?, ?)")
           .run(result.ruleset_version, created, actor.id, JSON.stringify(data));
         const id = Number(lastInsertRowid);
-        audit(this.db, {
-          at: created,
-          actor: actor.id,
-          action: "ruleset.backtest",
-          entity: "ruleset",
-          entity_id: String(result.ruleset_version),
-          after: { backtest: id, from: data.from, to: data.to, transactions: data.transactions },
-        });
+        audit(this.db, Audit.backtestRun({ by: actor, at: created }, id, result.ruleset_version, data));
         return { ...data, id, ruleset_version: result.ruleset_version, created_at: created, created_by: actor.id };
       }).immediate(),
     );

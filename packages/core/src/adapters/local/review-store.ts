@@ -1,6 +1,8 @@
+import { Audit } from "../../audit.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, ReviewStore } from "../../ports.ts";
 import { AddNote, AssignCase, Case, CaseEvent, LabelCase, type CaseAction, type CaseQuery, type LabelStats } from "../../review.ts";
+import { ALERTING_DECISIONS, type AlertingDecision } from "../../ruleset.ts";
 import { audit, guardWrite, type Db } from "./sqlite.ts";
 
 const CASE_SELECT = `
@@ -9,6 +11,9 @@ const CASE_SELECT = `
     (SELECT json_group_array(json_extract(value, '$.id')) FROM json_each(d.data, '$.rules')) AS rules,
     coalesce(r.status, 'open') AS status, r.assignee, r.label, r.updated_at
   FROM decisions d LEFT JOIN reviews r ON r.transaction_id = d.transaction_id`;
+
+/** SQL for the decisions that open a case; the values are the fixed ALERTING_DECISIONS, never input. */
+const OPENS_CASE = `d.decision IN (${ALERTING_DECISIONS.map((d) => `'${d}'`).join(", ")})`;
 
 function toCase(row: unknown): Case {
   const r = row as Record<string, unknown>;
@@ -23,7 +28,7 @@ export class LocalReviewStore implements ReviewStore {
   ) {}
 
   async queue(query: CaseQuery): Promise<Case[]> {
-    const where = ["d.decision IN ('REVIEW', 'BLOCKED')"];
+    const where = [OPENS_CASE];
     const params: Record<string, unknown> = { limit: Math.min(Math.max(query.limit ?? 100, 1), 500) };
     const status = query.status ?? "open";
     if (status === "open") where.push("coalesce(r.status, 'open') != 'closed'");
@@ -44,7 +49,7 @@ export class LocalReviewStore implements ReviewStore {
   }
 
   private getSync(transactionId: string): Case | undefined {
-    const row = this.db.prepare(`${CASE_SELECT} WHERE d.transaction_id = ? AND d.decision IN ('REVIEW', 'BLOCKED')`).get(transactionId);
+    const row = this.db.prepare(`${CASE_SELECT} WHERE d.transaction_id = ? AND ${OPENS_CASE}`).get(transactionId);
     return row ? toCase(row) : undefined;
   }
 
@@ -87,7 +92,7 @@ export class LocalReviewStore implements ReviewStore {
         const at = this.clock().toISOString();
         this.upsert({ transaction_id, status: assignee ? "assigned" : "open", assignee, label: null }, actor, at);
         this.event(transaction_id, "assign", assignee ? `assigned to ${assignee}` : "unassigned", actor, at);
-        audit(this.db, { at, actor: actor.id, action: "case.assign", entity: "case", entity_id: transaction_id, before: { assignee: before.assignee }, after: { assignee } });
+        audit(this.db, Audit.caseAssigned({ by: actor, at }, transaction_id, before, assignee));
         return this.mustGet(transaction_id);
       }).immediate(),
     );
@@ -101,7 +106,7 @@ export class LocalReviewStore implements ReviewStore {
         const at = this.clock().toISOString();
         this.upsert({ transaction_id, status: "closed", assignee: before.assignee ?? actor.id, label }, actor, at);
         this.event(transaction_id, "label", note ? `${label}: ${note}` : label, actor, at);
-        audit(this.db, { at, actor: actor.id, action: "case.label", entity: "case", entity_id: transaction_id, before: { status: before.status, label: before.label }, after: { status: "closed", label } });
+        audit(this.db, Audit.caseLabelled({ by: actor, at }, transaction_id, before, label));
         return this.mustGet(transaction_id);
       }).immediate(),
     );
@@ -122,7 +127,7 @@ export class LocalReviewStore implements ReviewStore {
       this.db.transaction(() => {
         const c = this.mustGet(transactionId);
         const at = this.clock().toISOString();
-        audit(this.db, { at, actor: actor.id, action: "case.release", entity: "case", entity_id: transactionId, after: { user_id: c.user_id, note } });
+        audit(this.db, Audit.caseReleased({ by: actor, at }, transactionId, c.user_id, note));
         return this.event(transactionId, "release", note, actor, at);
       }).immediate(),
     );
@@ -131,7 +136,7 @@ export class LocalReviewStore implements ReviewStore {
   async labelStats(): Promise<LabelStats> {
     const stats: LabelStats = { by_decision: { REVIEW: { fraud: 0, legitimate: 0 }, BLOCKED: { fraud: 0, legitimate: 0 } }, by_rule: {} };
     const rows = this.db
-      .prepare<[], { decision: "REVIEW" | "BLOCKED"; label: "fraud" | "legitimate"; n: number }>(
+      .prepare<[], { decision: AlertingDecision; label: "fraud" | "legitimate"; n: number }>(
         `SELECT d.decision, r.label, count(*) AS n FROM reviews r JOIN decisions d ON d.transaction_id = r.transaction_id
          WHERE r.label IS NOT NULL GROUP BY d.decision, r.label`,
       )

@@ -1,3 +1,4 @@
+import { Audit } from "../../audit.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, RuleStore, ShadowRulesetStore } from "../../ports.ts";
 import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset.ts";
@@ -69,7 +70,7 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
     return ruleset;
   }
 
-  private makeLive(ruleset: Ruleset, actor: Actor, action: string): Ruleset {
+  private makeLive(ruleset: Ruleset, actor: Actor, how: "ruleset.publish" | "ruleset.rollback"): Ruleset {
     const at = this.clock().toISOString();
     const previous = this.liveVersionSync();
     if (previous !== 0) {
@@ -84,7 +85,7 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
     this.db.prepare("INSERT INTO kv (key, value) VALUES ('live_ruleset', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(ruleset.version));
     // A shadow ruleset that goes live has nothing left to be compared with.
     this.db.prepare("DELETE FROM kv WHERE key = 'shadow_ruleset' AND value = ?").run(String(ruleset.version));
-    audit(this.db, { at, actor: actor.id, action, entity: "ruleset", entity_id: String(ruleset.version), before: { live_version: previous }, after: { live_version: ruleset.version } });
+    audit(this.db, Audit.rulesetLive({ by: actor, at }, how, ruleset.version, previous));
     return published;
   }
 
@@ -93,7 +94,7 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
     return guardWrite(() =>
       this.db.transaction(() => {
         const draft = this.insert(valid, actor, note, "draft");
-        audit(this.db, { at: draft.created_at, actor: actor.id, action: "ruleset.draft", entity: "ruleset", entity_id: String(draft.version), after: { note, rules: draft.rules.length } });
+        audit(this.db, Audit.rulesetDrafted({ by: actor, at: draft.created_at }, draft, note));
         return draft;
       }).immediate(),
     );
@@ -147,15 +148,7 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
           validateRulesetContent(contentOf(ruleset));
           this.db.prepare("INSERT INTO kv (key, value) VALUES ('shadow_ruleset', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(version));
         }
-        audit(this.db, {
-          at: this.clock().toISOString(),
-          actor: actor.id,
-          action: "ruleset.shadow",
-          entity: "ruleset",
-          entity_id: String(version ?? previous?.value ?? 0),
-          before: { shadow_version: previous ? Number(previous.value) : null },
-          after: { shadow_version: version },
-        });
+        audit(this.db, Audit.shadowSet({ by: actor, at: this.clock().toISOString() }, version, previous ? Number(previous.value) : 0));
       }).immediate(),
     );
     this.changed(undefined);

@@ -2,6 +2,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { mkdirSync, renameSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { everydayAmountSql, SYNTHETIC_MERCHANTS, SYNTHETIC_TYPES, usualAmountSql } from "../../demo/synthetic.ts";
 import { LAKE_COLUMNS } from "../../lake-schema.ts";
 import { LAKE_FILE_LAYOUT } from "./lake.ts";
 import { guardWrite, type Db } from "./sqlite.ts";
@@ -75,23 +76,25 @@ export async function simulateLake(options: SimulateLakeOptions): Promise<Simula
 
   const u = (k: number) => `(hash(i, ${seed}, ${k}) % 1000000) / 1000000.0`;
   const spacing = Math.floor(DAY_US / perDay);
+  // Core's synthetic customers (demo/synthetic.ts), with amounts in francs CFA.
+  const usual = usualAmountSql("k", "xaf");
   const simSql = (from: number, to: number) => `
 WITH r AS (
   SELECT
     i,
     ${BigInt(firstDayMs) * 1000n} + (i // ${perDay}) * ${DAY_US} + (i % ${perDay}) * ${spacing} + CAST(hash(i, ${seed}, 0) % ${Math.max(1, spacing)} AS BIGINT) AS ts_us,
     CAST(hash(i, ${seed}, 6) % ${customers} AS BIGINT) AS k,
-    CAST(hash(i, ${seed}, 7) % 200 AS BIGINT) AS m,
+    CAST(hash(i, ${seed}, 7) % ${SYNTHETIC_MERCHANTS} AS BIGINT) AS m,
     ${u(1)} < ${fraudRate} AS is_fraud,
     ${u(2)} AS u_amount, ${u(3)} AS u_device, ${u(4)} AS u_place, ${u(5)} AS u_latency, ${u(8)} AS u_label, ${u(9)} AS u_type
   FROM range(${from}, ${to}) t(i)
 ), f AS (
   SELECT *,
-    2000 + (k % 50) * 1000 AS usual,
+    ${usual} AS usual,
     CASE
-      WHEN is_fraud THEN round((2000 + (k % 50) * 1000) * (4 + u_amount * 8))
-      WHEN u_device > 0.997 THEN round((2000 + (k % 50) * 1000) * 6)
-      ELSE greatest(100, round((2000 + (k % 50) * 1000) * exp((u_amount - 0.5) * 1.2)))
+      WHEN is_fraud THEN round((${usual}) * (4 + u_amount * 8))
+      WHEN u_device > 0.997 THEN round((${usual}) * 6)
+      ELSE ${everydayAmountSql(usual, "u_amount", "xaf")}
     END AS amount,
     is_fraud OR u_device < 0.01 AS new_device,
     is_fraud AND u_place < 0.6 AS far
@@ -119,7 +122,7 @@ SELECT
   CASE WHEN far THEN ${sqlList(FAR_CITIES)}[1 + CAST(u_place * 10 AS BIGINT) % ${FAR_CITIES.length}] ELSE ${sqlList(HOME_CITIES)}[1 + k % ${HOME_CITIES.length}] END AS location,
   CAST(NULL AS VARCHAR) AS ip_address,
   make_timestamp(ts_us) AS "timestamp",
-  CASE WHEN is_fraud THEN (CASE WHEN u_type < 0.5 THEN 'CASH_OUT' ELSE 'TRANSFER' END) ELSE ['PAYMENT', 'TRANSFER', 'CASH_OUT', 'CASH_IN'][1 + CAST(u_type * 4 AS BIGINT) % 4] END AS "type",
+  CASE WHEN is_fraud THEN (CASE WHEN u_type < 0.5 THEN 'CASH_OUT' ELSE 'TRANSFER' END) ELSE ${sqlList(SYNTHETIC_TYPES)}[1 + CAST(u_type * ${SYNTHETIC_TYPES.length} AS BIGINT) % ${SYNTHETIC_TYPES.length}] END AS "type",
   CAST(NULL AS VARCHAR) AS counterparty_id,
   CAST(NULL AS DOUBLE) AS balance_before,
   CAST(NULL AS DOUBLE) AS balance_after,

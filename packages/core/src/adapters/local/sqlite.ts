@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { AuditRecord } from "../../audit.ts";
 import { DEFAULT_SQLITE_CACHE_MB } from "../../env.ts";
 import { UnavailableError } from "../../errors.ts";
 import { localAdapterFile } from "./package-files.ts";
@@ -105,9 +106,10 @@ export function migrate(db: Db, upTo = migrationScripts().length): void {
   }
 }
 
+/** Writes an audit entry in the caller's transaction, so a change and its entry commit together. */
 export function audit(
   db: Db,
-  entry: { actor: string; action: string; entity: string; entity_id: string; before?: unknown; after?: unknown; at: string },
+  entry: AuditRecord,
 ): void {
   db.prepare(
     "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",

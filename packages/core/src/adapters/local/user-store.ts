@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
+import { Audit, type UserChange } from "../../audit.ts";
 import { hashPassword, verifyPassword } from "../../credentials.ts";
 import { VisibleError } from "../../errors.ts";
 import type { Actor, SessionStore, UserStore } from "../../ports.ts";
@@ -34,7 +35,7 @@ export class LocalUserStore implements UserStore {
         this.db
           .prepare("INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")
           .run(user.id, user.username, user.display_name, user.role, hash, user.created_at);
-        audit(this.db, { at: user.created_at, actor: actor.id, action: "user.create", entity: "user", entity_id: user.username, after: { display_name: user.display_name, role: user.role } });
+        audit(this.db, Audit.userCreated({ by: actor, at: user.created_at }, user));
         return user;
       }).immediate(),
     );
@@ -66,7 +67,7 @@ export class LocalUserStore implements UserStore {
     return this.db.prepare(`SELECT ${COLUMNS} FROM users ORDER BY username`).all().map((r) => UserRow.parse(r));
   }
 
-  private change(id: string, actor: Actor, action: string, apply: (before: User) => void): User {
+  private change(id: string, actor: Actor, how: UserChange, apply: (before: User) => void): User {
     return guardWrite(() =>
       this.db.transaction(() => {
         const row = this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id);
@@ -74,15 +75,7 @@ export class LocalUserStore implements UserStore {
         const before = UserRow.parse(row);
         apply(before);
         const after = UserRow.parse(this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id));
-        audit(this.db, {
-          at: this.clock().toISOString(),
-          actor: actor.id,
-          action,
-          entity: "user",
-          entity_id: before.username,
-          before: { role: before.role, disabled: before.disabled_at !== null },
-          after: { role: after.role, disabled: after.disabled_at !== null },
-        });
+        audit(this.db, Audit.userChanged({ by: actor, at: this.clock().toISOString() }, how, before, after));
         return after;
       }).immediate(),
     );

@@ -1,5 +1,6 @@
 import type { Decision } from "../../decision.ts";
 import { toLakeRecord } from "../../lake-schema.ts";
+import { raisesAlert } from "../../ruleset.ts";
 import type { CompactResult, LocalLakeWriter } from "./lake.ts";
 import { guardWrite, type Db } from "./sqlite.ts";
 
@@ -175,7 +176,7 @@ export class OutboxWorker {
         // Another worker moved the offset meanwhile: nothing written, the next step reads again.
         if (this.offset(ALERTS) !== from) return 0;
         for (const d of decisions) {
-          if (d.decision !== "APPROVED") {
+          if (raisesAlert(d.decision)) {
             this.q.alert.run(d.transaction_id, d.user_id, d.decision, d.score, d.transaction.amount, JSON.stringify(d.rules.map((r) => r.id)), d.decided_at);
           }
         }

@@ -1,4 +1,4 @@
-import { can, precision, type CaseQuery } from "@fraud/core";
+import { ALERTING_DECISIONS, can, precision, type CaseQuery } from "@fraud/core";
 import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import Link from "next/link";
@@ -25,7 +25,7 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
   const format = await getFormatter();
   const sp = await searchParams;
   const status: CaseQuery["status"] = sp.status === "closed" || sp.status === "all" ? sp.status : "open";
-  const decision = sp.decision === "REVIEW" || sp.decision === "BLOCKED" ? sp.decision : undefined;
+  const decision = ALERTING_DECISIONS.find((d) => d === sp.decision);
   const p = await platform();
   const [cases, stats] = await Promise.all([
     reviewQueue(user, { status, decision, assignee: sp.mine === "1" ? user.username : undefined, limit: 100 }),

@@ -38,7 +38,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
       {reports.length === 0 || !selected ? (
         <EmptyState>{t("empty")}</EmptyState>
       ) : (
-        <div className="grid gap-4 lg:grid-cols-4">
+        <div className="grid grid-cols-1 gap-4 lg:grid-cols-4">
           <Card title={t("choose")} bodyClassName="p-2">
             <nav aria-label={t("choose")}>
               <ul className="space-y-0.5">

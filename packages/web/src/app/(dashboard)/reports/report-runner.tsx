@@ -7,10 +7,9 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContai
 import { runReport } from "@/actions/analytics";
 import { FormMessage, TextField } from "@/components/fields";
 import { Button, Card, EmptyState, Stat, Table, Td, Th } from "@/components/ui";
+import { seriesColor } from "@/lib/decision-colors";
 import type { ReportOutput, SavedReport } from "@/server/analytics";
 import type { FormState } from "@/server/forms";
-
-const PALETTE = ["#2f5bd3", "#e11d48", "#059669", "#d97706", "#7c3aed", "#0891b2", "#64748b", "#db2777"];
 
 function inputType(t: SavedReport["parameters"][number]["type"]): string {
   return t === "date" ? "text" : t === "string" ? "text" : "number";
@@ -64,14 +63,14 @@ function Chart({ report, output }: { report: Omit<SavedReport, "sql">; output: R
           <LineChart {...common}>
             {axes}
             {series.map((s, i) => (
-              <Line key={s} dataKey={s} stroke={PALETTE[i % PALETTE.length]} dot={false} strokeWidth={2} isAnimationActive={false} />
+              <Line key={s} dataKey={s} stroke={seriesColor(s, i)} dot={false} strokeWidth={2} isAnimationActive={false} />
             ))}
           </LineChart>
         ) : (
           <BarChart {...common}>
             {axes}
             {series.map((s, i) => (
-              <Bar key={s} dataKey={s} fill={PALETTE[i % PALETTE.length]} stackId={kind === "stacked_bar" ? "1" : undefined} isAnimationActive={false} />
+              <Bar key={s} dataKey={s} fill={seriesColor(s, i)} stackId={kind === "stacked_bar" ? "1" : undefined} isAnimationActive={false} />
             ))}
           </BarChart>
         )}

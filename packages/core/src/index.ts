@@ -13,7 +13,7 @@ export * from "./scoring.ts";
 export * from "./lake-schema.ts";
 export * from "./lab.ts";
 export * from "./seed.ts";
-export { DEMO_RULESET } from "./demo-ruleset.ts";
+export { DEMO_RULESET, demoRuleset, inLanguage, type RuleText } from "./demo-ruleset.ts";
 export { lookupPlace, distanceKm, haversineKm } from "./geo.ts";
 export * from "./users.ts";
 export * from "./sign-in.ts";

@@ -39,8 +39,8 @@ export function TestForm({ presets, customers, types, currency }: { presets: Pre
         </div>
         <form action={action} className="space-y-4" noValidate>
           <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-            <TextField label={t("fields.user_id")} list="lab-customers" autoCapitalize="none" errors={state.fields} {...bind("user_id")} />
-            <datalist id="lab-customers">
+            <TextField label={t("fields.user_id")} list="demo-customers" autoCapitalize="none" errors={state.fields} {...bind("user_id")} />
+            <datalist id="demo-customers">
               {customers.map((c) => (
                 <option key={c} value={c} />
               ))}

@@ -11,7 +11,7 @@ test("every dashboard page fits a phone's width without scrolling sideways", asy
   const tested = await testTransaction(page, { Client: "user_001", Montant: "9000", Marchand: "MERCH_E2E" });
   await page.setViewportSize(PHONE);
 
-  const pages = [...DASHBOARD_PAGES, "/rules/HIGH_AMOUNT_VS_HISTORY", "/rules/versions/1", "/reports?report=decisions_per_day", `/transactions/${blocked.id}`, `/transactions/${encodeURIComponent(tested.id)}`];
+  const pages = [...DASHBOARD_PAGES, "/rules/HIGH_AMOUNT_VS_HISTORY", "/rules/versions/1", `/transactions/${blocked.id}`, `/transactions/${encodeURIComponent(tested.id)}`];
   for (const path of pages) {
     await test.step(path, async () => {
       await page.goto(path);
@@ -21,4 +21,12 @@ test("every dashboard page fits a phone's width without scrolling sideways", asy
       expect.soft(width.scroll, `${path} is ${width.scroll} px wide on a ${width.viewport} px screen`).toBeLessThanOrEqual(width.viewport);
     });
   }
+
+  await test.step("a report's chart and result table", async () => {
+    await page.goto("/reports?report=decisions_per_day");
+    await page.getByRole("button", { name: "Exécuter" }).click();
+    await expect(page.getByRole("img", { name: /^Graphique du rapport/ })).toBeVisible();
+    const width = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+    expect.soft(width.scroll, `a report's result is ${width.scroll} px wide on a ${width.viewport} px screen`).toBeLessThanOrEqual(width.viewport);
+  });
 });

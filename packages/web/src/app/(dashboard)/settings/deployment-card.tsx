@@ -1,4 +1,4 @@
-import { getFormatter, getTimeZone, getTranslations } from "next-intl/server";
+import { getFormatter, getLocale, getTimeZone, getTranslations } from "next-intl/server";
 import { KeyValues } from "@/components/key-values";
 import { Card } from "@/components/ui";
 import { money } from "@/lib/format";
@@ -9,6 +9,8 @@ export async function DeploymentCard() {
   const t = await getTranslations("settings");
   const format = await getFormatter();
   const s = (await runtime()).env.settings;
+  const locale = await getLocale();
+  const name = (type: "region" | "language", code: string) => new Intl.DisplayNames([locale], { type }).of(code) ?? code;
   return (
     <Card title={t("deployment")}>
       <KeyValues
@@ -17,6 +19,8 @@ export async function DeploymentCard() {
           [t("timeZone"), s.timeZone],
           [t("yourTimeZone"), await getTimeZone()],
           [t("maxAmount"), money(format, s.maxAmount, s.currency)],
+          [t("country"), `${name("region", s.country)} (${s.country})`],
+          [t("language"), name("language", s.language)],
           [t("engine"), "SQLite (WAL) · DuckDB"],
         ]}
       />

@@ -11,8 +11,9 @@ test("a suspicious transaction tried on the test page is blocked with its reason
   const result = page.getByRole("status").filter({ hasText: "Raisons" });
   await expect(result.getByText("Bloquée")).toBeVisible();
   await expect(result.getByText("Test", { exact: true })).toBeVisible();
-  await expect(result.getByText("Very high amount")).toBeVisible();
-  await expect(result.getByText("Device change")).toBeVisible();
+  // The demo rules as seeded in the deployment's language (FRAUD_LANGUAGE, French by default).
+  await expect(result.getByText("Montant très élevé")).toBeVisible();
+  await expect(result.getByText("Changement d'appareil")).toBeVisible();
   await expect(result.getByText(/device_changed = true/)).toBeVisible();
   const link = result.getByRole("link", { name: /Voir le détail/ });
   const id = decodeURIComponent(((await link.getAttribute("href")) ?? "").replace("/transactions/", ""));

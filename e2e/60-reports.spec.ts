@@ -9,21 +9,21 @@ test("a built-in report runs with its parameters and shows its chart, its table 
   await testTransaction(page, { Client: customer, Montant: "111", Marchand: "MERCH_E2E_REPORT", Appareil: "device_e2e", Lieu: "Douala, CM" });
 
   await page.goto("/reports");
-  await page.getByRole("navigation", { name: "Choisir un rapport" }).getByRole("link", { name: /Top customers by total amount/ }).click();
+  await page.getByRole("navigation", { name: "Choisir un rapport" }).getByRole("link", { name: /Clients au plus gros montant total/ }).click();
   const parameters = page.getByRole("form", { name: "Paramètres" });
-  await parameters.getByLabel("From (UTC day)").fill("today-1");
-  await parameters.getByLabel("To (UTC day)").fill("today");
+  await parameters.getByLabel("Du (jour UTC)").fill("today-1");
+  await parameters.getByLabel("Au (jour UTC)").fill("today");
 
-  const table = page.getByRole("table", { name: "Top customers by total amount" });
+  const table = page.getByRole("table", { name: "Clients au plus gros montant total" });
   // The lake receives decisions a few seconds after they are made: run again until it has this one.
   await expect(async () => {
     await parameters.getByRole("button", { name: "Exécuter" }).click();
     await expect(table.getByRole("row").filter({ hasText: customer })).toBeVisible({ timeout: 5_000 });
   }).toPass({ timeout: 45_000 });
-  await expect(table.getByRole("columnheader")).toHaveText(["user_id", "transactions", "total_amount"]);
+  await expect(table.getByRole("columnheader")).toHaveText(["Client", "Transactions", "Montant total"]);
   await expect(table.getByRole("row").filter({ hasText: customer })).toContainText(/987\s?654/);
 
-  const chart = page.getByRole("img", { name: "Graphique du rapport Top customers by total amount" });
+  const chart = page.getByRole("img", { name: "Graphique du rapport Clients au plus gros montant total" });
   await expect(chart).toBeVisible();
   await expect(chart.locator(".recharts-bar-rectangle").first()).toBeVisible();
 
@@ -32,7 +32,7 @@ test("a built-in report runs with its parameters and shows its chart, its table 
   const file = await download;
   expect(file.suggestedFilename()).toBe("top_customers.csv");
   const lines = readFileSync(await file.path(), "utf8").split("\r\n");
-  // Text cells quoted, numbers as numbers (packages/core/src/csv.ts).
+  // Columns under their SQL names, for the tools that read the file; text cells quoted, numbers as numbers (packages/core/src/csv.ts).
   expect(lines[0]).toBe('"user_id","transactions","total_amount"');
   expect(lines.find((l) => l.startsWith(`"${customer}",`))).toBe(`"${customer}",1,987654`);
 });

@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { E2E } from "./playwright.config";
-import { testTransaction } from "./support";
+import { DASHBOARD_PAGES, testTransaction } from "./support";
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
@@ -18,8 +18,6 @@ test("the sign-in page has no serious accessibility violations", async ({ browse
   await context.close();
 });
 
-const PAGES = ["/", "/decisions", "/review", "/alerts", "/test", "/rules", "/rules/new", "/rules/versions", "/profiles", "/profiles/user_001", "/lists", "/reports", "/reports/new", "/audit", "/settings", "/password"];
-
 test("every dashboard page has no serious accessibility violations", async ({ page, request }) => {
   test.setTimeout(240_000);
   // A blocked decision, so that the detail page and the queues have content to check.
@@ -32,7 +30,7 @@ test("every dashboard page has no serious accessibility violations", async ({ pa
   // And a test transaction, whose page carries the test badge and notice.
   const tested = await testTransaction(page, { Client: "user_001", Montant: "9000", Marchand: "MERCH_E2E" });
 
-  for (const path of [...PAGES, `/transactions/${transaction_id}`, `/transactions/${encodeURIComponent(tested.id)}`]) {
+  for (const path of [...DASHBOARD_PAGES, `/transactions/${transaction_id}`, `/transactions/${encodeURIComponent(tested.id)}`]) {
     await test.step(path, async () => {
       await page.goto(path);
       await expect(page.getByRole("main")).toBeVisible();

@@ -7,6 +7,9 @@ export const USERS = {
   viewer: { username: "e2e-viewer", password: "viewer-password-e2e" },
 } as const;
 
+/** Every dashboard page an admin reaches from the menu, by path (detail pages are added by each spec). */
+export const DASHBOARD_PAGES = ["/", "/decisions", "/review", "/alerts", "/test", "/rules", "/rules/new", "/rules/versions", "/profiles", "/profiles/user_001", "/lists", "/reports", "/reports/new", "/audit", "/settings", "/password"];
+
 export const storage = (who: keyof typeof USERS) => `${E2E.authDir}/${who}.json`;
 
 export async function signIn(page: Page, who: keyof typeof USERS): Promise<void> {

@@ -10,6 +10,8 @@ import { ReportDefinition, type ReportDefinitionInput, type ReportParameter } fr
  *  - LIMIT is a literal (Athena does not bind parameters there).
  */
 
+// Titles, descriptions, parameter labels and column names here are the English ones the API
+// gives; the dashboard shows each in the user's language (packages/web/messages, builtinReports).
 const RANGE: ReportParameter[] = [
   { name: "from", type: "date", label: "From (UTC day)", description: "First day, included", default: "today-30" },
   { name: "to", type: "date", label: "To (UTC day)", description: "Last day, included", default: "today" },
@@ -21,7 +23,7 @@ const DEFINITIONS: ReportDefinitionInput[] = [
   {
     name: "overview",
     title: "Overview",
-    description: "Number of transactions, total and average amount, and distinct customers (the lab's first query).",
+    description: "Number of transactions, total and average amount, and distinct customers.",
     parameters: RANGE,
     // Grouping by customer first gives the same figures as count(DISTINCT user_id) in one pass,
     // at half the cost on DuckDB.
@@ -42,7 +44,7 @@ FROM per_customer`,
   {
     name: "top_customers",
     title: "Top customers by total amount",
-    description: "The 20 customers who moved the most money (the lab's second query).",
+    description: "The 20 customers who moved the most money.",
     parameters: RANGE,
     sql: `SELECT
   user_id,
@@ -58,7 +60,7 @@ LIMIT 20`,
   {
     name: "large_transactions",
     title: "Large transactions",
-    description: "Transactions above an amount, largest first (the lab's third query, over 1,000 by default).",
+    description: "Transactions above an amount, largest first (over 1,000 by default).",
     parameters: [...RANGE, { name: "min_amount", type: "number", label: "More than", description: "Amount threshold, excluded", default: 1000 }],
     // The 1,000th largest amount is found first, reading one column; only rows at or above it are
     // then read in full. Same rows, in the same order, as sorting every row's eight columns:
@@ -91,7 +93,7 @@ LIMIT 1000`,
   {
     name: "by_merchant_category",
     title: "By merchant category",
-    description: "Transactions and average amount per merchant category (the lab's fourth query).",
+    description: "Transactions and average amount per merchant category.",
     parameters: RANGE,
     sql: `SELECT
   coalesce(merchant_category, '(none)') AS merchant_category,
@@ -158,7 +160,7 @@ ORDER BY hits DESC, hits.rule_id`,
   },
   {
     name: "amount_blocked",
-    title: "Amount blocked (FCFA)",
+    title: "Amount blocked",
     description: "Blocked transactions and the money they would have moved, per UTC day, in one currency (XAF, the FCFA, by default).",
     parameters: [...RANGE, { name: "currency", type: "string", label: "Currency", description: "ISO 4217 code", default: "XAF" }],
     sql: `SELECT

@@ -1,9 +1,11 @@
 import type { RulesetContentInput } from "./ruleset.ts";
+import type { Language } from "./settings.ts";
 
 /**
- * The lab's rules, each implemented for real. Amounts are in the units of the lab's data.
- * The first six come from the lab's scoring code, the next two from its rules table (which the
- * lab's code never read), and the last is ours: see docs/rules.md for the reasoning.
+ * The demo rules, each implemented for real, named and described in English. Amounts are in the
+ * units of the demo data. The first six come from the scoring code of the lab the project started
+ * from, the next two from its rules table (which that code never read), and the last is ours: see
+ * docs/rules.md for the reasoning.
  */
 export const DEMO_RULESET: RulesetContentInput = {
   thresholds: { review: 50, block: 80 },
@@ -75,3 +77,38 @@ export const DEMO_RULESET: RulesetContentInput = {
     },
   ],
 };
+
+/** A shipped rule's name and description in another language, by rule id. */
+export type RuleText = Readonly<Record<string, { name: string; description: string }>>;
+
+const DEMO_RULES_FR: RuleText = {
+  HIGH_AMOUNT_VS_HISTORY: { name: "Montant très au-dessus de l'habitude du client", description: "Plus de 5 fois le montant moyen du client sur 30 jours." },
+  VERY_HIGH_AMOUNT: { name: "Montant très élevé", description: "Montant supérieur à 5 000." },
+  NEW_ACCOUNT: { name: "Compte récent", description: "Compte ouvert moins de 7 jours avant la transaction." },
+  DEVICE_CHANGE: { name: "Changement d'appareil", description: "L'appareil n'est pas celui que le client a utilisé la dernière fois." },
+  HIGH_FREQUENCY: { name: "Fréquence élevée", description: "Plus de 50 transactions sur les 30 derniers jours." },
+  HIGH_RISK_CUSTOMER: { name: "Client à risque élevé", description: "Le niveau de risque du client est élevé (HIGH)." },
+  RAPID_SUCCESSION: { name: "Transactions en rafale", description: "Moins de 60 secondes depuis la transaction précédente du client." },
+  LOCATION_CHANGE: { name: "Lieu inhabituel", description: "À plus de 500 km du dernier lieu connu du client." },
+  NEW_DEVICE_LARGE_AMOUNT: {
+    name: "Gros montant depuis un appareil jamais vu",
+    description:
+      "Un appareil que ce client n'a jamais utilisé, pour au moins 3 fois sa moyenne sur 30 jours (ou tout montant s'il n'a pas d'historique récent) : le schéma d'encaissement après prise de contrôle d'un compte. Avec DEVICE_CHANGE, la transaction part en revue.",
+  },
+};
+
+/**
+ * A shipped ruleset with its rules named and described in `language`: the text is data, stored
+ * with each rule when the ruleset is seeded, so people read the rules in the deployment's
+ * language. Ids, expressions and scores stay the same in every language.
+ */
+export function inLanguage(content: RulesetContentInput, language: Language, translations: Partial<Record<Language, RuleText>>): RulesetContentInput {
+  const text = translations[language];
+  if (!text) return content;
+  return { ...content, rules: content.rules.map((r) => ({ ...r, ...(Object.hasOwn(text, r.id) ? text[r.id] : {}) })) };
+}
+
+/** The demo ruleset in a deployment's language. */
+export function demoRuleset(language: Language): RulesetContentInput {
+  return inLanguage(DEMO_RULESET, language, { fr: DEMO_RULES_FR });
+}

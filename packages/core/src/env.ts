@@ -48,6 +48,10 @@ const Env = z.object({
   FRAUD_ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
   FRAUD_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default("XAF"),
   FRAUD_TIME_ZONE: z.string().default("Africa/Douala"),
+  /** The language the shipped rules are named in when `fraud seed` publishes them (fr or en). */
+  FRAUD_LANGUAGE: z.string().default("fr"),
+  /** The deployment's country (ISO 3166-1 alpha-2): where the demo customers live. */
+  FRAUD_COUNTRY: z.string().default("CM"),
   FRAUD_MAX_AMOUNT: z.coerce.number().positive().default(1e12),
   /** FULL: every acknowledged decision survives a power cut (one fsync each); NORMAL: survives process crashes. */
   FRAUD_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
@@ -119,6 +123,15 @@ export interface AwsDeploymentEnv {
 }
 export type Env = z.infer<typeof Env> & { settings: Settings; sessionLifetime: SessionLifetime; reportLimits: ReportLimits; aws?: AwsDeploymentEnv };
 
+/** The environment variable each setting is read from, to name it in an error. */
+const SETTING_VARIABLES: Record<string, string> = {
+  currency: "FRAUD_CURRENCY",
+  timeZone: "FRAUD_TIME_ZONE",
+  maxAmount: "FRAUD_MAX_AMOUNT",
+  language: "FRAUD_LANGUAGE",
+  country: "FRAUD_COUNTRY",
+};
+
 let cached: Env | undefined;
 
 /** The environment, validated once; the only place that reads process.env. */
@@ -129,11 +142,18 @@ export function env(source: NodeJS.ProcessEnv = process.env): Env {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`invalid settings in the environment:\n${lines.join("\n")}`);
   }
-  const settings = Settings.parse({
+  const settingsParsed = Settings.safeParse({
     currency: parsed.data.FRAUD_CURRENCY,
     timeZone: parsed.data.FRAUD_TIME_ZONE,
     maxAmount: parsed.data.FRAUD_MAX_AMOUNT,
+    language: parsed.data.FRAUD_LANGUAGE,
+    country: parsed.data.FRAUD_COUNTRY,
   });
+  if (!settingsParsed.success) {
+    const lines = settingsParsed.error.issues.map((i) => `  ${SETTING_VARIABLES[String(i.path[0])] ?? i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid settings in the environment:\n${lines.join("\n")}`);
+  }
+  const settings = settingsParsed.data;
   const lifetime = SessionLifetime.safeParse({
     idleMs: Math.round(parsed.data.FRAUD_SESSION_IDLE_MINUTES * 60_000),
     maxMs: Math.round(parsed.data.FRAUD_SESSION_MAX_HOURS * 3_600_000),

@@ -235,6 +235,12 @@ export function lookupPlace(location: string): Place | undefined {
   return candidates.find((p) => p.country === country);
 }
 
+/** The gazetteer's cities of a country (ISO 3166-1 alpha-2), in the table's order: largest first. */
+export function citiesOf(country: string): readonly Place[] {
+  const code = country.trim().toUpperCase();
+  return PLACES.filter((p) => p.country === (COUNTRY_ALIASES[code] ?? code));
+}
+
 /** Great-circle distance in km between two points (haversine, mean earth radius 6371.0088 km). */
 export function haversineKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
   const rad = Math.PI / 180;

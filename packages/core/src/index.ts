@@ -14,7 +14,7 @@ export * from "./lake-schema.ts";
 export * from "./lab.ts";
 export * from "./demo/synthetic.ts";
 export * from "./seed.ts";
-export { DEMO_RULESET } from "./demo-ruleset.ts";
+export { DEMO_RULESET, demoRuleset, inLanguage, type RuleText } from "./demo-ruleset.ts";
 export { lookupPlace, distanceKm, haversineKm } from "./geo.ts";
 export * from "./users.ts";
 export * from "./sign-in.ts";

@@ -1,18 +1,31 @@
-import { DEMO_RULESET } from "./demo-ruleset.ts";
-import { LAB_CUSTOMERS } from "./lab.ts";
+import { demoRuleset } from "./demo-ruleset.ts";
+import { demoCustomers } from "./lab.ts";
 import type { Actor, ProfileStore, RuleStore } from "./ports.ts";
 import { profileFromSummary } from "./profile.ts";
 import { RulesetContent } from "./ruleset.ts";
+import type { Settings } from "./settings.ts";
 
 export interface SeedReport {
   profilesCreated: string[];
   rulesetPublished: number | null;
 }
 
-/** The lab's customers and the demo ruleset. Idempotent: existing data is left as it is. */
-export async function seedDemo(stores: { profiles: ProfileStore; rules: RuleStore }, now: Date, actor: Actor = { id: "seed" }): Promise<SeedReport> {
+const NOTE = { fr: "jeu de règles de démonstration", en: "demo ruleset" } as const;
+
+/**
+ * The demo customers and the demo ruleset. With a deployment's settings, the customers live in
+ * its country and the rules are named in its language; without, they are the lab's customers and
+ * English rules. Idempotent: existing data is left as it is.
+ */
+export async function seedDemo(
+  stores: { profiles: ProfileStore; rules: RuleStore },
+  now: Date,
+  options: { actor?: Actor; settings?: Pick<Settings, "language" | "country"> } = {},
+): Promise<SeedReport> {
+  const actor = options.actor ?? { id: "seed" };
+  const language = options.settings?.language ?? "en";
   const profilesCreated: string[] = [];
-  for (const c of LAB_CUSTOMERS) {
+  for (const c of demoCustomers(options.settings?.country)) {
     const created = await stores.profiles.insertIfMissing(
       profileFromSummary({ ...c, account_created: `${c.account_created}T00:00:00.000Z`, as_of: now.toISOString() }),
     );
@@ -20,7 +33,7 @@ export async function seedDemo(stores: { profiles: ProfileStore; rules: RuleStor
   }
   let rulesetPublished: number | null = null;
   if ((await stores.rules.versions()).length === 0) {
-    const draft = await stores.rules.saveDraft(RulesetContent.parse(DEMO_RULESET), actor, "demo ruleset: the lab's rules");
+    const draft = await stores.rules.saveDraft(RulesetContent.parse(demoRuleset(language)), actor, NOTE[language]);
     rulesetPublished = (await stores.rules.publish(draft.version, actor)).version;
   }
   return { profilesCreated, rulesetPublished };

@@ -1,4 +1,9 @@
 import { z } from "zod";
+import { citiesOf } from "./geo.ts";
+
+/** The languages the dashboard speaks, and the shipped rules are named in. */
+export const LANGUAGES = ["fr", "en"] as const;
+export type Language = (typeof LANGUAGES)[number];
 
 /** Whether a value names an IANA time zone the runtime knows (such as Africa/Douala). */
 export function isTimeZone(value: string | undefined): value is string {
@@ -23,6 +28,18 @@ export const Settings = z.object({
     .refine(isTimeZone, "unknown IANA time zone")
     .default("Africa/Douala"),
   maxAmount: z.number().positive().default(1e12),
+  /** The language the shipped rules are named and described in when they are seeded. */
+  language: z.enum(LANGUAGES).default("fr"),
+  /**
+   * The deployment's country (ISO 3166-1 alpha-2): the demo customers live in its cities, and the
+   * test form starts from one of them. Only countries the gazetteer knows, since the location
+   * features (distance, travel speed) measure nothing elsewhere.
+   */
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 country code such as CM")
+    .refine((c) => citiesOf(c).length > 0, "must be a country whose cities the gazetteer knows (packages/core/src/geo.ts), such as CM")
+    .default("CM"),
   /** How far in the future a transaction's own timestamp may be (clock skew), in seconds. */
   maxFutureSkewSeconds: z.number().int().nonnegative().default(300),
 });

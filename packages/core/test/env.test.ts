@@ -40,3 +40,15 @@ describe("time zones", () => {
     expect(Settings.safeParse({ timeZone: "Mars/Olympus" }).success).toBe(false);
   });
 });
+
+describe("FRAUD_LANGUAGE and FRAUD_COUNTRY", () => {
+  it("default to French and Cameroon", () => {
+    expect(env({}).settings).toMatchObject({ language: "fr", country: "CM" });
+    expect(env({ FRAUD_LANGUAGE: "en", FRAUD_COUNTRY: "GA" }).settings).toMatchObject({ language: "en", country: "GA" });
+  });
+
+  it("refuse a language the dashboard does not speak and a country the gazetteer has no city of, naming the variable", () => {
+    for (const wrong of ["de", "FR", ""]) expect(() => env({ FRAUD_LANGUAGE: wrong }), wrong).toThrow(/FRAUD_LANGUAGE/);
+    for (const wrong of ["PE", "cm", "CMR", "ZZ", ""]) expect(() => env({ FRAUD_COUNTRY: wrong }), wrong).toThrow(/FRAUD_COUNTRY/);
+  });
+});

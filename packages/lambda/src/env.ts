@@ -23,6 +23,8 @@ const Ingest = Tables.extend({
   // Unset: core's Settings defaults apply.
   FRAUD_CURRENCY: z.string().optional(),
   FRAUD_TIME_ZONE: z.string().optional(),
+  FRAUD_LANGUAGE: z.string().optional(),
+  FRAUD_COUNTRY: z.string().optional(),
   FRAUD_MAX_AMOUNT: z.coerce.number().optional(),
   FRAUD_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(16_384),
   // Set by the Api stack when the stage authorises with JWTs (its issuer, its audiences comma-separated).
@@ -69,7 +71,7 @@ function tableNames(e: z.infer<typeof Tables>): TableNames {
 export function ingestEnv(source: NodeJS.ProcessEnv = process.env) {
   const e = parse(Ingest, source);
   const tables = tableNames(e);
-  const settings = Settings.parse({ currency: e.FRAUD_CURRENCY, timeZone: e.FRAUD_TIME_ZONE, maxAmount: e.FRAUD_MAX_AMOUNT });
+  const settings = Settings.parse({ currency: e.FRAUD_CURRENCY, timeZone: e.FRAUD_TIME_ZONE, maxAmount: e.FRAUD_MAX_AMOUNT, language: e.FRAUD_LANGUAGE, country: e.FRAUD_COUNTRY });
   const audience = (e.FRAUD_JWT_AUDIENCE ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "");
   if (e.FRAUD_JWT_ISSUER && audience.length === 0) throw new Error("invalid function environment: FRAUD_JWT_ISSUER needs FRAUD_JWT_AUDIENCE");
   const jwt = e.FRAUD_JWT_ISSUER ? { issuer: e.FRAUD_JWT_ISSUER, audience } : undefined;

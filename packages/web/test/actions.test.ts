@@ -56,7 +56,7 @@ const NASTY = [
   "x".repeat(5_000), "' OR '1'='1", "'; DROP TABLE lists; --", "<script>alert(1)</script>", "\u0000", "a\u0007b", "\u202e", "\ud800", "é́", "👩‍👩‍👧",
   "../../etc/passwd", "on", "true", "false", "me", "fraud", "legitimate", "block", "allow", "user_id", "device_id", "merchant_id", "viewer", "analyst", "admin",
   "user_001", "user_002", "HIGH_AMOUNT_VS_HISTORY", "NEW_RULE_X", "2025-06-01", "2999-12-31", "2024-02-30", "today", "REVIEW", "BLOCKED", "APPROVED",
-  "amount > 1000.0", "features.amount > 5000.0", "process.exit()", "{}", "[]", "null", "__proto__", "constructor", "lab-abcd-1234", "overview",
+  "amount > 1000.0", "features.amount > 5000.0", "process.exit()", "{}", "[]", "null", "__proto__", "constructor", "lab-abcd-1234", "demo-abcd-1234", "overview",
   "admin1", "admin-password-123", "/", "//evil.example", "/\\evil", "https://evil.example/", "en", "fr", "xx", "ingest", "read",
 ];
 /** Values resolved once the platform exists (ids of things that are really there). */

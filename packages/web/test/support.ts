@@ -67,7 +67,7 @@ export function textOf(node: unknown, out: string[] = []): string[] {
 
 export const english = (namespace: string, key: string) => translator(namespace)(key);
 
-/** Where the test page records its transactions and its lab runs' copies of profiles. */
+/** Where the test page records its transactions and its demo scenario runs' copies of profiles. */
 const TEST_TABLES = new Set(["test_decisions", "test_profiles"]);
 
 export interface Dashboard {
@@ -86,7 +86,7 @@ export interface Dashboard {
 export async function openDashboard(options: Pick<LocalPlatformOptions, "reports" | "clock"> = {}): Promise<Dashboard> {
   const dir = mkdtempSync(join(tmpdir(), "fraud-web-"));
   const platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings, ...options });
-  await seedDemo(platform, new Date());
+  await seedDemo(platform, new Date(), { settings: defaultSettings });
   const users = {} as Record<Role, User>;
   for (const role of ["viewer", "analyst", "admin"] as const) {
     users[role] = await platform.users.create({ username: `${role}1`, display_name: `The ${role}`, role, password: `${role}-password-123` }, { id: "test" });

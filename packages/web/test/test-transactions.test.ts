@@ -1,3 +1,4 @@
+import { lookupPlace } from "@fraud/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { english, openDashboard, textOf, type Dashboard } from "./support.ts";
 
@@ -13,7 +14,7 @@ const { currentUser } = await import("@/server/auth");
 const { default: TransactionPage } = await import("@/app/(dashboard)/transactions/[id]/page");
 
 /*
- * The test page's actions as an analyst calls them: the transaction typed in the form, and the lab
+ * The test page's actions as an analyst calls them: the transaction typed in the form, and the demo
  * scenario replayed in batches. Both are scored and shown, and both leave the real customers'
  * profiles, the decision log and the consumers' outbox exactly as they were.
  */
@@ -39,7 +40,7 @@ const page = async (id: string) => textOf(await TransactionPage({ params: Promis
 describe("the test page", () => {
   it("scores the form's transaction against the customer's profile, changes nothing real, and its page shows it as a test", async () => {
     await d.signInAs("analyst");
-    const suspicious = presets().find((p) => p.label === "suspicious")!;
+    const suspicious = presets("CM").find((p) => p.label === "suspicious")!;
     const before = production();
     const result = await testTransaction({ status: "idle" }, formOf({ ...suspicious.transaction, transaction_id: "form-test-1" }));
     expect(result.status).toBe("ok");
@@ -60,10 +61,18 @@ describe("the test page", () => {
     expect(real).not.toContain(english("transaction", "testNotice"));
   });
 
-  it("runs the lab scenario as tests: its summary has all 50, and no real profile, decision or figure moves", async () => {
+  it("starts the form from a usual payment in a city of the deployment's country, which the engine approves", async () => {
+    await d.signInAs("analyst");
+    const normal = presets("CM").find((p) => p.label === "normal")!;
+    expect(lookupPlace(normal.transaction.location!)?.country).toBe("CM");
+    const result = await testTransaction({ status: "idle" }, formOf({ ...normal.transaction, transaction_id: "form-normal-1" }));
+    expect(result.data).toMatchObject({ decision: "APPROVED", fired: [] });
+  });
+
+  it("runs the demo scenario as tests: its summary has all 50, and no real profile, decision or figure moves", async () => {
     await d.signInAs("analyst");
     const before = production();
-    const runId = "lab-web-run-1";
+    const runId = "demo-web-run-1";
     const end = new Date().toISOString();
     const rows = [];
     for (let from = 0; from < 50; from += 10) {
@@ -74,6 +83,8 @@ describe("the test page", () => {
     expect(rows).toHaveLength(50);
     expect(new Set(rows.map((r) => r.label))).toEqual(new Set(["normal", "suspicious", "new_customer"]));
     expect(rows.filter((r) => r.label === "suspicious").every((r) => r.decision !== "APPROVED")).toBe(true);
+    // The customers pay from their own cities, where the seed put them: usual payments pass.
+    expect(rows.filter((r) => r.label === "normal").every((r) => r.decision === "APPROVED")).toBe(true);
     expect(production()).toBe(before);
     expect(await page(rows[0]!.transaction_id)).toContain(english("transaction", "testNotice"));
   });

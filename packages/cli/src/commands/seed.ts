@@ -5,7 +5,7 @@ import type { Command } from "../command.ts";
 
 export const command: Command = {
   name: "seed",
-  summary: "Create the lab's five customers and publish the demo ruleset (idempotent)",
+  summary: "Create the five demo customers and publish the demo ruleset (idempotent)",
   async run(args) {
     const { values } = parseArgs({ args, options: { help: { type: "boolean" } } });
     if (values.help) {
@@ -15,7 +15,7 @@ export const command: Command = {
     const rt = await openLocalRuntime(env());
     printSecretsOnce(rt, secretsFile(rt.platform.dataDir));
     try {
-      const report = await seedDemo(rt.platform, new Date());
+      const report = await seedDemo(rt.platform, new Date(), { settings: rt.env.settings });
       console.log(
         `[seed] customers created: ${report.profilesCreated.length ? report.profilesCreated.join(", ") : "none (already there)"}; ` +
           `demo ruleset: ${report.rulesetPublished ? `published as version ${report.rulesetPublished}` : "a ruleset already exists"}`,

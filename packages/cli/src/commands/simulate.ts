@@ -1,4 +1,4 @@
-import { labScenario, LAB_LABELS, seededRandom, syntheticTransaction } from "@fraud/core";
+import { env, labScenario, LAB_LABELS, seededRandom, syntheticTransaction, type TransactionInput } from "@fraud/core";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
 import { localTarget, percentile, sendPaced, sendTransaction } from "../client.ts";
@@ -10,7 +10,8 @@ const HELP = `usage: npm run fraud -- simulate --scenario lab [--json] [--seed N
 
 Sends transactions to the running API (FRAUD_API_URL or http://localhost:$PORT) with the
 configured API key, and prints every decision (lab) or progress (load) and a summary.
-  --scenario lab   the lab's 50 labelled transactions: 30 normal, 10 suspicious, 10 new customer
+  --scenario lab   the demo scenario's 50 labelled transactions: 30 normal, 10 suspicious, 10 new
+                   customer, from the demo customers' cities in FRAUD_COUNTRY (where seed put them)
   --count, --rate  sustained load: N transactions at R per second, evenly paced
   --days, --tx-per-day  history written straight to the lake as Parquet (no server needed): D days
                    ending yesterday (or --end), N transactions a day, with review labels, for
@@ -47,7 +48,7 @@ export const command: Command = {
     if (values.days !== undefined || values["tx-per-day"] !== undefined) return simulateHistory(values);
     const target = localTarget();
     if (values.scenario === "lab") {
-      const txs = labScenario({ seed: Number(values.seed), spacingSeconds: Number(values.spacing), runId: `lab-${Date.now().toString(36)}` });
+      const txs = labScenario({ seed: Number(values.seed), spacingSeconds: Number(values.spacing), runId: `demo-${Date.now().toString(36)}`, country: env().settings.country });
       const table: Record<string, Record<string, number>> = {};
       const results: Array<{ label: string; transaction_id: string; user_id: string; amount: number; status: number; decision?: string; score?: number; rules?: string[] }> = [];
       for (const { label, transaction } of txs) {

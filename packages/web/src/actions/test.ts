@@ -4,7 +4,7 @@ import { labScenario, type LabLabel } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { fieldErrors, formObject, guarded, optionalNumber, type FormState } from "@/server/forms";
-import { platform } from "@/server/runtime";
+import { platform, runtime } from "@/server/runtime";
 import { toRow, type DecisionRow } from "@/server/decisions";
 
 const NUMBER_FIELDS = ["amount", "balance_before", "balance_after", "latitude", "longitude"] as const;
@@ -43,7 +43,7 @@ export async function testTransaction(_prev: FormState<TestedDecision>, form: Fo
 }
 
 const LabBatch = z.strictObject({
-  runId: z.string().regex(/^lab-[a-z0-9-]{4,40}$/),
+  runId: z.string().regex(/^demo-[a-z0-9-]{4,40}$/),
   end: z.iso.datetime(),
   from: z.number().int().min(0).max(1_000),
   to: z.number().int().min(1).max(1_000),
@@ -55,16 +55,17 @@ export interface LabRow extends DecisionRow {
 }
 
 /**
- * One slice of the lab's scenario, replayed exactly from its run id and end time, as tests in a
+ * One slice of the demo scenario, replayed exactly from its run id and end time, as tests in a
  * sandbox named after the run: each transaction sees the ones before it in the run's copy of the
- * customers' profiles, and the real profiles, figures and queue stay as they were.
+ * customers' profiles, and the real profiles, figures and queue stay as they were. The customers
+ * pay from the deployment's country, where the seed put them.
  */
 export async function runLabBatch(input: z.input<typeof LabBatch>): Promise<FormState<{ rows: LabRow[]; total: number }>> {
   return guarded("transaction.test", async () => {
     const parsed = LabBatch.safeParse(input);
     if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const { runId, end, from, to } = parsed.data;
-    const scenario = labScenario({ runId, end: new Date(end) });
+    const scenario = labScenario({ runId, end: new Date(end), country: (await runtime()).env.settings.country });
     const p = await platform();
     const rows: LabRow[] = [];
     for (let i = from; i < Math.min(to, scenario.length); i++) {

@@ -1,5 +1,6 @@
 import { useTranslations } from "next-intl";
-import { Badge, DECISION_TONE } from "./ui";
+import { DECISION_TONE } from "@/lib/decision-colors";
+import { Badge } from "./ui";
 
 export function DecisionBadge({ decision }: { decision: "APPROVED" | "REVIEW" | "BLOCKED" }) {
   const t = useTranslations("decision");

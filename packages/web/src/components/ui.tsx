@@ -62,7 +62,6 @@ export function Badge({ tone = "gray", children, className }: { tone?: Tone; chi
   return <span className={cx("inline-flex items-center rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap", TONES[tone], className)}>{children}</span>;
 }
 
-export const DECISION_TONE: Record<string, Tone> = { APPROVED: "green", REVIEW: "amber", BLOCKED: "red" };
 export const RISK_TONE: Record<string, Tone> = { LOW: "green", MEDIUM: "amber", HIGH: "red", NEW: "blue" };
 
 export function Skeleton({ className }: { className?: string }) {

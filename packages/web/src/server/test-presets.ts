@@ -1,11 +1,14 @@
 import "server-only";
-import { LAB_CUSTOMERS, labScenario, TRANSACTION_TYPES, type LabLabel, type TransactionInput } from "@fraud/core";
+import { demoCustomers, labScenario, TRANSACTION_TYPES, type LabLabel, type TransactionInput } from "@fraud/core";
 
 export type Preset = { label: LabLabel; transaction: Omit<TransactionInput, "transaction_id" | "timestamp"> };
 
-/** One transaction of each of the lab's kinds, as the test form's presets. */
-export function presets(): Preset[] {
-  const scenario = labScenario({ seed: 7 });
+/**
+ * One transaction of each of the demo scenario's kinds, as the test form's presets: the demo
+ * customers pay from their cities in the deployment's `country`, so the form starts from one.
+ */
+export function presets(country: string): Preset[] {
+  const scenario = labScenario({ seed: 7, country });
   const out: Preset[] = [];
   for (const label of ["normal", "suspicious", "new_customer"] as const) {
     const found = scenario.find((s) => s.label === label);
@@ -16,5 +19,5 @@ export function presets(): Preset[] {
   return out;
 }
 
-export const customers = LAB_CUSTOMERS.map((c) => c.user_id);
+export const customers = demoCustomers().map((c) => c.user_id);
 export const transactionTypes = TRANSACTION_TYPES;

@@ -27,11 +27,11 @@ export default async function OverviewPage() {
   return (
     <>
       <PageHeader title={t("title")} description={t("description", { minutes: OVERVIEW_MINUTES })} />
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         <Suspense fallback={<CardSkeleton title={t("throughput")} height="h-64" />}>
           <Throughput />
         </Suspense>
-        <div className="grid gap-4">
+        <div className="grid grid-cols-1 gap-4">
           <Suspense fallback={<CardSkeleton title={t("mix")} height="h-24" />}>
             <Mix />
           </Suspense>

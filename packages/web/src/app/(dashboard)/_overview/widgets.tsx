@@ -4,11 +4,11 @@ import type { RecentSample } from "@fraud/core";
 import { useFormatter, useTranslations } from "next-intl";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { Card, Stat } from "@/components/ui";
+import { DECISION_COLOR } from "@/lib/decision-colors";
 import { money, ms, percent } from "@/lib/format";
 import { useLive } from "@/lib/live";
 import type { Throughput } from "@/server/overview";
 
-const COLORS = { APPROVED: "#059669", REVIEW: "#d97706", BLOCKED: "#e11d48" } as const;
 const OUTCOMES = ["APPROVED", "REVIEW", "BLOCKED"] as const;
 
 function useThroughput(initial: Throughput) {
@@ -39,7 +39,7 @@ export function ThroughputWidget({ initial }: { initial: Throughput }) {
             <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "#475569" }} tickLine={false} axisLine={false} width={44} />
             <Tooltip />
             {OUTCOMES.map((d) => (
-              <Area key={d} type="monotone" dataKey={d} name={td(d)} stackId="1" stroke={COLORS[d]} fill={COLORS[d]} fillOpacity={0.25} isAnimationActive={false} />
+              <Area key={d} type="monotone" dataKey={d} name={td(d)} stackId="1" stroke={DECISION_COLOR[d]} fill={DECISION_COLOR[d]} fillOpacity={0.25} isAnimationActive={false} />
             ))}
           </AreaChart>
         </ResponsiveContainer>
@@ -61,7 +61,7 @@ export function MixWidget({ initial }: { initial: Throughput }) {
       ) : (
         <div className="mb-4 flex h-3 overflow-hidden rounded-full bg-slate-100" aria-hidden="true">
           {OUTCOMES.map((d) => (
-            <div key={d} style={{ width: `${(data.mix[d] / total) * 100}%`, background: COLORS[d] }} />
+            <div key={d} style={{ width: `${(data.mix[d] / total) * 100}%`, background: DECISION_COLOR[d] }} />
           ))}
         </div>
       )}
@@ -69,7 +69,7 @@ export function MixWidget({ initial }: { initial: Throughput }) {
         {OUTCOMES.map((d) => (
           <li key={d} className="flex items-center justify-between text-sm">
             <span className="flex items-center gap-2">
-              <span aria-hidden="true" className="size-2.5 rounded-full" style={{ background: COLORS[d] }} />
+              <span aria-hidden="true" className="size-2.5 rounded-full" style={{ background: DECISION_COLOR[d] }} />
               {td(d)}
             </span>
             <span className="tabular font-medium">
@@ -108,7 +108,7 @@ export function ScoresWidget({ initial }: { initial: RecentSample }) {
             <Tooltip labelFormatter={(_, p) => String(p?.[0]?.payload?.label ?? "")} />
             <Bar dataKey="count" name={t("count")} isAnimationActive={false} radius={[3, 3, 0, 0]}>
               {rows.map((r, i) => (
-                <Cell key={r.band} fill={i >= 8 ? COLORS.BLOCKED : i >= 5 ? COLORS.REVIEW : "#64748b"} />
+                <Cell key={r.band} fill={i >= 8 ? DECISION_COLOR.BLOCKED : i >= 5 ? DECISION_COLOR.REVIEW : "#64748b"} />
               ))}
             </Bar>
           </BarChart>

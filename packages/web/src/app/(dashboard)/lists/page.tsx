@@ -23,7 +23,7 @@ export default async function ListsPage() {
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
-      <div className="grid items-start gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 items-start gap-4 lg:grid-cols-3">
         <TableCard className="lg:col-span-2" caption={t("list")} empty={t("empty")} isEmpty={entries.length === 0}>
           <thead>
             <tr>

@@ -5,6 +5,7 @@ import { can } from "@fraud/core";
 import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, cx } from "@/components/ui";
 import { reportService } from "@/server/analytics";
 import { requireUser } from "@/server/auth";
+import { shownReport } from "@/server/report-text";
 import { ReportRunner } from "./report-runner";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -24,7 +25,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
       </>
     );
   }
-  const reports = await service.list();
+  const reports = await Promise.all((await service.list()).map(shownReport));
   const wanted = (await searchParams).report;
   const selected = reports.find((r) => r.name === wanted) ?? reports[0];
   const newReport = mayWrite ? (
@@ -38,7 +39,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
       {reports.length === 0 || !selected ? (
         <EmptyState>{t("empty")}</EmptyState>
       ) : (
-        <div className="grid gap-4 lg:grid-cols-4">
+        <div className="grid grid-cols-1 gap-4 lg:grid-cols-4">
           <Card title={t("choose")} bodyClassName="p-2">
             <nav aria-label={t("choose")}>
               <ul className="space-y-0.5">
@@ -64,7 +65,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
                 </Link>
               </p>
             ) : null}
-            <ReportRunner key={selected.name} report={{ name: selected.name, title: selected.title, description: selected.description, parameters: selected.parameters, chart: selected.chart, builtin: selected.builtin }} />
+            <ReportRunner key={selected.name} report={{ name: selected.name, title: selected.title, description: selected.description, parameters: selected.parameters, chart: selected.chart, builtin: selected.builtin, columnLabels: selected.columnLabels }} />
           </div>
         </div>
       )}

@@ -55,7 +55,7 @@ export function ReportEditor({ initial }: { initial: ReportDraft }) {
   return (
     <Card>
       <form action={action} className="space-y-5" aria-label={t("formLabel")} noValidate>
-        <div className="grid gap-3 sm:grid-cols-2">
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
           <TextField label={t("name")} name="name" value={values.name} onChange={set("name")} required hint={t("nameHint")} autoCapitalize="none" spellCheck={false} errors={errors} />
           <TextField label={t("title")} name="title" value={values.title} onChange={set("title")} required errors={errors} />
         </div>
@@ -66,7 +66,7 @@ export function ReportEditor({ initial }: { initial: ReportDraft }) {
           <p className="text-xs text-slate-600">{t("parametersHint")}</p>
           {errors.parameters ? <p className="text-xs font-medium text-rose-700">{errors.parameters.join(" · ")}</p> : null}
           {rows.map((row, i) => (
-            <div key={row.key} role="group" aria-label={t("parameterN", { n: i + 1 })} className="grid items-start gap-2 rounded-lg border border-slate-200 p-3 sm:grid-cols-[1fr_8rem_1fr_1fr_auto]">
+            <div key={row.key} role="group" aria-label={t("parameterN", { n: i + 1 })} className="grid grid-cols-1 items-start gap-2 rounded-lg border border-slate-200 p-3 sm:grid-cols-[1fr_8rem_1fr_1fr_auto]">
               <TextField label={t("parameterName")} id={`p-${row.key}-name`} name={`parameters.${i}.name`} value={row.name} onChange={(e) => setRow(row.key, "name", e.target.value)} spellCheck={false} errors={errors} />
               <SelectField label={t("parameterType")} id={`p-${row.key}-type`} name={`parameters.${i}.type`} value={row.type} onChange={(e) => setRow(row.key, "type", e.target.value)} errors={errors}>
                 {PARAMETER_TYPES.map((type) => (
@@ -110,7 +110,7 @@ export function ReportEditor({ initial }: { initial: ReportDraft }) {
           required
         />
 
-        <fieldset className="grid gap-3 sm:grid-cols-3">
+        <fieldset className="grid grid-cols-1 gap-3 sm:grid-cols-3">
           <legend className="mb-2 text-sm font-medium text-slate-800">{t("chart")}</legend>
           <SelectField label={t("chartKind")} name="chart.kind" value={values.chart.kind} onChange={setChart("kind")} errors={errors}>
             {CHART_KINDS.map((kind) => (

@@ -7,12 +7,19 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContai
 import { runReport } from "@/actions/analytics";
 import { FormMessage, TextField } from "@/components/fields";
 import { Button, Card, EmptyState, Stat, Table, Td, Th } from "@/components/ui";
-import type { ReportOutput, SavedReport } from "@/server/analytics";
+import { seriesColor } from "@/lib/decision-colors";
+import type { ReportOutput } from "@/server/analytics";
 import type { FormState } from "@/server/forms";
+import type { ShownReport } from "@/server/report-text";
 
-const PALETTE = ["#2f5bd3", "#e11d48", "#059669", "#d97706", "#7c3aed", "#0891b2", "#64748b", "#db2777"];
+type Report = Omit<ShownReport, "sql">;
 
-function inputType(t: SavedReport["parameters"][number]["type"]): string {
+/** A column's label: an analyst's column may be named "constructor", which no label table owns. */
+function columnLabel(report: Report, column: string): string {
+  return Object.hasOwn(report.columnLabels, column) ? report.columnLabels[column]! : column;
+}
+
+function inputType(t: Report["parameters"][number]["type"]): string {
   return t === "date" ? "text" : t === "string" ? "text" : "number";
 }
 
@@ -26,7 +33,7 @@ function download(name: string, output: ReportOutput) {
   URL.revokeObjectURL(url);
 }
 
-function Chart({ report, output }: { report: Omit<SavedReport, "sql">; output: ReportOutput }) {
+function Chart({ report, output }: { report: Report; output: ReportOutput }) {
   const t = useTranslations("reports");
   const format = useFormatter();
   const { kind, x, y } = report.chart;
@@ -39,7 +46,7 @@ function Chart({ report, output }: { report: Omit<SavedReport, "sql">; output: R
       <div className="grid grid-cols-2 gap-4 sm:grid-cols-4">
         {cols.map((c) => {
           const v = row[index(c)];
-          return <Stat key={c} label={c} value={typeof v === "number" ? format.number(v, { maximumFractionDigits: 2 }) : String(v ?? "—")} />;
+          return <Stat key={c} label={columnLabel(report, c)} value={typeof v === "number" ? format.number(v, { maximumFractionDigits: 2 }) : String(v ?? "—")} />;
         })}
       </div>
     );
@@ -64,14 +71,14 @@ function Chart({ report, output }: { report: Omit<SavedReport, "sql">; output: R
           <LineChart {...common}>
             {axes}
             {series.map((s, i) => (
-              <Line key={s} dataKey={s} stroke={PALETTE[i % PALETTE.length]} dot={false} strokeWidth={2} isAnimationActive={false} />
+              <Line key={s} dataKey={s} name={columnLabel(report, s)} stroke={seriesColor(s, i)} dot={false} strokeWidth={2} isAnimationActive={false} />
             ))}
           </LineChart>
         ) : (
           <BarChart {...common}>
             {axes}
             {series.map((s, i) => (
-              <Bar key={s} dataKey={s} fill={PALETTE[i % PALETTE.length]} stackId={kind === "stacked_bar" ? "1" : undefined} isAnimationActive={false} />
+              <Bar key={s} dataKey={s} name={columnLabel(report, s)} fill={seriesColor(s, i)} stackId={kind === "stacked_bar" ? "1" : undefined} isAnimationActive={false} />
             ))}
           </BarChart>
         )}
@@ -80,7 +87,7 @@ function Chart({ report, output }: { report: Omit<SavedReport, "sql">; output: R
   );
 }
 
-export function ReportRunner({ report }: { report: Omit<SavedReport, "sql"> }) {
+export function ReportRunner({ report }: { report: Report }) {
   const t = useTranslations("reports");
   const format = useFormatter();
   const [state, action, pending] = useActionState<FormState<ReportOutput>, FormData>(runReport, { status: "idle" });
@@ -126,7 +133,7 @@ export function ReportRunner({ report }: { report: Omit<SavedReport, "sql"> }) {
                   <tr>
                     {out.columns.map((c) => (
                       <Th key={c.name} className={c.type === "number" ? "text-right" : undefined}>
-                        {c.name}
+                        {columnLabel(report, c.name)}
                       </Th>
                     ))}
                   </tr>

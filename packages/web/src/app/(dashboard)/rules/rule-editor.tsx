@@ -76,11 +76,11 @@ export function RuleEditor({ initial, features, editing }: { initial: RuleValues
   if (liveError) errors.expression = [liveError];
   else if (status?.ok) delete errors.expression;
   return (
-    <div className="grid gap-4 lg:grid-cols-3">
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
       <Card className="lg:col-span-2">
         <form action={action} className="space-y-4" noValidate>
           {editing ? <input type="hidden" name="original_id" value={initial.id} /> : null}
-          <div className="grid gap-3 sm:grid-cols-2">
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
             <TextField label={t("id")} name="id" defaultValue={initial.id} readOnly={editing} required hint={t("idHint")} autoCapitalize="characters" errors={state.fields} />
             <TextField label={t("name")} name="name" defaultValue={initial.name} required errors={state.fields} />
           </div>
@@ -103,7 +103,7 @@ export function RuleEditor({ initial, features, editing }: { initial: RuleValues
             </p>
             {status && !status.ok ? <Marked expression={expression} start={status.start} end={status.end} /> : null}
           </div>
-          <div className="grid gap-3 sm:grid-cols-2">
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
             <TextField label={t("score")} name="score" type="number" min={0} max={100} step={1} defaultValue={initial.score} required hint={t("scoreHint")} errors={state.fields} />
             <label className="flex items-center gap-2 self-center text-sm font-medium text-slate-800 sm:mt-6">
               <input type="checkbox" name="enabled" defaultChecked={initial.enabled} className="size-4 rounded border-slate-400" />

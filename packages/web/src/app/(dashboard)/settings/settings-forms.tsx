@@ -42,7 +42,7 @@ export function NewUserForm({ roles }: { roles: readonly string[] }) {
     <ActionForm action={createUser} className="space-y-3" label={t("createUser")}>
       {(state) => (
         <>
-          <div className="grid gap-3 sm:grid-cols-2">
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
             <TextField label={t("username")} name="username" autoCapitalize="none" autoComplete="off" required errors={state.fields} />
             <TextField label={t("displayName")} name="display_name" required errors={state.fields} />
             <SelectField label={t("role")} name="role" defaultValue="analyst" errors={state.fields}>

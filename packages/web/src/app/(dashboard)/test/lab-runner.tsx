@@ -25,7 +25,7 @@ export function LabRunner() {
     setRunning(true);
     setError(null);
     setRows([]);
-    const runId = `lab-${Date.now().toString(36)}`;
+    const runId = `demo-${Date.now().toString(36)}`;
     const end = new Date().toISOString();
     let size = total;
     for (let from = 0; from < size; from += BATCH) {
@@ -44,11 +44,11 @@ export function LabRunner() {
 
   const counts = (label: string, outcome: string) => rows.filter((r) => r.label === label && r.decision === outcome).length;
   return (
-    <Card title={t("lab")}>
-      <p className="mb-3 text-sm text-slate-600">{t("labDescription")}</p>
+    <Card title={t("scenario")}>
+      <p className="mb-3 text-sm text-slate-600">{t("scenarioDescription")}</p>
       <div className="flex flex-wrap items-center gap-3">
         <Button type="button" onClick={run} disabled={running}>
-          {running ? t("running") : t("runLab")}
+          {running ? t("running") : t("runScenario")}
         </Button>
         {running || rows.length > 0 ? (
           <div className="flex min-w-48 flex-1 items-center gap-2">
@@ -62,7 +62,7 @@ export function LabRunner() {
       {error ? (
         <div className="mt-3">
           <Alert tone="red" role="alert">
-            {t("labError", { message: error })}
+            {t("scenarioError", { message: error })}
           </Alert>
         </div>
       ) : null}

@@ -22,7 +22,7 @@ export default async function TestPage() {
       <PageHeader title={t("title")} description={t("description")} />
       {can(user.role, "transaction.test") ? (
         <div className="space-y-4">
-          <TestForm presets={presets()} customers={customers} types={transactionTypes} currency={rt.env.settings.currency} />
+          <TestForm presets={presets(rt.env.settings.country)} customers={customers} types={transactionTypes} currency={rt.env.settings.currency} />
           <LabRunner />
         </div>
       ) : (

@@ -27,7 +27,7 @@ export function TestForm({ presets, customers, types, currency }: { presets: Pre
   const bind = (name: string) => ({ name, value: values[name] ?? "", onChange: (e: { target: { value: string } }) => setValues((v) => ({ ...v, [name]: e.target.value })) });
   const result = state.status === "ok" ? state.data : undefined;
   return (
-    <div className="grid gap-4 lg:grid-cols-5">
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-5">
       <Card title={t("title")} className="lg:col-span-3">
         <div className="mb-4 flex flex-wrap items-center gap-2" role="group" aria-label={t("presets")}>
           <span className="text-sm font-medium text-slate-700">{t("presets")} :</span>
@@ -38,9 +38,9 @@ export function TestForm({ presets, customers, types, currency }: { presets: Pre
           ))}
         </div>
         <form action={action} className="space-y-4" noValidate>
-          <div className="grid gap-3 sm:grid-cols-2">
-            <TextField label={t("fields.user_id")} list="lab-customers" autoCapitalize="none" errors={state.fields} {...bind("user_id")} />
-            <datalist id="lab-customers">
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
+            <TextField label={t("fields.user_id")} list="demo-customers" autoCapitalize="none" errors={state.fields} {...bind("user_id")} />
+            <datalist id="demo-customers">
               {customers.map((c) => (
                 <option key={c} value={c} />
               ))}
@@ -61,7 +61,7 @@ export function TestForm({ presets, customers, types, currency }: { presets: Pre
           </div>
           <details className="rounded-lg border border-slate-200 px-3 py-2" open={MORE_FIELDS.some((f) => state.fields?.[f])}>
             <summary className="cursor-pointer text-sm font-medium text-slate-700">{t("more")}</summary>
-            <div className="mt-3 grid gap-3 sm:grid-cols-2">
+            <div className="mt-3 grid grid-cols-1 gap-3 sm:grid-cols-2">
               {MORE_FIELDS.map((f) => (
                 <TextField key={f} label={t(`fields.${f}`)} autoCapitalize="none" errors={state.fields} {...bind(f)} />
               ))}

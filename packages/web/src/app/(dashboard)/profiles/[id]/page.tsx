@@ -41,7 +41,7 @@ export default async function ProfilePage({ params }: Props) {
         </Link>
       </nav>
       <PageHeader title={customer.label} actions={<Badge tone={RISK_TONE[profile.risk_level]}>{t(`risk.${profile.risk_level}`)}</Badge>} />
-      <div className="grid items-start gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 items-start gap-4 lg:grid-cols-3">
         <div className="space-y-4 lg:col-span-2">
           <Card>
             <KeyValues

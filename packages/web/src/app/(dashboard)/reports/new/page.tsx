@@ -4,6 +4,7 @@ import { getTranslations } from "next-intl/server";
 import { Alert, PageHeader } from "@/components/ui";
 import { reportService } from "@/server/analytics";
 import { requireUser } from "@/server/auth";
+import { shownReport } from "@/server/report-text";
 import { ReportEditor, type ReportDraft } from "../report-editor";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -33,7 +34,9 @@ export default async function NewReportPage({ searchParams }: { searchParams: Pr
   const t = await getTranslations("reportEditor");
   const service = await reportService();
   const wanted = (await searchParams).report;
-  const from = service && typeof wanted === "string" ? await service.get(wanted) : undefined;
+  const found = service && typeof wanted === "string" ? await service.get(wanted) : undefined;
+  // A copy of a built-in report starts from its text in the user's language.
+  const from = found ? await shownReport(found) : undefined;
   const initial: ReportDraft = from
     ? {
         name: from.builtin ? "" : from.name,

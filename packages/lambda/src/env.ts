@@ -1,21 +1,15 @@
-import { Settings } from "@fraud/core";
+import { AWS_TABLE_STORES, AWS_TABLES, Settings, type AwsTable } from "@fraud/core";
 import { DEFAULT_DECISION_TTL_DAYS, type TableNames } from "@fraud/core/aws";
 import { z } from "zod";
 
 // The Lambda functions' configuration, set by the stacks (stacks/*.ts), validated once per container.
 
-const Tables = z.object({
-  FRAUD_TABLE_PROFILES: z.string().min(1),
-  FRAUD_TABLE_RULESETS: z.string().min(1),
-  FRAUD_TABLE_LISTS: z.string().min(1),
-  FRAUD_TABLE_DECISIONS: z.string().min(1),
-  FRAUD_TABLE_USERS: z.string().min(1),
-  FRAUD_TABLE_AUDIT: z.string().min(1),
-  FRAUD_TABLE_REVIEWS: z.string().min(1),
-  FRAUD_TABLE_ALERTS: z.string().min(1),
-  FRAUD_TABLE_METRICS: z.string().min(1),
-  FRAUD_TABLE_ANALYTICS: z.string().min(1),
-});
+/** The tables every function is told of: all but the dashboard's test transactions, which only the dashboard may reach. */
+type FunctionTable = Exclude<AwsTable, "tests">;
+const FUNCTION_TABLES = AWS_TABLE_STORES.filter((store): store is FunctionTable => store !== "tests");
+type FunctionTableVariable = (typeof AWS_TABLES)[FunctionTable];
+
+const Tables = z.object(Object.fromEntries(FUNCTION_TABLES.map((store) => [AWS_TABLES[store], z.string().min(1)])) as Record<FunctionTableVariable, z.ZodString>);
 
 const Ingest = Tables.extend({
   FRAUD_STREAM_NAME: z.string().min(1),
@@ -54,18 +48,7 @@ function parse<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): z.inf
 }
 
 function tableNames(e: z.infer<typeof Tables>): TableNames {
-  return {
-    profiles: e.FRAUD_TABLE_PROFILES,
-    rulesets: e.FRAUD_TABLE_RULESETS,
-    lists: e.FRAUD_TABLE_LISTS,
-    decisions: e.FRAUD_TABLE_DECISIONS,
-    users: e.FRAUD_TABLE_USERS,
-    audit: e.FRAUD_TABLE_AUDIT,
-    reviews: e.FRAUD_TABLE_REVIEWS,
-    alerts: e.FRAUD_TABLE_ALERTS,
-    metrics: e.FRAUD_TABLE_METRICS,
-    analytics: e.FRAUD_TABLE_ANALYTICS,
-  };
+  return Object.fromEntries(FUNCTION_TABLES.map((store) => [store, e[AWS_TABLES[store]]])) as TableNames;
 }
 
 export function ingestEnv(source: NodeJS.ProcessEnv = process.env) {

@@ -1,4 +1,4 @@
-import { env, labScenario, LAB_LABELS, seededRandom, syntheticTransaction, type TransactionInput } from "@fraud/core";
+import { env, labScenario, LAB_LABELS, seededRandom, syntheticTransaction } from "@fraud/core";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
 import { localTarget, percentile, sendPaced, sendTransaction } from "../client.ts";

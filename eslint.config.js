@@ -10,7 +10,10 @@ const coreBoundary = {
       "error",
       {
         patterns: [
-          { group: ["@aws-sdk/*", "@aws-lambda-powertools/*", "aws-cdk-lib", "sst", "sst/*"], message: "core stays cloud-free: put AWS code in src/adapters/aws" },
+          {
+            group: ["@aws-sdk/*", "@aws-lambda-powertools/*", "aws-cdk-lib", "sst", "sst/*"],
+            message: "core stays cloud-free: put AWS code in src/adapters/aws",
+          },
           { group: ["next", "next/*", "react", "react-dom"], message: "core knows nothing of the dashboard" },
           { group: ["fs", "node:fs", "fs/promises", "node:fs/promises", "better-sqlite3", "@duckdb/*"], message: "storage belongs in src/adapters" },
           { group: ["**/adapters/**", "./adapters/*"], message: "the domain must not depend on its adapters" },
@@ -33,7 +36,9 @@ const packagesOf = (names) => names.flatMap((n) => [`@fraud/${n}`, `@fraud/${n}/
  */
 const boundary = (files, forbidden, message) => ({
   files,
-  rules: { "no-restricted-imports": ["error", { patterns: forbidden.length ? [CORE_PUBLIC_API, { group: packagesOf(forbidden), message }] : [CORE_PUBLIC_API] }] },
+  rules: {
+    "no-restricted-imports": ["error", { patterns: forbidden.length ? [CORE_PUBLIC_API, { group: packagesOf(forbidden), message }] : [CORE_PUBLIC_API] }],
+  },
 });
 const boundaries = [
   boundary(["packages/api/**/*.ts"], ["server", "cli", "lambda", "web", "functions"], "the API imports core only"),
@@ -41,16 +46,54 @@ const boundaries = [
   boundary(["packages/cli/**/*.ts"], ["api", "server", "lambda", "web", "functions"], "the CLI imports core only"),
   boundary(["packages/lambda/**/*.ts"], ["server", "cli", "web", "functions"], "the Lambda handlers import the API and core only"),
   boundary(["packages/functions/**/*.ts"], ["web"], "nothing imports the dashboard"),
-  boundary(["packages/web/**/*.{ts,tsx}"], ["api", "server", "cli", "lambda", "functions"], "the dashboard imports core only: its runtime comes from @fraud/core/local or @fraud/core/aws"),
+  boundary(
+    ["packages/web/**/*.{ts,tsx}"],
+    ["api", "server", "cli", "lambda", "functions"],
+    "the dashboard imports core only: its runtime comes from @fraud/core/local or @fraud/core/aws",
+  ),
   boundary(["stacks/**/*.ts", "bench/**/*.ts", "e2e/**/*.ts"], [], ""),
 ];
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/.next/**", "**/.open-next/**", "**/.sst/**", "**/cdk.out/**", ".tools/**", ".data*/**", "test-results/**", "playwright-report/**", "**/next-env.d.ts", "**/sst-env.d.ts", "**/.exp/**", "**/*-tmp.mts"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/.next/**",
+      "**/.open-next/**",
+      "**/.sst/**",
+      "**/cdk.out/**",
+      ".tools/**",
+      ".data*/**",
+      "test-results/**",
+      "playwright-report/**",
+      "**/next-env.d.ts",
+      "**/sst-env.d.ts",
+      "**/.exp/**",
+      "**/*-tmp.mts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", performance: "readonly", fetch: "readonly", AbortController: "readonly", TextDecoder: "readonly", TextEncoder: "readonly", crypto: "readonly", setInterval: "readonly", clearInterval: "readonly", structuredClone: "readonly" } },
+    languageOptions: {
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        URL: "readonly",
+        Buffer: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        performance: "readonly",
+        fetch: "readonly",
+        AbortController: "readonly",
+        TextDecoder: "readonly",
+        TextEncoder: "readonly",
+        crypto: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        structuredClone: "readonly",
+      },
+    },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-empty": ["error", { allowEmptyCatch: false }],

@@ -54,10 +54,15 @@ export interface BesideReportsFigures {
 /** The load generator in its own process, without blocking this one (its report client keeps running). */
 function load(args: Omit<LoadgenArgs, "out">, dir: string): Promise<LoadgenResult> {
   const out = join(dir, `${args.runId}.json`);
-  const child = spawn(process.execPath, [...TSX, join(ROOT, "bench", "loadgen.ts"), JSON.stringify({ ...args, out })], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(process.execPath, [...TSX, join(ROOT, "bench", "loadgen.ts"), JSON.stringify({ ...args, out })], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   return new Promise((ok, fail) => {
     child.once("error", fail);
-    child.once("exit", (code) => (code === 0 ? ok(JSON.parse(readFileSync(out, "utf8")) as LoadgenResult) : fail(new Error(`the load generator failed (exit ${code})`))));
+    child.once("exit", (code) =>
+      code === 0 ? ok(JSON.parse(readFileSync(out, "utf8")) as LoadgenResult) : fail(new Error(`the load generator failed (exit ${code})`)),
+    );
   });
 }
 
@@ -93,7 +98,16 @@ export async function runBesideReportsBench({ quick, log = console.error }: { qu
   const db = openDatabase(databaseFile(dataDir));
   let simulated;
   try {
-    simulated = await simulateLake({ lakeDir: join(dataDir, "lake"), days: DAYS, txPerDay: Math.ceil(lakeRows / DAYS), end, seed: 11, labelsDb: db, runId: "beside", threads: 2 });
+    simulated = await simulateLake({
+      lakeDir: join(dataDir, "lake"),
+      days: DAYS,
+      txPerDay: Math.ceil(lakeRows / DAYS),
+      end,
+      seed: 11,
+      labelsDb: db,
+      runId: "beside",
+      threads: 2,
+    });
   } finally {
     db.close();
   }

@@ -79,7 +79,10 @@ export async function waitForHealth(url: string, server: Proc, timeoutMs = 60_00
 /** Runs the load generator in its own process (its own core) and reads its figures. */
 function load(args: Omit<LoadgenArgs, "out">, dir: string): LoadgenResult {
   const out = join(dir, `${args.runId}.json`);
-  const r = spawnSync(process.execPath, [...TSX, join(ROOT, "bench", "loadgen.ts"), JSON.stringify({ ...args, out })], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  const r = spawnSync(process.execPath, [...TSX, join(ROOT, "bench", "loadgen.ts"), JSON.stringify({ ...args, out })], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   if (r.status !== 0) throw new Error(`the load generator failed (exit ${r.status})`);
   return JSON.parse(readFileSync(out, "utf8")) as LoadgenResult;
 }
@@ -257,7 +260,10 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
     // The server starts the Next dashboard in its own process when it is built, as `npm start` (which builds it) does.
     const dashboardPid = childProcessOf(server.child.pid!, "server/src/dashboard.ts");
     const run = (r: number, seconds: number, runId: string, warmupSeconds = 0) => {
-      const result = load({ url, apiKey, rate: r, count: Math.round(r * seconds), warmupCount: Math.round(r * warmupSeconds), runId, seed: acknowledged.length + 1 }, dataDir);
+      const result = load(
+        { url, apiKey, rate: r, count: Math.round(r * seconds), warmupCount: Math.round(r * warmupSeconds), runId, seed: acknowledged.length + 1 },
+        dataDir,
+      );
       acknowledged.push(...result.acknowledged);
       return result;
     };
@@ -267,7 +273,13 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
     await sleep(1_000);
     log(`[bench] e2e: ${rate} transactions/s for ${duration} s`);
     const dashboardCpu = () => (dashboardPid === undefined ? 0 : cpuOf(dashboardPid));
-    const cpuBefore = { server: cpuOf(server.child.pid!), worker: cpuOf(worker.child.pid!), dashboard: dashboardCpu(), at: performance.now(), load: loadavg()[0]! };
+    const cpuBefore = {
+      server: cpuOf(server.child.pid!),
+      worker: cpuOf(worker.child.pid!),
+      dashboard: dashboardCpu(),
+      at: performance.now(),
+      load: loadavg()[0]!,
+    };
     const main = run(rate, duration, "e2e-main");
     const wall = (performance.now() - cpuBefore.at) / 1000;
     const serverCpu = cpuOf(server.child.pid!) - cpuBefore.server;
@@ -275,7 +287,9 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
     const dashboardCpuUsed = dashboardCpu() - cpuBefore.dashboard;
     const loadDuring = loadavg()[0]!;
     const serverMemory = memoryOf(server.child.pid!);
-    log(`[bench] e2e: p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, max ${main.max_ms} ms, ${main.errors} errors; server RSS ${serverMemory.rss_mb} MB; server CPU ${((serverCpu / main.sent) * 1000).toFixed(3)} ms per transaction, worker ${((workerCpu / main.sent) * 1000).toFixed(3)}, load generator ${main.cpu_ms_per_request}; load average ${loadDuring.toFixed(2)}`);
+    log(
+      `[bench] e2e: p50 ${main.p50_ms} ms, p99 ${main.p99_ms} ms, max ${main.max_ms} ms, ${main.errors} errors; server RSS ${serverMemory.rss_mb} MB; server CPU ${((serverCpu / main.sent) * 1000).toFixed(3)} ms per transaction, worker ${((workerCpu / main.sent) * 1000).toFixed(3)}, load generator ${main.cpu_ms_per_request}; load average ${loadDuring.toFixed(2)}`,
+    );
 
     // The highest rate with p99 under 50 ms: up in steps until a step fails, then one step between.
     const search: E2eFigures["search"] = [];
@@ -306,7 +320,9 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
       const statuses = s.errors ? ` (statuses ${JSON.stringify(s.by_status)})` : "";
       const warmupStatuses = warmup.errors ? `, ${warmup.errors} errors (statuses ${JSON.stringify(warmup.by_status)})` : "";
       const over = p99_per_second_ms.filter((p) => p >= RATE_SEARCH_MAX_P99_MS).length;
-      const seconds = ok ? "" : `; ${over} of ${p99_per_second_ms.length} seconds over ${RATE_SEARCH_MAX_P99_MS} ms (p99 per second: ${p99_per_second_ms.map((p) => Math.round(p)).join(", ")})`;
+      const seconds = ok
+        ? ""
+        : `; ${over} of ${p99_per_second_ms.length} seconds over ${RATE_SEARCH_MAX_P99_MS} ms (p99 per second: ${p99_per_second_ms.map((p) => Math.round(p)).join(", ")})`;
       log(
         `[bench] e2e: ${r}/s for ${stepSeconds} s after ${warmupSeconds} s at that rate (p99 ${warmup.p99_ms} ms${warmupStatuses}): p50 ${s.p50_ms} ms, p99 ${s.p99_ms} ms, ${s.errors} errors${statuses}${ok ? "" : " (over)"}${seconds}`,
       );

@@ -93,18 +93,42 @@ function handWritten(f: Features): Verdict {
  * conditions compare a fact with a value or another fact but do no arithmetic).
  */
 function peerEngine(): Engine {
-  const rule = (id: string, score: number, conditions: RuleProperties["conditions"]): RuleProperties => ({ name: id, conditions, event: { type: id, params: { score } } });
+  const rule = (id: string, score: number, conditions: RuleProperties["conditions"]): RuleProperties => ({
+    name: id,
+    conditions,
+    event: { type: id, params: { score } },
+  });
   const engine = new Engine(
     [
-      rule("HIGH_AMOUNT_VS_HISTORY", 80, { all: [{ fact: "avg_amount_30d", operator: "greaterThan", value: 0 }, { fact: "amount", operator: "greaterThan", value: { fact: "avg_amount_30d_x5" } }] }),
+      rule("HIGH_AMOUNT_VS_HISTORY", 80, {
+        all: [
+          { fact: "avg_amount_30d", operator: "greaterThan", value: 0 },
+          { fact: "amount", operator: "greaterThan", value: { fact: "avg_amount_30d_x5" } },
+        ],
+      }),
       rule("VERY_HIGH_AMOUNT", 60, { all: [{ fact: "amount", operator: "greaterThan", value: 5000 }] }),
       rule("NEW_ACCOUNT", 40, { all: [{ fact: "account_age_days", operator: "lessThan", value: 7 }] }),
       rule("DEVICE_CHANGE", 40, { all: [{ fact: "device_changed", operator: "equal", value: true }] }),
       rule("HIGH_FREQUENCY", 30, { all: [{ fact: "tx_count_30d", operator: "greaterThan", value: 50 }] }),
       rule("HIGH_RISK_CUSTOMER", 50, { all: [{ fact: "risk_level", operator: "equal", value: "HIGH" }] }),
-      rule("RAPID_SUCCESSION", 60, { all: [{ fact: "seconds_since_last_tx", operator: "notEqual", value: null }, { fact: "seconds_since_last_tx", operator: "lessThan", value: 60 }] }),
-      rule("LOCATION_CHANGE", 70, { all: [{ fact: "distance_km", operator: "notEqual", value: null }, { fact: "distance_km", operator: "greaterThan", value: 500 }] }),
-      rule("NEW_DEVICE_LARGE_AMOUNT", 30, { all: [{ fact: "device_is_new", operator: "equal", value: true }, { fact: "amount", operator: "greaterThanInclusive", value: { fact: "avg_amount_30d_x3" } }] }),
+      rule("RAPID_SUCCESSION", 60, {
+        all: [
+          { fact: "seconds_since_last_tx", operator: "notEqual", value: null },
+          { fact: "seconds_since_last_tx", operator: "lessThan", value: 60 },
+        ],
+      }),
+      rule("LOCATION_CHANGE", 70, {
+        all: [
+          { fact: "distance_km", operator: "notEqual", value: null },
+          { fact: "distance_km", operator: "greaterThan", value: 500 },
+        ],
+      }),
+      rule("NEW_DEVICE_LARGE_AMOUNT", 30, {
+        all: [
+          { fact: "device_is_new", operator: "equal", value: true },
+          { fact: "amount", operator: "greaterThanInclusive", value: { fact: "avg_amount_30d_x3" } },
+        ],
+      }),
     ],
     { allowUndefinedFacts: true },
   );
@@ -118,7 +142,10 @@ const RULE_ORDER = new Map(ruleset.rules.map((r, i) => [r.id, i]));
 async function peerVerdict(engine: Engine, f: Features): Promise<Verdict> {
   const { events } = await engine.run(f as unknown as Record<string, unknown>);
   const fired = events.map((e) => e.type).sort((a, b) => RULE_ORDER.get(a)! - RULE_ORDER.get(b)!);
-  return verdict(events.reduce((s, e) => s + Number(e.params?.score ?? 0), 0), fired);
+  return verdict(
+    events.reduce((s, e) => s + Number(e.params?.score ?? 0), 0),
+    fired,
+  );
 }
 
 function ourVerdict(rs: CompiledRuleset, f: Features): Verdict {
@@ -214,7 +241,8 @@ export async function runEngineBench({ quick }: { quick: boolean }): Promise<Eng
   }
 
   // Each engine's whole answer is used (score, decision and fired rules), so none can skip work.
-  const use = (v: { score: number; decision: DecisionOutcome; fired?: string[]; rules?: unknown[] }) => v.score + (v.fired ?? v.rules)!.length + (v.decision === "APPROVED" ? 0 : 1);
+  const use = (v: { score: number; decision: DecisionOutcome; fired?: string[]; rules?: unknown[] }) =>
+    v.score + (v.fired ?? v.rules)!.length + (v.decision === "APPROVED" ? 0 : 1);
   const rates = measureEach(seconds, inputs, {
     ours: (i) => use(evaluateRules(ours, i.features)),
     bound: (i) => use(handWritten(i.features)),
@@ -226,7 +254,8 @@ export async function runEngineBench({ quick }: { quick: boolean }): Promise<Eng
   const peerRate = await measureAsync(quick ? 0.6 : 2, inputs, (i) => peer.run(i.features as unknown as Record<string, unknown>));
   // The whole decision from the profile: features, rules, score, decision and the next profile.
   const full = measureEach(seconds / 2, inputs, {
-    full: (i) => decide({ tx: i.tx, profile: i.profile, ruleset: ours, lists: [], settings: { timeZone: "Africa/Douala" }, decidedAt: i.tx.timestamp }).decision.score,
+    full: (i) =>
+      decide({ tx: i.tx, profile: i.profile, ruleset: ours, lists: [], settings: { timeZone: "Africa/Douala" }, decidedAt: i.tx.timestamp }).decision.score,
   }).full!;
   return {
     inputs: inputs.length,

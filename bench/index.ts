@@ -26,7 +26,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log("usage: npm run bench [-- --quick] [-- --engine-only]\n\n  --quick        smaller counts, the same figures, under a minute\n  --engine-only  skip the server (no end-to-end run)");
+  console.log(
+    "usage: npm run bench [-- --quick] [-- --engine-only]\n\n  --quick        smaller counts, the same figures, under a minute\n  --engine-only  skip the server (no end-to-end run)",
+  );
   process.exit(0);
 }
 const quick = values.quick;
@@ -36,7 +38,10 @@ const loadAtStart = loadavg()[0]!;
 const fmt = (n: number) => Math.round(n).toLocaleString("en");
 
 log(`[bench] ${quick ? "quick run" : "full run"} on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), load average ${loadAtStart.toFixed(2)}`);
-if (loadAtStart > cpus().length / 2) log(`[bench] warning: the machine is busy (load average ${loadAtStart.toFixed(2)} on ${cpus().length} cores): end-to-end latencies will show it; engine figures are per CPU-second and suffer less`);
+if (loadAtStart > cpus().length / 2)
+  log(
+    `[bench] warning: the machine is busy (load average ${loadAtStart.toFixed(2)} on ${cpus().length} cores): end-to-end latencies will show it; engine figures are per CPU-second and suffer less`,
+  );
 log("[bench] engine: demo ruleset over prepared features");
 const timings: Record<string, number> = {};
 const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -55,7 +60,11 @@ console.log(
     `  json-rules-engine (peer)             ${fmt(engine.peer_decisions_per_s).padStart(12)} decisions/s   ours = ${fmt(engine.ratio)}x the peer`,
     `  hand-written functions (the bound)   ${fmt(engine.bound_decisions_per_s).padStart(12)} decisions/s   ours = ${(engine.ratio_to_bound * 100).toFixed(0)} % of the bound`,
     `  cel-js interpreted (reference)       ${fmt(engine.interpreted_decisions_per_s).padStart(12)} decisions/s`,
-    `  all decide alike                     ${engine.all_agree ? "yes" : `NO: ${engine.disagreements} inputs differ`} (${engine.inputs} inputs: ${Object.entries(engine.decisions_by_outcome).map(([k, v]) => `${k} ${v}`).join(", ")})`,
+    `  all decide alike                     ${engine.all_agree ? "yes" : `NO: ${engine.disagreements} inputs differ`} (${engine.inputs} inputs: ${Object.entries(
+      engine.decisions_by_outcome,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")})`,
     `  full path (features from the profile, rules, decision, next profile): ${fmt(engine.full_path_decisions_per_s)} decisions/s (${engine.full_path_us} µs each)`,
   ].join("\n"),
 );
@@ -116,6 +125,10 @@ const dir = join(HERE, "results");
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(dir, `${results.at.replaceAll(":", "-")}.json`), `${JSON.stringify(results, null, 2)}\n`);
-log(`[bench] done in ${results.elapsed_s} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join(", ")}); figures in bench/results/latest.json`);
+log(
+  `[bench] done in ${results.elapsed_s} s (${Object.entries(timings)
+    .map(([k, v]) => `${k} ${v} s`)
+    .join(", ")}); figures in bench/results/latest.json`,
+);
 const goalsMet = engine.all_agree && (!e2e || (e2e.lost === 0 && e2e.errors === 0)) && (!beside || beside.with_reports.errors === 0);
 process.exitCode = goalsMet ? 0 : 1;

@@ -19,7 +19,28 @@ export interface EngineInput {
   features: Features;
 }
 
-const RISK: RiskLevel[] = ["LOW", "LOW", "LOW", "MEDIUM", "LOW", "MEDIUM", "LOW", "LOW", "LOW", "LOW", "MEDIUM", "LOW", "LOW", "LOW", "LOW", "LOW", "LOW", "LOW", "LOW", "HIGH"];
+const RISK: RiskLevel[] = [
+  "LOW",
+  "LOW",
+  "LOW",
+  "MEDIUM",
+  "LOW",
+  "MEDIUM",
+  "LOW",
+  "LOW",
+  "LOW",
+  "LOW",
+  "MEDIUM",
+  "LOW",
+  "LOW",
+  "LOW",
+  "LOW",
+  "LOW",
+  "LOW",
+  "LOW",
+  "LOW",
+  "HIGH",
+];
 const SETTINGS = { timeZone: "Africa/Douala" };
 
 /**

@@ -91,7 +91,9 @@ async function asWorkerFiles(fromLake: string, toLake: string): Promise<number> 
       const dir = join(toLake, "raw", `dt=${String(dt)}`);
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `part-${first}-${first + BATCH_ROWS - 1}.parquet`).replaceAll("'", "''");
-      await conn.run(`COPY (SELECT * EXCLUDE (batch, dt) FROM batches WHERE dt = '${String(dt)}' AND batch = ${Number(batch)}) TO '${file}' (FORMAT parquet, COMPRESSION zstd)`);
+      await conn.run(
+        `COPY (SELECT * EXCLUDE (batch, dt) FROM batches WHERE dt = '${String(dt)}' AND batch = ${Number(batch)}) TO '${file}' (FORMAT parquet, COMPRESSION zstd)`,
+      );
     }
     return files.length;
   } finally {
@@ -206,7 +208,9 @@ async function lakeFigures(rows: number, backtestRange: { from: string; to: stri
         changed_decisions: result.changes.reduce((n, c) => n + c.count, 0),
         draft_outcomes: result.outcomes.draft,
       };
-      log(`backtest: ${result.replayed.toLocaleString("en")} rows in ${round(result.elapsed_ms / 1000, 1)} s (${result.rows_per_second.toLocaleString("en")} rows/s)`);
+      log(
+        `backtest: ${result.replayed.toLocaleString("en")} rows in ${round(result.elapsed_ms / 1000, 1)} s (${result.rows_per_second.toLocaleString("en")} rows/s)`,
+      );
     }
     return { lake, backtest };
   } finally {

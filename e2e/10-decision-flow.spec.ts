@@ -3,7 +3,9 @@ import { realTransaction, storage } from "./support";
 
 test.use({ storageState: storage("analyst") });
 
-test("a suspicious transaction tried on the test page is blocked with its reasons, badged as a test, and reaches no live decision or review queue", async ({ page }) => {
+test("a suspicious transaction tried on the test page is blocked with its reasons, badged as a test, and reaches no live decision or review queue", async ({
+  page,
+}) => {
   await page.goto("/test");
   await page.getByRole("button", { name: "Suspecte" }).click();
   await page.getByRole("button", { name: "Évaluer" }).click();
@@ -33,7 +35,14 @@ test("a suspicious transaction tried on the test page is blocked with its reason
 });
 
 test("a suspicious transaction from the API is blocked, shows in live decisions and the review queue, and is confirmed as fraud", async ({ page, request }) => {
-  const { id, decision } = await realTransaction(request, { user_id: "user_001", amount: 7500, merchant_id: "MERCH_SUSPICIOUS", merchant_category: "UNKNOWN", device_id: "device_unknown", location: "Unknown" });
+  const { id, decision } = await realTransaction(request, {
+    user_id: "user_001",
+    amount: 7500,
+    merchant_id: "MERCH_SUSPICIOUS",
+    merchant_category: "UNKNOWN",
+    device_id: "device_unknown",
+    location: "Unknown",
+  });
   expect(decision).toBe("BLOCKED");
 
   await page.goto("/decisions?decision=BLOCKED");

@@ -5,7 +5,13 @@ import { freshCustomer, realTransaction } from "./support";
 
 test("a backtest of a draft ruleset from the rules page shows what would have changed", async ({ page, request }) => {
   // At least one approved decision in the lake for the draft to change (a real one: tests never reach the lake).
-  await realTransaction(request, { user_id: freshCustomer("backtest"), amount: 321, merchant_id: "MERCH_E2E_BACKTEST", device_id: "device_e2e", location: "Douala, CM" });
+  await realTransaction(request, {
+    user_id: freshCustomer("backtest"),
+    amount: 321,
+    merchant_id: "MERCH_E2E_BACKTEST",
+    device_id: "device_e2e",
+    location: "Douala, CM",
+  });
 
   const id = `E2E_BACKTEST_${Date.now().toString(36).toUpperCase()}`;
   await page.goto("/rules/new");

@@ -92,7 +92,8 @@ test("a viewer reads no customer's phone number on any page, in any link or in t
     expect(leaks(await page.content()), path).toBe(false);
   };
   await expect.poll(async () => (await (await page.request.get("/alerts?show=all")).text()).includes(masked), { timeout: 20_000 }).toBe(true);
-  for (const path of ["/decisions", `/transactions/${encodeURIComponent(id)}`, "/profiles", "/alerts?show=all", "/review?status=all", "/lists", "/audit"]) await nothingUnmasked(path);
+  for (const path of ["/decisions", `/transactions/${encodeURIComponent(id)}`, "/profiles", "/alerts?show=all", "/review?status=all", "/lists", "/audit"])
+    await nothingUnmasked(path);
   const live = await (await page.request.get("/live/decisions")).text();
   expect(live).toContain(masked);
   expect(leaks(live)).toBe(false);

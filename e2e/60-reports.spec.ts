@@ -9,7 +9,10 @@ test("a built-in report runs with its parameters and shows its chart, its table 
   await testTransaction(page, { Client: customer, Montant: "111", Marchand: "MERCH_E2E_REPORT", Appareil: "device_e2e", Lieu: "Douala, CM" });
 
   await page.goto("/reports");
-  await page.getByRole("navigation", { name: "Choisir un rapport" }).getByRole("link", { name: /Clients au plus gros montant total/ }).click();
+  await page
+    .getByRole("navigation", { name: "Choisir un rapport" })
+    .getByRole("link", { name: /Clients au plus gros montant total/ })
+    .click();
   const parameters = page.getByRole("form", { name: "Paramètres" });
   await parameters.getByLabel("Du (jour UTC)").fill("today-1");
   await parameters.getByLabel("Au (jour UTC)").fill("today");
@@ -47,9 +50,11 @@ test.describe("an analyst's own report", () => {
     await expect(page).toHaveURL(/\/reports\/new$/);
     await page.getByLabel("Nom technique").fill(`e2e_by_outcome_${suffix}`);
     await page.getByLabel("Titre").fill(`E2E by outcome ${suffix}`);
-    await page.getByLabel("SQL", { exact: true }).fill(
-      "SELECT decision, count(*) AS transactions\nFROM decisions\nWHERE dt BETWEEN :from AND :to AND amount >= :min_amount\nGROUP BY decision\nORDER BY decision",
-    );
+    await page
+      .getByLabel("SQL", { exact: true })
+      .fill(
+        "SELECT decision, count(*) AS transactions\nFROM decisions\nWHERE dt BETWEEN :from AND :to AND amount >= :min_amount\nGROUP BY decision\nORDER BY decision",
+      );
     await page.getByRole("button", { name: "Ajouter un paramètre" }).click();
     const added = page.getByRole("group", { name: "Paramètre 3" });
     await added.getByLabel("Nom", { exact: true }).fill("min_amount");

@@ -7,11 +7,23 @@ const PHONE = { width: 390, height: 844 };
 test("every dashboard page fits a phone's width without scrolling sideways", async ({ page, request }) => {
   test.setTimeout(240_000);
   // A blocked decision and a test, so that the detail pages and the queues have content to lay out.
-  const blocked = await realTransaction(request, { transaction_id: `e2e-phone-${Date.now()}`, user_id: "user_001", amount: 9000, merchant_id: "MERCH_E2E", device_id: "device_phone" });
+  const blocked = await realTransaction(request, {
+    transaction_id: `e2e-phone-${Date.now()}`,
+    user_id: "user_001",
+    amount: 9000,
+    merchant_id: "MERCH_E2E",
+    device_id: "device_phone",
+  });
   const tested = await testTransaction(page, { Client: "user_001", Montant: "9000", Marchand: "MERCH_E2E" });
   await page.setViewportSize(PHONE);
 
-  const pages = [...DASHBOARD_PAGES, "/rules/HIGH_AMOUNT_VS_HISTORY", "/rules/versions/1", `/transactions/${blocked.id}`, `/transactions/${encodeURIComponent(tested.id)}`];
+  const pages = [
+    ...DASHBOARD_PAGES,
+    "/rules/HIGH_AMOUNT_VS_HISTORY",
+    "/rules/versions/1",
+    `/transactions/${blocked.id}`,
+    `/transactions/${encodeURIComponent(tested.id)}`,
+  ];
   for (const path of pages) {
     await test.step(path, async () => {
       await page.goto(path);

@@ -8,7 +8,24 @@ export const USERS = {
 } as const;
 
 /** Every dashboard page an admin reaches from the menu, by path (detail pages are added by each spec). */
-export const DASHBOARD_PAGES = ["/", "/decisions", "/review", "/alerts", "/test", "/rules", "/rules/new", "/rules/versions", "/profiles", "/profiles/user_001", "/lists", "/reports", "/reports/new", "/audit", "/settings", "/password"];
+export const DASHBOARD_PAGES = [
+  "/",
+  "/decisions",
+  "/review",
+  "/alerts",
+  "/test",
+  "/rules",
+  "/rules/new",
+  "/rules/versions",
+  "/profiles",
+  "/profiles/user_001",
+  "/lists",
+  "/reports",
+  "/reports/new",
+  "/audit",
+  "/settings",
+  "/password",
+];
 
 export const storage = (who: keyof typeof USERS) => `${E2E.authDir}/${who}.json`;
 

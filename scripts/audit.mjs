@@ -53,7 +53,8 @@ async function deprecations(registry, packages, concurrency = 8) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log("[audit] pnpm audit --prod");
   const auditStatus = pnpm(["audit", "--prod"]);
-  if (auditStatus !== 0) console.log(`[audit] pnpm audit exited ${auditStatus}: read its output above (an advisory, or a registry without an advisory service)`);
+  if (auditStatus !== 0)
+    console.log(`[audit] pnpm audit exited ${auditStatus}: read its output above (an advisory, or a registry without an advisory service)`);
 
   const registry = execFileSync("npm", ["config", "get", "registry"], { encoding: "utf8" }).trim().replace(/\/?$/, "/");
   const packages = lockedPackages(readFileSync(join(root, "pnpm-lock.yaml"), "utf8"));

@@ -11,9 +11,7 @@ const toolsDir = join(root, ".tools");
 const pnpmBin = join(toolsDir, "node_modules", "pnpm", "bin", "pnpm.cjs");
 
 export function ensurePnpm() {
-  const installed = existsSync(pnpmBin)
-    ? JSON.parse(readFileSync(join(toolsDir, "node_modules", "pnpm", "package.json"), "utf8")).version
-    : null;
+  const installed = existsSync(pnpmBin) ? JSON.parse(readFileSync(join(toolsDir, "node_modules", "pnpm", "package.json"), "utf8")).version : null;
   if (installed === version) return pnpmBin;
   console.log(`[setup] installing pnpm ${version} into .tools/`);
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";

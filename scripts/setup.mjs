@@ -17,7 +17,12 @@ function newestMtime(path) {
 
 export function install() {
   const marker = join(root, "node_modules", ".modules.yaml");
-  const manifests = ["pnpm-lock.yaml", "package.json", "pnpm-workspace.yaml", ...["core", "api", "server", "cli", "lambda", "web"].map((p) => `packages/${p}/package.json`)];
+  const manifests = [
+    "pnpm-lock.yaml",
+    "package.json",
+    "pnpm-workspace.yaml",
+    ...["core", "api", "server", "cli", "lambda", "web"].map((p) => `packages/${p}/package.json`),
+  ];
   const stale = !existsSync(marker) || manifests.some((m) => newestMtime(join(root, m)) > statSync(marker).mtimeMs);
   if (!stale) return;
   console.log("[setup] installing dependencies with pnpm (first run compiles better-sqlite3: about a minute)");

@@ -19,6 +19,7 @@ rmSync(vitestReport, { force: true });
 rmSync(playwrightReport, { force: true });
 
 const steps = [
+  ["format", ["exec", "prettier", "--check", "."]],
   ["lint", ["exec", "eslint", "--max-warnings=0", "."]],
   ["typecheck", ["-r", "--workspace-concurrency=1", "exec", "tsc", "--noEmit"]],
   ["typecheck stacks", ["exec", "tsc", "--noEmit", "-p", "stacks"]],

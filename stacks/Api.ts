@@ -58,11 +58,14 @@ export function Api({ stack }: StackContext) {
     routes: { $default: ingest },
   });
 
-  ingest.metricErrors().createAlarm(stack, "IngestErrors", {
-    alarmDescription: "The ingest function fails (the API answers 5xx)",
-    threshold: 0,
-    evaluationPeriods: 1,
-  }).addAlarmAction(notify);
+  ingest
+    .metricErrors()
+    .createAlarm(stack, "IngestErrors", {
+      alarmDescription: "The ingest function fails (the API answers 5xx)",
+      threshold: 0,
+      evaluationPeriods: 1,
+    })
+    .addAlarmAction(notify);
 
   stack.addOutputs({ ApiUrl: api.url });
   return { api, ingest, bootstrapApiKey };

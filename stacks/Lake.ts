@@ -239,7 +239,14 @@ function lakeDeliveryRole(
     catalog,
     lakeWriter,
     deliveryLogs,
-  }: { key: CoreOutputs["key"]; stream: ReturnType<typeof Pipeline>["stream"]; bucketArn: string; catalog: LakeCatalog; lakeWriter: Function; deliveryLogs: logs.LogGroup },
+  }: {
+    key: CoreOutputs["key"];
+    stream: ReturnType<typeof Pipeline>["stream"];
+    bucketArn: string;
+    catalog: LakeCatalog;
+    lakeWriter: Function;
+    deliveryLogs: logs.LogGroup;
+  },
 ): iam.Role {
   const { catalog: catalogArn, database: databaseArn, table: tableArn } = catalog.arns;
   const deliveryRole = new iam.Role(stack, "DeliveryRole", {
@@ -272,7 +279,11 @@ function lakeDeliveryRole(
 }
 
 /** The Athena workgroup saved reports run in: encrypted results, a scan limit per query. */
-function analystsWorkgroup(stack: Stack, app: App, { key, params, bucket }: { key: CoreOutputs["key"]; params: CoreOutputs["params"]; bucket: Bucket }): athena.CfnWorkGroup {
+function analystsWorkgroup(
+  stack: Stack,
+  app: App,
+  { key, params, bucket }: { key: CoreOutputs["key"]; params: CoreOutputs["params"]; bucket: Bucket },
+): athena.CfnWorkGroup {
   const bucketName = bucket.bucketName;
   return new athena.CfnWorkGroup(stack, "Analysts", {
     name: app.logicalPrefixedName("analysts"),
@@ -346,7 +357,13 @@ function reportRunnerFunction(
     catalog,
     workgroup,
     grantReports,
-  }: { tables: CoreOutputs["tables"]; key: CoreOutputs["key"]; catalog: LakeCatalog; workgroup: athena.CfnWorkGroup; grantReports: (grantee: iam.IGrantable) => void },
+  }: {
+    tables: CoreOutputs["tables"];
+    key: CoreOutputs["key"];
+    catalog: LakeCatalog;
+    workgroup: athena.CfnWorkGroup;
+    grantReports: (grantee: iam.IGrantable) => void;
+  },
 ): Function {
   const { databaseName, tableName } = catalog;
   const reportRunner = new Function(stack, "ReportRunner", {

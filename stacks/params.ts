@@ -18,7 +18,11 @@ const StageParams = z.object({
   FRAUD_API_RATE: z.coerce.number().int().positive().default(500),
   FRAUD_API_BURST: z.coerce.number().int().positive().default(1_000),
   /** Athena refuses a query that would scan more than this, in bytes. */
-  FRAUD_ATHENA_SCAN_LIMIT_BYTES: z.coerce.number().int().min(10_000_000).default(10 * 1024 ** 3),
+  FRAUD_ATHENA_SCAN_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(10_000_000)
+    .default(10 * 1024 ** 3),
   /** BLOCKED share of decisions (percent, over 5 minutes) that raises the spike alarm. */
   FRAUD_BLOCKED_RATE_ALARM_PERCENT: z.coerce.number().positive().max(100).default(20),
   /**
@@ -28,7 +32,12 @@ const StageParams = z.object({
   FRAUD_JWT_ISSUER: z.url({ protocol: /^https$/ }).optional(),
   FRAUD_JWT_AUDIENCE: z
     .string()
-    .transform((s) => s.split(",").map((a) => a.trim()).filter((a) => a !== ""))
+    .transform((s) =>
+      s
+        .split(",")
+        .map((a) => a.trim())
+        .filter((a) => a !== ""),
+    )
     .optional(),
 });
 export type StageParams = z.infer<typeof StageParams>;
@@ -41,7 +50,9 @@ export function stageParams(stage: string, source: NodeJS.ProcessEnv = process.e
   }
   const jwt = parsed.data.FRAUD_JWT_ISSUER !== undefined;
   if (jwt !== (parsed.data.FRAUD_JWT_AUDIENCE ?? []).length > 0) {
-    throw new Error(`invalid deploy parameters for stage ${stage}: FRAUD_JWT_ISSUER and FRAUD_JWT_AUDIENCE go together (JWT authorisation), or neither (API keys)`);
+    throw new Error(
+      `invalid deploy parameters for stage ${stage}: FRAUD_JWT_ISSUER and FRAUD_JWT_AUDIENCE go together (JWT authorisation), or neither (API keys)`,
+    );
   }
   if (stage === "prod" && !parsed.data.FRAUD_ALERT_EMAIL) {
     throw new Error("stage prod needs FRAUD_ALERT_EMAIL: the address that receives REVIEW/BLOCKED alerts");

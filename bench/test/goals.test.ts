@@ -62,7 +62,12 @@ const met = (verdicts: ReturnType<typeof goalVerdicts>) => Object.fromEntries(ve
 
 describe("the benchmark's goals", () => {
   it("are all met by a run that meets every one of them, reports included", () => {
-    const verdicts = goalVerdicts(engine, e2eRun(), { lakes: [{ rows: 1_000_020, slowest_warm_ms: 61 }, { rows: 10_000_020, slowest_warm_ms: 524 }] });
+    const verdicts = goalVerdicts(engine, e2eRun(), {
+      lakes: [
+        { rows: 1_000_020, slowest_warm_ms: 61 },
+        { rows: 10_000_020, slowest_warm_ms: 524 },
+      ],
+    });
     expect(verdicts.map((v) => v.goal)).toEqual([
       "engine: the three engines decide alike",
       "engine: at least 2,000,000 decisions/s on one core",

@@ -32,7 +32,9 @@ describe("ResponseReader", () => {
   });
 
   it("reads a chunked body", () => {
-    expect(read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n", "3\r\n:1}\r\n0\r\n\r\n")).toEqual([{ status: 200, body: '{"a":1}', close: false }]);
+    expect(read('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{"a"\r\n', "3\r\n:1}\r\n0\r\n\r\n")).toEqual([
+      { status: 200, body: '{"a":1}', close: false },
+    ]);
   });
 
   it("waits for the rest of a body before answering", () => {
@@ -68,7 +70,9 @@ describe("runLoad", () => {
         if (n % 10 === 3) return res.writeHead(503, { "content-type": "application/json" }).end('{"error":"busy"}');
         if (n % 10 === 5) return res.socket?.destroy();
         const close = n % 10 === 7 ? { connection: "close" } : {};
-        res.writeHead(200, { "content-type": "application/json", ...close }).end(JSON.stringify({ transaction_id: tx.transaction_id, decision: n % 2 ? "REVIEW" : "APPROVED" }));
+        res
+          .writeHead(200, { "content-type": "application/json", ...close })
+          .end(JSON.stringify({ transaction_id: tx.transaction_id, decision: n % 2 ? "REVIEW" : "APPROVED" }));
       });
     });
     const started = performance.now();
@@ -164,9 +168,18 @@ describe("p99PerSecond", () => {
 
 describe("decisionOf", () => {
   it("reads the id and outcome from the head of the API's answer, and parses any other shape in full", () => {
-    const usual = { transaction_id: "run-1-7", decision: "REVIEW", score: 55, rules: [{ id: "R", name: "n", score: 1, values: { decision: "BLOCKED" } }], list_match: null };
+    const usual = {
+      transaction_id: "run-1-7",
+      decision: "REVIEW",
+      score: 55,
+      rules: [{ id: "R", name: "n", score: 1, values: { decision: "BLOCKED" } }],
+      list_match: null,
+    };
     expect(decisionOf(JSON.stringify(usual))).toEqual({ transaction_id: "run-1-7", decision: "REVIEW" });
-    expect(decisionOf(JSON.stringify({ transaction_id: 'with "quotes"', decision: "APPROVED" }))).toEqual({ transaction_id: 'with "quotes"', decision: "APPROVED" });
+    expect(decisionOf(JSON.stringify({ transaction_id: 'with "quotes"', decision: "APPROVED" }))).toEqual({
+      transaction_id: 'with "quotes"',
+      decision: "APPROVED",
+    });
     expect(decisionOf(JSON.stringify({ decision: "BLOCKED", transaction_id: "t-2" }))).toEqual({ decision: "BLOCKED", transaction_id: "t-2" });
     expect(() => decisionOf('{"transaction_id":"t-3"')).toThrow();
   });

@@ -7,7 +7,10 @@ console.log(await seedDemo(p, new Date()));
 const counts: Record<string, Record<string, number>> = {};
 for (const { label, transaction } of labScenario()) {
   const r = await p.scoring.submit(transaction);
-  if (r.status === "invalid") { console.log("invalid", r.fields); continue; }
+  if (r.status === "invalid") {
+    console.log("invalid", r.fields);
+    continue;
+  }
   const d = r.decision;
   (counts[label] ??= {})[d.decision] = ((counts[label] ??= {})[d.decision] ?? 0) + 1;
   if (label !== "normal") console.log(label, d.user_id, transaction.amount, d.decision, d.score, d.rules.map((x) => x.id).join(","), d.latency_ms);

@@ -40,8 +40,26 @@ export async function bundleSmoke(bundle: string): Promise<{ response: { statusC
       rawPath: "/api/transactions",
       rawQueryString: "",
       headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
-      requestContext: { http: { method: "POST", path: "/api/transactions", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "smoke" }, requestId: "r", routeKey: "$default", stage: "$default", accountId: "1", apiId: "a", domainName: "d", domainPrefix: "d", time: "", timeEpoch: Date.now() },
-      body: JSON.stringify({ transaction_id: "bundle-1", user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US" }),
+      requestContext: {
+        http: { method: "POST", path: "/api/transactions", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "smoke" },
+        requestId: "r",
+        routeKey: "$default",
+        stage: "$default",
+        accountId: "1",
+        apiId: "a",
+        domainName: "d",
+        domainPrefix: "d",
+        time: "",
+        timeEpoch: Date.now(),
+      },
+      body: JSON.stringify({
+        transaction_id: "bundle-1",
+        user_id: "user_001",
+        amount: 120,
+        merchant_id: "MERCH_AMAZON",
+        device_id: "device_abc123",
+        location: "New York, US",
+      }),
       isBase64Encoded: false,
     };
     const script = `const { handler } = await import(${JSON.stringify(bundle)});

@@ -219,7 +219,11 @@ describe("pipeline", () => {
     const alarms = resources("AWS::CloudWatch::Alarm");
     const byMetric = (name: string) => alarms.filter((a) => a.props.MetricName === name);
     expect(byMetric("IteratorAge")).toHaveLength(1);
-    expect(byMetric("Errors").map((a) => a.stack).sort()).toEqual(["Api", "Pipeline"]);
+    expect(
+      byMetric("Errors")
+        .map((a) => a.stack)
+        .sort(),
+    ).toEqual(["Api", "Pipeline"]);
     expect(byMetric("ApproximateNumberOfMessagesVisible")).toHaveLength(1);
     const spike = alarms.find((a) => (a.props.Metrics ?? []).some((m: Json) => /blocked/.test(m.Expression ?? "")));
     expect(spike, "BLOCKED-rate alarm").toBeDefined();
@@ -292,9 +296,7 @@ describe("functions and API", () => {
       expect(Number(/nodejs(\d+)/.exec(runtime)?.[1]), `${fn.stack}/${fn.id} ${runtime}`).toBeGreaterThanOrEqual(20);
     }
     const ours = fns.filter((f) => String(f.props.Handler).startsWith("packages/lambda/src/"));
-    expect(ours.map((f) => f.props.Handler).sort()).toEqual(
-      ["consumer", "ingest", "lake-writer", "report"].map((n) => `packages/lambda/src/${n}.handler`),
-    );
+    expect(ours.map((f) => f.props.Handler).sort()).toEqual(["consumer", "ingest", "lake-writer", "report"].map((n) => `packages/lambda/src/${n}.handler`));
     for (const fn of ours) expect(fn.props.Runtime).toBe("nodejs20.x");
   });
 
@@ -354,7 +356,8 @@ describe("dashboard stores", () => {
   it("gives the table of test transactions to the dashboard alone, and tells no other function its name", () => {
     for (const stack of ["Api", "Pipeline", "Lake"] as const) {
       expect(tableActions(stack, "Tests"), stack).toEqual([]);
-      for (const f of resources("AWS::Lambda::Function", [stack])) expect(Object.keys(f.props.Environment?.Variables ?? {}), f.id).not.toContain("FRAUD_TABLE_TESTS");
+      for (const f of resources("AWS::Lambda::Function", [stack]))
+        expect(Object.keys(f.props.Environment?.Variables ?? {}), f.id).not.toContain("FRAUD_TABLE_TESTS");
     }
     expect(tableActions("Web", "Tests", /Dashboard/)).toEqual(["dynamodb:GetItem", "dynamodb:PutItem"]);
   });
@@ -378,11 +381,15 @@ describe("dashboard on AWS", () => {
 
   it("gives the server function exactly the settings core's env() needs to open the AWS platform", () => {
     const variables = serverFunction().props.Environment.Variables as Json;
-    const fraud = Object.keys(variables).filter((k) => k.startsWith("FRAUD_")).sort();
+    const fraud = Object.keys(variables)
+      .filter((k) => k.startsWith("FRAUD_"))
+      .sort();
     expect(fraud).toEqual(
       [
         "FRAUD_DEPLOYMENT",
-        ...["PROFILES", "RULESETS", "LISTS", "DECISIONS", "USERS", "AUDIT", "REVIEWS", "ALERTS", "METRICS", "ANALYTICS", "TESTS"].map((t) => `FRAUD_TABLE_${t}`),
+        ...["PROFILES", "RULESETS", "LISTS", "DECISIONS", "USERS", "AUDIT", "REVIEWS", "ALERTS", "METRICS", "ANALYTICS", "TESTS"].map(
+          (t) => `FRAUD_TABLE_${t}`,
+        ),
         "FRAUD_DECISION_TTL_DAYS",
         "FRAUD_STREAM_NAME",
         "FRAUD_LAKE_BUCKET",

@@ -28,7 +28,10 @@ describe("alert webhook on AWS", () => {
   it("gives the consumer the webhook's URL and binds its signing secret, which the consumer alone reads", () => {
     const functions = Object.values(pipeline.findResources("AWS::Lambda::Function"));
     const consumer = functions.find((f) => f.Properties.Handler === "packages/lambda/src/consumer.handler");
-    expect(consumer!.Properties.Environment.Variables).toMatchObject({ FRAUD_ALERT_WEBHOOK_URL: URL, SST_Secret_value_FRAUD_WEBHOOK_SECRET: "__FETCH_FROM_SSM__" });
+    expect(consumer!.Properties.Environment.Variables).toMatchObject({
+      FRAUD_ALERT_WEBHOOK_URL: URL,
+      SST_Secret_value_FRAUD_WEBHOOK_SECRET: "__FETCH_FROM_SSM__",
+    });
     const others = functions.filter((f) => f !== consumer && JSON.stringify(f.Properties.Environment ?? {}).includes("FRAUD_WEBHOOK_SECRET"));
     expect(others).toEqual([]);
   });

@@ -63,7 +63,10 @@ const getDecisionRoute = createRoute({
   security: [{ bearer: [] }],
   request: { params: z.object({ id: z.string().min(1).max(128) }) },
   responses: {
-    200: { description: "The decision, with features, fired rules and the profile at decision time", content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } },
+    200: {
+      description: "The decision, with features, fired rules and the profile at decision time",
+      content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+    },
     401: { description: "No valid API key", content: { "application/json": { schema: ErrorBody } } },
     404: { description: "Unknown transaction", content: { "application/json": { schema: ErrorBody } } },
   },
@@ -73,7 +76,10 @@ const healthRoute = createRoute({
   method: "get",
   path: "/health",
   summary: "Liveness and whether decisions can be recorded",
-  responses: { 200: { description: "Status", content: { "application/json": { schema: HealthBody } } }, 503: { description: "Degraded", content: { "application/json": { schema: HealthBody } } } },
+  responses: {
+    200: { description: "Status", content: { "application/json": { schema: HealthBody } } },
+    503: { description: "Degraded", content: { "application/json": { schema: HealthBody } } },
+  },
 });
 
 /** The HTTP API: served locally by the Node server and on AWS by the ingest Lambda. */
@@ -97,7 +103,8 @@ export function createApi(deps: ApiDeps) {
     method: "post",
     path: "/transactions",
     summary: "Score a transaction before accepting it",
-    description: "Validates, scores and records the transaction; answers with the decision and its reasons. The same transaction_id again returns the first decision with duplicate: true.",
+    description:
+      "Validates, scores and records the transaction; answers with the decision and its reasons. The same transaction_id again returns the first decision with duplicate: true.",
     security: [{ bearer: [] }],
     request: { body: { required: true, content: { "application/json": { schema: TransactionBody } } } },
     responses: {

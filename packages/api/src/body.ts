@@ -17,7 +17,12 @@ function depthOf(value: unknown, depth = 0): number {
   return max;
 }
 
-const tooLarge = (limitBytes: number): Extract<BodyResult, { ok: false }> => ({ ok: false, status: 413, code: "BODY_TOO_LARGE", message: `the body must be at most ${limitBytes} bytes` });
+const tooLarge = (limitBytes: number): Extract<BodyResult, { ok: false }> => ({
+  ok: false,
+  status: 413,
+  code: "BODY_TOO_LARGE",
+  message: `the body must be at most ${limitBytes} bytes`,
+});
 
 /** A body read from a web stream (the Fetch API's Request, as Hono and Lambda see it). */
 export function webStreamBody(stream: ReadableStream<Uint8Array> | null): BodySource {

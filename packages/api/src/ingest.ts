@@ -70,7 +70,11 @@ export async function authenticate(
   if (!key) return { ok: false, answer: failure(401, "UNAUTHORIZED", "send a valid API key as 'Authorization: Bearer <key>'") };
   if (!key.scopes.includes(scope)) return { ok: false, answer: failure(403, "FORBIDDEN", `this API key has no '${scope}' scope`) };
   const wait = limiter?.take(key.id) ?? 0;
-  if (wait > 0) return { ok: false, answer: { ...failure(429, "RATE_LIMITED", "too many requests for this API key; retry later"), headers: { "retry-after": String(wait) } } };
+  if (wait > 0)
+    return {
+      ok: false,
+      answer: { ...failure(429, "RATE_LIMITED", "too many requests for this API key; retry later"), headers: { "retry-after": String(wait) } },
+    };
   return { ok: true, key };
 }
 

@@ -43,7 +43,13 @@ export function discardBody(req: IncomingMessage): Promise<boolean> {
  * Answers once the rest of the body is read and dropped (bounded by discardBody), so the client
  * reads the answer; the connection stays open for the next request when the whole body was read.
  */
-export function answerAfterBody(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string | number>, body: string | Uint8Array): void {
+export function answerAfterBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | number>,
+  body: string | Uint8Array,
+): void {
   void discardBody(req).then((ended) => {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { ...headers, "content-length": Buffer.byteLength(body), ...(ended ? {} : { connection: "close" }) }).end(body);
@@ -101,7 +107,12 @@ export function nodeListener(api: Api): (req: IncomingMessage, res: ServerRespon
       return;
     }
     void api
-      .ingest({ authorization: req.headers.authorization, contentType: req.headers["content-type"], contentLength: req.headers["content-length"], body: nodeBody(req) })
+      .ingest({
+        authorization: req.headers.authorization,
+        contentType: req.headers["content-type"],
+        contentLength: req.headers["content-length"],
+        body: nodeBody(req),
+      })
       .then((answer) => write(req, res, answer));
   };
 }

@@ -51,7 +51,10 @@ export function mountReports<E extends Env, S extends Schema, B extends string>(
     const params = Object.fromEntries(Object.entries(query).filter(([k]) => !RUN_OPTIONS.has(k)));
     const rowLimit = query.limit === undefined ? undefined : Number(query.limit);
     if (rowLimit !== undefined && !(Number.isInteger(rowLimit) && rowLimit > 0)) {
-      return c.json({ error: { code: "INVALID_REQUEST", message: "limit must be a positive whole number", fields: { limit: ["must be a positive whole number"] } } }, 400);
+      return c.json(
+        { error: { code: "INVALID_REQUEST", message: "limit must be a positive whole number", fields: { limit: ["must be a positive whole number"] } } },
+        400,
+      );
     }
     if ((c.req.header("accept") ?? "").includes("application/x-ndjson")) {
       const controller = new AbortController();
@@ -66,18 +69,22 @@ export function mountReports<E extends Env, S extends Schema, B extends string>(
       }
       c.header("content-type", "application/x-ndjson; charset=utf-8");
       c.header("cache-control", "no-store");
-      return stream(c, async (out) => {
-        out.onAbort(() => controller.abort());
-        try {
-          for (let next = first; !next.done; next = await events.next()) await out.write(`${JSON.stringify(next.value)}\n`);
-        } catch (e) {
-          if (!(e instanceof VisibleError)) throw e;
-          await out.write(`${JSON.stringify({ type: "error", code: e.code, message: e.message })}\n`);
-        }
-      }, async (err, out) => {
-        console.error(JSON.stringify({ level: "error", message: "report stream failed", path: c.req.path, error: err.stack ?? String(err) }));
-        await out.write(`${JSON.stringify({ type: "error", code: "INTERNAL", message: "internal error" })}\n`);
-      });
+      return stream(
+        c,
+        async (out) => {
+          out.onAbort(() => controller.abort());
+          try {
+            for (let next = first; !next.done; next = await events.next()) await out.write(`${JSON.stringify(next.value)}\n`);
+          } catch (e) {
+            if (!(e instanceof VisibleError)) throw e;
+            await out.write(`${JSON.stringify({ type: "error", code: e.code, message: e.message })}\n`);
+          }
+        },
+        async (err, out) => {
+          console.error(JSON.stringify({ level: "error", message: "report stream failed", path: c.req.path, error: err.stack ?? String(err) }));
+          await out.write(`${JSON.stringify({ type: "error", code: "INTERNAL", message: "internal error" })}\n`);
+        },
+      );
     }
     try {
       return c.json(await reports.run(name, params, { rowLimit }), 200);

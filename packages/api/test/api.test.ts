@@ -134,7 +134,10 @@ describe.each(transports)("POST /api/transactions (%s)", (transport) => {
       fc.asyncProperty(
         fc.oneof(
           fc.anything(),
-          fc.record({ user_id: fc.string(), amount: fc.oneof(fc.double(), fc.string(), fc.constant(0), fc.constant(-1)), merchant_id: fc.string({ maxLength: 200 }) }, { requiredKeys: [] }),
+          fc.record(
+            { user_id: fc.string(), amount: fc.oneof(fc.double(), fc.string(), fc.constant(0), fc.constant(-1)), merchant_id: fc.string({ maxLength: 200 }) },
+            { requiredKeys: [] },
+          ),
           fc.string().map((s) => ({ raw: s })),
         ),
         async (input) => {
@@ -185,7 +188,13 @@ describe("GET /api/transactions/{id}, health and OpenAPI", () => {
 describe("rate limiting", () => {
   it("answers 429 with Retry-After past a key's rate, and other keys are unaffected", async () => {
     const { createApi } = await import("../src/app.ts");
-    const limited = createApi({ scoring: t.platform.scoring, decisions: t.platform.decisions, apiKeys: t.platform.apiKeys, rateLimitPerS: 5, logger: { error: () => undefined, warn: () => undefined } });
+    const limited = createApi({
+      scoring: t.platform.scoring,
+      decisions: t.platform.decisions,
+      apiKeys: t.platform.apiKeys,
+      rateLimitPerS: 5,
+      logger: { error: () => undefined, warn: () => undefined },
+    });
     const get = (key: string) => limited.request("/api/transactions/none", { headers: { authorization: `Bearer ${key}` } });
     const statuses: number[] = [];
     for (let i = 0; i < 15; i++) statuses.push((await get(READ_ONLY_KEY)).status);

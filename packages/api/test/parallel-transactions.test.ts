@@ -12,7 +12,9 @@ describe("concurrency", () => {
     const n = 300;
     const at = new Date().toISOString();
     const responses = await Promise.all(
-      Array.from({ length: n }, (_, i) => t.post({ transaction_id: `par-${i}`, user_id: "parallel_user", amount: 10, merchant_id: "M", device_id: "d1", timestamp: at })),
+      Array.from({ length: n }, (_, i) =>
+        t.post({ transaction_id: `par-${i}`, user_id: "parallel_user", amount: 10, merchant_id: "M", device_id: "d1", timestamp: at }),
+      ),
     );
     expect(responses.every((r) => r.status === 200)).toBe(true);
     const profile = await t.platform.profiles.get("parallel_user");

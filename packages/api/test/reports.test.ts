@@ -18,10 +18,26 @@ let sim: SimulateLakeResult;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "fraud-reports-api-"));
   platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
-  sim = await simulateLake({ lakeDir: platform.lakeDir, days: 3, txPerDay: 2_000, end: new Date("2025-06-03T00:00:00Z"), seed: 5, fraudRate: 0.02, labelsDb: platform.db, runId: "api", threads: 2 });
+  sim = await simulateLake({
+    lakeDir: platform.lakeDir,
+    days: 3,
+    txPerDay: 2_000,
+    end: new Date("2025-06-03T00:00:00Z"),
+    seed: 5,
+    fraudRate: 0.02,
+    labelsDb: platform.db,
+    runId: "api",
+    threads: 2,
+  });
   await platform.apiKeys.create("reader", ["read"], { id: "test" }, KEY);
   await platform.apiKeys.create("ingest", ["ingest"], { id: "test" }, INGEST_ONLY);
-  api = createApi({ scoring: platform.scoring, decisions: platform.decisions, apiKeys: platform.apiKeys, reports: platform.reports, logger: { error: () => undefined, warn: () => undefined } });
+  api = createApi({
+    scoring: platform.scoring,
+    decisions: platform.decisions,
+    apiKeys: platform.apiKeys,
+    reports: platform.reports,
+    logger: { error: () => undefined, warn: () => undefined },
+  });
 });
 
 afterAll(() => {
@@ -65,7 +81,10 @@ describe("reports API", () => {
     const res = await get(`/api/reports/overview/run?${RANGE}`, { accept: "application/x-ndjson" });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("application/x-ndjson");
-    const events = (await res.text()).trim().split("\n").map((l) => JSON.parse(l) as ReportEvent);
+    const events = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as ReportEvent);
     expect(events.filter((e) => e.type !== "progress").map((e) => e.type)).toEqual(["columns", "rows", "done"]);
     expect(events.find((e) => e.type === "rows")).toMatchObject({ rows: [[6_000, expect.any(Number), expect.any(Number), expect.any(Number)]] });
   });
@@ -73,7 +92,9 @@ describe("reports API", () => {
   it("answers bad parameters with 400 and the failing fields, streaming or not", async () => {
     const res = await get("/api/reports/overview/run?from=2025-13-01&colour=red");
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: "INVALID_REPORT_PARAMS", fields: { from: [expect.any(String)], colour: ["is not a parameter of this report"] } } });
+    expect(await res.json()).toMatchObject({
+      error: { code: "INVALID_REPORT_PARAMS", fields: { from: [expect.any(String)], colour: ["is not a parameter of this report"] } },
+    });
     expect((await get("/api/reports/overview/run?from=2025-13-01", { accept: "application/x-ndjson" })).status).toBe(400);
     expect((await get(`/api/reports/overview/run?${RANGE}&limit=0`)).status).toBe(400);
     expect((await get(`/api/reports/nope/run?${RANGE}`)).status).toBe(404);
@@ -86,7 +107,10 @@ describe("reports beside the decisions, with limits", () => {
   let limited: LocalPlatform;
   let limitedApi: ReturnType<typeof createApi>;
   const call = (path: string, init: RequestInit = {}) =>
-    limitedApi.request(path, { ...init, headers: { authorization: `Bearer ${SCORING_KEY}`, "content-type": "application/json", ...(init.headers as Record<string, string>) } });
+    limitedApi.request(path, {
+      ...init,
+      headers: { authorization: `Bearer ${SCORING_KEY}`, "content-type": "application/json", ...(init.headers as Record<string, string>) },
+    });
   /** Hours of work in little memory: three copies of the lake joined. */
   const SLOW = { name: "slow", title: "Slow", sql: "SELECT count(*) AS n FROM decisions a, decisions b, decisions c" };
   /** The lake joined with itself three times, every amount in one list. */
@@ -96,10 +120,25 @@ describe("reports beside the decisions, with limits", () => {
     limitedDir = mkdtempSync(join(tmpdir(), "fraud-reports-limits-"));
     limited = openLocalPlatform({ dataDir: limitedDir, settings: defaultSettings, reports: { memoryMb: 64, timeoutMs: 3_000, concurrency: 1, queue: 0 } });
     await seedDemo(limited, new Date());
-    await simulateLake({ lakeDir: limited.lakeDir, days: 3, txPerDay: 2_000, end: new Date("2025-06-03T00:00:00Z"), seed: 7, labelsDb: limited.db, runId: "limits", threads: 1 });
+    await simulateLake({
+      lakeDir: limited.lakeDir,
+      days: 3,
+      txPerDay: 2_000,
+      end: new Date("2025-06-03T00:00:00Z"),
+      seed: 7,
+      labelsDb: limited.db,
+      runId: "limits",
+      threads: 1,
+    });
     await limited.apiKeys.create("limits", ["ingest", "read"], { id: "test" }, SCORING_KEY);
     for (const def of [SLOW, HOG]) await limited.reports.save(def, { id: "ana" });
-    limitedApi = createApi({ scoring: limited.scoring, decisions: limited.decisions, apiKeys: limited.apiKeys, reports: limited.reports, logger: { error: () => undefined, warn: () => undefined } });
+    limitedApi = createApi({
+      scoring: limited.scoring,
+      decisions: limited.decisions,
+      apiKeys: limited.apiKeys,
+      reports: limited.reports,
+      logger: { error: () => undefined, warn: () => undefined },
+    });
   });
   afterAll(() => {
     limited.close();
@@ -111,7 +150,9 @@ describe("reports beside the decisions, with limits", () => {
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("REPORT_MEMORY_LIMIT");
-    expect(body.error.message).toBe("the report needed more memory than reports may use (64 MB) and was stopped; narrow the date range or group by fewer values");
+    expect(body.error.message).toBe(
+      "the report needed more memory than reports may use (64 MB) and was stopped; narrow the date range or group by fewer values",
+    );
     // Streamed, the engine stops before the first event: the answer is still a plain 422.
     const streamed = await call("/api/reports/hog/run", { headers: { accept: "application/x-ndjson" } });
     expect(streamed.status).toBe(422);
@@ -130,7 +171,17 @@ describe("reports beside the decisions, with limits", () => {
     expect(pid).not.toBe(process.pid);
 
     for (let i = 0; i < 20; i++) {
-      const decided = await call("/api/transactions", { method: "POST", body: JSON.stringify({ transaction_id: `beside-report-${i}`, user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US" }) });
+      const decided = await call("/api/transactions", {
+        method: "POST",
+        body: JSON.stringify({
+          transaction_id: `beside-report-${i}`,
+          user_id: "user_001",
+          amount: 120,
+          merchant_id: "MERCH_AMAZON",
+          device_id: "device_abc123",
+          location: "New York, US",
+        }),
+      });
       expect(decided.status).toBe(200);
       expect(await decided.json()).toMatchObject({ transaction_id: `beside-report-${i}`, decision: expect.stringMatching(/^(APPROVED|REVIEW|BLOCKED)$/) });
     }

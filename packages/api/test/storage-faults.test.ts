@@ -36,7 +36,8 @@ describe("disk full", () => {
       const res = await post(`disk-${i}`);
       statuses.push(res.status);
       const text = await res.text();
-      if (res.status === 503) expect(JSON.parse(text)).toEqual({ error: { code: "UNAVAILABLE", message: "the service cannot record decisions right now; retry later" } });
+      if (res.status === 503)
+        expect(JSON.parse(text)).toEqual({ error: { code: "UNAVAILABLE", message: "the service cannot record decisions right now; retry later" } });
       if (res.status === 503) break;
     }
     expect(statuses.at(-1)).toBe(503);

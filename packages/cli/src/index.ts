@@ -41,7 +41,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await cmd.run(args);
   } catch (e) {
-    if (e instanceof VisibleError || (e as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || (e as { code?: string }).code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    if (
+      e instanceof VisibleError ||
+      (e as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ||
+      (e as { code?: string }).code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE"
+    ) {
       console.error(`error: ${(e as Error).message}`);
       const fields = (e as VisibleError).fields;
       if (fields) for (const [k, v] of Object.entries(fields)) console.error(`  ${k}: ${v.join("; ")}`);

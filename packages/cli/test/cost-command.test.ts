@@ -15,7 +15,8 @@ describe("fraud cost", () => {
     const { code, out } = await run(["--tx-per-day", "50000", "--peak-per-minute", "5000"]);
     expect(code).toBe(0);
     expect(out).toMatch(/1x USD\s+10x USD\s+100x USD\s+1x FCFA\s+10x FCFA\s+100x FCFA/);
-    for (const service of ["API Gateway", "Lambda", "DynamoDB", "Kinesis", "Firehose", "S3", "Athena", "SNS", "CloudWatch", "KMS"]) expect(out).toContain(service);
+    for (const service of ["API Gateway", "Lambda", "DynamoDB", "Kinesis", "Firehose", "S3", "Athena", "SNS", "CloudWatch", "KMS"])
+      expect(out).toContain(service);
     expect(out).toMatch(/Budget at 1x: [\d\s\u202f]+ FCFA a month, within the budget of 500[\s\u202f]000 FCFA/);
     expect(out).toContain("list prices read on");
   });

@@ -13,7 +13,11 @@ const dir = mkdtempSync(join(tmpdir(), "fraud-eval-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function fraud(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, FRAUD_DATA_DIR: join(dir, "data") } });
+  const r = spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, FRAUD_DATA_DIR: join(dir, "data") },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -31,8 +35,12 @@ describe("npm run fraud -- eval", () => {
   it("prints one JSON object with the detection figures for a PaySim file", () => {
     const r = fraud("eval", "--paysim", PAYSIM, "--json");
     expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout) as Record<string, unknown> & { rules: Record<string, { hits: number; precision: number | null }>; latency_us: { p50: number; p99: number } };
-    for (const key of ["rows", "frauds", "flagged", "detection_rate", "false_positive_rate", "precision", "decisions", "rules", "latency_us", "curve"]) expect(out).toHaveProperty(key);
+    const out = JSON.parse(r.stdout) as Record<string, unknown> & {
+      rules: Record<string, { hits: number; precision: number | null }>;
+      latency_us: { p50: number; p99: number };
+    };
+    for (const key of ["rows", "frauds", "flagged", "detection_rate", "false_positive_rate", "precision", "decisions", "rules", "latency_us", "curve"])
+      expect(out).toHaveProperty(key);
     expect(out).toMatchObject({ format: "paysim", ruleset: "mobile-money (shipped)", rows: 1_006, frauds: 175, skipped: 1, skipped_frauds: 1 });
     expect(out.detection_rate).toBeGreaterThanOrEqual(0.97);
     expect(out.false_positive_rate).toBeLessThanOrEqual(0.002);
@@ -45,11 +53,27 @@ describe("npm run fraud -- eval", () => {
     const file = join(dir, "small.csv");
     writeFileSync(file, `${SMALL}\n5,CASH_OUT,0.0,C4,0.0,0.0,C8,0.0,0.0,1,0\n`);
     const rules = join(dir, "drain.json");
-    writeFileSync(rules, JSON.stringify({ thresholds: { review: 50, block: 80 }, rules: [{ id: "DRAIN", name: "drain", expression: "balance_after != null && balance_after == 0.0", score: 90 }] }));
+    writeFileSync(
+      rules,
+      JSON.stringify({
+        thresholds: { review: 50, block: 80 },
+        rules: [{ id: "DRAIN", name: "drain", expression: "balance_after != null && balance_after == 0.0", score: 90 }],
+      }),
+    );
     const r = fraud("eval", "--paysim", file, "--ruleset", rules, "--json");
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(out).toMatchObject({ rows: 4, frauds: 1, flagged: 1, true_positives: 1, detection_rate: 1, false_positive_rate: 0, skipped: 1, skipped_frauds: 1, decisions: { APPROVED: 3, REVIEW: 0, BLOCKED: 1 } });
+    expect(out).toMatchObject({
+      rows: 4,
+      frauds: 1,
+      flagged: 1,
+      true_positives: 1,
+      detection_rate: 1,
+      false_positive_rate: 0,
+      skipped: 1,
+      skipped_frauds: 1,
+      decisions: { APPROVED: 3, REVIEW: 0, BLOCKED: 1 },
+    });
     expect(out.skip_reasons).toEqual({ "amount: must be greater than 0": 1 });
     expect(r.stderr).toContain("sorting by time");
   });
@@ -94,6 +118,8 @@ describe("npm run fraud -- eval", () => {
     writeFileSync(costly, JSON.stringify({ rules: [{ id: "NESTED", name: "nested", expression, score: 10 }] }));
     const r = fraud("eval", "--lab", "--ruleset", costly);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`NESTED: too costly: up to [\\d,]+ steps in the worst case, over the limit of 100,000 \\(at character ${expression.indexOf(inner) + 1}\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`NESTED: too costly: up to [\\d,]+ steps in the worst case, over the limit of 100,000 \\(at character ${expression.indexOf(inner) + 1}\\)`),
+    );
   });
 });

@@ -15,7 +15,17 @@ beforeAll(async () => {
   process.env.FRAUD_DATA_DIR = dir;
   process.env.FRAUD_ADMIN_PASSWORD = "reports-test-admin-password";
   platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
-  await simulateLake({ lakeDir: platform.lakeDir, days: 3, txPerDay: 2_000, end: new Date("2025-06-03T00:00:00Z"), seed: 5, fraudRate: 0.02, labelsDb: platform.db, runId: "api", threads: 2 });
+  await simulateLake({
+    lakeDir: platform.lakeDir,
+    days: 3,
+    txPerDay: 2_000,
+    end: new Date("2025-06-03T00:00:00Z"),
+    seed: 5,
+    fraudRate: 0.02,
+    labelsDb: platform.db,
+    runId: "api",
+    threads: 2,
+  });
 });
 
 afterAll(() => {
@@ -66,7 +76,18 @@ describe("CLI", () => {
 
   it("backtest --version saves the result with the draft; shadow sets a draft beside the live ruleset", async () => {
     const draft = await platform.rules.saveDraft(RulesetContent.parse(DEMO_RULESET), { id: "ana" });
-    const { code, out } = await cli(["backtest", "--version", String(draft.version), "--from", "2025-06-02", "--to", "2025-06-03", "--warmup-days", "1", "--json"]);
+    const { code, out } = await cli([
+      "backtest",
+      "--version",
+      String(draft.version),
+      "--from",
+      "2025-06-02",
+      "--to",
+      "2025-06-03",
+      "--warmup-days",
+      "1",
+      "--json",
+    ]);
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ ruleset_version: draft.version, transactions: 4_000, replayed: 6_000 });
     expect(await platform.backtests.list(draft.version)).toHaveLength(1);

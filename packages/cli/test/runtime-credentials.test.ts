@@ -56,7 +56,9 @@ describe("starting with the secrets in the environment", () => {
     chmodSync(dataDir, 0o755);
     const rt = await openLocalRuntime(env());
     try {
-      expect(rt.warnings).toContain(`The data directory ${dataDir} is open to other users (mode 755); it holds password hashes and customers' data. Make it owner-only: chmod 700 ${dataDir}`);
+      expect(rt.warnings).toContain(
+        `The data directory ${dataDir} is open to other users (mode 755); it holds password hashes and customers' data. Make it owner-only: chmod 700 ${dataDir}`,
+      );
       expect(statSync(dataDir).mode & 0o777).toBe(0o755);
     } finally {
       rt.platform.close();
@@ -81,7 +83,10 @@ describe("the way back in when no admin can sign in", () => {
     try {
       expect(await rt.platform.users.authenticate("admin", "changed-in-the-dashboard")).toBeUndefined();
       expect(await rt.platform.users.authenticate("admin", temporary!)).toMatchObject({ username: "admin", must_change_password: true });
-      expect((await rt.platform.auditTrail.list({ entity: "user", entity_id: "admin" }))[0]).toMatchObject({ action: "user.password_reset", actor: expect.stringMatching(/^cli:/) });
+      expect((await rt.platform.auditTrail.list({ entity: "user", entity_id: "admin" }))[0]).toMatchObject({
+        action: "user.password_reset",
+        actor: expect.stringMatching(/^cli:/),
+      });
     } finally {
       rt.platform.close();
     }

@@ -125,10 +125,10 @@ const ATHENA_SESSION_FUNCTIONS = new Set(["current_user", "current_groups", "cur
 export function athenaSqlProblem(sql: string): string | undefined {
   for (const { word, quoted, next } of sqlWords(sql)) {
     if (word.includes("$")) return `'${word}': hidden columns and metadata tables are not allowed in a report`;
-    if (word === "information_schema" || (word === "system" && next === ".")) return `'${word}' is the engine's catalogue: a report reads decisions and labels only`;
+    if (word === "information_schema" || (word === "system" && next === "."))
+      return `'${word}' is the engine's catalogue: a report reads decisions and labels only`;
     if (!quoted && word === "table" && next === "(") return "table functions are not allowed in a report: a report reads decisions and labels only";
     if (!quoted && ATHENA_SESSION_FUNCTIONS.has(word)) return `the function '${word}' is not allowed in a report`;
   }
   return undefined;
 }
-

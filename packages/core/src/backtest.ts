@@ -175,7 +175,18 @@ function recordedListMatch(value: ReportCell, tx: Transaction): ListEntry[] {
   if (!(LIST_KINDS as readonly string[]).includes(kind) || !(LIST_FIELDS as readonly string[]).includes(field)) return [];
   const matched = tx[field as (typeof LIST_FIELDS)[number]];
   if (matched === undefined) return [];
-  return [{ id: 1, kind: kind as ListEntry["kind"], field: field as ListEntry["field"], value: matched, reason: "list match recorded at decision time", expires_at: null, created_at: tx.timestamp, created_by: "backtest" }];
+  return [
+    {
+      id: 1,
+      kind: kind as ListEntry["kind"],
+      field: field as ListEntry["field"],
+      value: matched,
+      reason: "list match recorded at decision time",
+      expires_at: null,
+      created_at: tx.timestamp,
+      created_by: "backtest",
+    },
+  ];
 }
 
 /** Replays the lake over a date range with a draft ruleset and compares with what was decided. */
@@ -200,7 +211,9 @@ export async function backtestRuleset(options: BacktestOptions): Promise<Backtes
   const examplesKept = options.examples ?? 10;
   const outcomes = { recorded: zeroOutcomes(), draft: zeroOutcomes() };
   const changes = new Map<string, { from: DecisionOutcome; to: DecisionOutcome; count: number; amount: number; examples: BacktestExample[] }>();
-  const ruleStats = new Map(compiled.rules.map((r) => [r.rule.id, { id: r.rule.id, name: r.rule.name, hits: 0, live_hits: 0, errors: 0, labelled: 0, fraud: 0, legitimate: 0 }]));
+  const ruleStats = new Map(
+    compiled.rules.map((r) => [r.rule.id, { id: r.rule.id, name: r.rule.name, hits: 0, live_hits: 0, errors: 0, labelled: 0, fraud: 0, legitimate: 0 }]),
+  );
   const labelCounts = { fraud: 0, legitimate: 0 };
   const flagged = { recorded: { fraud: 0, legitimate: 0 }, draft: { fraud: 0, legitimate: 0 } };
   const blocked = new Map<string, { recorded: number; draft: number }>();
@@ -210,7 +223,15 @@ export async function backtestRuleset(options: BacktestOptions): Promise<Backtes
   let fallbacks = 0;
   let lastProgress = 0;
 
-  const col = { decision: TX_FIELDS.length, score: TX_FIELDS.length + 1, rules: TX_FIELDS.length + 2, list: TX_FIELDS.length + 3, risk: TX_FIELDS.length + 4, created: TX_FIELDS.length + 5, label: TX_FIELDS.length + 6 };
+  const col = {
+    decision: TX_FIELDS.length,
+    score: TX_FIELDS.length + 1,
+    rules: TX_FIELDS.length + 2,
+    list: TX_FIELDS.length + 3,
+    risk: TX_FIELDS.length + 4,
+    created: TX_FIELDS.length + 5,
+    label: TX_FIELDS.length + 6,
+  };
 
   const replay = (row: ReportCell[]) => {
     const tx = rowTransaction(row);
@@ -226,7 +247,14 @@ export async function backtestRuleset(options: BacktestOptions): Promise<Backtes
       return;
     }
     transactions++;
-    const { decision, nextProfile } = decide({ tx, profile, ruleset: compiled, lists: recordedListMatch(row[col.list] ?? null, tx), settings: options.settings, decidedAt: tx.timestamp });
+    const { decision, nextProfile } = decide({
+      tx,
+      profile,
+      ruleset: compiled,
+      lists: recordedListMatch(row[col.list] ?? null, tx),
+      settings: options.settings,
+      decidedAt: tx.timestamp,
+    });
     profiles.set(tx.user_id, nextProfile);
     const was = recorded as DecisionOutcome;
     const now = decision.decision;
@@ -250,7 +278,12 @@ export async function backtestRuleset(options: BacktestOptions): Promise<Backtes
       }
     }
     const liveRules = row[col.rules];
-    if (Array.isArray(liveRules)) for (const id of liveRules) if (typeof id === "string") { const s = ruleStats.get(id); if (s) s.live_hits++; }
+    if (Array.isArray(liveRules))
+      for (const id of liveRules)
+        if (typeof id === "string") {
+          const s = ruleStats.get(id);
+          if (s) s.live_hits++;
+        }
     if (was === "BLOCKED" || now === "BLOCKED") {
       const b = blocked.get(tx.currency) ?? { recorded: 0, draft: 0 };
       if (was === "BLOCKED") b.recorded += tx.amount;

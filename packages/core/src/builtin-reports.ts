@@ -125,8 +125,7 @@ ORDER BY day`,
   {
     name: "rule_hit_rates",
     title: "Rule hit rates and precision",
-    description:
-      "How often each rule fired, as a share of all decisions, and its precision: the share labelled fraud among its hits that an analyst labelled.",
+    description: "How often each rule fired, as a share of all decisions, and its precision: the share labelled fraud among its hits that an analyst labelled.",
     parameters: RANGE,
     // Only decisions where a rule fired are unnested (most fire none), and labels are joined to
     // the hits after the unnest: both matter on DuckDB (ten times faster at 10 M rows).

@@ -121,11 +121,23 @@ export function measuredSizes(): { decisionBytes: number; profileBytes: number }
   // A month of ordinary activity: about 2 transactions a day.
   for (let i = 0; i < 60; i++) {
     const at = new Date(Date.parse(asOf) - (60 - i) * 12 * 3_600_000).toISOString();
-    const p = parseTransaction({ user_id: c.user_id, amount: 120, merchant_id: "MERCH_AMAZON", device_id: c.last_device_id, location: c.last_location, timestamp: at }, { now: new Date(asOf) });
+    const p = parseTransaction(
+      { user_id: c.user_id, amount: 120, merchant_id: "MERCH_AMAZON", device_id: c.last_device_id, location: c.last_location, timestamp: at },
+      { now: new Date(asOf) },
+    );
     if (p.ok) profile = applyTransaction(profile, p.transaction, at);
   }
   const tx = parseTransaction(
-    { transaction_id: "size-probe-0001", user_id: c.user_id, amount: 6_500, merchant_id: "MERCH_SUSPICIOUS", merchant_category: "UNKNOWN", device_id: "device_unknown", location: "Unknown", timestamp: asOf },
+    {
+      transaction_id: "size-probe-0001",
+      user_id: c.user_id,
+      amount: 6_500,
+      merchant_id: "MERCH_SUSPICIOUS",
+      merchant_category: "UNKNOWN",
+      device_id: "device_unknown",
+      location: "Unknown",
+      timestamp: asOf,
+    },
     { now: new Date(asOf) },
   );
   if (!tx.ok) throw new Error("size probe transaction is not valid");
@@ -181,7 +193,11 @@ export function estimateMonthlyCost(w: Workload, options: { regionUplift?: numbe
     lakeWriterInvocations * 0.2 * 0.25 +
     dashboardRequests * 0.3 * 1;
   const invocations = tx + consumerInvocations + lakeWriterInvocations + dashboardRequests;
-  add("Lambda", (invocations / 1e6) * P.lambdaPerMillionRequests + gbSeconds * P.lambdaPerGbSecond, `${fmt(invocations)} invocations, ${fmt(gbSeconds)} GB-s (Arm)`);
+  add(
+    "Lambda",
+    (invocations / 1e6) * P.lambdaPerMillionRequests + gbSeconds * P.lambdaPerGbSecond,
+    `${fmt(invocations)} invocations, ${fmt(gbSeconds)} GB-s (Arm)`,
+  );
 
   // DynamoDB per decision: consistent reads of the decision id and the profile, list lookups on the
   // index (4 keys, eventually consistent); one transaction of two items (transactional writes cost
@@ -206,30 +222,47 @@ export function estimateMonthlyCost(w: Workload, options: { regionUplift?: numbe
     `${writesPerTx + consumerWritesPerTx} WRU + ${readsPerTx} RRU per decision; ${storedGb.toFixed(1)} GB kept ${w.decisionTtlDays} days, with PITR`,
   );
 
-  add("Kinesis Data Streams", shards * HOURS_PER_MONTH * P.kinesisPerShardHour + (tx / 1e6) * P.kinesisPerMillionPutUnits, `${shards} shard(s), ${fmt(tx)} PUT units`);
+  add(
+    "Kinesis Data Streams",
+    shards * HOURS_PER_MONTH * P.kinesisPerShardHour + (tx / 1e6) * P.kinesisPerMillionPutUnits,
+    `${shards} shard(s), ${fmt(tx)} PUT units`,
+  );
 
   const firehoseGb = (tx * Math.ceil(w.decisionBytes / 5120) * 5120) / GB;
   const objects = Math.max(DAYS_PER_MONTH * 24 * 12, (tx * w.lakeRowBytes) / (64 * 1024 ** 2));
   add(
     "Data Firehose (Parquet, dt= partitions)",
-    firehoseGb * (P.firehosePerGbIngested + P.firehoseFormatConversionPerGb + P.firehoseDynamicPartitioningPerGb) + (objects / 1000) * P.firehosePerThousandObjects,
+    firehoseGb * (P.firehosePerGbIngested + P.firehoseFormatConversionPerGb + P.firehoseDynamicPartitioningPerGb) +
+      (objects / 1000) * P.firehosePerThousandObjects,
     `${firehoseGb.toFixed(1)} GB billed (5 KB steps), ${fmt(objects)} files`,
   );
 
   // S3: a year of lake kept in Standard on average, the files Firehose writes, Athena results.
   const lakeGbPerMonth = (tx * w.lakeRowBytes) / GB;
-  add("S3 (lake)", lakeGbPerMonth * 12 * P.s3PerGbMonth + ((objects + w.reportsPerDay * DAYS_PER_MONTH) / 1000) * P.s3PerThousandPuts, `${(lakeGbPerMonth * 12).toFixed(1)} GB after a year`);
+  add(
+    "S3 (lake)",
+    lakeGbPerMonth * 12 * P.s3PerGbMonth + ((objects + w.reportsPerDay * DAYS_PER_MONTH) / 1000) * P.s3PerThousandPuts,
+    `${(lakeGbPerMonth * 12).toFixed(1)} GB after a year`,
+  );
 
   const bytesPerReport = Math.max(P.athenaMinimumBytesPerQuery, w.txPerDay * w.reportDays * w.lakeRowBytes);
   const scannedTb = (w.reportsPerDay * DAYS_PER_MONTH * bytesPerReport) / 1024 ** 4;
   add("Athena", scannedTb * P.athenaPerTbScanned, `${fmt(w.reportsPerDay * DAYS_PER_MONTH)} reports, ${(scannedTb * 1024).toFixed(1)} GB scanned`);
 
-  add("SNS (alerts by email)", (alerts / 1e6) * P.snsPerMillionPublishes + (alerts / 1e5) * P.snsEmailPerHundredThousand, `${fmt(alerts)} REVIEW/BLOCKED alerts`);
+  add(
+    "SNS (alerts by email)",
+    (alerts / 1e6) * P.snsPerMillionPublishes + (alerts / 1e5) * P.snsEmailPerHundredThousand,
+    `${fmt(alerts)} REVIEW/BLOCKED alerts`,
+  );
 
   // CloudWatch: Lambda and API access logs (~0.5 KB per request each), EMF documents per batch,
   // six custom metrics, five alarms (the BLOCKED-rate alarm reads three metrics).
   const logGb = (tx * 1024 + consumerInvocations * 2048) / GB;
-  add("CloudWatch (logs, metrics, alarms)", logGb * (P.cloudwatchLogsPerGbIngested + P.cloudwatchLogsPerGbMonth) + 6 * P.cloudwatchPerCustomMetric + 7 * P.cloudwatchPerAlarmMetric, `${logGb.toFixed(1)} GB logs`);
+  add(
+    "CloudWatch (logs, metrics, alarms)",
+    logGb * (P.cloudwatchLogsPerGbIngested + P.cloudwatchLogsPerGbMonth) + 6 * P.cloudwatchPerCustomMetric + 7 * P.cloudwatchPerAlarmMetric,
+    `${logGb.toFixed(1)} GB logs`,
+  );
 
   // X-Ray's default sampling: the first request each second, then 5 %.
   const seconds = DAYS_PER_MONTH * 86_400;
@@ -246,13 +279,23 @@ export function estimateMonthlyCost(w: Workload, options: { regionUplift?: numbe
   const peakWriteUnitsPerSecond = Math.ceil(peakPerSecond * writesPerTx);
   const warnings: string[] = [];
   const apiRate = options.apiRatePerSecond ?? 500;
-  if (peakPerSecond > apiRate) warnings.push(`peak ${Math.ceil(peakPerSecond)} req/s exceeds the API throttle of ${apiRate}/s: raise FRAUD_API_RATE and FRAUD_API_BURST`);
+  if (peakPerSecond > apiRate)
+    warnings.push(`peak ${Math.ceil(peakPerSecond)} req/s exceeds the API throttle of ${apiRate}/s: raise FRAUD_API_RATE and FRAUD_API_BURST`);
   if (shards > 1) warnings.push(`set FRAUD_STREAM_SHARDS=${shards} (1 shard takes 1,000 records or 1 MB per second)`);
-  if (concurrency > 800) warnings.push(`about ${concurrency} concurrent ingest functions at peak: ask AWS to raise the account's Lambda concurrency (1,000 by default)`);
-  if (peakWriteUnitsPerSecond > 4_000) warnings.push(`${peakWriteUnitsPerSecond} write units/s at peak: pre-warm the tables' on-demand throughput (new tables start at 4,000/s)`);
-  if (alerts / DAYS_PER_MONTH > 500) warnings.push(`${fmt(alerts / DAYS_PER_MONTH)} alert emails a day is more than a team reads: route alerts to the review queue or a webhook instead`);
+  if (concurrency > 800)
+    warnings.push(`about ${concurrency} concurrent ingest functions at peak: ask AWS to raise the account's Lambda concurrency (1,000 by default)`);
+  if (peakWriteUnitsPerSecond > 4_000)
+    warnings.push(`${peakWriteUnitsPerSecond} write units/s at peak: pre-warm the tables' on-demand throughput (new tables start at 4,000/s)`);
+  if (alerts / DAYS_PER_MONTH > 500)
+    warnings.push(`${fmt(alerts / DAYS_PER_MONTH)} alert emails a day is more than a team reads: route alerts to the review queue or a webhook instead`);
   const totalUsd = money(lines.reduce((s, l) => s + l.usd, 0));
-  return { workload: w, lines, totalUsd, capacity: { kinesisShards: shards, peakPerSecond: Math.ceil(peakPerSecond), ingestConcurrency: concurrency, peakWriteUnitsPerSecond }, warnings };
+  return {
+    workload: w,
+    lines,
+    totalUsd,
+    capacity: { kinesisShards: shards, peakPerSecond: Math.ceil(peakPerSecond), ingestConcurrency: concurrency, peakWriteUnitsPerSecond },
+    warnings,
+  };
 }
 
 export function usdToXaf(usd: number, rate = PRICES.xafPerEur * PRICES.eurPerUsd): number {

@@ -126,7 +126,13 @@ export function evaluateRules(ruleset: CompiledRuleset, features: Features, cloc
       for (let k = 0; k < n; k++) {
         const compiled = ruleset.rules[fused.fired[k]!]!;
         total += compiled.rule.score;
-        rules.push({ id: compiled.rule.id, name: compiled.rule.name, score: compiled.rule.score, expression: compiled.rule.expression, values: valuesRead(compiled, features) });
+        rules.push({
+          id: compiled.rule.id,
+          name: compiled.rule.name,
+          score: compiled.rule.score,
+          expression: compiled.rule.expression,
+          values: valuesRead(compiled, features),
+        });
       }
       const score = Math.min(total, 100);
       return { score, decision: outcomeFor(score, ruleset.thresholds), rules, errored_rules: [], fallback_reason: null };

@@ -17,7 +17,9 @@ export type AwsTable = (typeof AWS_TABLE_STORES)[number];
 type AwsTableVariable = `FRAUD_TABLE_${Uppercase<AwsTable>}`;
 
 /** The environment variable that names each AWS table, as the stacks set it and the adapters read it. */
-export const AWS_TABLES = Object.fromEntries(AWS_TABLE_STORES.map((store) => [store, `FRAUD_TABLE_${store.toUpperCase()}`])) as { [K in AwsTable]: `FRAUD_TABLE_${Uppercase<K>}` };
+export const AWS_TABLES = Object.fromEntries(AWS_TABLE_STORES.map((store) => [store, `FRAUD_TABLE_${store.toUpperCase()}`])) as {
+  [K in AwsTable]: `FRAUD_TABLE_${Uppercase<K>}`;
+};
 
 /** The site's own origin as people reach it (scheme, host, port), with nothing after it. */
 const PublicOrigin = z
@@ -46,7 +48,10 @@ const Env = z.object({
   FRAUD_DATA_DIR: z.string().min(1).default("./.data"),
   FRAUD_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   FRAUD_ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
-  FRAUD_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default("XAF"),
+  FRAUD_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default("XAF"),
   FRAUD_TIME_ZONE: z.string().default("Africa/Douala"),
   /** The language the shipped rules are named in when `fraud seed` publishes them (fr or en). */
   FRAUD_LANGUAGE: z.string().default("fr"),
@@ -85,9 +90,17 @@ const Env = z.object({
   /** Where `fraud simulate` sends transactions; defaults to the local server. */
   FRAUD_API_URL: z.url().optional(),
   /** A dashboard session ends after this many minutes without a request... */
-  FRAUD_SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+  FRAUD_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(30),
   /** ...and this many hours after sign-in in any case. */
-  FRAUD_SESSION_MAX_HOURS: z.coerce.number().positive().max(30 * 24).default(12),
+  FRAUD_SESSION_MAX_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(30 * 24)
+    .default(12),
   /**
    * The site's public origin when a reverse proxy serves it (https://fraud.example.com): with
    * https, every request counts as secure (Secure session cookie, Strict-Transport-Security).
@@ -98,7 +111,10 @@ const Env = z.object({
   /** Which platform the dashboard opens: the embedded one (SQLite, DuckDB) or the AWS stores (set by stacks/Web.ts). */
   FRAUD_DEPLOYMENT: z.enum(DEPLOYMENTS).default("local"),
   // The AWS stores (FRAUD_DEPLOYMENT=aws only), named by stacks/Core.ts, Pipeline.ts and Lake.ts.
-  ...(Object.fromEntries(Object.values(AWS_TABLES).map((variable) => [variable, z.string().min(1).optional()])) as Record<AwsTableVariable, z.ZodOptional<z.ZodString>>),
+  ...(Object.fromEntries(Object.values(AWS_TABLES).map((variable) => [variable, z.string().min(1).optional()])) as Record<
+    AwsTableVariable,
+    z.ZodOptional<z.ZodString>
+  >),
   FRAUD_DECISION_TTL_DAYS: z.coerce.number().int().positive().default(90),
   FRAUD_STREAM_NAME: z.string().min(1).optional(),
   FRAUD_LAKE_BUCKET: z.string().min(1).optional(),

@@ -46,17 +46,30 @@ export const FEATURES = {
   device_id: { type: "string", description: "Device id or empty" },
   merchant_id: { type: "string", description: "Merchant id or empty" },
   merchant_category: { type: "string", description: "Merchant category or empty" },
-  location: { type: "string", description: "Location as sent (\"City, CC\") or empty" },
+  location: { type: "string", description: 'Location as sent ("City, CC") or empty' },
   counterparty_id: { type: "string", description: "Counterparty id or empty" },
   tx_flagged_24h: { type: "double", description: "Customer's attempts in the 24 hours before this one that were not APPROVED (REVIEW or BLOCKED)" },
-  hour_share: { type: "double", nullable: true, description: "Share of the customer's approved transactions made within an hour of this time of day (UTC hours); null with fewer than 10" },
+  hour_share: {
+    type: "double",
+    nullable: true,
+    description: "Share of the customer's approved transactions made within an hour of this time of day (UTC hours); null with fewer than 10",
+  },
   category_tx_count: { type: "double", description: "Customer's approved transactions at this merchant category (long-run, old ones fade)" },
-  amount_to_category_avg: { type: "double", nullable: true, description: "amount / the customer's average approved amount at this merchant category; null with fewer than 3 there" },
-  seconds_since_new_counterparty_transfer: { type: "double", nullable: true, description: "Seconds since the customer's latest TRANSFER to a counterparty it had never sent to; null when none" },
+  amount_to_category_avg: {
+    type: "double",
+    nullable: true,
+    description: "amount / the customer's average approved amount at this merchant category; null with fewer than 3 there",
+  },
+  seconds_since_new_counterparty_transfer: {
+    type: "double",
+    nullable: true,
+    description: "Seconds since the customer's latest TRANSFER to a counterparty it had never sent to; null when none",
+  },
 } as const satisfies Record<string, FeatureSpec>;
 
 export type FeatureName = keyof typeof FEATURES;
-type ValueOf<S extends FeatureSpec> = (S["type"] extends "double" ? number : S["type"] extends "bool" ? boolean : string) | (S extends { nullable: true } ? null : never);
+type ValueOf<S extends FeatureSpec> =
+  (S["type"] extends "double" ? number : S["type"] extends "bool" ? boolean : string) | (S extends { nullable: true } ? null : never);
 export type Features = { [K in FeatureName]: ValueOf<(typeof FEATURES)[K]> };
 export type FeatureValue = number | string | boolean | null;
 
@@ -135,8 +148,7 @@ export function computeFeatures(tx: Transaction, profile: Profile, settings: Pic
     seconds_since_last_tx: last === null ? null : Math.abs(t - last) / 1000,
     is_first_transaction: last === null && count === 0,
     device_changed: tx.device_id !== undefined && profile.last_device_id !== null && tx.device_id !== profile.last_device_id,
-    device_is_new:
-      tx.device_id !== undefined && profile.known_devices.length > 0 && !profile.known_devices.includes(tx.device_id),
+    device_is_new: tx.device_id !== undefined && profile.known_devices.length > 0 && !profile.known_devices.includes(tx.device_id),
     distance_km: here && before ? Math.round(haversineKm(before, here) * 10) / 10 : null,
     location_known: here !== undefined,
     account_age_days: Math.max(0, Math.floor((t - Date.parse(profile.account_created)) / 86_400_000)),

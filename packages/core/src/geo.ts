@@ -30,9 +30,9 @@ const EARTH_RADIUS_KM = 6371.0088;
  */
 const ROWS: ReadonlyArray<readonly [city: string, country: string, lat: number, lon: number]> = [
   // United States
-  ["New York", "US", 40.7143, -74.0060],
+  ["New York", "US", 40.7143, -74.006],
   ["Los Angeles", "US", 34.0522, -118.2437],
-  ["Chicago", "US", 41.8500, -87.6500],
+  ["Chicago", "US", 41.85, -87.65],
   ["Miami", "US", 25.7743, -80.1937],
   ["Seattle", "US", 47.6062, -122.3321],
   ["San Francisco", "US", 37.7749, -122.4194],
@@ -40,31 +40,31 @@ const ROWS: ReadonlyArray<readonly [city: string, country: string, lat: number, 
   ["Washington", "US", 38.8951, -77.0364],
   ["Houston", "US", 29.7633, -95.3633],
   ["Dallas", "US", 32.7831, -96.8067],
-  ["Atlanta", "US", 33.7490, -84.3880],
+  ["Atlanta", "US", 33.749, -84.388],
   ["Denver", "US", 39.7392, -104.9847],
-  ["Las Vegas", "US", 36.1750, -115.1372],
-  ["Phoenix", "US", 33.4484, -112.0740],
+  ["Las Vegas", "US", 36.175, -115.1372],
+  ["Phoenix", "US", 33.4484, -112.074],
 
   // Cameroon
   ["Douala", "CM", 4.0483, 9.7043],
   ["Yaoundé", "CM", 3.8667, 11.5167],
   ["Garoua", "CM", 9.3014, 13.3977],
-  ["Bamenda", "CM", 5.9597, 10.1460],
-  ["Maroua", "CM", 10.5910, 14.3159],
+  ["Bamenda", "CM", 5.9597, 10.146],
+  ["Maroua", "CM", 10.591, 14.3159],
   ["Bafoussam", "CM", 5.4778, 10.4176],
   ["Ngaoundéré", "CM", 7.3277, 13.5847],
   ["Bertoua", "CM", 4.5773, 13.6846],
   ["Kumba", "CM", 4.6363, 9.4469],
   ["Limbe", "CM", 4.0236, 9.2061],
   ["Buea", "CM", 4.1534, 9.2423],
-  ["Ebolowa", "CM", 2.9000, 11.1500],
+  ["Ebolowa", "CM", 2.9, 11.15],
   ["Kribi", "CM", 2.9373, 9.9077],
   ["Nkongsamba", "CM", 4.9547, 9.9404],
-  ["Edéa", "CM", 3.8000, 10.1333],
-  ["Dschang", "CM", 5.4440, 10.0533],
+  ["Edéa", "CM", 3.8, 10.1333],
+  ["Dschang", "CM", 5.444, 10.0533],
   ["Foumban", "CM", 5.7266, 10.8986],
   ["Kousseri", "CM", 12.0769, 15.0306],
-  ["Mbalmayo", "CM", 3.5167, 11.5000],
+  ["Mbalmayo", "CM", 3.5167, 11.5],
   ["Sangmélima", "CM", 2.9333, 11.9833],
 
   // Gabon
@@ -79,7 +79,7 @@ const ROWS: ReadonlyArray<readonly [city: string, country: string, lat: number, 
   ["Brazzaville", "CG", -4.2661, 15.2832],
   ["Pointe-Noire", "CG", -4.7761, 11.8635],
   ["Dolisie", "CG", -4.1983, 12.6666],
-  ["Nkayi", "CG", -4.1840, 13.2859],
+  ["Nkayi", "CG", -4.184, 13.2859],
   ["Owando", "CG", -0.4819, 15.8999],
 
   // Chad
@@ -90,12 +90,12 @@ const ROWS: ReadonlyArray<readonly [city: string, country: string, lat: number, 
   ["Kélo", "TD", 9.3086, 15.8066],
 
   // Central African Republic
-  ["Bangui", "CF", 4.3612, 18.5550],
+  ["Bangui", "CF", 4.3612, 18.555],
   ["Bimbo", "CF", 4.2567, 18.4158],
   ["Berbérati", "CF", 4.2612, 15.7922],
   ["Carnot", "CF", 4.9427, 15.8773],
   ["Bambari", "CF", 5.7679, 20.6757],
-  ["Bouar", "CF", 5.9340, 15.5960],
+  ["Bouar", "CF", 5.934, 15.596],
 
   // Equatorial Guinea
   ["Malabo", "GQ", 3.7558, 8.7817],
@@ -110,7 +110,7 @@ const ROWS: ReadonlyArray<readonly [city: string, country: string, lat: number, 
   ["Kinshasa", "CD", -4.3276, 15.3136],
   ["Lubumbashi", "CD", -11.6609, 27.4794],
   ["Moanda", "CD", -5.9275, 12.3715], // the DRC's Atlantic port (also Muanda); not Moanda, GA
-  ["Accra", "GH", 5.5560, -0.1969],
+  ["Accra", "GH", 5.556, -0.1969],
   ["Abidjan", "CI", 5.3167, -4.0333],
   ["Dakar", "SN", 14.6937, -17.4441],
   ["Nairobi", "KE", -1.2833, 36.8167],
@@ -122,7 +122,7 @@ const ROWS: ReadonlyArray<readonly [city: string, country: string, lat: number, 
   // Europe
   ["Paris", "FR", 48.8534, 2.3488],
   ["Lyon", "FR", 45.7491, 4.8479],
-  ["Marseille", "FR", 43.2970, 5.3811],
+  ["Marseille", "FR", 43.297, 5.3811],
   ["Brussels", "BE", 50.8505, 4.3488],
   ["London", "GB", 51.5085, -0.1257],
   ["Berlin", "DE", 52.5244, 13.4105],
@@ -135,7 +135,7 @@ const ROWS: ReadonlyArray<readonly [city: string, country: string, lat: number, 
   ["Istanbul", "TR", 41.0138, 28.9497],
   ["Beijing", "CN", 39.9075, 116.3972],
   ["Shanghai", "CN", 31.2222, 121.4581],
-  ["Guangzhou", "CN", 23.1167, 113.2500],
+  ["Guangzhou", "CN", 23.1167, 113.25],
   ["Mumbai", "IN", 19.0728, 72.8826],
   ["Tokyo", "JP", 35.6895, 139.6917],
 
@@ -192,9 +192,7 @@ function fold(name: string): string {
     .trim();
 }
 
-const PLACES: readonly Place[] = ROWS.map(([city, country, lat, lon]) =>
-  Object.freeze({ city, country, lat, lon }),
-);
+const PLACES: readonly Place[] = ROWS.map(([city, country, lat, lon]) => Object.freeze({ city, country, lat, lon }));
 
 /** Folded city name -> the places (one per country) that bear it. */
 const INDEX = new Map<string, Place[]>();
@@ -225,7 +223,13 @@ export function lookupPlace(location: string): Place | undefined {
   if (typeof location !== "string") return undefined;
   const comma = location.lastIndexOf(",");
   const cityPart = comma < 0 ? location : location.slice(0, comma);
-  const countryPart = comma < 0 ? "" : location.slice(comma + 1).trim().toUpperCase();
+  const countryPart =
+    comma < 0
+      ? ""
+      : location
+          .slice(comma + 1)
+          .trim()
+          .toUpperCase();
 
   const candidates = INDEX.get(fold(cityPart));
   if (candidates === undefined) return undefined;
@@ -246,8 +250,7 @@ export function haversineKm(a: { lat: number; lon: number }, b: { lat: number; l
   const rad = Math.PI / 180;
   const dLat = (b.lat - a.lat) * rad;
   const dLon = (b.lon - a.lon) * rad;
-  const h =
-    Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.sqrt(Math.min(1, Math.max(0, h))));
 }
 

@@ -13,11 +13,56 @@ export const LAB_CUSTOMERS: ReadonlyArray<{
   last_location: string;
   risk_level: RiskLevel;
 }> = [
-  { user_id: "user_001", email: "john.doe@example.com", account_created: "2023-01-15", avg_transaction_30d: 125.5, transaction_count_30d: 15, last_device_id: "device_abc123", last_location: "New York, US", risk_level: "LOW" },
-  { user_id: "user_002", email: "jane.smith@example.com", account_created: "2024-11-01", avg_transaction_30d: 50, transaction_count_30d: 3, last_device_id: "device_xyz789", last_location: "Los Angeles, US", risk_level: "HIGH" },
-  { user_id: "user_003", email: "new.user@example.com", account_created: "2024-12-01", avg_transaction_30d: 0, transaction_count_30d: 0, last_device_id: "device_new999", last_location: "Chicago, US", risk_level: "NEW" },
-  { user_id: "user_004", email: "premium.user@example.com", account_created: "2022-06-10", avg_transaction_30d: 850, transaction_count_30d: 25, last_device_id: "device_premium", last_location: "Miami, US", risk_level: "LOW" },
-  { user_id: "user_005", email: "average.joe@example.com", account_created: "2023-08-20", avg_transaction_30d: 200, transaction_count_30d: 10, last_device_id: "device_normal", last_location: "Seattle, US", risk_level: "MEDIUM" },
+  {
+    user_id: "user_001",
+    email: "john.doe@example.com",
+    account_created: "2023-01-15",
+    avg_transaction_30d: 125.5,
+    transaction_count_30d: 15,
+    last_device_id: "device_abc123",
+    last_location: "New York, US",
+    risk_level: "LOW",
+  },
+  {
+    user_id: "user_002",
+    email: "jane.smith@example.com",
+    account_created: "2024-11-01",
+    avg_transaction_30d: 50,
+    transaction_count_30d: 3,
+    last_device_id: "device_xyz789",
+    last_location: "Los Angeles, US",
+    risk_level: "HIGH",
+  },
+  {
+    user_id: "user_003",
+    email: "new.user@example.com",
+    account_created: "2024-12-01",
+    avg_transaction_30d: 0,
+    transaction_count_30d: 0,
+    last_device_id: "device_new999",
+    last_location: "Chicago, US",
+    risk_level: "NEW",
+  },
+  {
+    user_id: "user_004",
+    email: "premium.user@example.com",
+    account_created: "2022-06-10",
+    avg_transaction_30d: 850,
+    transaction_count_30d: 25,
+    last_device_id: "device_premium",
+    last_location: "Miami, US",
+    risk_level: "LOW",
+  },
+  {
+    user_id: "user_005",
+    email: "average.joe@example.com",
+    account_created: "2023-08-20",
+    avg_transaction_30d: 200,
+    transaction_count_30d: 10,
+    last_device_id: "device_normal",
+    last_location: "Seattle, US",
+    risk_level: "MEDIUM",
+  },
 ];
 
 export type DemoCustomer = (typeof LAB_CUSTOMERS)[number];
@@ -78,14 +123,44 @@ export function labScenario(options: { seed?: number; end?: Date; spacingSeconds
   const out: Array<{ label: LabLabel; transaction: Omit<TransactionInput, "timestamp"> }> = [];
   for (let i = 0; i < 30; i++) {
     const c = byId.get(pick(["user_001", "user_004", "user_005"]))!;
-    out.push({ label: "normal", transaction: { user_id: c.user_id, amount: amount(20, 300), merchant_id: pick(MERCHANTS), merchant_category: pick(CATEGORIES), device_id: c.last_device_id, location: c.last_location } });
+    out.push({
+      label: "normal",
+      transaction: {
+        user_id: c.user_id,
+        amount: amount(20, 300),
+        merchant_id: pick(MERCHANTS),
+        merchant_category: pick(CATEGORIES),
+        device_id: c.last_device_id,
+        location: c.last_location,
+      },
+    });
   }
   for (let i = 0; i < 10; i++) {
-    out.push({ label: "suspicious", transaction: { user_id: pick(customers.map((c) => c.user_id)), amount: amount(3000, 8000), merchant_id: "MERCH_SUSPICIOUS", merchant_category: "UNKNOWN", device_id: "device_unknown", location: "Unknown" } });
+    out.push({
+      label: "suspicious",
+      transaction: {
+        user_id: pick(customers.map((c) => c.user_id)),
+        amount: amount(3000, 8000),
+        merchant_id: "MERCH_SUSPICIOUS",
+        merchant_category: "UNKNOWN",
+        device_id: "device_unknown",
+        location: "Unknown",
+      },
+    });
   }
   const newcomer = byId.get("user_003")!;
   for (let i = 0; i < 10; i++) {
-    out.push({ label: "new_customer", transaction: { user_id: "user_003", amount: amount(500, 2000), merchant_id: pick(MERCHANTS), merchant_category: pick(CATEGORIES), device_id: "device_new999", location: newcomer.last_location } });
+    out.push({
+      label: "new_customer",
+      transaction: {
+        user_id: "user_003",
+        amount: amount(500, 2000),
+        merchant_id: pick(MERCHANTS),
+        merchant_category: pick(CATEGORIES),
+        device_id: "device_new999",
+        location: newcomer.last_location,
+      },
+    });
   }
   const spacing = (options.spacingSeconds ?? 300) * 1000;
   const end = (options.end ?? new Date()).getTime();

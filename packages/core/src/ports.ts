@@ -23,11 +23,7 @@ export type RecordResult =
  * for the consumers together, or nothing.
  */
 export interface DecisionLog {
-  record(
-    tx: Transaction,
-    fingerprint: string,
-    score: (profile: Profile | undefined) => DecideOutput & { latency_ms: number },
-  ): Promise<RecordResult>;
+  record(tx: Transaction, fingerprint: string, score: (profile: Profile | undefined) => DecideOutput & { latency_ms: number }): Promise<RecordResult>;
   get(transactionId: string): Promise<Decision | undefined>;
   search(query: DecisionQuery): Promise<Decision[]>;
 }

@@ -198,9 +198,7 @@ export function applyTransaction(profile: Profile, tx: Transaction, at: string, 
     last_longitude: learnPlace ? (hasPoint ? tx.longitude! : null) : profile.last_longitude,
     last_transaction_at: new Date(newest).toISOString(),
     known_devices: accepted ? remember(profile.known_devices, tx.device_id, MAX_KNOWN_DEVICES) : profile.known_devices,
-    known_counterparties: accepted
-      ? remember(profile.known_counterparties, tx.counterparty_id, MAX_KNOWN_COUNTERPARTIES)
-      : profile.known_counterparties,
+    known_counterparties: accepted ? remember(profile.known_counterparties, tx.counterparty_id, MAX_KNOWN_COUNTERPARTIES) : profile.known_counterparties,
     daily,
     recent,
     ...learnHabits(profile, tx, t, newest, accepted, profile.known_counterparties),

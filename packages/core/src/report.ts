@@ -214,10 +214,17 @@ export function parameterErrors(def: Pick<ReportDefinition, "sql" | "parameters"
   const declared = new Set(def.parameters.map((p) => p.name));
   const used = new Set(order);
   for (const name of used) {
-    if (!declared.has(name)) issues.push({ field: "sql", code: "custom", message: `:${name} is used but not declared as a parameter`, params: { key: "undeclared_parameter", name } });
+    if (!declared.has(name))
+      issues.push({ field: "sql", code: "custom", message: `:${name} is used but not declared as a parameter`, params: { key: "undeclared_parameter", name } });
   }
   def.parameters.forEach((p, i) => {
-    if (!used.has(p.name)) issues.push({ field: `parameters.${i}.name`, code: "custom", message: `:${p.name} is declared but not used in the SQL`, params: { key: "unused_parameter", name: p.name } });
+    if (!used.has(p.name))
+      issues.push({
+        field: `parameters.${i}.name`,
+        code: "custom",
+        message: `:${p.name} is declared but not used in the SQL`,
+        params: { key: "unused_parameter", name: p.name },
+      });
     if (p.default !== undefined) {
       const checked = valueError(p, p.default, new Date(0));
       if ("issue" in checked) issues.push({ field: `parameters.${i}.default`, ...checked.issue });
@@ -255,15 +262,21 @@ function valueError(p: ReportParameter, raw: unknown, now: Date): ValueCheck {
     }
     case "integer": {
       const v = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
-      return typeof v === "number" && Number.isSafeInteger(v) ? { value: v } : { issue: { code: "invalid_type", message: "must be a whole number", params: { expected: "int" } } };
+      return typeof v === "number" && Number.isSafeInteger(v)
+        ? { value: v }
+        : { issue: { code: "invalid_type", message: "must be a whole number", params: { expected: "int" } } };
     }
     case "number": {
       const v = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
-      return typeof v === "number" && Number.isFinite(v) ? { value: v } : { issue: { code: "invalid_type", message: "must be a number", params: { expected: "number" } } };
+      return typeof v === "number" && Number.isFinite(v)
+        ? { value: v }
+        : { issue: { code: "invalid_type", message: "must be a number", params: { expected: "number" } } };
     }
     case "string":
-      if (typeof raw !== "string" && typeof raw !== "number") return { issue: { code: "invalid_type", message: "must be text", params: { expected: "string" } } };
-      if (String(raw).length > 200) return { issue: { code: "too_big", message: "must be at most 200 characters", params: { origin: "string", maximum: 200, inclusive: "true" } } };
+      if (typeof raw !== "string" && typeof raw !== "number")
+        return { issue: { code: "invalid_type", message: "must be text", params: { expected: "string" } } };
+      if (String(raw).length > 200)
+        return { issue: { code: "too_big", message: "must be at most 200 characters", params: { origin: "string", maximum: 200, inclusive: "true" } } };
       // eslint-disable-next-line no-control-regex
       if (/[\u0000-\u001f]/.test(String(raw))) return custom("control_characters", "must not contain control characters");
       return { value: String(raw) };
@@ -325,14 +338,18 @@ export function reportQuery(
 /** Reads a report's events to the end: the whole result at once (CLI, API without streaming, tests). */
 export type ReportProgress = Extract<ReportEvent, { type: "progress" }>;
 
-export async function collectReport(events: AsyncIterable<ReportEvent>, onProgress?: (p: ReportProgress) => void): Promise<Omit<ReportResult, "report" | "params">> {
+export async function collectReport(
+  events: AsyncIterable<ReportEvent>,
+  onProgress?: (p: ReportProgress) => void,
+): Promise<Omit<ReportResult, "report" | "params">> {
   let columns: ReportColumn[] = [];
   const rows: ReportCell[][] = [];
   for await (const e of events) {
     if (e.type === "progress") onProgress?.(e);
     else if (e.type === "columns") columns = e.columns;
     else if (e.type === "rows") for (const r of e.rows) rows.push(r);
-    else if (e.type === "done") return { columns, rows, row_count: e.row_count, truncated: e.truncated, elapsed_ms: e.elapsed_ms, bytes_scanned: e.bytes_scanned };
+    else if (e.type === "done")
+      return { columns, rows, row_count: e.row_count, truncated: e.truncated, elapsed_ms: e.elapsed_ms, bytes_scanned: e.bytes_scanned };
   }
   throw new Error("the report ended without a result");
 }

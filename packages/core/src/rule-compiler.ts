@@ -40,9 +40,7 @@ function isNode(x: unknown): x is AstNode {
   return typeof x === "object" && x !== null && typeof (x as AstNode).op === "string";
 }
 
-const VARIABLE_TYPES: ReadonlyMap<string, StaticType> = new Map(
-  Object.entries(FEATURES).map(([name, spec]) => [name, "nullable" in spec ? "dyn" : spec.type]),
-);
+const VARIABLE_TYPES: ReadonlyMap<string, StaticType> = new Map(Object.entries(FEATURES).map(([name, spec]) => [name, "nullable" in spec ? "dyn" : spec.type]));
 
 function literal(value: unknown): Code {
   if (value === null) return { js: "null", type: "null" };
@@ -190,7 +188,8 @@ class Compiler {
       case "rcall": {
         if (!Array.isArray(args) || args.length !== 3) return unsupported("rcall");
         const [name, receiver, params] = args as [unknown, unknown, unknown];
-        const method = name === "startsWith" ? "startsWith" : name === "endsWith" ? "endsWith" : name === "contains" ? "includes" : unsupported(`function ${String(name)}`);
+        const method =
+          name === "startsWith" ? "startsWith" : name === "endsWith" ? "endsWith" : name === "contains" ? "includes" : unsupported(`function ${String(name)}`);
         if (!Array.isArray(params) || params.length !== 1) return unsupported("rcall arity");
         const self = this.compile(receiver);
         const arg = this.compile(params[0]);
@@ -225,7 +224,10 @@ function num(v: unknown): number {
  * a feature missing or not of its catalogue type, a null where a number is needed. Only call it
  * on an expression that type-checks as bool.
  */
-export function compileExpression(ast: unknown, interpret: (features: Readonly<Record<string, unknown>>) => boolean): { test: (features: Readonly<Record<string, unknown>>) => boolean; source: string } | undefined {
+export function compileExpression(
+  ast: unknown,
+  interpret: (features: Readonly<Record<string, unknown>>) => boolean,
+): { test: (features: Readonly<Record<string, unknown>>) => boolean; source: string } | undefined {
   const compiler = new Compiler();
   let body: string;
   try {
@@ -260,7 +262,9 @@ export function compileExpression(ast: unknown, interpret: (features: Readonly<R
  * returns how many, or -1 when one of them needs cel-js for these features (the caller then
  * evaluates rule by rule). Undefined when some rule is outside the compiled subset.
  */
-export function compileFused(asts: readonly unknown[]): { run: (features: Readonly<Record<string, unknown>>, fired: Int32Array) => number; source: string } | undefined {
+export function compileFused(
+  asts: readonly unknown[],
+): { run: (features: Readonly<Record<string, unknown>>, fired: Int32Array) => number; source: string } | undefined {
   const compiler = new Compiler();
   const bodies: string[] = [];
   try {

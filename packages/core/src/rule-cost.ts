@@ -30,7 +30,11 @@ interface Size {
 
 const SCALAR: Size = { n: 0 };
 
-const add = (...xs: number[]) => Math.min(CAP, xs.reduce((a, b) => a + b, 0));
+const add = (...xs: number[]) =>
+  Math.min(
+    CAP,
+    xs.reduce((a, b) => a + b, 0),
+  );
 const mul = (a: number, b: number) => (a === 0 || b === 0 ? 0 : Math.min(CAP, a * b));
 
 /** What reading a value of this size costs: `n`, plus the weight of every element and key. */
@@ -253,7 +257,13 @@ class Estimator {
     if (!size) throw new Forbidden(`${name}() is not allowed in rules: its cost is not known`, node);
     const self = receiver ? this.visit(receiver, scope) : undefined;
     const args = this.all(argNodes, scope);
-    return this.produces(size(self?.size ?? SCALAR, args.map((a) => a.size)), [...(self ? [self] : []), ...args]);
+    return this.produces(
+      size(
+        self?.size ?? SCALAR,
+        args.map((a) => a.size),
+      ),
+      [...(self ? [self] : []), ...args],
+    );
   }
 
   /**
@@ -470,7 +480,10 @@ function instrument(root: unknown, budget: Budget): void {
  * errors (`false && error` is false, `exists` goes on past an error), so the budget is looked at
  * again once the program returns: a rule that ran out is an error whatever it answered.
  */
-export function boundedProgram<T>(program: { (context: Record<string, unknown>): T; ast: unknown; check(): { valid: boolean; error?: unknown } }, limit = MAX_RULE_COST): (context: Record<string, unknown>) => T {
+export function boundedProgram<T>(
+  program: { (context: Record<string, unknown>): T; ast: unknown; check(): { valid: boolean; error?: unknown } },
+  limit = MAX_RULE_COST,
+): (context: Record<string, unknown>) => T {
   const checked = program.check();
   if (!checked.valid) throw checked.error;
   const budget: Budget = { left: limit, spent: new Error("rule cost limit reached") };

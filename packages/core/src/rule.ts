@@ -78,7 +78,10 @@ type Analysis = { ok: false; error: ExpressionError } | { ok: true; program: Pro
 /** Parses and type-checks an expression against the feature catalogue, and estimates its cost. */
 function analyse(expression: string): Analysis {
   if (expression.length > MAX_EXPRESSION_LENGTH) {
-    return { ok: false, error: { message: `expression longer than ${MAX_EXPRESSION_LENGTH} characters`, start: MAX_EXPRESSION_LENGTH, end: expression.length, code: "too_long" } };
+    return {
+      ok: false,
+      error: { message: `expression longer than ${MAX_EXPRESSION_LENGTH} characters`, start: MAX_EXPRESSION_LENGTH, end: expression.length, code: "too_long" },
+    };
   }
   try {
     const program = environment.parse(expression);

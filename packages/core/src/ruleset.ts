@@ -71,7 +71,9 @@ export function validateRulesetContent(input: unknown): RulesetContent {
     const { error } = check;
     const position = error.start + 1;
     const params: FieldIssue["params"] =
-      error.code === "too_costly" ? { key: "rule_too_costly", rule: rule.id, position, cost: error.cost ?? 0, limit: error.limit ?? 0 } : { key: "rule_expression", rule: rule.id, position, detail: error.message };
+      error.code === "too_costly"
+        ? { key: "rule_too_costly", rule: rule.id, position, cost: error.cost ?? 0, limit: error.limit ?? 0 }
+        : { key: "rule_expression", rule: rule.id, position, detail: error.message };
     issues.push({ field: `rules.${i}.expression`, code: "custom", message: `${rule.id}: ${error.message} (at character ${position})`, params });
   });
   if (issues.length > 0) throw new VisibleError("INVALID_RULE_EXPRESSION", "a rule expression is not valid", fieldErrors(issues), issues);

@@ -8,8 +8,7 @@ import type { FieldErrors, FieldIssue } from "./errors.ts";
 import { parseTransaction, type Transaction, type TransactionInput } from "./transaction.ts";
 
 export type SubmitResult =
-  | { status: "invalid"; fields: FieldErrors; issues: FieldIssue[] }
-  | { status: "recorded" | "duplicate" | "conflict"; decision: Decision };
+  { status: "invalid"; fields: FieldErrors; issues: FieldIssue[] } | { status: "recorded" | "duplicate" | "conflict"; decision: Decision };
 
 export interface ScoringDeps {
   decisions: DecisionLog;
@@ -34,7 +33,11 @@ export function fingerprint(input: TransactionInput, settings: Pick<Settings, "c
   // Object.assign rather than a spread followed by a property: see parseTransaction.
   const normalized: Record<string, unknown> = Object.assign({}, input, { currency: input.currency ?? settings.currency });
   if (input.timestamp !== undefined) normalized.timestamp = new Date(input.timestamp).toISOString();
-  const canonical = JSON.stringify(Object.keys(normalized).sort().map((k) => [k, normalized[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(normalized)
+      .sort()
+      .map((k) => [k, normalized[k]]),
+  );
   return sha256(canonical).slice(0, 22);
 }
 

@@ -23,10 +23,7 @@ export const Settings = z.object({
     .string()
     .refine((c) => Intl.supportedValuesOf("currency").includes(c), "must be an ISO 4217 currency code such as XAF")
     .default("XAF"),
-  timeZone: z
-    .string()
-    .refine(isTimeZone, "unknown IANA time zone")
-    .default("Africa/Douala"),
+  timeZone: z.string().refine(isTimeZone, "unknown IANA time zone").default("Africa/Douala"),
   maxAmount: z.number().positive().default(1e12),
   /** The language the shipped rules are named and described in when they are seeded. */
   language: z.enum(LANGUAGES).default("fr"),

@@ -120,7 +120,11 @@ export function temporaryPassword(): string {
  * the user must replace at their next sign-in before anything else. Their sessions end. An admin
  * changes their own password with changeOwnPassword instead.
  */
-export async function resetPassword(users: Pick<UserStore, "get" | "setPassword">, id: string, actor: Actor & { userId: string }): Promise<{ user: User; password: string }> {
+export async function resetPassword(
+  users: Pick<UserStore, "get" | "setPassword">,
+  id: string,
+  actor: Actor & { userId: string },
+): Promise<{ user: User; password: string }> {
   if (id === actor.userId) throw new VisibleError("CANNOT_RESET_OWN_PASSWORD", "change your own password with your current one");
   const user = await users.get(id);
   if (!user) throw new VisibleError("USER_NOT_FOUND", "no such user");

@@ -24,25 +24,25 @@ const Money = z.number().finite().nonnegative();
  * stores, the lake and the tests. Unknown fields are refused.
  */
 const TransactionFields = z.strictObject({
-    transaction_id: Text.optional(),
-    user_id: Text,
-    amount: z.number().finite().positive("must be greater than 0"),
-    currency: z
-      .string()
-      .refine((c) => CURRENCIES.has(c), { message: "must be an ISO 4217 currency code such as XAF", params: { key: "currency" } })
-      .optional(),
-    merchant_id: Text.optional(),
-    merchant_category: Text.optional(),
-    device_id: Text.optional(),
-    location: Text.optional(),
-    ip_address: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).optional(),
-    timestamp: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with a time zone" }).optional(),
-    type: z.enum(TRANSACTION_TYPES).optional(),
-    counterparty_id: Text.optional(),
-    balance_before: Money.optional(),
-    balance_after: Money.optional(),
-    latitude: z.number().min(-90).max(90).optional(),
-    longitude: z.number().min(-180).max(180).optional(),
+  transaction_id: Text.optional(),
+  user_id: Text,
+  amount: z.number().finite().positive("must be greater than 0"),
+  currency: z
+    .string()
+    .refine((c) => CURRENCIES.has(c), { message: "must be an ISO 4217 currency code such as XAF", params: { key: "currency" } })
+    .optional(),
+  merchant_id: Text.optional(),
+  merchant_category: Text.optional(),
+  device_id: Text.optional(),
+  location: Text.optional(),
+  ip_address: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).optional(),
+  timestamp: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with a time zone" }).optional(),
+  type: z.enum(TRANSACTION_TYPES).optional(),
+  counterparty_id: Text.optional(),
+  balance_before: Money.optional(),
+  balance_after: Money.optional(),
+  latitude: z.number().min(-90).max(90).optional(),
+  longitude: z.number().min(-180).max(180).optional(),
 });
 
 type TransactionFields = z.infer<typeof TransactionFields>;
@@ -62,7 +62,8 @@ acrossFields._zod.check = (payload) => {
   const tx = payload.value;
   const fail = (field: keyof TransactionFields, message: string, key: string) =>
     payload.issues.push({ code: "custom", input: tx, inst: acrossFields, path: [field], message, params: { key } });
-  if (tx.merchant_id === undefined && tx.counterparty_id === undefined) fail("merchant_id", "merchant_id or counterparty_id is required", "merchant_or_counterparty");
+  if (tx.merchant_id === undefined && tx.counterparty_id === undefined)
+    fail("merchant_id", "merchant_id or counterparty_id is required", "merchant_or_counterparty");
   if ((tx.latitude === undefined) !== (tx.longitude === undefined)) fail("latitude", "latitude and longitude go together", "latitude_longitude");
 };
 
@@ -83,10 +84,7 @@ export type ParseResult = { ok: true; transaction: Transaction } | { ok: false; 
  * Validates a transaction and applies the deployment's defaults. Never throws on bad input:
  * every failing field is named in the result.
  */
-export function parseTransaction(
-  input: unknown,
-  options: { settings?: Settings; now?: Date } = {},
-): ParseResult {
+export function parseTransaction(input: unknown, options: { settings?: Settings; now?: Date } = {}): ParseResult {
   const settings = options.settings ?? defaultSettings;
   const now = options.now ?? new Date();
   const parsed = TransactionInput.safeParse(input);
@@ -98,7 +96,12 @@ export function parseTransaction(
   const tooBig = (v: unknown) => typeof v === "number" && v > settings.maxAmount;
   for (const key of ["amount", "balance_before", "balance_after"] as const) {
     if (tooBig(raw[key]) && !failing(key)) {
-      issues.push({ field: key, code: "too_big", message: `must be at most ${settings.maxAmount}`, params: { origin: "number", maximum: settings.maxAmount, inclusive: "true" } });
+      issues.push({
+        field: key,
+        code: "too_big",
+        message: `must be at most ${settings.maxAmount}`,
+        params: { origin: "number", maximum: settings.maxAmount, inclusive: "true" },
+      });
     }
   }
   let timestamp = now.toISOString();
@@ -107,8 +110,14 @@ export function parseTransaction(
     const seconds = settings.maxFutureSkewSeconds;
     if (Number.isNaN(at.getTime())) issues.push({ field: "timestamp", code: "invalid_format", message: "is not a valid date", params: { format: "datetime" } });
     else if (at.getTime() - now.getTime() > seconds * 1000) {
-      issues.push({ field: "timestamp", code: "custom", message: `must not be more than ${seconds} seconds in the future`, params: { key: "future_timestamp", seconds } });
-    } else if (at.getUTCFullYear() < 2000) issues.push({ field: "timestamp", code: "custom", message: "must be after the year 2000", params: { key: "before_2000" } });
+      issues.push({
+        field: "timestamp",
+        code: "custom",
+        message: `must not be more than ${seconds} seconds in the future`,
+        params: { key: "future_timestamp", seconds },
+      });
+    } else if (at.getUTCFullYear() < 2000)
+      issues.push({ field: "timestamp", code: "custom", message: "must be after the year 2000", params: { key: "before_2000" } });
     else timestamp = at.toISOString();
   }
   if (!parsed.success || issues.length > 0) return { ok: false, fields: fieldErrors(issues), issues };

@@ -84,7 +84,10 @@ export const PasswordChange = z
     confirm_password: z.string().max(256),
   })
   .refine((c) => c.confirm_password === c.new_password, { path: ["confirm_password"], ...issue("passwords_differ", "the two new passwords differ") })
-  .refine((c) => c.current_password === "" || c.new_password !== c.current_password, { path: ["new_password"], ...issue("password_unchanged", "must differ from the current password") });
+  .refine((c) => c.current_password === "" || c.new_password !== c.current_password, {
+    path: ["new_password"],
+    ...issue("password_unchanged", "must differ from the current password"),
+  });
 export type PasswordChange = z.infer<typeof PasswordChange>;
 
 /** The current password given to change it was wrong; the same error from every adapter. */
@@ -150,7 +153,8 @@ export async function ensureAdminAccount(
     return (await users.authenticate("admin", password)) ? "existing" : "password_differs";
   }
   const checked = Password.safeParse(password);
-  if (!checked.success) throw new Error(`no admin account yet, and the admin password is ${password === undefined ? "not set" : `invalid (${checked.error.issues[0]?.message})`}`);
+  if (!checked.success)
+    throw new Error(`no admin account yet, and the admin password is ${password === undefined ? "not set" : `invalid (${checked.error.issues[0]?.message})`}`);
   try {
     await users.create({ username: "admin", display_name: "Administrator", role: "admin", password: checked.data }, { id: "system" });
     return "created";

@@ -57,7 +57,12 @@ export function alertWebhookId(transactionId: string): string {
 }
 
 /** The three Standard Webhooks headers of one attempt. */
-export function webhookHeaders(id: string, body: string, secrets: readonly string[], now: Date): Record<"webhook-id" | "webhook-timestamp" | "webhook-signature", string> {
+export function webhookHeaders(
+  id: string,
+  body: string,
+  secrets: readonly string[],
+  now: Date,
+): Record<"webhook-id" | "webhook-timestamp" | "webhook-signature", string> {
   const timestamp = Math.floor(now.getTime() / 1000);
   return { "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": webhookSignature(id, timestamp, body, secrets) };
 }

@@ -37,7 +37,10 @@ describe("changes made by another process", () => {
     expect((await submitted(server, usual({ transaction_id: "t-listed" }))).list_match?.entry_id).toBe(entry.id);
     await dashboard.lists.remove(entry.id, { id: "admin" });
 
-    const strict = { ...DEMO_RULESET, rules: [...DEMO_RULESET.rules, { id: "BIG_PAYMENT", name: "Payment above 300", expression: "amount > 300.0", score: 80 }] };
+    const strict = {
+      ...DEMO_RULESET,
+      rules: [...DEMO_RULESET.rules, { id: "BIG_PAYMENT", name: "Payment above 300", expression: "amount > 300.0", score: 80 }],
+    };
     await dashboard.rules.saveDraft(RulesetContent.parse(strict), { id: "admin" });
     await dashboard.rules.publish(2, { id: "admin" });
     const next = await submitted(server, usual({ transaction_id: "t-published", amount: 400 }));

@@ -22,7 +22,10 @@ describe("AWS cost model", () => {
       "KMS",
       "Data transfer out",
     ]);
-    expect(e.totalUsd).toBeCloseTo(e.lines.reduce((s, l) => s + l.usd, 0), 1);
+    expect(e.totalUsd).toBeCloseTo(
+      e.lines.reduce((s, l) => s + l.usd, 0),
+      1,
+    );
   });
 
   it("sizes the stream from the peak: records per second and bytes per second per shard", () => {

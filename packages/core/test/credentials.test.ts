@@ -21,7 +21,12 @@ describe("the data directory and the secrets file", () => {
   it("makes the data directory owner-only when the secrets come from the environment", () => {
     const dataDir = join(scratch(), "data", "fraud");
     const secrets = loadOrCreateSecrets(dataDir, { apiKey: "env-api-key-0123456789", adminPassword: "env-admin-password" });
-    expect(secrets).toMatchObject({ api_key: "env-api-key-0123456789", admin_password: "env-admin-password", generated: false, dataDir: { mode: 0o700, private: true } });
+    expect(secrets).toMatchObject({
+      api_key: "env-api-key-0123456789",
+      admin_password: "env-admin-password",
+      generated: false,
+      dataDir: { mode: 0o700, private: true },
+    });
     expect(mode(dataDir)).toBe(0o700);
     // Only what the environment does not give is generated and kept: the webhook and session secrets.
     expect(mode(secretsFile(dataDir))).toBe(0o600);

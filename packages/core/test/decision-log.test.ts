@@ -96,7 +96,10 @@ describe("group commit on the SQLite decision log", () => {
     const ruleset = await p.scoring.ruleset();
     const record = (log: LocalDecisionLog, id: string) => {
       const t = tx(id);
-      return log.record(t, id, (profile) => ({ ...decide({ tx: t, profile, ruleset, lists: [], settings: defaultSettings, decidedAt: NOW.toISOString() }), latency_ms: 1 }));
+      return log.record(t, id, (profile) => ({
+        ...decide({ tx: t, profile, ruleset, lists: [], settings: defaultSettings, decidedAt: NOW.toISOString() }),
+        latency_ms: 1,
+      }));
     };
     // Two decisions a moment apart (the second after the first one's turn), right after a commit.
     const pair = async (log: LocalDecisionLog, prefix: string) => {
@@ -121,7 +124,10 @@ describe("group commit on the SQLite decision log", () => {
     const before = counts(p);
     const tx = parsedUsual("held");
     const ruleset = await p.scoring.ruleset();
-    const score = (profile: Parameters<typeof decide>[0]["profile"]) => ({ ...decide({ tx, profile, ruleset, lists: [], settings: defaultSettings, decidedAt: NOW.toISOString() }), latency_ms: 1 });
+    const score = (profile: Parameters<typeof decide>[0]["profile"]) => ({
+      ...decide({ tx, profile, ruleset, lists: [], settings: defaultSettings, decidedAt: NOW.toISOString() }),
+      latency_ms: 1,
+    });
     const result = await log.record(tx, "fp", score).catch((e: unknown) => e);
     expect((result as Error).name).toBe("UnavailableError");
     expect(String((result as Error).cause)).toContain("write lock held by another process");

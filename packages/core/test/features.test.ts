@@ -74,8 +74,15 @@ describe("features of a customer's first transaction", () => {
 
   it("is not a first transaction for a customer imported with 30-day figures but no last transaction time", () => {
     const p = profileFromSummary({
-      user_id: "user-1", email: null, account_created: "2023-01-15T00:00:00.000Z", avg_transaction_30d: 125.5,
-      transaction_count_30d: 15, last_device_id: "device-1", last_location: "Douala, CM", risk_level: "LOW", as_of: NOW.toISOString(),
+      user_id: "user-1",
+      email: null,
+      account_created: "2023-01-15T00:00:00.000Z",
+      avg_transaction_30d: 125.5,
+      transaction_count_30d: 15,
+      last_device_id: "device-1",
+      last_location: "Douala, CM",
+      risk_level: "LOW",
+      as_of: NOW.toISOString(),
     });
     const f = features(tx({ amount: 251 }), p);
     expect(f.is_first_transaction).toBe(false);
@@ -100,7 +107,11 @@ describe("30-day figures", () => {
   });
 
   it("rounds the displayed average to cents but keeps the ratio exact", () => {
-    const p = withHistory(customer(), [{ amount: 10, timestamp: at(-DAY) }, { amount: 10, timestamp: at(-DAY) }, { amount: 10.01, timestamp: at(-DAY) }]);
+    const p = withHistory(customer(), [
+      { amount: 10, timestamp: at(-DAY) },
+      { amount: 10, timestamp: at(-DAY) },
+      { amount: 10.01, timestamp: at(-DAY) },
+    ]);
     const f = features(tx({ amount: 20.02 }), p);
     expect(f.avg_amount_30d).toBe(10);
     expect(f.amount_to_avg_ratio).toBeCloseTo(20.02 / (30.01 / 3), 12); // not 20.02 / 10

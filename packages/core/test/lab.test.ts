@@ -80,7 +80,10 @@ describe("the demo in a deployment's country and language", () => {
   });
 
   it("seeds the customers where the deployment is and the rules in its language, ids unchanged", async () => {
-    for (const [language, name] of [["fr", "Montant très élevé"], ["en", "Very high amount"]] as const) {
+    for (const [language, name] of [
+      ["fr", "Montant très élevé"],
+      ["en", "Very high amount"],
+    ] as const) {
       const platform = openLocalPlatform({ dataDir: dirs.make(), settings: defaultSettings, clock: () => NOW });
       try {
         await seedDemo(platform, NOW, { settings: { language, country: "CM" } });

@@ -25,7 +25,9 @@ describe("list store", () => {
     expect([approved.decision, approved.list_match]).toEqual(["APPROVED", null]);
     await expect(p.lists.remove(entry.id, analyst)).rejects.toMatchObject({ code: "LIST_ENTRY_NOT_FOUND" });
 
-    const audit = p.db.prepare("SELECT actor, action, entity, entity_id, before, after FROM audit_log WHERE entity = 'list_entry' ORDER BY id").all() as Array<Record<string, string | null>>;
+    const audit = p.db.prepare("SELECT actor, action, entity, entity_id, before, after FROM audit_log WHERE entity = 'list_entry' ORDER BY id").all() as Array<
+      Record<string, string | null>
+    >;
     expect(audit.map((r) => [r.actor, r.action, r.entity_id])).toEqual([
       ["analyst-1", "list.add", "1"],
       ["analyst-1", "list.remove", "1"],

@@ -45,7 +45,16 @@ export function counts(p: LocalPlatform) {
 
 /** A payment like user_001's usual ones (seeded: device_abc123 in New York, 30-day average 125.50). */
 export function usual(fields: Partial<TransactionInput> = {}): TransactionInput {
-  return { transaction_id: "t-usual", user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US", timestamp: at(-HOUR), ...fields };
+  return {
+    transaction_id: "t-usual",
+    user_id: "user_001",
+    amount: 120,
+    merchant_id: "MERCH_AMAZON",
+    device_id: "device_abc123",
+    location: "New York, US",
+    timestamp: at(-HOUR),
+    ...fields,
+  };
 }
 
 export function parsedUsual(transactionId: string): Transaction {

@@ -60,13 +60,34 @@ describe("OutboxWorker", () => {
   async function traffic(p: LocalPlatform): Promise<Record<string, Decision>> {
     const inputs: Record<string, TransactionInput> = {
       approved1: usual({ transaction_id: "a-1", amount: 120, timestamp: "2025-06-14T10:00:00Z" }),
-      review: { transaction_id: "r-1", user_id: "user_002", amount: 40, merchant_id: "MERCH_TARGET", device_id: "device_xyz789", location: "Los Angeles, US", timestamp: "2025-06-14T18:00:00Z" },
+      review: {
+        transaction_id: "r-1",
+        user_id: "user_002",
+        amount: 40,
+        merchant_id: "MERCH_TARGET",
+        device_id: "device_xyz789",
+        location: "Los Angeles, US",
+        timestamp: "2025-06-14T18:00:00Z",
+      },
       blocked: usual({ transaction_id: "b-1", amount: 7500, device_id: "device_unknown", location: "Lagos, NG", timestamp: "2025-06-15T09:00:00Z" }),
-      approved2: { transaction_id: "a-2", user_id: "user_004", amount: 900, merchant_id: "MERCH_APPLE", device_id: "device_premium", location: "Miami, US", timestamp: "2025-06-15T10:00:00Z" },
+      approved2: {
+        transaction_id: "a-2",
+        user_id: "user_004",
+        amount: 900,
+        merchant_id: "MERCH_APPLE",
+        device_id: "device_premium",
+        location: "Miami, US",
+        timestamp: "2025-06-15T10:00:00Z",
+      },
     };
     const out: Record<string, Decision> = {};
     for (const [name, input] of Object.entries(inputs)) out[name] = await submitted(p, input);
-    expect(Object.fromEntries(Object.entries(out).map(([k, d]) => [k, d.decision]))).toEqual({ approved1: "APPROVED", review: "REVIEW", blocked: "BLOCKED", approved2: "APPROVED" });
+    expect(Object.fromEntries(Object.entries(out).map(([k, d]) => [k, d.decision]))).toEqual({
+      approved1: "APPROVED",
+      review: "REVIEW",
+      blocked: "BLOCKED",
+      approved2: "APPROVED",
+    });
     return out;
   }
 
@@ -124,22 +145,56 @@ describe("OutboxWorker", () => {
     const p = await seeded();
     await traffic(p);
     for (let i = 0; i < 30; i++) {
-      await p.scoring.submit({ transaction_id: `m-${i}`, user_id: `mu-${i % 4}`, amount: 100 + i * 37, merchant_id: "MERCH_A", device_id: "d1", location: "Douala, CM" });
+      await p.scoring.submit({
+        transaction_id: `m-${i}`,
+        user_id: `mu-${i % 4}`,
+        amount: 100 + i * 37,
+        merchant_id: "MERCH_A",
+        device_id: "d1",
+        location: "Douala, CM",
+      });
     }
     // Spread the decisions over three minutes (the platform's clock is fixed).
-    p.db.prepare("UPDATE decisions SET data = json_set(data, '$.decided_at', strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(data, '$.decided_at'), '+' || (seq % 3) || ' minutes'))").run();
+    p.db
+      .prepare(
+        "UPDATE decisions SET data = json_set(data, '$.decided_at', strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(data, '$.decided_at'), '+' || (seq % 3) || ' minutes'))",
+      )
+      .run();
     const worker = new OutboxWorker(p.db, await openLake(p));
     while (worker.stepAlertsAndMetrics() > 0);
-    const decisions = p.db.prepare<[], { data: string }>("SELECT data FROM decisions").all().map((r) => Decision.parse(JSON.parse(r.data)));
-    const expected = new Map<string, { minute: string; decision: string; count: number; amount: number; score_sum: number; latency_sum: number; latency_max: number }>();
+    const decisions = p.db
+      .prepare<[], { data: string }>("SELECT data FROM decisions")
+      .all()
+      .map((r) => Decision.parse(JSON.parse(r.data)));
+    const expected = new Map<
+      string,
+      { minute: string; decision: string; count: number; amount: number; score_sum: number; latency_sum: number; latency_max: number }
+    >();
     for (const d of decisions) {
       const key = `${d.decided_at.slice(0, 16)}/${d.decision}`;
-      const m = expected.get(key) ?? { minute: d.decided_at.slice(0, 16), decision: d.decision, count: 0, amount: 0, score_sum: 0, latency_sum: 0, latency_max: 0 };
-      expected.set(key, { ...m, count: m.count + 1, amount: m.amount + d.transaction.amount, score_sum: m.score_sum + d.score, latency_sum: m.latency_sum + d.latency_ms, latency_max: Math.max(m.latency_max, d.latency_ms) });
+      const m = expected.get(key) ?? {
+        minute: d.decided_at.slice(0, 16),
+        decision: d.decision,
+        count: 0,
+        amount: 0,
+        score_sum: 0,
+        latency_sum: 0,
+        latency_max: 0,
+      };
+      expected.set(key, {
+        ...m,
+        count: m.count + 1,
+        amount: m.amount + d.transaction.amount,
+        score_sum: m.score_sum + d.score,
+        latency_sum: m.latency_sum + d.latency_ms,
+        latency_max: Math.max(m.latency_max, d.latency_ms),
+      });
     }
     const rows = p.db.prepare("SELECT * FROM metrics_minute ORDER BY minute, decision").all() as Array<{ latency_sum: number }>;
     const want = [...expected.values()].sort((a, b) => `${a.minute}${a.decision}`.localeCompare(`${b.minute}${b.decision}`));
-    expect(rows.map((r) => ({ ...r, latency_sum: Math.round(r.latency_sum * 1e6) }))).toEqual(want.map((r) => ({ ...r, latency_sum: Math.round(r.latency_sum * 1e6) })));
+    expect(rows.map((r) => ({ ...r, latency_sum: Math.round(r.latency_sum * 1e6) }))).toEqual(
+      want.map((r) => ({ ...r, latency_sum: Math.round(r.latency_sum * 1e6) })),
+    );
     expect(new Set(want.map((r) => r.minute)).size).toBeGreaterThan(1);
     expect(new Set(want.map((r) => r.decision)).size).toBeGreaterThan(1);
   });
@@ -168,7 +223,10 @@ describe("OutboxWorker", () => {
     const duckType = { string: "VARCHAR", double: "DOUBLE", bigint: "BIGINT", boolean: "BOOLEAN", timestamp: "TIMESTAMP", "array<string>": "VARCHAR[]" };
     expect(described.slice(0, -1).map((c) => c.column_type)).toEqual(LAKE_COLUMNS.map((c) => duckType[c.type]));
 
-    const rows = await lake(p, (src) => `SELECT transaction_id, CAST(dt AS VARCHAR) AS dt, decision, score, amount, rules_fired, "timestamp" FROM ${src} ORDER BY "timestamp"`);
+    const rows = await lake(
+      p,
+      (src) => `SELECT transaction_id, CAST(dt AS VARCHAR) AS dt, decision, score, amount, rules_fired, "timestamp" FROM ${src} ORDER BY "timestamp"`,
+    );
     expect(rows.map((r) => [r.transaction_id, r.dt, r.decision, Number(r.score), r.amount])).toEqual([
       ["a-1", "2025-06-14", "APPROVED", 0, 120],
       ["r-1", "2025-06-14", "REVIEW", decisions.review!.score, 40],
@@ -188,7 +246,9 @@ describe("OutboxWorker", () => {
     const state = { files: lakeFiles(p), alerts: p.db.prepare("SELECT * FROM alerts").all(), metrics: p.db.prepare("SELECT * FROM metrics_minute").all() };
     await worker.drain();
     await new OutboxWorker(p.db, await openLake(p)).drain();
-    expect({ files: lakeFiles(p), alerts: p.db.prepare("SELECT * FROM alerts").all(), metrics: p.db.prepare("SELECT * FROM metrics_minute").all() }).toEqual(state);
+    expect({ files: lakeFiles(p), alerts: p.db.prepare("SELECT * FROM alerts").all(), metrics: p.db.prepare("SELECT * FROM metrics_minute").all() }).toEqual(
+      state,
+    );
     expect(await lakeCount(p)).toBe(4);
 
     await submitted(p, usual({ transaction_id: "a-3", timestamp: at(-MINUTE) }));
@@ -223,7 +283,13 @@ describe("OutboxWorker", () => {
     expect(writer.buffered).toBe(0);
     expect(lakeFiles(p)).toEqual(["lake/raw/dt=2025-06-14/part-1-5.parquet", "lake/raw/dt=2025-06-15/part-1-5.parquet"]);
     const perTransaction = await lake(p, (src) => `SELECT transaction_id, count(*) AS n FROM ${src} GROUP BY transaction_id ORDER BY transaction_id`);
-    expect(perTransaction.map((r) => [r.transaction_id, Number(r.n)])).toEqual([["a-1", 1], ["a-2", 1], ["a-3", 1], ["b-1", 1], ["r-1", 1]]);
+    expect(perTransaction.map((r) => [r.transaction_id, Number(r.n)])).toEqual([
+      ["a-1", 1],
+      ["a-2", 1],
+      ["a-3", 1],
+      ["b-1", 1],
+      ["r-1", 1],
+    ]);
   });
 
   it("alerts and the lake read each outbox row once between them, and a row that arrives between the two steps is not missed", async () => {
@@ -250,7 +316,13 @@ describe("OutboxWorker", () => {
     expect(worker.stepAlertsAndMetrics()).toBe(1);
     expect(await worker.stepLake(t0 + 61_000)).toBe(5);
     const perTransaction = await lake(p, (src) => `SELECT transaction_id, count(*) AS n FROM ${src} GROUP BY transaction_id ORDER BY transaction_id`);
-    expect(perTransaction.map((r) => [r.transaction_id, Number(r.n)])).toEqual([["a-1", 1], ["a-2", 1], ["a-3", 1], ["b-1", 1], ["r-1", 1]]);
+    expect(perTransaction.map((r) => [r.transaction_id, Number(r.n)])).toEqual([
+      ["a-1", 1],
+      ["a-2", 1],
+      ["a-3", 1],
+      ["b-1", 1],
+      ["r-1", 1],
+    ]);
     expect(count(p, "alerts")).toBe(2);
   });
 
@@ -263,10 +335,26 @@ describe("OutboxWorker", () => {
 
     // Two more decisions; a worker writes them to the lake and dies before recording its offset.
     await submitted(p, usual({ transaction_id: "c-1", timestamp: at(-2 * MINUTE) }));
-    await submitted(p, { transaction_id: "c-2", user_id: "user_005", amount: 80, merchant_id: "MERCH_TARGET", device_id: "device_normal", location: "Seattle, US", timestamp: "2025-06-14T23:00:00Z" });
-    const pending = p.db.prepare("SELECT o.id, o.transaction_id, CASE WHEN o.payload = '' THEN d.data ELSE o.payload END AS payload FROM outbox o JOIN decisions d USING (transaction_id) ORDER BY o.id").all() as Array<{ id: number; payload: string }>;
+    await submitted(p, {
+      transaction_id: "c-2",
+      user_id: "user_005",
+      amount: 80,
+      merchant_id: "MERCH_TARGET",
+      device_id: "device_normal",
+      location: "Seattle, US",
+      timestamp: "2025-06-14T23:00:00Z",
+    });
+    const pending = p.db
+      .prepare(
+        "SELECT o.id, o.transaction_id, CASE WHEN o.payload = '' THEN d.data ELSE o.payload END AS payload FROM outbox o JOIN decisions d USING (transaction_id) ORDER BY o.id",
+      )
+      .all() as Array<{ id: number; payload: string }>;
     expect(pending.map((r) => r.id)).toEqual([5, 6]);
-    const written = await lakeWriter.write(pending.map((r) => toLakeRecord(Decision.parse(JSON.parse(r.payload)))), 5, 6);
+    const written = await lakeWriter.write(
+      pending.map((r) => toLakeRecord(Decision.parse(JSON.parse(r.payload)))),
+      5,
+      6,
+    );
     expect(written).toHaveLength(2);
     // ... and a COPY that was cut short.
     writeFileSync(join(p.lakeDir, "raw", "dt=2025-06-15", "part-7-7.parquet.tmp"), "half a file");
@@ -277,7 +365,12 @@ describe("OutboxWorker", () => {
     await restarted.drain();
     const perTransaction = await lake(p, (src) => `SELECT transaction_id, count(*) AS n FROM ${src} GROUP BY transaction_id ORDER BY transaction_id`);
     expect(perTransaction.map((r) => [r.transaction_id, Number(r.n)])).toEqual([
-      ["a-1", 1], ["a-2", 1], ["b-1", 1], ["c-1", 1], ["c-2", 1], ["r-1", 1],
+      ["a-1", 1],
+      ["a-2", 1],
+      ["b-1", 1],
+      ["c-1", 1],
+      ["c-2", 1],
+      ["r-1", 1],
     ]);
     const files = lakeFiles(p);
     await restarted.drain();

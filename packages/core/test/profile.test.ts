@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "../src/decision.ts";
 import type { ListEntry } from "../src/lists.ts";
-import {
-  applyTransaction,
-  MAX_KNOWN_COUNTERPARTIES,
-  MAX_KNOWN_DEVICES,
-  MAX_RECENT,
-  newProfile,
-  Profile,
-  summary30d,
-} from "../src/profile.ts";
+import { applyTransaction, MAX_KNOWN_COUNTERPARTIES, MAX_KNOWN_DEVICES, MAX_RECENT, newProfile, Profile, summary30d } from "../src/profile.ts";
 import { at, customer, DAY, demoRuleset, HOUR, MINUTE, NOW, SECOND, tx, withHistory } from "./support.ts";
 
 const SETTINGS = { timeZone: "Africa/Douala" };
@@ -35,7 +27,14 @@ describe("a customer seen for the first time", () => {
 
   it("decide() opens the profile at the first transaction's time and records that transaction in it", () => {
     const t = tx({ user_id: "user-7", amount: 300, device_id: "device-1", location: "Douala, CM", timestamp: at(-HOUR) });
-    const { decision, nextProfile } = decide({ tx: t, profile: undefined, ruleset: demoRuleset(), lists: [], settings: SETTINGS, decidedAt: NOW.toISOString() });
+    const { decision, nextProfile } = decide({
+      tx: t,
+      profile: undefined,
+      ruleset: demoRuleset(),
+      lists: [],
+      settings: SETTINGS,
+      decidedAt: NOW.toISOString(),
+    });
     expect(decision.decision).toBe("APPROVED");
     expect(decision.profile_before).toMatchObject({ is_new_customer: true, risk_level: "NEW", transaction_count_30d: 0 });
     expect(nextProfile).toMatchObject({
@@ -91,10 +90,16 @@ describe("30-day figures", () => {
 });
 
 describe("only APPROVED transactions teach the profile; every attempt counts for velocity", () => {
-  const base = withHistory(customer(), [
-    { amount: 100, device_id: "device-1", location: "Douala, CM", counterparty_id: "user-2", timestamp: at(-HOUR) },
-  ]);
-  const attempt = tx({ amount: 9000, device_id: "device-X", location: "Lagos, NG", latitude: 6.45, longitude: 3.39, counterparty_id: "mule-1", timestamp: at(-MINUTE) });
+  const base = withHistory(customer(), [{ amount: 100, device_id: "device-1", location: "Douala, CM", counterparty_id: "user-2", timestamp: at(-HOUR) }]);
+  const attempt = tx({
+    amount: 9000,
+    device_id: "device-X",
+    location: "Lagos, NG",
+    latitude: 6.45,
+    longitude: 3.39,
+    counterparty_id: "mule-1",
+    timestamp: at(-MINUTE),
+  });
 
   it("a declined attempt changes velocity and last-seen time only", () => {
     const after = applyTransaction(base, attempt, NOW.toISOString(), false);
@@ -135,7 +140,16 @@ describe("only APPROVED transactions teach the profile; every attempt counts for
   });
 
   it("through decide(): a blocked fraudster's device never becomes known, an allow-listed one does", () => {
-    const block: ListEntry = { id: 1, kind: "block", field: "device_id", value: "device-X", reason: "stolen phone", expires_at: null, created_at: at(-DAY), created_by: "analyst" };
+    const block: ListEntry = {
+      id: 1,
+      kind: "block",
+      field: "device_id",
+      value: "device-X",
+      reason: "stolen phone",
+      expires_at: null,
+      created_at: at(-DAY),
+      created_by: "analyst",
+    };
     const blocked = decide({ tx: attempt, profile: base, ruleset: demoRuleset(), lists: [block], settings: SETTINGS, decidedAt: NOW.toISOString() });
     expect(blocked.decision.decision).toBe("BLOCKED");
     expect(blocked.nextProfile.known_devices).toEqual(["device-1"]);
@@ -220,7 +234,12 @@ describe("bounds that keep one profile small", () => {
   it("a profile after many transactions is still a valid stored profile", () => {
     let p = customer();
     for (let i = 0; i < 200; i++) {
-      p = applyTransaction(p, tx({ amount: 10 + i, device_id: `device-${i % 30}`, counterparty_id: `user-${i}`, timestamp: at(-i * 3 * HOUR) }), NOW.toISOString(), i % 3 !== 0);
+      p = applyTransaction(
+        p,
+        tx({ amount: 10 + i, device_id: `device-${i % 30}`, counterparty_id: `user-${i}`, timestamp: at(-i * 3 * HOUR) }),
+        NOW.toISOString(),
+        i % 3 !== 0,
+      );
     }
     expect(Profile.parse(JSON.parse(JSON.stringify(p)))).toEqual(p);
     expect(p.known_devices.length).toBeLessThanOrEqual(MAX_KNOWN_DEVICES);

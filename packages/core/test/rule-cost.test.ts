@@ -38,7 +38,8 @@ const HOSTILE: Array<{ name: string; expression: string; at: string }> = [
   })(),
   {
     name: "a string doubled ten times with cel.bind",
-    expression: "cel.bind(a, user_id + user_id, cel.bind(b, a + a, cel.bind(c, b + b, cel.bind(d, c + c, cel.bind(e, d + d, cel.bind(g, e + e, cel.bind(h, g + g, cel.bind(i, h + h, cel.bind(j, i + i, j.size() < 0)))))))))",
+    expression:
+      "cel.bind(a, user_id + user_id, cel.bind(b, a + a, cel.bind(c, b + b, cel.bind(d, c + c, cel.bind(e, d + d, cel.bind(g, e + e, cel.bind(h, g + g, cel.bind(i, h + h, cel.bind(j, i + i, j.size() < 0)))))))))",
     at: "i + i",
   },
   {
@@ -68,7 +69,9 @@ const HOSTILE: Array<{ name: string; expression: string; at: string }> = [
 ];
 
 /** Features as long as the catalogue allows: every string 128 characters. */
-const LONGEST = Object.fromEntries(FEATURE_NAMES.map((n) => [n, FEATURES[n].type === "string" ? "x".repeat(128) : FEATURES[n].type === "bool" ? false : 100])) as unknown as Features;
+const LONGEST = Object.fromEntries(
+  FEATURE_NAMES.map((n) => [n, FEATURES[n].type === "string" ? "x".repeat(128) : FEATURES[n].type === "bool" ? false : 100]),
+) as unknown as Features;
 
 const hostileRule = (expression: string, id = "HOSTILE") => Rule.parse({ id, name: "hostile", expression, score: 10 });
 
@@ -89,7 +92,12 @@ describe("rule cost at save", () => {
 
   it("names each refused rule with its position when a ruleset is saved, as data for the dashboard too", () => {
     const expression = HOSTILE[0]!.expression;
-    const content: RulesetContentInput = { rules: [{ id: "FINE", name: "fine", expression: "amount > 1.0", score: 10 }, { id: "NESTED", name: "nested", expression, score: 10 }] };
+    const content: RulesetContentInput = {
+      rules: [
+        { id: "FINE", name: "fine", expression: "amount > 1.0", score: 10 },
+        { id: "NESTED", name: "nested", expression, score: 10 },
+      ],
+    };
     const error = (() => {
       try {
         validateRulesetContent(content);
@@ -101,12 +109,17 @@ describe("rule cost at save", () => {
     expect(error?.code).toBe("INVALID_RULE_EXPRESSION");
     expect(error?.fields["rules.1.expression"]).toEqual([expect.stringMatching(new RegExp(`^NESTED: too costly: .* \\(at character ${position}\\)$`))]);
     expect(error?.issues).toEqual([
-      { field: "rules.1.expression", code: "custom", message: error?.fields["rules.1.expression"]![0], params: { key: "rule_too_costly", rule: "NESTED", position, cost: expect.any(Number), limit: MAX_RULE_COST } },
+      {
+        field: "rules.1.expression",
+        code: "custom",
+        message: error?.fields["rules.1.expression"]![0],
+        params: { key: "rule_too_costly", rule: "NESTED", position, cost: expect.any(Number), limit: MAX_RULE_COST },
+      },
     ]);
   });
 
   it("refuses json(), whose result has no bounded shape, and still matches()", () => {
-    expect(checkExpression('size(bytes(user_id).json()) > 0')).toMatchObject({ ok: false, error: { code: "forbidden_function" } });
+    expect(checkExpression("size(bytes(user_id).json()) > 0")).toMatchObject({ ok: false, error: { code: "forbidden_function" } });
     expect(checkExpression('user_id.matches("(a+)+$")')).toMatchObject({ ok: false, error: { code: "forbidden_function" } });
   });
 
@@ -127,7 +140,9 @@ describe("rule cost at save", () => {
   }
 
   it("lets ordinary loops over a list of values through", () => {
-    expect(checkExpression(`["CASH_OUT", "TRANSFER"].exists(t, tx_type == t) && ["grocery_pos", "gas_transport", "misc_net"].all(c, merchant_category != c)`)).toMatchObject({ ok: true });
+    expect(
+      checkExpression(`["CASH_OUT", "TRANSFER"].exists(t, tx_type == t) && ["grocery_pos", "gas_transport", "misc_net"].all(c, merchant_category != c)`),
+    ).toMatchObject({ ok: true });
     expect(checkExpression(`["test_", "qa_", "demo_"].exists(p, user_id.startsWith(p) || merchant_id.startsWith(p))`)).toMatchObject({ ok: true });
   });
 });
@@ -182,7 +197,15 @@ describe("rule cost at run time", () => {
     const live = compile({ rules: [{ id: "BIG", name: "big", expression: "amount > 5000.0", score: 90 }] });
     const shadow = compile({ fallback_decision: "BLOCKED", rules: [{ id: "HOSTILE", name: "hostile", expression: HOSTILE[4]!.expression, score: 10 }] }, 2);
     const t = tx({ user_id: "u".repeat(128), merchant_id: "m".repeat(128), location: "l".repeat(128) });
-    const { decision } = decide({ tx: t, profile: customer({ user_id: t.user_id }), ruleset: live, shadow, lists: [], settings: defaultSettings, decidedAt: t.timestamp });
+    const { decision } = decide({
+      tx: t,
+      profile: customer({ user_id: t.user_id }),
+      ruleset: live,
+      shadow,
+      lists: [],
+      settings: defaultSettings,
+      decidedAt: t.timestamp,
+    });
     expect(decision.decision).toBe("APPROVED");
     expect(decision.fallback_reason).toBeNull();
     expect(decision.shadow).toEqual({ version: 2, decision: "BLOCKED", score: 0, rules: [] });
@@ -253,7 +276,16 @@ describe("the estimate bounds what the rule costs when it runs", () => {
   }));
   const featureText = fc.oneof(fc.constantFrom("", "CASH_OUT", "x".repeat(128), "a-b-c"), fc.string({ maxLength: 128 }));
   const features: fc.Arbitrary<Record<string, unknown>> = fc.record(
-    Object.fromEntries(FEATURE_NAMES.map((n) => [n, FEATURES[n].type === "string" ? featureText : FEATURES[n].type === "bool" ? fc.boolean() : fc.oneof(fc.constant(null), fc.double({ min: -10, max: 1e4, noNaN: true }))])),
+    Object.fromEntries(
+      FEATURE_NAMES.map((n) => [
+        n,
+        FEATURES[n].type === "string"
+          ? featureText
+          : FEATURES[n].type === "bool"
+            ? fc.boolean()
+            : fc.oneof(fc.constant(null), fc.double({ min: -10, max: 1e4, noNaN: true })),
+      ]),
+    ),
   );
 
   /** cel-js's own answer, unbounded: a value, or the first line of its error. */

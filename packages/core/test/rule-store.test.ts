@@ -44,7 +44,13 @@ describe("rule store", () => {
       [2, "archived"],
       [1, "archived"],
     ]);
-    const actions = (p.db.prepare("SELECT action, entity_id, actor FROM audit_log WHERE entity = 'ruleset' ORDER BY id").all() as Array<{ action: string; entity_id: string; actor: string }>)
+    const actions = (
+      p.db.prepare("SELECT action, entity_id, actor FROM audit_log WHERE entity = 'ruleset' ORDER BY id").all() as Array<{
+        action: string;
+        entity_id: string;
+        actor: string;
+      }>
+    )
       .filter((r) => r.actor === "analyst-1")
       .map((r) => `${r.action} ${r.entity_id}`);
     expect(actions).toEqual(["ruleset.draft 2", "ruleset.publish 2", "ruleset.draft 3", "ruleset.publish 3", "ruleset.rollback 4"]);

@@ -13,7 +13,12 @@ import { at, compile, customer, DAY, demoRuleset, HOUR, NOW, SECOND, tx, withHis
 
 const SETTINGS = { timeZone: "Africa/Douala" };
 
-function decideWith(t: Transaction, profile: Profile | undefined, ruleset: CompiledRuleset | undefined = demoRuleset(), lists: ListEntry[] = []): DecideOutput["decision"] {
+function decideWith(
+  t: Transaction,
+  profile: Profile | undefined,
+  ruleset: CompiledRuleset | undefined = demoRuleset(),
+  lists: ListEntry[] = [],
+): DecideOutput["decision"] {
   return decide({ tx: t, profile, ruleset, lists, settings: SETTINGS, decidedAt: NOW.toISOString() }).decision;
 }
 
@@ -65,7 +70,10 @@ describe("checkExpression", () => {
   });
 
   it("refuses an expression that is not true or false", () => {
-    expect(checkExpression("amount * 2.0")).toEqual({ ok: false, error: { message: "must be true or false, not double", start: 0, end: 12, code: "not_boolean" } });
+    expect(checkExpression("amount * 2.0")).toEqual({
+      ok: false,
+      error: { message: "must be true or false, not double", start: 0, end: 12, code: "not_boolean" },
+    });
     expect(checkExpression("merchant_id")).toMatchObject({ ok: false, error: { code: "not_boolean" } });
   });
 
@@ -118,8 +126,15 @@ describe("checkExpression", () => {
 
 describe("the demo ruleset: each rule fires exactly at its boundary", () => {
   const TESTED = [
-    "HIGH_AMOUNT_VS_HISTORY", "VERY_HIGH_AMOUNT", "NEW_ACCOUNT", "DEVICE_CHANGE", "HIGH_FREQUENCY",
-    "HIGH_RISK_CUSTOMER", "RAPID_SUCCESSION", "LOCATION_CHANGE", "NEW_DEVICE_LARGE_AMOUNT",
+    "HIGH_AMOUNT_VS_HISTORY",
+    "VERY_HIGH_AMOUNT",
+    "NEW_ACCOUNT",
+    "DEVICE_CHANGE",
+    "HIGH_FREQUENCY",
+    "HIGH_RISK_CUSTOMER",
+    "RAPID_SUCCESSION",
+    "LOCATION_CHANGE",
+    "NEW_DEVICE_LARGE_AMOUNT",
   ];
 
   it("has a boundary test below for every rule", () => {
@@ -252,7 +267,12 @@ describe("scoring", () => {
     // Account takeover: new device, far away, huge amount, seconds after the last payment.
     const d = decideWith(usual({ amount: 8000, device_id: "device-9", location: "Lagos, NG" }), regular({ lastAgo: 20 * SECOND }));
     expect(d.rules.map((r) => r.id)).toEqual([
-      "HIGH_AMOUNT_VS_HISTORY", "VERY_HIGH_AMOUNT", "DEVICE_CHANGE", "RAPID_SUCCESSION", "LOCATION_CHANGE", "NEW_DEVICE_LARGE_AMOUNT",
+      "HIGH_AMOUNT_VS_HISTORY",
+      "VERY_HIGH_AMOUNT",
+      "DEVICE_CHANGE",
+      "RAPID_SUCCESSION",
+      "LOCATION_CHANGE",
+      "NEW_DEVICE_LARGE_AMOUNT",
     ]);
     expect(d.rules.reduce((s, r) => s + r.score, 0)).toBe(340);
     expect([d.score, d.decision]).toEqual([100, "BLOCKED"]);
@@ -337,7 +357,10 @@ describe("allow and block lists", () => {
   it("block wins over allow, in whatever order the entries come", () => {
     const allow = entry({ id: 1, kind: "allow", field: "user_id", value: "user-1" });
     const block = entry({ id: 2, kind: "block", field: "device_id", value: "device-9" });
-    for (const lists of [[allow, block], [block, allow]]) {
+    for (const lists of [
+      [allow, block],
+      [block, allow],
+    ]) {
       const d = decideWith(takeover(), regular(), demoRuleset(), lists);
       expect([d.decision, d.list_match?.kind, d.list_match?.entry_id]).toEqual(["BLOCKED", "block", 2]);
     }

@@ -15,7 +15,11 @@ describe("Scoring.submit on the SQLite stores", () => {
     const profile = await p.profiles.get("user_001");
     expect(profile?.version).toBe(before!.version + 1);
     expect(profile?.last_transaction_at).toBe(at(-HOUR));
-    const outbox = p.db.prepare("SELECT o.id, o.transaction_id, CASE WHEN o.payload = '' THEN d.data ELSE o.payload END AS payload FROM outbox o JOIN decisions d USING (transaction_id)").all() as Array<{ transaction_id: string; payload: string }>;
+    const outbox = p.db
+      .prepare(
+        "SELECT o.id, o.transaction_id, CASE WHEN o.payload = '' THEN d.data ELSE o.payload END AS payload FROM outbox o JOIN decisions d USING (transaction_id)",
+      )
+      .all() as Array<{ transaction_id: string; payload: string }>;
     expect(outbox).toHaveLength(1);
     expect(outbox[0]!.transaction_id).toBe("t-usual");
     expect(Decision.parse(JSON.parse(outbox[0]!.payload))).toEqual(d);

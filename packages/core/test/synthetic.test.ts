@@ -38,7 +38,8 @@ describe("synthetic traffic", () => {
     const all = [...mixedTraffic(4_000, 7, { runId: "m", customers: 200, units: "lab", start })];
     const everydayMost = (k: number) => Math.ceil(usualAmount(k, "lab") * Math.exp(0.6));
     const unusual = all.filter(
-      ({ customer: k, input, now }) => input.device_id !== `device_${k}` || Date.parse(input.timestamp) < now || input.amount > everydayMost(k) || input.location !== SYNTHETIC_CITIES[k % 4],
+      ({ customer: k, input, now }) =>
+        input.device_id !== `device_${k}` || Date.parse(input.timestamp) < now || input.amount > everydayMost(k) || input.location !== SYNTHETIC_CITIES[k % 4],
     );
     expect(unusual.length / all.length).toBeGreaterThan(0.1);
     expect(unusual.length / all.length).toBeLessThan(0.16);

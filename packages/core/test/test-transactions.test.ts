@@ -66,7 +66,9 @@ async function lakeIds(p: LocalPlatform): Promise<string[]> {
   const duck = await DuckDBInstance.create(":memory:");
   const c = await duck.connect();
   try {
-    const rows = (await c.runAndReadAll(`SELECT transaction_id FROM read_parquet('${lakeGlob(p.lakeDir)}', hive_partitioning=true) ORDER BY 1`)).getRowObjectsJS();
+    const rows = (
+      await c.runAndReadAll(`SELECT transaction_id FROM read_parquet('${lakeGlob(p.lakeDir)}', hive_partitioning=true) ORDER BY 1`)
+    ).getRowObjectsJS();
     return rows.map((r) => String(r.transaction_id));
   } finally {
     c.closeSync();
@@ -111,7 +113,17 @@ describe("test transactions on the embedded platform", () => {
     // From the test form: one of each outcome, on a known customer and on one never seen.
     const tested = [
       decisionOf(await p.scoring.submitTest(takeover("test-blocked", { timestamp: at(-30 * MINUTE) }))),
-      decisionOf(await p.scoring.submitTest({ transaction_id: "test-review", user_id: "user_002", amount: 40, merchant_id: "MERCH_TARGET", device_id: "device_xyz789", location: "Los Angeles, US", timestamp: at(-MINUTE) })),
+      decisionOf(
+        await p.scoring.submitTest({
+          transaction_id: "test-review",
+          user_id: "user_002",
+          amount: 40,
+          merchant_id: "MERCH_TARGET",
+          device_id: "device_xyz789",
+          location: "Los Angeles, US",
+          timestamp: at(-MINUTE),
+        }),
+      ),
       decisionOf(await p.scoring.submitTest(usual("test-approved", { timestamp: at(-MINUTE) }))),
       decisionOf(await p.scoring.submitTest(usual("test-new-customer", { user_id: "someone-new" }))),
     ];
@@ -138,7 +150,14 @@ describe("test transactions on the embedded platform", () => {
     const p = await seeded();
     let now = NOW.getTime();
     const clock = () => new Date(now);
-    const scoring = new Scoring({ decisions: p.decisions, tests: new LocalTestDecisionLog(p.db, clock), rules: p.rules, lists: p.lists, settings: defaultSettings, clock });
+    const scoring = new Scoring({
+      decisions: p.decisions,
+      tests: new LocalTestDecisionLog(p.db, clock),
+      rules: p.rules,
+      lists: p.lists,
+      settings: defaultSettings,
+      clock,
+    });
     const sandboxes = () => p.db.prepare("SELECT DISTINCT sandbox FROM test_profiles ORDER BY 1").pluck().all();
     decisionOf(await scoring.submitTest(usual("keep-1"), { sandbox: "lab-old" }));
     now += 23 * HOUR;

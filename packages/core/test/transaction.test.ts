@@ -190,11 +190,7 @@ describe("parseTransaction: refusals name the failing field", () => {
   });
 
   it("refuses an unknown currency, a malformed IP address and an unknown type", () => {
-    expect(Object.keys(failures({ ...VALID, currency: "FCFA", ip_address: "300.1.1.1", type: "payment" })).sort()).toEqual([
-      "currency",
-      "ip_address",
-      "type",
-    ]);
+    expect(Object.keys(failures({ ...VALID, currency: "FCFA", ip_address: "300.1.1.1", type: "payment" })).sort()).toEqual(["currency", "ip_address", "type"]);
   });
 
   it("names every failing field at once, whatever layer of checks it fails", () => {
@@ -208,8 +204,22 @@ describe("parseTransaction: refusals name the failing field", () => {
 // is a transaction that passes validation again unchanged.
 
 const KNOWN_KEYS = [
-  "transaction_id", "user_id", "amount", "currency", "merchant_id", "merchant_category", "device_id", "location",
-  "ip_address", "timestamp", "type", "counterparty_id", "balance_before", "balance_after", "latitude", "longitude",
+  "transaction_id",
+  "user_id",
+  "amount",
+  "currency",
+  "merchant_id",
+  "merchant_category",
+  "device_id",
+  "location",
+  "ip_address",
+  "timestamp",
+  "type",
+  "counterparty_id",
+  "balance_before",
+  "balance_after",
+  "latitude",
+  "longitude",
 ] as const;
 const AWKWARD_KEYS = ["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty", "", "amount ", "AMOUNT"];
 

@@ -37,11 +37,17 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((r) => server?.close(r)));
 
-const headersOf = (h: IncomingHttpHeaders) => ({ "webhook-id": String(h["webhook-id"]), "webhook-timestamp": String(h["webhook-timestamp"]), "webhook-signature": String(h["webhook-signature"]) });
+const headersOf = (h: IncomingHttpHeaders) => ({
+  "webhook-id": String(h["webhook-id"]),
+  "webhook-timestamp": String(h["webhook-timestamp"]),
+  "webhook-signature": String(h["webhook-signature"]),
+});
 
 describe("alert webhook signatures", () => {
   it("match the Standard Webhooks test vector", () => {
-    expect(webhookSignature("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, '{"test": 2432232314}', ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])).toBe("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    expect(webhookSignature("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, '{"test": 2432232314}', ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])).toBe(
+      "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    );
   });
 
   it("verify with the reference verifier, for the body as sent, and not with another secret or a changed body", async () => {

@@ -30,7 +30,9 @@ export interface ConsumerDeps {
 export function createConsumerHandler(deps: ConsumerDeps) {
   const idempotency = new IdempotencyConfig({ eventKeyJmesPath: "transaction_id", expiresAfterSeconds: 7 * 86_400 });
   // Each channel remembers its own sends: a record retried because one channel failed is not sent again to the others.
-  const sends = deps.alerters.map((a) => makeIdempotent(a.send.bind(a), { persistenceStore: deps.persistence(a.channel), config: idempotency, keyPrefix: `consumer.alert.${a.channel}` }));
+  const sends = deps.alerters.map((a) =>
+    makeIdempotent(a.send.bind(a), { persistenceStore: deps.persistence(a.channel), config: idempotency, keyPrefix: `consumer.alert.${a.channel}` }),
+  );
   const sendAlertOnce = async (message: AlertMessage) => {
     const failed = (await Promise.allSettled(sends.map((send) => send(message)))).find((r) => r.status === "rejected");
     if (failed) throw failed.reason;

@@ -9,7 +9,9 @@ type FunctionTable = Exclude<AwsTable, "tests">;
 const FUNCTION_TABLES = AWS_TABLE_STORES.filter((store): store is FunctionTable => store !== "tests");
 type FunctionTableVariable = (typeof AWS_TABLES)[FunctionTable];
 
-const Tables = z.object(Object.fromEntries(FUNCTION_TABLES.map((store) => [AWS_TABLES[store], z.string().min(1)])) as Record<FunctionTableVariable, z.ZodString>);
+const Tables = z.object(
+  Object.fromEntries(FUNCTION_TABLES.map((store) => [AWS_TABLES[store], z.string().min(1)])) as Record<FunctionTableVariable, z.ZodString>,
+);
 
 const Ingest = Tables.extend({
   FRAUD_STREAM_NAME: z.string().min(1),
@@ -54,8 +56,17 @@ function tableNames(e: z.infer<typeof Tables>): TableNames {
 export function ingestEnv(source: NodeJS.ProcessEnv = process.env) {
   const e = parse(Ingest, source);
   const tables = tableNames(e);
-  const settings = Settings.parse({ currency: e.FRAUD_CURRENCY, timeZone: e.FRAUD_TIME_ZONE, maxAmount: e.FRAUD_MAX_AMOUNT, language: e.FRAUD_LANGUAGE, country: e.FRAUD_COUNTRY });
-  const audience = (e.FRAUD_JWT_AUDIENCE ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "");
+  const settings = Settings.parse({
+    currency: e.FRAUD_CURRENCY,
+    timeZone: e.FRAUD_TIME_ZONE,
+    maxAmount: e.FRAUD_MAX_AMOUNT,
+    language: e.FRAUD_LANGUAGE,
+    country: e.FRAUD_COUNTRY,
+  });
+  const audience = (e.FRAUD_JWT_AUDIENCE ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
   if (e.FRAUD_JWT_ISSUER && audience.length === 0) throw new Error("invalid function environment: FRAUD_JWT_ISSUER needs FRAUD_JWT_AUDIENCE");
   const jwt = e.FRAUD_JWT_ISSUER ? { issuer: e.FRAUD_JWT_ISSUER, audience } : undefined;
   return { tables, settings, streamName: e.FRAUD_STREAM_NAME, ttlDays: e.FRAUD_DECISION_TTL_DAYS, bodyLimitBytes: e.FRAUD_BODY_LIMIT_BYTES, jwt };

@@ -8,14 +8,21 @@ import { createApi } from "@fraud/api";
  * The ingest Lambda's handler: the local API's Hono app over the AWS adapters. Callers are the
  * deployment's API keys, or (`callers`) the verified JWTs of a stage with a JWT authorizer.
  */
-export function createIngestHandler(platform: AwsPlatform, options: { bodyLimitBytes?: number; logger: Pick<Logger, "error" | "warn">; callers?: ApiKeyStore }) {
+export function createIngestHandler(
+  platform: AwsPlatform,
+  options: { bodyLimitBytes?: number; logger: Pick<Logger, "error" | "warn">; callers?: ApiKeyStore },
+) {
   const app = createApi({
     scoring: platform.scoring,
     decisions: platform.decisions,
     apiKeys: options.callers ?? platform.apiKeys,
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     // Healthy when DynamoDB answers: the live-ruleset pointer is one consistent read.
-    healthy: () => platform.rules.liveVersion().then(() => true, () => false),
+    healthy: () =>
+      platform.rules.liveVersion().then(
+        () => true,
+        () => false,
+      ),
     logger: {
       error: (message, data) => options.logger.error(message, data ?? {}),
       warn: (message, data) => options.logger.warn(message, data ?? {}),

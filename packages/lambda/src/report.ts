@@ -22,4 +22,6 @@ const runner = new AthenaReportRunner(athena, {
   log: (message, detail) => logger.warn(message, detail),
 });
 
-export const handler = createReportHandler(new Reports({ store: new AwsReportStore(dynamo, { analytics: env.FRAUD_TABLE_ANALYTICS, audit: env.FRAUD_TABLE_AUDIT }), runner, timeoutMs: 240_000 }));
+export const handler = createReportHandler(
+  new Reports({ store: new AwsReportStore(dynamo, { analytics: env.FRAUD_TABLE_ANALYTICS, audit: env.FRAUD_TABLE_AUDIT }), runner, timeoutMs: 240_000 }),
+);

@@ -1,6 +1,17 @@
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { alertWebhookId, defaultSettings, generateWebhookSecret, Reports, seedDemo, WebhookAlerter, type AlertMessage, type Alerter, type ReportQuery, type ReportRunner } from "@fraud/core";
+import {
+  alertWebhookId,
+  defaultSettings,
+  generateWebhookSecret,
+  Reports,
+  seedDemo,
+  WebhookAlerter,
+  type AlertMessage,
+  type Alerter,
+  type ReportQuery,
+  type ReportRunner,
+} from "@fraud/core";
 import { AwsReportStore, openAwsPlatform, type AwsPlatform } from "@fraud/core/aws";
 import { openLocalPlatform } from "@fraud/core/local";
 import type { LambdaEvent } from "hono/aws-lambda";
@@ -85,13 +96,41 @@ describe("ingest Lambda", () => {
       await local.apiKeys.create("test", ["ingest", "read"], { id: "t" }, KEY);
       const localApi = createApi({ scoring: local.scoring, decisions: local.decisions, apiKeys: local.apiKeys, logger: silent });
       const requests = [
-        { transaction_id: "p-1", user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US", timestamp: "2025-06-15T11:00:00.000Z" },
-        { transaction_id: "p-2", user_id: "user_002", amount: 6_500, merchant_id: "MERCH_SUSPICIOUS", device_id: "device_unknown", location: "Unknown", timestamp: "2025-06-15T11:01:00.000Z" },
-        { transaction_id: "p-3", user_id: "user_003", amount: 1_500, merchant_id: "MERCH_APPLE", device_id: "device_new999", location: "Chicago, US", timestamp: "2025-06-15T11:02:00.000Z" },
+        {
+          transaction_id: "p-1",
+          user_id: "user_001",
+          amount: 120,
+          merchant_id: "MERCH_AMAZON",
+          device_id: "device_abc123",
+          location: "New York, US",
+          timestamp: "2025-06-15T11:00:00.000Z",
+        },
+        {
+          transaction_id: "p-2",
+          user_id: "user_002",
+          amount: 6_500,
+          merchant_id: "MERCH_SUSPICIOUS",
+          device_id: "device_unknown",
+          location: "Unknown",
+          timestamp: "2025-06-15T11:01:00.000Z",
+        },
+        {
+          transaction_id: "p-3",
+          user_id: "user_003",
+          amount: 1_500,
+          merchant_id: "MERCH_APPLE",
+          device_id: "device_new999",
+          location: "Chicago, US",
+          timestamp: "2025-06-15T11:02:00.000Z",
+        },
       ];
       for (const tx of requests) {
         const aws = await call(httpEvent("POST", "/api/transactions", tx));
-        const res = await localApi.request("/api/transactions", { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: JSON.stringify(tx) });
+        const res = await localApi.request("/api/transactions", {
+          method: "POST",
+          headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+          body: JSON.stringify(tx),
+        });
         const localBody = (await res.json()) as Record<string, unknown>;
         expect(aws.status).toBe(res.status);
         expect({ ...aws.body, latency_ms: 0 }).toEqual({ ...localBody, latency_ms: 0 });
@@ -130,7 +169,14 @@ describe("ingest Lambda on a stage with a JWT authorizer", () => {
     const res = (await createIngestHandler(platform, { logger: silent, callers })(event, context)) as APIGatewayProxyStructuredResultV2;
     return { status: res.statusCode, body: JSON.parse(String(res.body)) };
   };
-  const tx = (id: string) => ({ transaction_id: id, user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US" });
+  const tx = (id: string) => ({
+    transaction_id: id,
+    user_id: "user_001",
+    amount: 120,
+    merchant_id: "MERCH_AMAZON",
+    device_id: "device_abc123",
+    location: "New York, US",
+  });
 
   it("scores with a token that has the ingest scope (plain or a resource server's), and reads with the read scope", async () => {
     const ingest = await call(httpEvent("POST", "/api/transactions", tx("jwt-1"), token({ scope: "fraud-api/ingest fraud-api/read" })));
@@ -162,7 +208,10 @@ describe("scored-event consumer Lambda", () => {
       addMetric: (name: string, _unit: unknown, value: number) => void metrics.push([name, value]),
       singleMetric: () => {
         let dim: string | undefined;
-        const single = { addDimension: (_k: string, v: string) => ((dim = v), single), addMetric: (name: string, _u: unknown, value: number) => void metrics.push([name, value, dim]) };
+        const single = {
+          addDimension: (_k: string, v: string) => ((dim = v), single),
+          addMetric: (name: string, _u: unknown, value: number) => void metrics.push([name, value, dim]),
+        };
         return single;
       },
       publishStoredMetrics: () => undefined,
@@ -174,7 +223,11 @@ describe("scored-event consumer Lambda", () => {
       persistence: () =>
         new DynamoDBPersistenceLayer({
           tableName: tables.idempotency,
-          awsSdkV3Client: new DynamoDBClient({ region: "eu-west-3", endpoint: emulators.endpoints.dynamodb, credentials: { accessKeyId: "t", secretAccessKey: "t" } }),
+          awsSdkV3Client: new DynamoDBClient({
+            region: "eu-west-3",
+            endpoint: emulators.endpoints.dynamodb,
+            credentials: { accessKeyId: "t", secretAccessKey: "t" },
+          }),
         }),
       metrics: fakeMetrics as never,
       logger: { error: () => undefined, addContext: () => undefined } as never,
@@ -201,7 +254,10 @@ describe("scored-event consumer Lambda", () => {
     expect((await platform.alerts.list({})).map((a) => [a.transaction_id, a.status])).toEqual([["p-2", "open"]]);
     expect(await platform.alerts.openCount()).toBe(1);
     const figures = await platform.metrics.perMinute(24 * 60, new Date(Date.parse(blocked.decided_at) + 60_000));
-    const totals = figures.reduce((t, m) => ({ APPROVED: t.APPROVED + m.APPROVED, BLOCKED: t.BLOCKED + m.BLOCKED, amount_blocked: t.amount_blocked + m.amount_blocked }), { APPROVED: 0, BLOCKED: 0, amount_blocked: 0 });
+    const totals = figures.reduce(
+      (t, m) => ({ APPROVED: t.APPROVED + m.APPROVED, BLOCKED: t.BLOCKED + m.BLOCKED, amount_blocked: t.amount_blocked + m.amount_blocked }),
+      { APPROVED: 0, BLOCKED: 0, amount_blocked: 0 },
+    );
     expect(totals).toEqual({ APPROVED: 1, BLOCKED: 1, amount_blocked: blocked.transaction.amount });
     expect(metrics.filter(([n]) => n === "Decisions")).toEqual([
       ["Decisions", 1, "APPROVED"],
@@ -222,7 +278,14 @@ describe("scored-event consumer Lambda on a stage with an alert webhook", () => 
       let body = "";
       req.on("data", (d) => (body += d));
       req.on("end", () => {
-        posts.push({ headers: { "webhook-id": String(req.headers["webhook-id"]), "webhook-timestamp": String(req.headers["webhook-timestamp"]), "webhook-signature": String(req.headers["webhook-signature"]) }, body });
+        posts.push({
+          headers: {
+            "webhook-id": String(req.headers["webhook-id"]),
+            "webhook-timestamp": String(req.headers["webhook-timestamp"]),
+            "webhook-signature": String(req.headers["webhook-signature"]),
+          },
+          body,
+        });
         res.writeHead(answer).end();
       });
     });
@@ -230,21 +293,43 @@ describe("scored-event consumer Lambda on a stage with an alert webhook", () => 
     try {
       const emails: AlertMessage[] = [];
       const handler = createConsumerHandler({
-        alerters: [{ channel: "email", send: async (m) => void emails.push(m) }, new WebhookAlerter(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`, [secret])],
+        alerters: [
+          { channel: "email", send: async (m) => void emails.push(m) },
+          new WebhookAlerter(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`, [secret]),
+        ],
         inbox: platform.alerts,
         liveMetrics: platform.metrics,
         persistence: () =>
           new DynamoDBPersistenceLayer({
             tableName: tables.idempotency,
-            awsSdkV3Client: new DynamoDBClient({ region: "eu-west-3", endpoint: emulators.endpoints.dynamodb, credentials: { accessKeyId: "t", secretAccessKey: "t" } }),
+            awsSdkV3Client: new DynamoDBClient({
+              region: "eu-west-3",
+              endpoint: emulators.endpoints.dynamodb,
+              credentials: { accessKeyId: "t", secretAccessKey: "t" },
+            }),
           }),
-        metrics: { addMetric: () => undefined, singleMetric: () => ({ addDimension() { return this; }, addMetric: () => undefined }), publishStoredMetrics: () => undefined } as never,
+        metrics: {
+          addMetric: () => undefined,
+          singleMetric: () => ({
+            addDimension() {
+              return this;
+            },
+            addMetric: () => undefined,
+          }),
+          publishStoredMetrics: () => undefined,
+        } as never,
         logger: { error: () => undefined, addContext: () => undefined } as never,
       });
       const record = (seq: string, id: string) => async () => ({
         eventSource: "aws:kinesis",
         eventID: `shardId-000000000000:${seq}`,
-        kinesis: { sequenceNumber: seq, partitionKey: "p", data: Buffer.from(JSON.stringify(await platform.decisions.get(id))).toString("base64"), kinesisSchemaVersion: "1.0", approximateArrivalTimestamp: NOW / 1000 },
+        kinesis: {
+          sequenceNumber: seq,
+          partitionKey: "p",
+          data: Buffer.from(JSON.stringify(await platform.decisions.get(id))).toString("base64"),
+          kinesisSchemaVersion: "1.0",
+          approximateArrivalTimestamp: NOW / 1000,
+        },
       });
       // An approved decision next to the blocked one: the batch fails in part, as the stream sees it.
       const event = { Records: [await record("6", "p-1")(), await record("7", "p-2")()] } as unknown as KinesisStreamEvent;
@@ -258,7 +343,8 @@ describe("scored-event consumer Lambda on a stage with an alert webhook", () => 
       // Refused once, delivered once, then remembered.
       expect(posts).toHaveLength(2);
       expect(posts.map((p) => p.headers["webhook-id"])).toEqual([alertWebhookId("p-2"), alertWebhookId("p-2")]);
-      for (const p of posts) expect(new Webhook(secret).verify(p.body, p.headers)).toMatchObject({ type: "fraud.alert", transaction_id: "p-2", decision: "BLOCKED" });
+      for (const p of posts)
+        expect(new Webhook(secret).verify(p.body, p.headers)).toMatchObject({ type: "fraud.alert", transaction_id: "p-2", decision: "BLOCKED" });
     } finally {
       await new Promise((r) => receiver.close(r));
     }
@@ -279,7 +365,15 @@ describe("report runner Lambda", () => {
       },
     };
     const reports = new Reports({ store: new AwsReportStore(emulators.clients.dynamo, tables), runner });
-    await reports.save({ name: "saved_count", title: "Count", sql: "SELECT count(*) AS n FROM decisions WHERE amount > :min", parameters: [{ name: "min", type: "number", label: "Minimum" }] }, { id: "ana" });
+    await reports.save(
+      {
+        name: "saved_count",
+        title: "Count",
+        sql: "SELECT count(*) AS n FROM decisions WHERE amount > :min",
+        parameters: [{ name: "min", type: "number", label: "Minimum" }],
+      },
+      { id: "ana" },
+    );
     const handler = createReportHandler(reports);
     const result = await handler({ report: "saved_count", params: { min: 500 }, row_limit: 10 });
     expect(result).toMatchObject({ report: "saved_count", params: { min: 500 }, rows: [[7]], row_count: 1 });
@@ -295,15 +389,18 @@ describe("report runner Lambda", () => {
 describe("lake writer Lambda (Firehose transformation)", () => {
   it("turns each scored event into its lake row with its day partition, and fails bad records", async () => {
     const d = (await platform.decisions.get("p-2"))!;
-    const out = toLakeRows({
-      invocationId: "i",
-      deliveryStreamArn: "arn",
-      region: "eu-west-3",
-      records: [
-        { recordId: "a", approximateArrivalTimestamp: NOW, data: Buffer.from(JSON.stringify(d)).toString("base64") },
-        { recordId: "b", approximateArrivalTimestamp: NOW, data: Buffer.from("{}").toString("base64") },
-      ],
-    } as FirehoseTransformationEvent, { error: () => undefined });
+    const out = toLakeRows(
+      {
+        invocationId: "i",
+        deliveryStreamArn: "arn",
+        region: "eu-west-3",
+        records: [
+          { recordId: "a", approximateArrivalTimestamp: NOW, data: Buffer.from(JSON.stringify(d)).toString("base64") },
+          { recordId: "b", approximateArrivalTimestamp: NOW, data: Buffer.from("{}").toString("base64") },
+        ],
+      } as FirehoseTransformationEvent,
+      { error: () => undefined },
+    );
     expect(out.records[0]).toMatchObject({ recordId: "a", result: "Ok", metadata: { partitionKeys: { dt: "2025-06-15" } } });
     const row = JSON.parse(Buffer.from(out.records[0]!.data!, "base64").toString("utf8"));
     expect(row).toMatchObject({ transaction_id: "p-2", decision: "BLOCKED", user_id: "user_002", timestamp: Date.parse("2025-06-15T11:01:00.000Z") });

@@ -107,7 +107,8 @@ export function framingProblem(req: IncomingMessage): string | undefined {
   }
   if (hosts > 1 || (hosts === 0 && req.httpVersion !== "1.0")) return "exactly one Host header is required";
   const coding = req.headers["transfer-encoding"];
-  if (coding !== undefined && (req.httpVersion === "1.0" || coding.trim().toLowerCase() !== "chunked")) return "the only transfer coding accepted is chunked, in HTTP/1.1";
+  if (coding !== undefined && (req.httpVersion === "1.0" || coding.trim().toLowerCase() !== "chunked"))
+    return "the only transfer coding accepted is chunked, in HTTP/1.1";
   if (!req.url?.startsWith("/")) return "the request target must be a path";
   return undefined;
 }

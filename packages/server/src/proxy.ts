@@ -3,13 +3,32 @@ import { answerAfterBody } from "@fraud/api/node";
 import { senderOf, type EdgeSettings } from "./edge.ts";
 
 /** Headers that concern one connection, not the request: never forwarded (RFC 9110, 7.6.1). */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
 
 /**
  * Headers that say where a request came from: the forwarder writes its own, so that what a client
  * claims never reaches the dashboard. Expect was answered on this hop already.
  */
-const SENDER_HEADERS = new Set(["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip", "expect"]);
+const SENDER_HEADERS = new Set([
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-forwarded-port",
+  "x-forwarded-prefix",
+  "x-real-ip",
+  "expect",
+]);
 
 /**
  * The largest body the dashboard is sent: its server actions accept 2 MiB

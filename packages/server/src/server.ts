@@ -112,7 +112,8 @@ export async function startServer(): Promise<{ close(): Promise<void>; port: num
   const edge = edgeSettings(rt.env);
   let handleWeb: Handler;
   if (dashboard) {
-    if (!(await dashboard.ready(DASHBOARD_START_MS))) console.error(`[server] the dashboard is not ready after ${DASHBOARD_START_MS / 1000} s; its pages answer 503 until it is`);
+    if (!(await dashboard.ready(DASHBOARD_START_MS)))
+      console.error(`[server] the dashboard is not ready after ${DASHBOARD_START_MS / 1000} s; its pages answer 503 until it is`);
     handleWeb = forwardTo({ port: () => dashboard.port, unavailable: "The dashboard is starting or restarting; retry in a moment.\n", edge });
   } else {
     const off = rt.env.FRAUD_DASHBOARD === "off";

@@ -72,7 +72,9 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
         compactedAt = Date.now();
         // A day that cannot be merged keeps its files (readers still see every row once): alerts
         // and the lake go on, and the next pass tries again.
-        await worker.compactLake().catch((e: unknown) => console.error(`[worker] lake compaction failed, retrying in ${COMPACT_EVERY_MS / 60_000} minutes: ${(e as Error).message}`));
+        await worker
+          .compactLake()
+          .catch((e: unknown) => console.error(`[worker] lake compaction failed, retrying in ${COMPACT_EVERY_MS / 60_000} minutes: ${(e as Error).message}`));
       }
       backoff = RETRY_FIRST_MS;
       if (n > 0) flush.afterWork();

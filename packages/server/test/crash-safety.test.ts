@@ -22,7 +22,14 @@ async function post(url: string, id: string, user: string): Promise<number> {
     const r = await fetch(`${url}/api/transactions`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
-      body: JSON.stringify({ transaction_id: id, user_id: user, amount: 100 + (id.length % 7), merchant_id: "M1", device_id: `dev_${user}`, location: "Douala, CM" }),
+      body: JSON.stringify({
+        transaction_id: id,
+        user_id: user,
+        amount: 100 + (id.length % 7),
+        merchant_id: "M1",
+        device_id: `dev_${user}`,
+        location: "Douala, CM",
+      }),
     });
     await r.arrayBuffer();
     return r.status;
@@ -63,7 +70,15 @@ describe("crash safety", () => {
     seedPlatform.close();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = { FRAUD_DATA_DIR: dir, PORT: String(port), FRAUD_API_KEY: KEY, FRAUD_ADMIN_PASSWORD: "crash-test-admin-pw", FRAUD_LAKE_FLUSH_SECONDS: "0.2", FRAUD_LAKE_FLUSH_RECORDS: "50", FRAUD_DASHBOARD: "off" };
+    const env = {
+      FRAUD_DATA_DIR: dir,
+      PORT: String(port),
+      FRAUD_API_KEY: KEY,
+      FRAUD_ADMIN_PASSWORD: "crash-test-admin-pw",
+      FRAUD_LAKE_FLUSH_SECONDS: "0.2",
+      FRAUD_LAKE_FLUSH_RECORDS: "50",
+      FRAUD_DASHBOARD: "off",
+    };
 
     const acknowledged: string[] = [];
     const attempted: string[] = [];
@@ -106,7 +121,10 @@ describe("crash safety", () => {
     for (const id of ids) expect(attemptedSet.has(id)).toBe(true);
 
     // Profile counts agree with the decision log (velocity counts every attempt in the last 24 h).
-    const perUser = db.prepare("SELECT user_id, count(*) AS n FROM decisions WHERE transaction_id LIKE 'r%' GROUP BY user_id").all() as Array<{ user_id: string; n: number }>;
+    const perUser = db.prepare("SELECT user_id, count(*) AS n FROM decisions WHERE transaction_id LIKE 'r%' GROUP BY user_id").all() as Array<{
+      user_id: string;
+      n: number;
+    }>;
     for (const { user_id, n } of perUser) {
       const profile = JSON.parse((db.prepare("SELECT data FROM profiles WHERE user_id = ?").get(user_id) as { data: string }).data) as { recent: unknown[] };
       expect(profile.recent.length).toBe(n);
@@ -119,10 +137,15 @@ describe("crash safety", () => {
     const duck = await DuckDBInstance.create(":memory:");
     const conn = await duck.connect();
     while (Date.now() < deadline) {
-      const backlog = db.prepare("SELECT count(*) FROM outbox WHERE id > (SELECT last_id FROM consumer_offsets WHERE consumer = 'lake')").pluck().get() as number;
+      const backlog = db
+        .prepare("SELECT count(*) FROM outbox WHERE id > (SELECT last_id FROM consumer_offsets WHERE consumer = 'lake')")
+        .pluck()
+        .get() as number;
       if (backlog === 0) {
         const files = lakeFiles(join(dir, "lake")).map((f) => `'${join(dir, "lake", "raw", f)}'`);
-        const reader = await conn.runAndReadAll(`SELECT transaction_id, count(*) AS n FROM read_parquet([${files.join(", ")}], hive_partitioning = true) GROUP BY 1`);
+        const reader = await conn.runAndReadAll(
+          `SELECT transaction_id, count(*) AS n FROM read_parquet([${files.join(", ")}], hive_partitioning = true) GROUP BY 1`,
+        );
         lakeRows = reader.getRowObjects() as Array<{ transaction_id: string; n: bigint }>;
         if (lakeRows.length === total) break;
       }

@@ -22,7 +22,14 @@ interface Running {
 async function start(settings: Record<string, string>): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), "fraud-edge-"));
   const port = await freePort();
-  const proc: Proc = startProcess("server.ts", { FRAUD_DATA_DIR: dir, PORT: String(port), FRAUD_API_KEY: KEY, FRAUD_ADMIN_PASSWORD: ADMIN_PASSWORD, FRAUD_DASHBOARD: "on", ...settings });
+  const proc: Proc = startProcess("server.ts", {
+    FRAUD_DATA_DIR: dir,
+    PORT: String(port),
+    FRAUD_API_KEY: KEY,
+    FRAUD_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    FRAUD_DASHBOARD: "on",
+    ...settings,
+  });
   try {
     await waitForHealth(`http://127.0.0.1:${port}`, 150_000);
   } catch (e) {
@@ -39,7 +46,13 @@ async function start(settings: Record<string, string>): Promise<Running> {
   };
 }
 
-const unescape = (v: string) => v.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const unescape = (v: string) =>
+  v
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 /**
  * Signs in as a browser without JavaScript does: the sign-in page's form, its hidden fields and the
@@ -87,7 +100,8 @@ describe("the server with its dashboard, behind a proxy it trusts (FRAUD_TRUSTED
   });
 
   it("refuses a request with a Content-Length and a Transfer-Encoding (400)", async () => {
-    const raw = "POST /login HTTP/1.1\r\nHost: app\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled-page HTTP/1.1\r\nHost: app\r\n\r\n";
+    const raw =
+      "POST /login HTTP/1.1\r\nHost: app\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled-page HTTP/1.1\r\nHost: app\r\n\r\n";
     expect((await exchange(server.port, raw, 2)).map((a) => a.status)).toEqual([400]);
   });
 
@@ -126,7 +140,11 @@ describe("the server with its dashboard, behind a proxy it trusts (FRAUD_TRUSTED
     const spoofed = await signIn(server.port, { "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9", forwarded: "proto=https" }, "127.0.0.2");
     expect(sessionCookie(spoofed)).not.toMatch(/Secure/i);
     expect(spoofed.headers["strict-transport-security"]).toBeUndefined();
-    expect((await call(server.port, { path: "/api/health", headers: { "x-forwarded-proto": "https" }, localAddress: "127.0.0.2" })).headers["strict-transport-security"]).toBeUndefined();
+    expect(
+      (await call(server.port, { path: "/api/health", headers: { "x-forwarded-proto": "https" }, localAddress: "127.0.0.2" })).headers[
+        "strict-transport-security"
+      ],
+    ).toBeUndefined();
   });
 });
 

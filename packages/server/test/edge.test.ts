@@ -85,22 +85,49 @@ const OBFUSCATED_TE = [
 const AMBIGUOUS: Array<[string, string]> = [
   ["CL.TE", request1(["POST /form HTTP/1.1", "Host: app", `Content-Length: ${5 + smuggled.length}`, "Transfer-Encoding: chunked"]) + "0\r\n\r\n" + smuggled],
   ["TE.CL", request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: chunked", "Content-Length: 4"]) + chunk(smuggled) + "0\r\n\r\n"],
-  ...OBFUSCATED_TE.map((te): [string, string] => [`TE.TE, ${JSON.stringify(te)} with a Content-Length`, request1(["POST /form HTTP/1.1", "Host: app", "Content-Length: 4", te]) + chunk(smuggled) + "0\r\n\r\n"]),
-  ...OBFUSCATED_TE.map((te): [string, string] => [`TE.TE, ${JSON.stringify(te)} alone`, request1(["POST /form HTTP/1.1", "Host: app", te]) + chunk(smuggled) + "0\r\n\r\n"]),
-  ["two equal Content-Lengths", request1(["POST /form HTTP/1.1", "Host: app", `Content-Length: ${smuggled.length}`, `Content-Length: ${smuggled.length}`]) + smuggled],
+  ...OBFUSCATED_TE.map((te): [string, string] => [
+    `TE.TE, ${JSON.stringify(te)} with a Content-Length`,
+    request1(["POST /form HTTP/1.1", "Host: app", "Content-Length: 4", te]) + chunk(smuggled) + "0\r\n\r\n",
+  ]),
+  ...OBFUSCATED_TE.map((te): [string, string] => [
+    `TE.TE, ${JSON.stringify(te)} alone`,
+    request1(["POST /form HTTP/1.1", "Host: app", te]) + chunk(smuggled) + "0\r\n\r\n",
+  ]),
+  [
+    "two equal Content-Lengths",
+    request1(["POST /form HTTP/1.1", "Host: app", `Content-Length: ${smuggled.length}`, `Content-Length: ${smuggled.length}`]) + smuggled,
+  ],
   ["two different Content-Lengths", request1(["POST /form HTTP/1.1", "Host: app", "Content-Length: 0", `Content-Length: ${smuggled.length}`]) + smuggled],
-  ...["+4", "-1", "0x4", "4 4", "4, 4", "4.0", "1e2", "99999999999999999999999", ""].map((cl): [string, string] => [`Content-Length ${JSON.stringify(cl)}`, request1(["POST /form HTTP/1.1", "Host: app", `Content-Length: ${cl}`]) + "abcd" + smuggled]),
-  ["a GET with a Content-Length beside chunked", request1(["GET /page HTTP/1.1", "Host: app", "Content-Length: 0", "Transfer-Encoding: chunked"]) + chunk(smuggled) + "0\r\n\r\n"],
+  ...["+4", "-1", "0x4", "4 4", "4, 4", "4.0", "1e2", "99999999999999999999999", ""].map((cl): [string, string] => [
+    `Content-Length ${JSON.stringify(cl)}`,
+    request1(["POST /form HTTP/1.1", "Host: app", `Content-Length: ${cl}`]) + "abcd" + smuggled,
+  ]),
+  [
+    "a GET with a Content-Length beside chunked",
+    request1(["GET /page HTTP/1.1", "Host: app", "Content-Length: 0", "Transfer-Encoding: chunked"]) + chunk(smuggled) + "0\r\n\r\n",
+  ],
   ["obsolete line folding", request1(["GET /page HTTP/1.1", "Host: app", "X-Note: a", " folded"]) + smuggled],
   ["bare LF line ends", "GET /page HTTP/1.1\nHost: app\n\n" + smuggled],
   ["a bare LF in the headers", "GET /page HTTP/1.1\r\nHost: app\nX-Note: a\r\n\r\n" + smuggled],
   ["a bare CR in the headers", "GET /page HTTP/1.1\r\nHost: app\rX-Note: a\r\n\r\n" + smuggled],
-  ["a chunk size in 0x form", request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + `0x${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`],
+  [
+    "a chunk size in 0x form",
+    request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + `0x${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`,
+  ],
   ["a negative chunk size", request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + `-1\r\n${smuggled}\r\n0\r\n\r\n`],
-  ["a chunk size that overflows 64 bits", request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + `10000000000000001\r\n${smuggled}\r\n0\r\n\r\n`],
-  ["a chunk size followed by a space", request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + `${smuggled.length.toString(16)} \r\n${smuggled}\r\n0\r\n\r\n`],
+  [
+    "a chunk size that overflows 64 bits",
+    request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + `10000000000000001\r\n${smuggled}\r\n0\r\n\r\n`,
+  ],
+  [
+    "a chunk size followed by a space",
+    request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + `${smuggled.length.toString(16)} \r\n${smuggled}\r\n0\r\n\r\n`,
+  ],
   ["a chunk longer than its size", request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + `2\r\nab${smuggled}\r\n0\r\n\r\n`],
-  ["a chunk size ended by a bare LF", request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + `${smuggled.length.toString(16)}\n${smuggled}\r\n0\r\n\r\n`],
+  [
+    "a chunk size ended by a bare LF",
+    request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + `${smuggled.length.toString(16)}\n${smuggled}\r\n0\r\n\r\n`,
+  ],
   ["two Host headers", request1(["GET /page HTTP/1.1", "Host: app", "Host: other"]) + smuggled],
   ["no Host header", request1(["GET /page HTTP/1.1"]) + smuggled],
   ["chunked in HTTP/1.0", request1(["POST /form HTTP/1.0", "Host: app", "Transfer-Encoding: chunked"]) + chunk(smuggled) + "0\r\n\r\n"],
@@ -109,15 +136,34 @@ const AMBIGUOUS: Array<[string, string]> = [
 
 /** Requests framed unambiguously whose bodies hold a request: forwarded as one request, the body as a body. */
 const FRAMED: Array<[string, string, { method: string; url: string; body: string }]> = [
-  ["a GET with a chunked body", request1(["GET /page HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + chunk(smuggled) + "0\r\n\r\n", { method: "GET", url: "/page", body: smuggled }],
-  ["a GET with a Content-Length body", request1(["GET /page HTTP/1.1", "Host: app", `Content-Length: ${smuggled.length}`]) + smuggled, { method: "GET", url: "/page", body: smuggled }],
-  ["a DELETE with a chunked body", request1(["DELETE /page HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + chunk(smuggled) + "0\r\n\r\n", { method: "DELETE", url: "/page", body: smuggled }],
+  [
+    "a GET with a chunked body",
+    request1(["GET /page HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + chunk(smuggled) + "0\r\n\r\n",
+    { method: "GET", url: "/page", body: smuggled },
+  ],
+  [
+    "a GET with a Content-Length body",
+    request1(["GET /page HTTP/1.1", "Host: app", `Content-Length: ${smuggled.length}`]) + smuggled,
+    { method: "GET", url: "/page", body: smuggled },
+  ],
+  [
+    "a DELETE with a chunked body",
+    request1(["DELETE /page HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + chunk(smuggled) + "0\r\n\r\n",
+    { method: "DELETE", url: "/page", body: smuggled },
+  ],
   [
     "a POST in several chunks, with an extension and a trailer",
-    request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: Chunked"]) + `${(5).toString(16)};name=value\r\nGET /\r\n` + chunk(smuggled.slice(5)) + "0\r\nX-Trailer: t\r\n\r\n",
+    request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding: Chunked"]) +
+      `${(5).toString(16)};name=value\r\nGET /\r\n` +
+      chunk(smuggled.slice(5)) +
+      "0\r\nX-Trailer: t\r\n\r\n",
     { method: "POST", url: "/form", body: smuggled },
   ],
-  ["Transfer-Encoding after a tab", request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding:\tchunked"]) + chunk(smuggled) + "0\r\n\r\n", { method: "POST", url: "/form", body: smuggled }],
+  [
+    "Transfer-Encoding after a tab",
+    request1(["POST /form HTTP/1.1", "Host: app", "Transfer-Encoding:\tchunked"]) + chunk(smuggled) + "0\r\n\r\n",
+    { method: "POST", url: "/form", body: smuggled },
+  ],
 ];
 
 describe("request smuggling through the dashboard forwarder", () => {
@@ -145,7 +191,11 @@ describe("request smuggling through the dashboard forwarder", () => {
 
   it("keeps pipelined requests of one client apart, each with its own body", async () => {
     const raw =
-      request1(["POST /first HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) + chunk(smuggled) + "0\r\n\r\n" + request1(["POST /second HTTP/1.1", "Host: app", "Content-Length: 3"]) + "abc";
+      request1(["POST /first HTTP/1.1", "Host: app", "Transfer-Encoding: chunked"]) +
+      chunk(smuggled) +
+      "0\r\n\r\n" +
+      request1(["POST /second HTTP/1.1", "Host: app", "Content-Length: 3"]) +
+      "abc";
     const answers = await exchange(port, raw, 2);
     expect(answers.map((a) => a.body)).toEqual(["dashboard answers POST /first", "dashboard answers POST /second"]);
     expect(seen.map((s) => [s.url, s.body.toString()])).toEqual([
@@ -155,7 +205,17 @@ describe("request smuggling through the dashboard forwarder", () => {
   });
 
   it("refuses ambiguous framing on the API's path as well", async () => {
-    const raw = request1(["POST /api/transactions HTTP/1.1", "Host: app", `Authorization: Bearer ${TEST_KEY}`, "Content-Type: application/json", "Content-Length: 4", "Transfer-Encoding: chunked"]) + chunk("{}") + "0\r\n\r\n";
+    const raw =
+      request1([
+        "POST /api/transactions HTTP/1.1",
+        "Host: app",
+        `Authorization: Bearer ${TEST_KEY}`,
+        "Content-Type: application/json",
+        "Content-Length: 4",
+        "Transfer-Encoding: chunked",
+      ]) +
+      chunk("{}") +
+      "0\r\n\r\n";
     expect((await exchange(port, raw, 2)).map((a) => a.status)).toEqual([400]);
   });
 });
@@ -189,7 +249,14 @@ describe("bodies over the limit", () => {
   });
 });
 
-const SPOOFED = { "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9", "x-forwarded-host": "evil.example", forwarded: "for=203.0.113.9;proto=https", "x-real-ip": "203.0.113.9", host: "fraud.local:3000" };
+const SPOOFED = {
+  "x-forwarded-proto": "https",
+  "x-forwarded-for": "203.0.113.9",
+  "x-forwarded-host": "evil.example",
+  forwarded: "for=203.0.113.9;proto=https",
+  "x-real-ip": "203.0.113.9",
+  host: "fraud.local:3000",
+};
 
 describe("who sent a request: FRAUD_PUBLIC_URL and FRAUD_TRUSTED_PROXY", () => {
   it("without either, ignores what a client claims: plain http, its own address, no HSTS", async () => {
@@ -198,7 +265,12 @@ describe("who sent a request: FRAUD_PUBLIC_URL and FRAUD_TRUSTED_PROXY", () => {
     expect(page.headers["strict-transport-security"]).toBeUndefined();
     expect((await get(port, "/api/health", SPOOFED)).headers["strict-transport-security"]).toBeUndefined();
     const headers = seen[0]!.headers;
-    expect(headers).toMatchObject({ "x-forwarded-proto": "http", "x-forwarded-for": "127.0.0.1", "x-forwarded-host": "fraud.local:3000", host: "fraud.local:3000" });
+    expect(headers).toMatchObject({
+      "x-forwarded-proto": "http",
+      "x-forwarded-for": "127.0.0.1",
+      "x-forwarded-host": "fraud.local:3000",
+      host: "fraud.local:3000",
+    });
     expect(headers.forwarded).toBeUndefined();
     expect(headers["x-real-ip"]).toBeUndefined();
   });

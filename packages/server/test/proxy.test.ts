@@ -43,10 +43,21 @@ describe("forwardTo (the server's way to the dashboard process)", () => {
       }),
     );
     const front = await listen(createServer(forwardTo({ port: () => upstream, unavailable: "starting\n", edge: { alwaysSecure: false } })));
-    const answer = await call(front, "/rules/draft?x=1", { method: "POST", headers: { host: "localhost:3000", "content-type": "text/plain", cookie: "session=s", connection: "keep-alive, x-private", "x-private": "hop" }, body: "form body" });
+    const answer = await call(front, "/rules/draft?x=1", {
+      method: "POST",
+      headers: { host: "localhost:3000", "content-type": "text/plain", cookie: "session=s", connection: "keep-alive, x-private", "x-private": "hop" },
+      body: "form body",
+    });
 
     expect(seen).toMatchObject({ method: "POST", url: "/rules/draft?x=1", body: "form body" });
-    expect(seen!.headers).toMatchObject({ host: "localhost:3000", cookie: "session=s", "content-type": "text/plain", "x-forwarded-host": "localhost:3000", "x-forwarded-proto": "http", "x-forwarded-for": "127.0.0.1" });
+    expect(seen!.headers).toMatchObject({
+      host: "localhost:3000",
+      cookie: "session=s",
+      "content-type": "text/plain",
+      "x-forwarded-host": "localhost:3000",
+      "x-forwarded-proto": "http",
+      "x-forwarded-for": "127.0.0.1",
+    });
     expect(seen!.headers["x-private"]).toBeUndefined(); // named in Connection: for that hop only
     expect(answer.status).toBe(303);
     expect(answer.headers).toMatchObject({ location: "/rules", "set-cookie": ["a=1; HttpOnly", "b=2"], "x-upstream": "yes" });
@@ -54,7 +65,9 @@ describe("forwardTo (the server's way to the dashboard process)", () => {
   });
 
   it("answers 503 with a short message while the dashboard has no port, and 502 when it cannot be reached", async () => {
-    const starting = await listen(createServer(forwardTo({ port: () => undefined, unavailable: "The dashboard is starting.\n", edge: { alwaysSecure: false } })));
+    const starting = await listen(
+      createServer(forwardTo({ port: () => undefined, unavailable: "The dashboard is starting.\n", edge: { alwaysSecure: false } })),
+    );
     const whileStarting = await call(starting, "/", { method: "POST", body: "ignored" });
     expect([whileStarting.status, whileStarting.body]).toEqual([503, "The dashboard is starting.\n"]);
 

@@ -94,10 +94,23 @@ describe("SIGKILL at random moments, many times", () => {
     seedPlatform.close();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = { FRAUD_DATA_DIR: dir, PORT: String(port), FRAUD_API_KEY: KEY, FRAUD_ADMIN_PASSWORD: "chaos-test-admin-pw", FRAUD_LAKE_FLUSH_SECONDS: "0.2", FRAUD_LAKE_FLUSH_RECORDS: "40", FRAUD_DASHBOARD: "off" };
+    const env = {
+      FRAUD_DATA_DIR: dir,
+      PORT: String(port),
+      FRAUD_API_KEY: KEY,
+      FRAUD_ADMIN_PASSWORD: "chaos-test-admin-pw",
+      FRAUD_LAKE_FLUSH_SECONDS: "0.2",
+      FRAUD_LAKE_FLUSH_RECORDS: "40",
+      FRAUD_DASHBOARD: "off",
+    };
     const db = new Database(databaseFile(dir), { readonly: true });
     const offsets = () =>
-      Object.fromEntries((db.prepare("SELECT consumer, last_id FROM consumer_offsets").all() as Array<{ consumer: string; last_id: number }>).map((r) => [r.consumer, r.last_id]));
+      Object.fromEntries(
+        (db.prepare("SELECT consumer, last_id FROM consumer_offsets").all() as Array<{ consumer: string; last_id: number }>).map((r) => [
+          r.consumer,
+          r.last_id,
+        ]),
+      );
     const started = Date.now();
 
     let server = startProcess("server.ts", env);
@@ -153,13 +166,21 @@ describe("SIGKILL at random moments, many times", () => {
 
     // Profiles: each customer's recent transactions are exactly its decisions.
     const perUser = db
-      .prepare(`SELECT user_id, count(*) AS n, count(*) FILTER (WHERE decision = 'APPROVED') AS approved FROM decisions WHERE transaction_id LIKE '${PREFIX}-%' GROUP BY user_id`)
+      .prepare(
+        `SELECT user_id, count(*) AS n, count(*) FILTER (WHERE decision = 'APPROVED') AS approved FROM decisions WHERE transaction_id LIKE '${PREFIX}-%' GROUP BY user_id`,
+      )
       .all() as Array<{ user_id: string; n: number; approved: number }>;
     expect(perUser.length).toBe(8);
     for (const { user_id, n, approved } of perUser) {
-      const profile = JSON.parse((db.prepare("SELECT data FROM profiles WHERE user_id = ?").get(user_id) as { data: string }).data) as { recent: unknown[]; daily: Array<{ count: number }> };
+      const profile = JSON.parse((db.prepare("SELECT data FROM profiles WHERE user_id = ?").get(user_id) as { data: string }).data) as {
+        recent: unknown[];
+        daily: Array<{ count: number }>;
+      };
       expect(profile.recent.length, user_id).toBe(n);
-      expect(profile.daily.reduce((s, d) => s + d.count, 0), user_id).toBe(approved);
+      expect(
+        profile.daily.reduce((s, d) => s + d.count, 0),
+        user_id,
+      ).toBe(approved);
     }
 
     // The last worker catches up: the lake holds every decision exactly once.
@@ -174,7 +195,9 @@ describe("SIGKILL at random moments, many times", () => {
       const o = offsets();
       const last = db.prepare("SELECT coalesce(max(id), 0) FROM outbox").pluck().get() as number;
       if (o.lake === last && o.alerts_metrics === last) {
-        const reader = await conn.runAndReadAll(`SELECT transaction_id, count(*) AS n FROM read_parquet('${lakeGlob(join(dir, "lake"))}', hive_partitioning = true) GROUP BY 1`);
+        const reader = await conn.runAndReadAll(
+          `SELECT transaction_id, count(*) AS n FROM read_parquet('${lakeGlob(join(dir, "lake"))}', hive_partitioning = true) GROUP BY 1`,
+        );
         lakeRows = reader.getRowObjects() as Array<{ transaction_id: string; n: bigint }>;
         if (lakeRows.length === total) break;
       }
@@ -196,7 +219,8 @@ describe("SIGKILL at random moments, many times", () => {
     // The worker resumed where it stopped: the lake's files cover the outbox ids with no gap and
     // no overlap, and each restarted worker's first lake write began right after the committed offset.
     const ranges = new Set<string>();
-    for (const d of readdirSync(join(dir, "lake", "raw"))) for (const f of readdirSync(join(dir, "lake", "raw", d))) ranges.add(f.replace(/^part-|\.parquet$/g, ""));
+    for (const d of readdirSync(join(dir, "lake", "raw")))
+      for (const f of readdirSync(join(dir, "lake", "raw", d))) ranges.add(f.replace(/^part-|\.parquet$/g, ""));
     const sorted = [...ranges].map((r) => r.split("-").map(Number) as [number, number]).sort((a, b) => a[0] - b[0]);
     sorted.forEach(([first], i) => expect(first, `lake file after ${sorted[i - 1]?.[1] ?? 0}`).toBe((sorted[i - 1]?.[1] ?? 0) + 1));
     expect(sorted.at(-1)![1]).toBe(db.prepare("SELECT max(id) FROM outbox").pluck().get());

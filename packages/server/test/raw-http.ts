@@ -66,7 +66,13 @@ export function exchange(port: number, raw: string, expected = 1): Promise<Answe
  * Posts `size` bytes the way an HTTP client does (writing as fast as the server reads), declared
  * or chunked; resolves with the answer the client read, rejects when it read none (a reset).
  */
-export function postLarge(port: number, path: string, size: number, framing: "content-length" | "chunked", headers: Record<string, string> = {}): Promise<Answer> {
+export function postLarge(
+  port: number,
+  path: string,
+  size: number,
+  framing: "content-length" | "chunked",
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const all: Record<string, string | number> = { "content-type": "application/json", ...headers };
     if (framing === "content-length") all["content-length"] = size;
@@ -91,7 +97,10 @@ export function postLarge(port: number, path: string, size: number, framing: "co
 }
 
 /** One request from a given loopback address, showing exactly what came back (fetch would merge and hide headers). */
-export function call(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer; localAddress?: string }): Promise<Answer> {
+export function call(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer; localAddress?: string },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const { method = "GET", path, headers = {}, body, localAddress = "127.0.0.1" } = options;
     const req = request({ host: "127.0.0.1", port, method, path, headers, localAddress }, (res) => {

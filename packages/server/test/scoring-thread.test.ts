@@ -61,7 +61,9 @@ describe("scoring in its own thread", () => {
 
   it("answers each of many concurrent transactions with its own decision, non-ASCII text intact", async () => {
     const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => answer(thread, { ...tx, transaction_id: `thread-many-${i}-é`, user_id: `thread_user_${i % 6}`, location: "Yaoundé, CM" })),
+      Array.from({ length: 60 }, (_, i) =>
+        answer(thread, { ...tx, transaction_id: `thread-many-${i}-é`, user_id: `thread_user_${i % 6}`, location: "Yaoundé, CM" }),
+      ),
     );
     expect(results.map((r) => r.body.transaction_id)).toEqual(Array.from({ length: 60 }, (_, i) => `thread-many-${i}-é`));
     expect(results.every((r) => r.status === 200)).toBe(true);

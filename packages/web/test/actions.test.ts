@@ -40,7 +40,14 @@ beforeAll(async () => {
   // Something to act on: flagged decisions (alerts and cases), a list entry, an API key, a lake.
   const p = d.platform;
   for (let i = 0; i < 6; i++) {
-    const r = await p.scoring.submit({ transaction_id: `fuzz-tx-${i}`, user_id: "user_00" + (1 + (i % 5)), amount: i % 2 ? 7_500 : 40, merchant_id: "MERCH_SUSPICIOUS", device_id: "device_unknown", location: "Douala, CM" });
+    const r = await p.scoring.submit({
+      transaction_id: `fuzz-tx-${i}`,
+      user_id: "user_00" + (1 + (i % 5)),
+      amount: i % 2 ? 7_500 : 40,
+      merchant_id: "MERCH_SUSPICIOUS",
+      device_id: "device_unknown",
+      location: "Douala, CM",
+    });
     if (r.status === "recorded" && r.decision.decision !== "APPROVED") flaggedTx ||= r.decision.transaction_id;
   }
   const lake = await LocalLakeWriter.open(p.lakeDir);
@@ -52,12 +59,79 @@ beforeAll(async () => {
 afterAll(() => d?.close());
 
 const NASTY = [
-  "", " ", "0", "1", "2", "3", "-1", "-0", "0.5", "1e308", "-1e308", "NaN", "Infinity", "1,5", "9".repeat(400),
-  "x".repeat(5_000), "' OR '1'='1", "'; DROP TABLE lists; --", "<script>alert(1)</script>", "\u0000", "a\u0007b", "\u202e", "\ud800", "é́", "👩‍👩‍👧",
-  "../../etc/passwd", "on", "true", "false", "me", "fraud", "legitimate", "block", "allow", "user_id", "device_id", "merchant_id", "viewer", "analyst", "admin",
-  "user_001", "user_002", "HIGH_AMOUNT_VS_HISTORY", "NEW_RULE_X", "2025-06-01", "2999-12-31", "2024-02-30", "today", "REVIEW", "BLOCKED", "APPROVED",
-  "amount > 1000.0", "features.amount > 5000.0", "process.exit()", "{}", "[]", "null", "__proto__", "constructor", "lab-abcd-1234", "demo-abcd-1234", "overview",
-  "admin1", "admin-password-123", "/", "//evil.example", "/\\evil", "https://evil.example/", "en", "fr", "xx", "ingest", "read",
+  "",
+  " ",
+  "0",
+  "1",
+  "2",
+  "3",
+  "-1",
+  "-0",
+  "0.5",
+  "1e308",
+  "-1e308",
+  "NaN",
+  "Infinity",
+  "1,5",
+  "9".repeat(400),
+  "x".repeat(5_000),
+  "' OR '1'='1",
+  "'; DROP TABLE lists; --",
+  "<script>alert(1)</script>",
+  "\u0000",
+  "a\u0007b",
+  "\u202e",
+  "\ud800",
+  "é́",
+  "👩‍👩‍👧",
+  "../../etc/passwd",
+  "on",
+  "true",
+  "false",
+  "me",
+  "fraud",
+  "legitimate",
+  "block",
+  "allow",
+  "user_id",
+  "device_id",
+  "merchant_id",
+  "viewer",
+  "analyst",
+  "admin",
+  "user_001",
+  "user_002",
+  "HIGH_AMOUNT_VS_HISTORY",
+  "NEW_RULE_X",
+  "2025-06-01",
+  "2999-12-31",
+  "2024-02-30",
+  "today",
+  "REVIEW",
+  "BLOCKED",
+  "APPROVED",
+  "amount > 1000.0",
+  "features.amount > 5000.0",
+  "process.exit()",
+  "{}",
+  "[]",
+  "null",
+  "__proto__",
+  "constructor",
+  "lab-abcd-1234",
+  "demo-abcd-1234",
+  "overview",
+  "admin1",
+  "admin-password-123",
+  "/",
+  "//evil.example",
+  "/\\evil",
+  "https://evil.example/",
+  "en",
+  "fr",
+  "xx",
+  "ingest",
+  "read",
 ];
 /** Values resolved once the platform exists (ids of things that are really there). */
 const live = () => [flaggedTx, keyId, "fuzz-tx-1"];
@@ -71,8 +145,15 @@ const value = fc.oneof(
 );
 const entry = (fields: readonly string[]) =>
   fc.tuple(
-    fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...fields) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }, { weight: 1, arbitrary: fc.constant("$ACTION_ID_0") }),
-    fc.oneof({ weight: 12, arbitrary: value }, { weight: 1, arbitrary: fc.string({ maxLength: 200 }).map((s) => new File([s], "x.csv", { type: "text/csv" })) }),
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...fields) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+      { weight: 1, arbitrary: fc.constant("$ACTION_ID_0") },
+    ),
+    fc.oneof(
+      { weight: 12, arbitrary: value },
+      { weight: 1, arbitrary: fc.string({ maxLength: 200 }).map((s) => new File([s], "x.csv", { type: "text/csv" })) },
+    ),
   );
 const formData = (fields: readonly string[]) =>
   fc.array(entry(fields), { maxLength: 12 }).map((entries) => {
@@ -81,10 +162,20 @@ const formData = (fields: readonly string[]) =>
     return f;
   });
 /** Anything a client can send as a plain server-action argument. */
-const anything = fc.oneof(fc.jsonValue(), value, fc.record({ runId: value, end: value, from: fc.oneof(fc.integer(), value), to: fc.oneof(fc.integer(), value) }, { requiredKeys: [] }));
+const anything = fc.oneof(
+  fc.jsonValue(),
+  value,
+  fc.record({ runId: value, end: value, from: fc.oneof(fc.integer(), value), to: fc.oneof(fc.integer(), value) }, { requiredKeys: [] }),
+);
 
 type Call = { name: string; permission: Permission | "anyone"; mutates: boolean; input: fc.Arbitrary<unknown>; call: (input: unknown) => Promise<unknown> };
-const form = (name: string, permission: Permission | "anyone", mutates: boolean, fields: string[], fn: (prev: never, f: FormData) => Promise<unknown>): Call => ({
+const form = (
+  name: string,
+  permission: Permission | "anyone",
+  mutates: boolean,
+  fields: string[],
+  fn: (prev: never, f: FormData) => Promise<unknown>,
+): Call => ({
   name,
   permission,
   mutates,
@@ -97,7 +188,25 @@ const CALLS: Call[] = [
   form("alerts.acknowledgeAlert", "review.work", true, ["id"], alerts.acknowledgeAlert),
   form("analytics.runReport", "report.run", false, ["report", "param.from", "param.to", "param.min_amount", "param.currency"], analytics.runReport),
   form("analytics.runBacktest", "rule.draft", true, ["version", "from", "to"], analytics.runBacktest),
-  form("analytics.saveReport", "report.save", true, ["name", "title", "description", "sql", "chart.kind", "chart.x", "chart.y", "parameters.0.name", "parameters.0.type", "parameters.0.label", "parameters.0.default"], analytics.saveReport),
+  form(
+    "analytics.saveReport",
+    "report.save",
+    true,
+    [
+      "name",
+      "title",
+      "description",
+      "sql",
+      "chart.kind",
+      "chart.x",
+      "chart.y",
+      "parameters.0.name",
+      "parameters.0.type",
+      "parameters.0.label",
+      "parameters.0.default",
+    ],
+    analytics.saveReport,
+  ),
   form("lists.addListEntry", "list.edit", true, ["kind", "field", "value", "reason", "expires_at"], lists.addListEntry),
   form("lists.removeListEntry", "list.edit", true, ["id"], lists.removeListEntry),
   form("lists.importListCsv", "list.edit", true, ["csv", "file"], lists.importListCsv),
@@ -106,7 +215,13 @@ const CALLS: Call[] = [
   form("review.labelCase", "review.work", true, ["transaction_id", "label", "note", "block_customer"], review.labelCase),
   form("review.noteCase", "review.work", true, ["transaction_id", "note"], review.noteCase),
   form("review.releaseCustomer", "review.work", true, ["transaction_id", "note"], review.releaseCustomer),
-  { name: "rules.checkRuleExpression", permission: "read", mutates: false, input: fc.oneof(value, anything), call: (x) => rules.checkRuleExpression(x as string) },
+  {
+    name: "rules.checkRuleExpression",
+    permission: "read",
+    mutates: false,
+    input: fc.oneof(value, anything),
+    call: (x) => rules.checkRuleExpression(x as string),
+  },
   form("rules.saveRule", "rule.draft", true, ["id", "original_id", "name", "description", "expression", "score", "enabled"], rules.saveRule),
   form("rules.toggleRule", "rule.draft", true, ["id"], rules.toggleRule),
   form("rules.deleteRule", "rule.draft", true, ["id"], rules.deleteRule),
@@ -121,12 +236,32 @@ const CALLS: Call[] = [
   form("settings.resetUserPassword", "user.manage", true, ["id"], settings.resetUserPassword),
   form("settings.createApiKey", "settings.edit", true, ["name", "scopes"], settings.createApiKey),
   form("settings.revokeApiKey", "settings.edit", true, ["id"], settings.revokeApiKey),
-  form("test.testTransaction", "transaction.test", true, ["transaction_id", "user_id", "amount", "merchant_id", "counterparty_id", "currency", "timestamp", "device_id", "location", "type", "latitude", "longitude"], test.testTransaction),
+  form(
+    "test.testTransaction",
+    "transaction.test",
+    true,
+    [
+      "transaction_id",
+      "user_id",
+      "amount",
+      "merchant_id",
+      "counterparty_id",
+      "currency",
+      "timestamp",
+      "device_id",
+      "location",
+      "type",
+      "latitude",
+      "longitude",
+    ],
+    test.testTransaction,
+  ),
   { name: "test.runLabBatch", permission: "transaction.test", mutates: true, input: anything, call: (x) => test.runLabBatch(x as never) },
 ];
 
 /** What exception text looks like: a stack, an engine's error code, a path of this machine. */
-const EXCEPTION_TEXT = /\n\s+at |SQLITE_|SqliteError|TypeError|ReferenceError|RangeError|Cannot read propert|is not a function|node_modules|\.tsx?:\d|fraud-web-|\/tmp\//;
+const EXCEPTION_TEXT =
+  /\n\s+at |SQLITE_|SqliteError|TypeError|ReferenceError|RangeError|Cannot read propert|is not a function|node_modules|\.tsx?:\d|fraud-web-|\/tmp\//;
 
 const listCount = () => d.platform.db.prepare("SELECT count(*) FROM lists").pluck().get() as number;
 
@@ -173,7 +308,11 @@ async function check(c: Call, role: Role | null, input: unknown): Promise<void> 
 
 describe("every server action under fuzzing", () => {
   it("covers every exported action", () => {
-    const exported = Object.entries(modules).flatMap(([m, mod]) => Object.entries(mod).filter(([, v]) => typeof v === "function").map(([k]) => `${m}.${k}`));
+    const exported = Object.entries(modules).flatMap(([m, mod]) =>
+      Object.entries(mod)
+        .filter(([, v]) => typeof v === "function")
+        .map(([k]) => `${m}.${k}`),
+    );
     expect(CALLS.map((c) => c.name).sort()).toEqual(exported.sort());
     expect(CALLS.every((c) => c.permission === "anyone" || c.permission in PERMISSIONS)).toBe(true);
   });
@@ -190,7 +329,9 @@ describe("every server action under fuzzing", () => {
   }
 
   it("reports the counts", () => {
-    console.log(`[fuzz] ${runs.count} server-action calls: ${runs.accepted} accepted, ${runs.refused} refused, ${runs.redirected} redirected, ${runs.forbidden} forbidden for the role`);
+    console.log(
+      `[fuzz] ${runs.count} server-action calls: ${runs.accepted} accepted, ${runs.refused} refused, ${runs.redirected} redirected, ${runs.forbidden} forbidden for the role`,
+    );
     expect(runs.count).toBeGreaterThan(CALLS.length * 3 * RUNS);
   });
 });

@@ -65,7 +65,11 @@ beforeAll(async () => {
   };
   awsEnv = env(awsSource);
   const p = await openAwsDashboard(awsEnv, { adminPassword: ADMIN_PASSWORD, clients: emulators.clients });
-  (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime = { env: awsEnv, platform: p, secrets: { session_secret: "the-dashboard-secret-of-these-tests" } };
+  (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime = {
+    env: awsEnv,
+    platform: p,
+    secrets: { session_secret: "the-dashboard-secret-of-these-tests" },
+  };
 }, 60_000);
 
 afterAll(async () => {
@@ -75,7 +79,9 @@ afterAll(async () => {
 
 describe("the environment of an AWS deployment", () => {
   it("is refused when a store is not named, with every missing name listed", () => {
-    expect(() => env({ NODE_ENV: "test", FRAUD_DEPLOYMENT: "aws", FRAUD_TABLE_PROFILES: "p" })).toThrow(/FRAUD_TABLE_RULESETS: required when FRAUD_DEPLOYMENT=aws[\s\S]*FRAUD_ATHENA_DATABASE/);
+    expect(() => env({ NODE_ENV: "test", FRAUD_DEPLOYMENT: "aws", FRAUD_TABLE_PROFILES: "p" })).toThrow(
+      /FRAUD_TABLE_RULESETS: required when FRAUD_DEPLOYMENT=aws[\s\S]*FRAUD_ATHENA_DATABASE/,
+    );
   });
 
   it("is not needed locally: the default deployment is the embedded one", () => {
@@ -115,7 +121,10 @@ describe("the dashboard on the AWS platform", () => {
     expect(jar.get("fraud_session")).toBeDefined();
 
     const saved = await submit(() =>
-      saveRule({ status: "idle" }, formOf({ id: "BIG_AMOUNT", name: "Big amount", description: "", expression: "amount > 5000.0", score: "60", enabled: "on" })),
+      saveRule(
+        { status: "idle" },
+        formOf({ id: "BIG_AMOUNT", name: "Big amount", description: "", expression: "amount > 5000.0", score: "60", enabled: "on" }),
+      ),
     );
     expect(saved).toBe("redirected");
     const { draft } = await rulesState();

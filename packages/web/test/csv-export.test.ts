@@ -36,7 +36,10 @@ describe("the report's CSV export", () => {
       const state = await runReport({ status: "idle" }, form);
       expect(state.status).toBe("ok");
       const out = state.data!;
-      const lines = toCsv(out.columns.map((c) => c.name), out.rows).split("\r\n");
+      const lines = toCsv(
+        out.columns.map((c) => c.name),
+        out.rows,
+      ).split("\r\n");
       for (const [i, id] of HOSTILE.entries()) {
         const line = lines.find((l) => l.endsWith(`,1,${1_000_000 + i}`));
         expect(line, `${role}: ${id}`).toBe(`"'${id.replaceAll('"', '""')}",1,${1_000_000 + i}`);

@@ -17,7 +17,8 @@ describe("decision colours", () => {
   it("never gives another series a decision's colour", () => {
     const decisionColours = new Set<string>(Object.values(DECISION_COLOR));
     for (let i = 0; i < 2 * SERIES_PALETTE.length; i++) {
-      for (const column of ["hits", "p50_ms", "total_amount", "flagged", "approved_or_blocked"]) expect(decisionColours.has(seriesColor(column, i))).toBe(false);
+      for (const column of ["hits", "p50_ms", "total_amount", "flagged", "approved_or_blocked"])
+        expect(decisionColours.has(seriesColor(column, i))).toBe(false);
     }
   });
 

@@ -107,7 +107,10 @@ describe("CSV list import", () => {
 
   it("imports nothing from a file without the header or with too many rows", async () => {
     const before = count();
-    expect(await importCsv("block,user_id,no_header_1,fraud\n")).toMatchObject({ status: "error", message: "Missing or incomplete header: kind, field, value and reason are required." });
+    expect(await importCsv("block,user_id,no_header_1,fraud\n")).toMatchObject({
+      status: "error",
+      message: "Missing or incomplete header: kind, field, value and reason are required.",
+    });
     const many = ["kind,field,value,reason", ...Array.from({ length: 5_001 }, (_, i) => `block,user_id,bulk_${i},fraud`)].join("\n");
     expect(await importCsv(many)).toMatchObject({ status: "error", message: "At most 5000 rows per import." });
     expect(await importCsv(" \n\n")).toMatchObject({ status: "error", message: "Choose a file or paste CSV." });
@@ -116,10 +119,18 @@ describe("CSV list import", () => {
 
   it("never crashes on arbitrary text or bytes, and stores exactly the rows it reports imported", async () => {
     const header = fc.constantFrom("kind,field,value,reason,expires_at\n", "kind,field,value,reason\n", "value,reason,kind,field\n", "");
-    const cell = fc.oneof(fc.constantFrom("block", "allow", "user_id", "device_id", "x", "", '"', '""', ",", "2025-02-30", "2999-01-01"), fc.string({ maxLength: 20 }), fc.string({ unit: "binary", maxLength: 20 }));
+    const cell = fc.oneof(
+      fc.constantFrom("block", "allow", "user_id", "device_id", "x", "", '"', '""', ",", "2025-02-30", "2999-01-01"),
+      fc.string({ maxLength: 20 }),
+      fc.string({ unit: "binary", maxLength: 20 }),
+    );
     const line = fc.array(cell, { maxLength: 7 }).map((cells) => cells.join(","));
     const text = fc.tuple(header, fc.array(line, { maxLength: 12 }), fc.constantFrom("\n", "\r\n", "\r")).map(([h, ls, eol]) => h + ls.join(eol));
-    const input = fc.oneof(text, fc.uint8Array({ maxLength: 300 }), text.map((s) => new TextEncoder().encode(s)));
+    const input = fc.oneof(
+      text,
+      fc.uint8Array({ maxLength: 300 }),
+      text.map((s) => new TextEncoder().encode(s)),
+    );
     await fc.assert(
       fc.asyncProperty(input, async (x) => {
         const before = count();

@@ -24,7 +24,8 @@ const form = (fields: Record<string, string>) => {
   for (const [k, v] of Object.entries(fields)) f.set(k, v);
   return f;
 };
-const change = (current: string, next: string, extra: Record<string, string> = {}) => form({ current_password: current, new_password: next, confirm_password: next, ...extra });
+const change = (current: string, next: string, extra: Record<string, string> = {}) =>
+  form({ current_password: current, new_password: next, confirm_password: next, ...extra });
 const cookie = async () => (await nextHeaders.cookies()).get("fraud_session")?.value;
 
 /** Signs in through the sign-in form; the page it sends the browser to. */
@@ -57,7 +58,10 @@ describe("changing one's own password", () => {
     expect(wrong).toMatchObject({ status: "error", fields: { current_password: ["this is not your current password"] } });
     const short = await changePassword({ status: "idle" }, change("analyst-password-123", "short"));
     expect(short).toMatchObject({ status: "error", message: english("errors", "invalid"), fields: { new_password: ["must be at least 10 characters"] } });
-    const unconfirmed = await changePassword({ status: "idle" }, form({ current_password: "analyst-password-123", new_password: "a brand new secret", confirm_password: "a brand new secrex" }));
+    const unconfirmed = await changePassword(
+      { status: "idle" },
+      form({ current_password: "analyst-password-123", new_password: "a brand new secret", confirm_password: "a brand new secrex" }),
+    );
     expect(unconfirmed).toMatchObject({ status: "error", fields: { confirm_password: ["the two new passwords differ"] } });
     expect(await d.platform.users.authenticate("analyst1", "analyst-password-123")).toBeDefined();
   });
@@ -89,7 +93,10 @@ describe("an admin's reset of another user's password", () => {
   it("is refused to other roles and to the admin's own account, and stores nothing then", async () => {
     for (const role of ["viewer", "analyst"] as const) {
       await d.signInAs(role);
-      expect(await resetUserPassword({ status: "idle" }, form({ id: d.users.viewer.id }))).toMatchObject({ status: "error", message: english("errors", "forbidden") });
+      expect(await resetUserPassword({ status: "idle" }, form({ id: d.users.viewer.id }))).toMatchObject({
+        status: "error",
+        message: english("errors", "forbidden"),
+      });
     }
     await d.signInAs("admin");
     const state = await resetUserPassword({ status: "idle" }, form({ id: d.users.admin.id }));
@@ -115,13 +122,17 @@ describe("an admin's reset of another user's password", () => {
     expect(await signInWith("carla", temporary, "/decisions?decision=BLOCKED")).toBe("/password?next=%2Fdecisions%3Fdecision%3DBLOCKED");
     // Until she chooses her own: every page, action and live figure sends her there or refuses.
     expect(await outcome(() => auth.requireUser())).toEqual({ redirect: "/password" });
-    expect(await outcome(() => saveRule({ status: "idle" }, form({ id: "X", name: "x", expression: "amount > 1", score: "10" })))).toEqual({ redirect: "/password" });
+    expect(await outcome(() => saveRule({ status: "idle" }, form({ id: "X", name: "x", expression: "amount > 1", score: "10" })))).toEqual({
+      redirect: "/password",
+    });
     expect(await auth.currentUser()).toBeNull();
     expect((await liveJson(async () => ({ secret: true }))).status).toBe(401);
     expect(await auth.sessionUser()).toMatchObject({ username: "carla", must_change_password: true });
 
     // Her own choice: to the page she asked for, with a new session, and everything open again.
-    expect(await outcome(() => changePassword({ status: "idle" }, change(temporary, "carla-own-password", { next: "/decisions?decision=BLOCKED" })))).toEqual({ redirect: "/decisions?decision=BLOCKED" });
+    expect(await outcome(() => changePassword({ status: "idle" }, change(temporary, "carla-own-password", { next: "/decisions?decision=BLOCKED" })))).toEqual({
+      redirect: "/decisions?decision=BLOCKED",
+    });
     expect(await auth.requireUser()).toMatchObject({ username: "carla", must_change_password: false });
     expect(await signInWith("carla", "carla-own-password")).toBe("/");
   });

@@ -82,7 +82,10 @@ describe("personal data for viewers", () => {
     };
     await as("viewer");
     const masked = await topCustomers();
-    const csv = toCsv(masked.columns.map((c) => c.name), masked.rows);
+    const csv = toCsv(
+      masked.columns.map((c) => c.name),
+      masked.rows,
+    );
     expect(csv).toContain("+**********01");
     expect(csv).not.toMatch(UNMASKED);
     for (const role of ["analyst", "admin"] as const) {

@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SavedReport } from "@/server/analytics";
 import { openDashboard, type Dashboard } from "./support.ts";
 
-type Texts = { builtinReports: Record<string, { title: string; description: string }>; reportParameters: Record<string, { label: string; description: string }>; reportColumns: Record<string, string> };
+type Texts = {
+  builtinReports: Record<string, { title: string; description: string }>;
+  reportParameters: Record<string, { label: string; description: string }>;
+  reportColumns: Record<string, string>;
+};
 const read = (lang: "fr" | "en") => JSON.parse(readFileSync(new URL(`../messages/${lang}.json`, import.meta.url), "utf8")) as Texts;
 const LANGUAGES = { fr: read("fr"), en: read("en") };
 
@@ -35,7 +39,15 @@ describe("built-in reports in the user's language", () => {
 
   it("shows an analyst's saved report as its author wrote it", async () => {
     language = "fr";
-    const saved: SavedReport = { name: "mine", title: "Daily totals", description: "Mine", parameters: [{ name: "from", type: "date", label: "Start", description: "" }], chart: { kind: "bar", x: "day", y: ["blocked"] }, sql: "SELECT 1", builtin: false };
+    const saved: SavedReport = {
+      name: "mine",
+      title: "Daily totals",
+      description: "Mine",
+      parameters: [{ name: "from", type: "date", label: "Start", description: "" }],
+      chart: { kind: "bar", x: "day", y: ["blocked"] },
+      sql: "SELECT 1",
+      builtin: false,
+    };
     expect(await shownReport(saved)).toEqual({ ...saved, columnLabels: {} });
   });
 
@@ -55,7 +67,14 @@ describe("built-in reports' columns", () => {
   let d: Dashboard;
   beforeAll(async () => {
     d = await openDashboard({ reports: { memoryMb: 64 } });
-    await d.platform.scoring.submit({ transaction_id: "text-1", user_id: "user_001", amount: 9000, merchant_id: "m1", location: "Douala, CM", device_id: "d1" });
+    await d.platform.scoring.submit({
+      transaction_id: "text-1",
+      user_id: "user_001",
+      amount: 9000,
+      merchant_id: "m1",
+      location: "Douala, CM",
+      device_id: "d1",
+    });
     const lake = await LocalLakeWriter.open(d.platform.lakeDir);
     await new OutboxWorker(d.platform.db, lake, { lakeFlushSeconds: 0 }).drain();
     lake.close();
@@ -65,7 +84,8 @@ describe("built-in reports' columns", () => {
   it("each have a label in French and in English", async () => {
     for (const r of BUILTIN_REPORTS) {
       const out = await d.platform.reports!.run(r.name, {});
-      for (const c of out.columns) for (const [lang, m] of Object.entries(LANGUAGES)) expect(m.reportColumns[c.name], `${lang} ${r.name} ${c.name}`).toBeTruthy();
+      for (const c of out.columns)
+        for (const [lang, m] of Object.entries(LANGUAGES)) expect(m.reportColumns[c.name], `${lang} ${r.name} ${c.name}`).toBeTruthy();
     }
   }, 120_000);
 });

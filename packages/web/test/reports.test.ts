@@ -113,11 +113,19 @@ describe("analysts' own reports from the dashboard", () => {
 describe("a report past its limits, on the dashboard", () => {
   it("says the report needed more memory than reports may use, in English and in French", async () => {
     await d.signInAs("analyst");
-    await d.platform.reports.save({ name: "memory_hog", title: "Memory hog", sql: "SELECT len(list(a.amount)) AS n FROM decisions a, decisions b, decisions c" }, { id: "analyst1" });
+    await d.platform.reports.save(
+      { name: "memory_hog", title: "Memory hog", sql: "SELECT len(list(a.amount)) AS n FROM decisions a, decisions b, decisions c" },
+      { id: "analyst1" },
+    );
     const run = await runReport({ status: "idle" }, form({ report: "memory_hog" }));
-    expect(run).toMatchObject({ status: "error", message: "The report needed more memory than reports may use and was stopped: narrow the date range or group by fewer values." });
+    expect(run).toMatchObject({
+      status: "error",
+      message: "The report needed more memory than reports may use and was stopped: narrow the date range or group by fewer values.",
+    });
     const fr = JSON.parse(readFileSync(new URL("../messages/fr.json", import.meta.url), "utf8")) as { errors: { visible: Record<string, string> } };
-    expect(fr.errors.visible.REPORT_MEMORY_LIMIT).toBe("Le rapport demandait plus de mémoire que la limite permise aux rapports et a été arrêté : réduisez la période ou regroupez par moins de valeurs.");
+    expect(fr.errors.visible.REPORT_MEMORY_LIMIT).toBe(
+      "Le rapport demandait plus de mémoire que la limite permise aux rapports et a été arrêté : réduisez la période ou regroupez par moins de valeurs.",
+    );
     expect(fr.errors.visible.REPORTS_BUSY).toBe("D'autres rapports sont en cours : réessayez dans un instant.");
     // The next report runs as usual.
     expect((await runReport({ status: "idle" }, form({ report: "overview" }))).status).toBe("ok");

@@ -28,16 +28,24 @@ function formOf(values: Record<string, string>): FormData {
 describe("the rule editor and a rule too costly", () => {
   it("says so as the analyst types, and marks the loop that multiplies", async () => {
     const status = await checkRuleExpression(NESTED);
-    expect(status).toMatchObject({ ok: false, message: expect.stringMatching(/^too costly: up to [\d,]+ steps in the worst case, over the limit of 100,000$/) });
+    expect(status).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^too costly: up to [\d,]+ steps in the worst case, over the limit of 100,000$/),
+    });
     if (status.ok) return;
     expect(NESTED.slice(status.start, status.end)).toBe(inner);
   });
 
   it("refuses to save it, on the expression field, and stores nothing", async () => {
     const before = d.snapshot();
-    const state = await saveRule({ status: "idle" }, formOf({ id: "NESTED_LOOPS", name: "Nested loops", description: "", expression: NESTED, score: "10", enabled: "on" }));
+    const state = await saveRule(
+      { status: "idle" },
+      formOf({ id: "NESTED_LOOPS", name: "Nested loops", description: "", expression: NESTED, score: "10", enabled: "on" }),
+    );
     expect(state.status).toBe("error");
-    expect(state.fields?.expression).toEqual([expect.stringMatching(new RegExp(`^too costly: .* over the limit of 100,000 \\(character ${NESTED.indexOf(inner) + 1}\\)$`))]);
+    expect(state.fields?.expression).toEqual([
+      expect.stringMatching(new RegExp(`^too costly: .* over the limit of 100,000 \\(character ${NESTED.indexOf(inner) + 1}\\)$`)),
+    ]);
     expect(d.snapshot()).toBe(before);
   });
 });

@@ -19,7 +19,14 @@ describe("the rules page's figures on the embedded platform", () => {
     expect(await ruleStats()).toMatchObject({ hits: {} });
     const fired: Record<string, number> = {};
     for (let i = 0; i < 8; i++) {
-      const r = await d.platform.scoring.submit({ transaction_id: `hits-${i}`, user_id: `user_00${1 + (i % 4)}`, amount: i % 2 ? 9_000 : 25, merchant_id: "MERCH_1", device_id: `device_new_${i}`, location: "Douala, CM" });
+      const r = await d.platform.scoring.submit({
+        transaction_id: `hits-${i}`,
+        user_id: `user_00${1 + (i % 4)}`,
+        amount: i % 2 ? 9_000 : 25,
+        merchant_id: "MERCH_1",
+        device_id: `device_new_${i}`,
+        location: "Douala, CM",
+      });
       if (r.status !== "recorded") throw new Error(`not recorded: ${r.status}`);
       for (const rule of r.decision.rules) fired[rule.id] = (fired[rule.id] ?? 0) + 1;
     }

@@ -149,7 +149,14 @@ describe("the page after sign-in", () => {
   });
 
   it("keeps an ordinary page of the site, its query string and fragment included", async () => {
-    for (const next of ["/", "/decisions?decision=BLOCKED&min=1000", "/rules/versions/3", "/reports?report=daily%20totals#chart", "/profiles/user_001?tab=history", "/review?assignee=me&status=open"]) {
+    for (const next of [
+      "/",
+      "/decisions?decision=BLOCKED&min=1000",
+      "/rules/versions/3",
+      "/reports?report=daily%20totals#chart",
+      "/profiles/user_001?tab=history",
+      "/review?assignee=me&status=open",
+    ]) {
       expect(await signInTo(next)).toBe(next);
     }
   });

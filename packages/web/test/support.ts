@@ -94,9 +94,19 @@ export async function openDashboard(options: Pick<LocalPlatformOptions, "reports
   (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime = {
     env: env({ ...process.env, FRAUD_DATA_DIR: dir }),
     platform,
-    secrets: { api_key: "unused-in-these-tests", admin_password: "unused-in-these-tests", generated: false, session_secret: "the-dashboard-secret-of-these-tests" },
+    secrets: {
+      api_key: "unused-in-these-tests",
+      admin_password: "unused-in-these-tests",
+      generated: false,
+      session_secret: "the-dashboard-secret-of-these-tests",
+    },
   };
-  const tables = (platform.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', 'sign_in_attempts', 'sqlite_sequence')").pluck().all() as string[]).sort();
+  const tables = (
+    platform.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', 'sign_in_attempts', 'sqlite_sequence')")
+      .pluck()
+      .all() as string[]
+  ).sort();
   const dumps = tables.map((t) => platform.db.prepare(`SELECT * FROM "${t}"`).raw());
   return {
     platform,

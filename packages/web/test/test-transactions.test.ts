@@ -27,7 +27,11 @@ afterAll(() => d?.close());
 
 /** The stored bytes of every real profile, decision and outbox row. */
 const production = () =>
-  JSON.stringify(["profiles", "decisions", "decision_rules", "outbox", "alerts", "metrics_minute", "reviews"].map((t) => d.platform.db.prepare(`SELECT * FROM ${t}`).raw().all()));
+  JSON.stringify(
+    ["profiles", "decisions", "decision_rules", "outbox", "alerts", "metrics_minute", "reviews"].map((t) =>
+      d.platform.db.prepare(`SELECT * FROM ${t}`).raw().all(),
+    ),
+  );
 
 function formOf(values: Record<string, unknown>): FormData {
   const form = new FormData();

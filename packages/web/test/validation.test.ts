@@ -1,4 +1,14 @@
-import { bindReportParameters, Credentials, ERROR_CODES, ListEntryInput, NewUser, parseTransaction, ReportDefinition, validateRulesetContent, type FieldIssue } from "@fraud/core";
+import {
+  bindReportParameters,
+  Credentials,
+  ERROR_CODES,
+  ListEntryInput,
+  NewUser,
+  parseTransaction,
+  ReportDefinition,
+  validateRulesetContent,
+  type FieldIssue,
+} from "@fraud/core";
 import { createTranslator } from "next-intl";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -83,14 +93,26 @@ describe("field errors in the user's language", () => {
     const position = expression.indexOf(inner) + 1;
     const cost = Number(issues[0]!.params.cost);
     expect(errorsOf("fr", issues)).toEqual({
-      "rules.0.expression": [`NESTED : trop coûteuse : jusqu'à ${new Intl.NumberFormat("fr").format(cost)} étapes dans le pire des cas, au-delà de la limite de ${new Intl.NumberFormat("fr").format(100_000)} (caractère ${position})`],
+      "rules.0.expression": [
+        `NESTED : trop coûteuse : jusqu'à ${new Intl.NumberFormat("fr").format(cost)} étapes dans le pire des cas, au-delà de la limite de ${new Intl.NumberFormat("fr").format(100_000)} (caractère ${position})`,
+      ],
       "rules.1.expression": ["TYPO : Unexpected token: EOF (caractère 9)"],
     });
-    expect(errorsOf("en", issues)["rules.0.expression"]).toEqual([`NESTED: too costly: up to ${cost.toLocaleString("en")} steps in the worst case, over the limit of 100,000 (character ${position})`]);
+    expect(errorsOf("en", issues)["rules.0.expression"]).toEqual([
+      `NESTED: too costly: up to ${cost.toLocaleString("en")} steps in the worst case, over the limit of 100,000 (character ${position})`,
+    ]);
   });
 
   it("says the errors of a report definition and of its parameters", () => {
-    const def = ReportDefinition.safeParse({ name: "Bad Name", title: "", parameters: [{ name: "x", type: "date", label: "X" }, { name: "x", type: "date", label: "X" }], sql: " " });
+    const def = ReportDefinition.safeParse({
+      name: "Bad Name",
+      title: "",
+      parameters: [
+        { name: "x", type: "date", label: "X" },
+        { name: "x", type: "date", label: "X" },
+      ],
+      sql: " ",
+    });
     expect(errorsOf("fr", def.error!)).toEqual({
       name: ["en minuscules, chiffres et _, commençant par une lettre (par exemple montant_par_jour)"],
       title: ["ne doit pas être vide"],
@@ -103,8 +125,16 @@ describe("field errors in the user's language", () => {
       { name: "n", type: "integer" as const, label: "N", description: "" },
     ];
     const issues = issuesOf(() => bindReportParameters({ parameters: params }, { from: "2025-06-03", to: "2025-06-01", n: "1.5", colour: "red" }, new Date()));
-    expect(errorsOf("fr", issues)).toEqual({ colour: ["n'est pas un paramètre de ce rapport"], n: ["doit être un nombre entier"], from: ["ne doit pas être après la date de fin"] });
-    expect(errorsOf("en", issues)).toEqual({ colour: ["is not a parameter of this report"], n: ["must be a whole number"], from: ["must not be after the end date"] });
+    expect(errorsOf("fr", issues)).toEqual({
+      colour: ["n'est pas un paramètre de ce rapport"],
+      n: ["doit être un nombre entier"],
+      from: ["ne doit pas être après la date de fin"],
+    });
+    expect(errorsOf("en", issues)).toEqual({
+      colour: ["is not a parameter of this report"],
+      n: ["must be a whole number"],
+      from: ["must not be after the end date"],
+    });
   });
 
   it("never shows core's English text in the French interface, whatever fails", () => {
@@ -149,12 +179,30 @@ describe("field errors in the user's language", () => {
   });
 
   it("has every message in both languages, each formatting with the details a check gives", () => {
-    const keys = (o: object, prefix = ""): string[] => Object.entries(o).flatMap(([k, v]) => (typeof v === "string" ? [`${prefix}${k}`] : keys(v as object, `${prefix}${k}.`)));
+    const keys = (o: object, prefix = ""): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (typeof v === "string" ? [`${prefix}${k}`] : keys(v as object, `${prefix}${k}.`)));
     expect(keys(fr.validation).sort()).toEqual(keys(en.validation).sort());
     expect(Object.keys(fr.errors.visible).sort()).toEqual(Object.keys(en.errors.visible).sort());
     for (const locale of ["fr", "en"] as const) {
       for (const key of keys(CATALOGUES[locale].validation)) {
-        const text = say(locale)(key, { origin: "string", minimum: 2, maximum: 5, inclusive: "true", expected: "number", format: "email", divisor: 2, values: "a, b", seconds: 300, name: "p", detail: "d", key: "k", rule: "R", position: 3, cost: 200_000, limit: 100_000 });
+        const text = say(locale)(key, {
+          origin: "string",
+          minimum: 2,
+          maximum: 5,
+          inclusive: "true",
+          expected: "number",
+          format: "email",
+          divisor: 2,
+          values: "a, b",
+          seconds: 300,
+          name: "p",
+          detail: "d",
+          key: "k",
+          rule: "R",
+          position: 3,
+          cost: 200_000,
+          limit: 100_000,
+        });
         expect(text, `${locale} ${key}`).not.toMatch(/validation\.|\{/);
       }
     }

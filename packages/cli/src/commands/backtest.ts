@@ -18,14 +18,27 @@ function summary(r: BacktestRecord): string {
     `backtest #${r.id} of ruleset version ${r.ruleset_version}, ${r.from} to ${r.to}: ${r.transactions} transactions (${r.replayed} replayed with warm-up) in ${(r.elapsed_ms / 1000).toFixed(1)} s, ${r.rows_per_second} rows/s`,
     "",
     `outcome      recorded      draft`,
-    ...(["APPROVED", "REVIEW", "BLOCKED"] as const).map((d) => `${d.padEnd(10)} ${String(r.outcomes.recorded[d]).padStart(10)} ${String(r.outcomes.draft[d]).padStart(10)}`),
+    ...(["APPROVED", "REVIEW", "BLOCKED"] as const).map(
+      (d) => `${d.padEnd(10)} ${String(r.outcomes.recorded[d]).padStart(10)} ${String(r.outcomes.draft[d]).padStart(10)}`,
+    ),
     ...(r.fallbacks > 0 ? [`${r.fallbacks} draft decisions took the fallback (a rule went over its cost limit, or out of time)`] : []),
     "",
     "rule                          hits   hit rate  live hits  precision  errors",
-    ...r.rules.map((x) => `${x.id.padEnd(28)} ${String(x.hits).padStart(6)} ${pct(x.hit_rate).padStart(10)} ${String(x.live_hits).padStart(10)} ${pct(x.precision).padStart(10)} ${String(x.errors).padStart(7)}`),
+    ...r.rules.map(
+      (x) =>
+        `${x.id.padEnd(28)} ${String(x.hits).padStart(6)} ${pct(x.hit_rate).padStart(10)} ${String(x.live_hits).padStart(10)} ${pct(x.precision).padStart(10)} ${String(x.errors).padStart(7)}`,
+    ),
     "",
     "changes:",
-    ...(r.changes.length === 0 ? ["  none"] : r.changes.map((c) => `  ${c.from} -> ${c.to}: ${c.count} (${c.amount.toLocaleString("en")}), e.g. ${c.examples.slice(0, 3).map((e) => e.transaction_id).join(", ")}`)),
+    ...(r.changes.length === 0
+      ? ["  none"]
+      : r.changes.map(
+          (c) =>
+            `  ${c.from} -> ${c.to}: ${c.count} (${c.amount.toLocaleString("en")}), e.g. ${c.examples
+              .slice(0, 3)
+              .map((e) => e.transaction_id)
+              .join(", ")}`,
+        )),
     "",
     `labels: ${r.labels.fraud} fraud, ${r.labels.legitimate} legitimate`,
     `  detection rate       recorded ${pct(r.labels.recorded.detection_rate)}   draft ${pct(r.labels.draft.detection_rate)}`,
@@ -63,7 +76,10 @@ export const command: Command = {
         { id: "cli" },
         {
           onProgress: (p) => {
-            if (showProgress && p.phase === "replaying") process.stderr.write(`\r[backtest] ${Math.round(p.fraction * 100)}% (${p.rows_done.toLocaleString("en")} of ${p.rows_total.toLocaleString("en")} rows) `);
+            if (showProgress && p.phase === "replaying")
+              process.stderr.write(
+                `\r[backtest] ${Math.round(p.fraction * 100)}% (${p.rows_done.toLocaleString("en")} of ${p.rows_total.toLocaleString("en")} rows) `,
+              );
           },
         },
       );

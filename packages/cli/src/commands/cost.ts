@@ -21,7 +21,13 @@ function table(estimates: Array<{ factor: number; e: CostEstimate }>, rate: numb
   rows.push(["total", ...estimates.map(({ e }) => e.totalUsd.toFixed(2)), ...estimates.map(({ e }) => usdToXaf(e.totalUsd, rate).toLocaleString("fr-FR"))]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
-  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(0, -1).map(line), widths.map((w) => "-".repeat(w)).join("  "), line(rows.at(-1)!)].join("\n");
+  return [
+    line(head),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...rows.slice(0, -1).map(line),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    line(rows.at(-1)!),
+  ].join("\n");
 }
 
 export const command: Command = {
@@ -54,20 +60,40 @@ export const command: Command = {
     const budget = num("budget-xaf", values["budget-xaf"]);
     const uplift = num("region-uplift", values["region-uplift"]);
     const rate = values["usd-xaf"] ? num("usd-xaf", values["usd-xaf"]) : PRICES.xafPerEur * PRICES.eurPerUsd;
-    const estimates = [1, 10, 100].map((factor) => ({ factor, e: estimateMonthlyCost(defaultWorkload(txPerDay * factor, peak * factor), { regionUplift: uplift }) }));
+    const estimates = [1, 10, 100].map((factor) => ({
+      factor,
+      e: estimateMonthlyCost(defaultWorkload(txPerDay * factor, peak * factor), { regionUplift: uplift }),
+    }));
 
     if (values.json) {
-      console.log(JSON.stringify({ prices: { date: PRICES.date, region: PRICES.region, usdToXaf: rate, regionUplift: uplift }, estimates: estimates.map(({ factor, e }) => ({ factor, ...e, totalXaf: usdToXaf(e.totalUsd, rate) })) }, null, 2));
+      console.log(
+        JSON.stringify(
+          {
+            prices: { date: PRICES.date, region: PRICES.region, usdToXaf: rate, regionUplift: uplift },
+            estimates: estimates.map(({ factor, e }) => ({ factor, ...e, totalXaf: usdToXaf(e.totalUsd, rate) })),
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     const w = estimates[0]!.e.workload;
-    console.log(`Monthly AWS cost for ${txPerDay.toLocaleString("en-US")} transactions a day, peaks of ${peak.toLocaleString("en-US")} a minute (and 10x, 100x)`);
-    console.log(`Prices: ${PRICES.region} list prices read on ${PRICES.date}${uplift !== 1 ? `, x${uplift} for the region` : ""}; 1 USD = ${rate.toFixed(1)} FCFA (1 EUR = ${PRICES.xafPerEur} FCFA).`);
-    console.log(`Per decision (measured on a lab decision): ${w.decisionBytes} B stored, profile ${w.profileBytes} B; decisions kept ${w.decisionTtlDays} days in DynamoDB.\n`);
+    console.log(
+      `Monthly AWS cost for ${txPerDay.toLocaleString("en-US")} transactions a day, peaks of ${peak.toLocaleString("en-US")} a minute (and 10x, 100x)`,
+    );
+    console.log(
+      `Prices: ${PRICES.region} list prices read on ${PRICES.date}${uplift !== 1 ? `, x${uplift} for the region` : ""}; 1 USD = ${rate.toFixed(1)} FCFA (1 EUR = ${PRICES.xafPerEur} FCFA).`,
+    );
+    console.log(
+      `Per decision (measured on a lab decision): ${w.decisionBytes} B stored, profile ${w.profileBytes} B; decisions kept ${w.decisionTtlDays} days in DynamoDB.\n`,
+    );
     console.log(table(estimates, rate));
     for (const { factor, e } of estimates) {
       const c = e.capacity;
-      console.log(`\n${factor}x: ${c.peakPerSecond} req/s at peak, ${c.kinesisShards} Kinesis shard(s), ~${c.ingestConcurrency} concurrent ingest functions, ${c.peakWriteUnitsPerSecond} DynamoDB write units/s`);
+      console.log(
+        `\n${factor}x: ${c.peakPerSecond} req/s at peak, ${c.kinesisShards} Kinesis shard(s), ~${c.ingestConcurrency} concurrent ingest functions, ${c.peakWriteUnitsPerSecond} DynamoDB write units/s`,
+      );
       for (const warning of e.warnings) console.log(`  - ${warning}`);
     }
     const lab = usdToXaf(estimates[0]!.e.totalUsd, rate);

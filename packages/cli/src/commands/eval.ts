@@ -28,7 +28,8 @@ Formats: ../shared/data/README.md and docs/detection.md.
 const CONTENT_KEYS = ["rules", "thresholds", "fallback_decision", "time_budget_ms"] as const;
 
 function contentOf(value: unknown, source: string): RulesetContentInput {
-  if (typeof value !== "object" || value === null || !("rules" in value)) throw new VisibleError("INVALID_RULESET", `${source} holds no ruleset (an object with "rules")`);
+  if (typeof value !== "object" || value === null || !("rules" in value))
+    throw new VisibleError("INVALID_RULESET", `${source} holds no ruleset (an object with "rules")`);
   const v = value as Record<string, unknown>;
   return Object.fromEntries(CONTENT_KEYS.filter((k) => k in v).map((k) => [k, v[k]])) as RulesetContentInput;
 }
@@ -53,7 +54,8 @@ async function rulesetFromFile(file: string): Promise<RulesetContentInput> {
 async function liveRuleset(): Promise<{ content: RulesetContentInput; version: number }> {
   const e = env();
   const dataDir = resolve(e.FRAUD_DATA_DIR);
-  if (!existsSync(databaseFile(dataDir))) throw new VisibleError("NO_DATA", `no local data in ${dataDir}: run \`npm start\` or \`npm run fraud -- seed\` first`);
+  if (!existsSync(databaseFile(dataDir)))
+    throw new VisibleError("NO_DATA", `no local data in ${dataDir}: run \`npm start\` or \`npm run fraud -- seed\` first`);
   const platform = openLocalPlatform({ dataDir, settings: e.settings });
   try {
     const live = await platform.rules.live();
@@ -79,13 +81,22 @@ function printHuman(report: Record<string, unknown> & ReplayReport): void {
     `  detection           ${pct(report.detection_rate)}  (${report.true_positives} of ${report.frauds} frauds flagged)`,
     `  false positives     ${pct(report.false_positive_rate)}  (${report.false_positives} of ${report.legitimate} legitimate flagged)`,
     `  precision           ${pct(report.precision)}`,
-    `  decisions           ${Object.entries(report.decisions).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    `  decisions           ${Object.entries(report.decisions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
     `  engine latency      p50 ${report.latency_us.p50} µs, p99 ${report.latency_us.p99} µs`,
-    report.skipped > 0 ? `  skipped rows        ${report.skipped} (${report.skipped_frauds} fraud): ${Object.keys(report.skip_reasons).slice(0, 3).join("; ")}` : "",
+    report.skipped > 0
+      ? `  skipped rows        ${report.skipped} (${report.skipped_frauds} fraud): ${Object.keys(report.skip_reasons).slice(0, 3).join("; ")}`
+      : "",
     "  rules               hits   fraud  precision",
-    ...Object.entries(report.rules).map(([id, r]) => `    ${id.padEnd(30)} ${String(r.hits).padStart(7)} ${String(r.fraud_hits).padStart(7)}  ${pct(r.precision)}`),
+    ...Object.entries(report.rules).map(
+      ([id, r]) => `    ${id.padEnd(30)} ${String(r.hits).padStart(7)} ${String(r.fraud_hits).padStart(7)}  ${pct(r.precision)}`,
+    ),
     "  trade-off (review threshold: detection / false positives)",
-    ...report.curve.map((p) => `    >= ${String(p.threshold).padStart(3)}: ${pct(p.detection_rate).padStart(9)} / ${pct(p.false_positive_rate).padStart(8)}${p.threshold === report.thresholds.review ? "   <- review threshold" : ""}`),
+    ...report.curve.map(
+      (p) =>
+        `    >= ${String(p.threshold).padStart(3)}: ${pct(p.detection_rate).padStart(9)} / ${pct(p.false_positive_rate).padStart(8)}${p.threshold === report.thresholds.review ? "   <- review threshold" : ""}`,
+    ),
   ];
   console.log(lines.filter((l) => l !== "").join("\n"));
 }
@@ -149,7 +160,16 @@ export const command: Command = {
       if (values.json) console.log(JSON.stringify(out, null, 2));
       else {
         printHuman(out);
-        console.log(`  by label            ${Object.entries(report.by_label).map(([l, d]) => `${l}: ${Object.entries(d).map(([k, v]) => `${k} ${v}`).join(" ")}`).join("; ")}`);
+        console.log(
+          `  by label            ${Object.entries(report.by_label)
+            .map(
+              ([l, d]) =>
+                `${l}: ${Object.entries(d)
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join(" ")}`,
+            )
+            .join("; ")}`,
+        );
       }
       return 0;
     }

@@ -30,7 +30,11 @@ export const command: Command = {
       if (action === "list") {
         const keys = await rt.platform.apiKeys.list();
         if (values.json) console.log(JSON.stringify(keys, null, 2));
-        else for (const k of keys) console.log(`${k.id}  ${k.name.padEnd(20)} ${k.scopes.join(",").padEnd(12)} created ${k.created_at}${k.revoked_at ? `  REVOKED ${k.revoked_at}` : ""}`);
+        else
+          for (const k of keys)
+            console.log(
+              `${k.id}  ${k.name.padEnd(20)} ${k.scopes.join(",").padEnd(12)} created ${k.created_at}${k.revoked_at ? `  REVOKED ${k.revoked_at}` : ""}`,
+            );
         return 0;
       }
       if (action === "create") {

@@ -22,7 +22,10 @@ export function formatTable(result: Pick<ReportResult, "columns" | "rows">): str
   const cells = result.rows.map((r) => r.map(text));
   const widths = result.columns.map((c, i) => Math.max(c.name.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) =>
-    values.map((v, i) => (result.columns[i]!.type === "number" ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join("  ").trimEnd();
+    values
+      .map((v, i) => (result.columns[i]!.type === "number" ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(result.columns.map((c) => c.name)), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
 
@@ -73,7 +76,10 @@ export const command: Command = {
       const result = await reports.run(name, params, {
         rowLimit,
         onProgress: (p) => {
-          if (showProgress && p.elapsed_ms > 1_000) process.stderr.write(`\r[report] ${p.fraction === null ? "running" : `${Math.round(p.fraction * 100)}%`} after ${(p.elapsed_ms / 1000).toFixed(1)} s `);
+          if (showProgress && p.elapsed_ms > 1_000)
+            process.stderr.write(
+              `\r[report] ${p.fraction === null ? "running" : `${Math.round(p.fraction * 100)}%`} after ${(p.elapsed_ms / 1000).toFixed(1)} s `,
+            );
         },
       });
       if (values.json) {

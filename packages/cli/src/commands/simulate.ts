@@ -48,15 +48,38 @@ export const command: Command = {
     if (values.days !== undefined || values["tx-per-day"] !== undefined) return simulateHistory(values);
     const target = localTarget();
     if (values.scenario === "lab") {
-      const txs = labScenario({ seed: Number(values.seed), spacingSeconds: Number(values.spacing), runId: `demo-${Date.now().toString(36)}`, country: env().settings.country });
+      const txs = labScenario({
+        seed: Number(values.seed),
+        spacingSeconds: Number(values.spacing),
+        runId: `demo-${Date.now().toString(36)}`,
+        country: env().settings.country,
+      });
       const table: Record<string, Record<string, number>> = {};
-      const results: Array<{ label: string; transaction_id: string; user_id: string; amount: number; status: number; decision?: string; score?: number; rules?: string[] }> = [];
+      const results: Array<{
+        label: string;
+        transaction_id: string;
+        user_id: string;
+        amount: number;
+        status: number;
+        decision?: string;
+        score?: number;
+        rules?: string[];
+      }> = [];
       for (const { label, transaction } of txs) {
         const r = await sendTransaction(target, transaction);
         const decision = r.status === 200 ? String(r.body?.decision) : `HTTP ${r.status}`;
         const rules = r.status === 200 ? ((r.body?.rules as Array<{ id: string }>) ?? []).map((x) => x.id) : [];
         (table[label] ??= {})[decision] = (table[label]![decision] ?? 0) + 1;
-        results.push({ label, transaction_id: transaction.transaction_id!, user_id: transaction.user_id, amount: transaction.amount, status: r.status, decision, score: r.body?.score as number | undefined, rules });
+        results.push({
+          label,
+          transaction_id: transaction.transaction_id!,
+          user_id: transaction.user_id,
+          amount: transaction.amount,
+          status: r.status,
+          decision,
+          score: r.body?.score as number | undefined,
+          rules,
+        });
         if (!values.json) {
           console.log(
             `${label.padEnd(12)} ${transaction.user_id} ${transaction.amount.toFixed(2).padStart(9)}  ${decision.padEnd(8)} ${String(r.body?.score ?? "").padStart(3)}  ${rules.join(", ") || "-"}${r.error ? `  (${r.error})` : ""}`,
@@ -66,7 +89,16 @@ export const command: Command = {
       if (values.json) {
         console.log(JSON.stringify({ results, summary: table }, null, 2));
       } else {
-        const cols = ["APPROVED", "REVIEW", "BLOCKED", ...new Set(Object.values(table).flatMap((t) => Object.keys(t)).filter((k) => !["APPROVED", "REVIEW", "BLOCKED"].includes(k)))];
+        const cols = [
+          "APPROVED",
+          "REVIEW",
+          "BLOCKED",
+          ...new Set(
+            Object.values(table)
+              .flatMap((t) => Object.keys(t))
+              .filter((k) => !["APPROVED", "REVIEW", "BLOCKED"].includes(k)),
+          ),
+        ];
         console.log(`\n${"".padEnd(14)}${cols.map((c) => c.padStart(10)).join("")}`);
         for (const label of LAB_LABELS) console.log(`${label.padEnd(14)}${cols.map((c) => String(table[label]?.[c] ?? 0).padStart(10)).join("")}`);
       }
@@ -82,9 +114,15 @@ export const command: Command = {
       }
       const rnd = seededRandom(Number(values.seed));
       const runId = `sim-${Date.now().toString(36)}`;
-      const run = await sendPaced(target, count, rate, (i) => syntheticTransaction(i, rnd, { runId, customers, units: "xaf" }), (done, r) => {
-        if (!values.json) console.error(`[simulate] ${done}/${count} sent, ${r.latenciesMs.length} answered`);
-      });
+      const run = await sendPaced(
+        target,
+        count,
+        rate,
+        (i) => syntheticTransaction(i, rnd, { runId, customers, units: "xaf" }),
+        (done, r) => {
+          if (!values.json) console.error(`[simulate] ${done}/${count} sent, ${r.latenciesMs.length} answered`);
+        },
+      );
       const sorted = [...run.latenciesMs].sort((a, b) => a - b);
       const summary = {
         sent: run.sent,

@@ -25,7 +25,9 @@ export const command: Command = {
     try {
       if (action === "list") {
         for (const u of await rt.platform.users.list()) {
-          console.log(`${u.username.padEnd(24)} ${u.role.padEnd(8)} ${u.disabled_at ? "disabled" : "active"}${u.must_change_password ? "  (must change password)" : ""}`);
+          console.log(
+            `${u.username.padEnd(24)} ${u.role.padEnd(8)} ${u.disabled_at ? "disabled" : "active"}${u.must_change_password ? "  (must change password)" : ""}`,
+          );
         }
         return 0;
       }

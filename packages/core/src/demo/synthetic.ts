@@ -32,9 +32,28 @@ export const SYNTHETIC_MERCHANTS = 200;
 /** A customer's usual kind of shop: the k-th customer's is entry k % 4. */
 export const SYNTHETIC_CATEGORIES = ["GROCERY", "AIRTIME", "TRANSPORT", "BILLS"] as const;
 /** Home cities: the k-th customer lives in entry k % 8. */
-export const SYNTHETIC_CITIES = ["Douala, CM", "Yaoundé, CM", "Garoua, CM", "Bamenda, CM", "Bafoussam, CM", "Libreville, GA", "Brazzaville, CG", "N'Djamena, TD"] as const;
+export const SYNTHETIC_CITIES = [
+  "Douala, CM",
+  "Yaoundé, CM",
+  "Garoua, CM",
+  "Bamenda, CM",
+  "Bafoussam, CM",
+  "Libreville, GA",
+  "Brazzaville, CG",
+  "N'Djamena, TD",
+] as const;
 /** Where an unusual payment is made from: a customer's home region or abroad. */
-export const TRAVEL_CITIES = ["Douala, CM", "Yaoundé, CM", "Garoua, CM", "Bamenda, CM", "Libreville, GA", "Brazzaville, CG", "N'Djamena, TD", "Lagos, NG", "Paris, FR"] as const;
+export const TRAVEL_CITIES = [
+  "Douala, CM",
+  "Yaoundé, CM",
+  "Garoua, CM",
+  "Bamenda, CM",
+  "Libreville, GA",
+  "Brazzaville, CG",
+  "N'Djamena, TD",
+  "Lagos, NG",
+  "Paris, FR",
+] as const;
 
 /** How widely everyday amounts spread around the usual one: a factor from e^-0.6 to e^0.6. */
 const SPREAD = 1.2;

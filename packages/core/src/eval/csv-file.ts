@@ -128,7 +128,8 @@ export async function* rowsInTimeOrder(file: CsvFile, idx: CsvFileIndex): AsyncG
     }
     return;
   }
-  if (file.size() > MAX_SORTED_IN_MEMORY_BYTES) throw new VisibleError("FILE_TOO_LARGE", `${file.name} is not in time order and too large to sort in memory: sort it by time first`);
+  if (file.size() > MAX_SORTED_IN_MEMORY_BYTES)
+    throw new VisibleError("FILE_TOO_LARGE", `${file.name} is not in time order and too large to sort in memory: sort it by time first`);
   const data = asBuffer(file.readAll());
   const order = Array.from({ length: idx.rows }, (_, i) => i).sort((a, b) => idx.times[a]! - idx.times[b]! || a - b);
   for (const i of order) {
@@ -164,7 +165,9 @@ export async function replayCsvFile(file: CsvFile, idx: CsvFileIndex, format: Ev
     if (performance.now() - lastReport > 1000) {
       lastReport = performance.now();
       const rate = done / ((performance.now() - started) / 1000);
-      progress(`${done.toLocaleString("en")}/${idx.rows.toLocaleString("en")} rows (${((done / idx.rows) * 100).toFixed(0)} %), ${Math.round(rate).toLocaleString("en")} rows/s`);
+      progress(
+        `${done.toLocaleString("en")}/${idx.rows.toLocaleString("en")} rows (${((done / idx.rows) * 100).toFixed(0)} %), ${Math.round(rate).toLocaleString("en")} rows/s`,
+      );
     }
   }
   return replay.report();

@@ -64,7 +64,17 @@ export class EvalMetrics {
 
   constructor(private readonly thresholds: Thresholds) {}
 
-  add(outcome: { decision: DecisionOutcome; score: number; rules: ReadonlyArray<{ id: string }>; errored_rules: ReadonlyArray<{ id: string }>; fallback_reason: string | null }, fraud: boolean, latencyUs: number): void {
+  add(
+    outcome: {
+      decision: DecisionOutcome;
+      score: number;
+      rules: ReadonlyArray<{ id: string }>;
+      errored_rules: ReadonlyArray<{ id: string }>;
+      fallback_reason: string | null;
+    },
+    fraud: boolean,
+    latencyUs: number,
+  ): void {
     if (fraud) this.frauds++;
     else this.legitimate++;
     this.decisions[outcome.decision]++;

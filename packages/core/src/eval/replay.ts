@@ -66,7 +66,14 @@ export class Replay {
     const tx = parsed.transaction;
     const profile = this.profiles.get(tx.user_id);
     const started = performance.now();
-    const { decision, nextProfile } = decide({ tx, profile, ruleset: this.options.ruleset, lists: this.options.lists ?? [], settings: this.settings, decidedAt: tx.timestamp });
+    const { decision, nextProfile } = decide({
+      tx,
+      profile,
+      ruleset: this.options.ruleset,
+      lists: this.options.lists ?? [],
+      settings: this.settings,
+      decidedAt: tx.timestamp,
+    });
     const latencyUs = (performance.now() - started) * 1000;
     // Most recently active last: the first key is the one to forget.
     if (profile) this.profiles.delete(tx.user_id);
@@ -98,7 +105,10 @@ export const LAB_FRAUD_LABEL: LabLabel = "suspicious";
  * The lab scenario (`simulate --scenario lab`), labelled, through the same replay: the lab's
  * five customers with their 30-day figures, then its 50 transactions.
  */
-export function evaluateLab(ruleset: CompiledRuleset, options: { seed?: number; timeZone?: string; end?: Date } = {}): ReplayReport & { by_label: Record<LabLabel, Record<DecisionOutcome, number>> } {
+export function evaluateLab(
+  ruleset: CompiledRuleset,
+  options: { seed?: number; timeZone?: string; end?: Date } = {},
+): ReplayReport & { by_label: Record<LabLabel, Record<DecisionOutcome, number>> } {
   const end = options.end ?? new Date("2025-06-15T12:00:00.000Z");
   const txs = labScenario({ seed: options.seed ?? 42, end, runId: "lab-eval" });
   const asOf = txs[0]!.transaction.timestamp!;

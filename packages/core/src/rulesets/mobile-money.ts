@@ -25,8 +25,7 @@ export const MOBILE_MONEY_RULESET: RulesetContentInput = {
     {
       id: "LIMIT_SIZED_TRANSFER",
       name: "Largest transfer allowed, out of a larger balance",
-      description:
-        `A transfer or cash-out of the product's per-transaction limit (${LIMIT}) or more, covered by the balance: when a balance is larger than one transaction allows, the fraudster takes the limit, again and again.`,
+      description: `A transfer or cash-out of the product's per-transaction limit (${LIMIT}) or more, covered by the balance: when a balance is larger than one transaction allows, the fraudster takes the limit, again and again.`,
       expression: `${MONEY_OUT} && amount >= ${LIMIT} && balance_before != null && balance_before >= amount`,
       score: 80,
     },

@@ -27,7 +27,12 @@ beforeAll(async () => {
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
-      attempts.push({ id: String(req.headers["webhook-id"]), timestamp: String(req.headers["webhook-timestamp"]), signature: String(req.headers["webhook-signature"]), body });
+      attempts.push({
+        id: String(req.headers["webhook-id"]),
+        timestamp: String(req.headers["webhook-timestamp"]),
+        signature: String(req.headers["webhook-signature"]),
+        body,
+      });
       if (mode === "fail") return void res.writeHead(500).end();
       if (mode === "slow") return void setTimeout(() => res.writeHead(200).end(), 1_000);
       if (mode === "hang") return void held.push(() => res.writeHead(204).end());
@@ -59,7 +64,13 @@ describe("alert deliveries", () => {
 
     mode = "fail";
     expect(await deliveries.deliverDue(new Date())).toBe(1);
-    const row = () => platform.db.prepare("SELECT status, attempts, last_error, next_attempt_at FROM alert_deliveries").get() as { status: string; attempts: number; last_error: string; next_attempt_at: string };
+    const row = () =>
+      platform.db.prepare("SELECT status, attempts, last_error, next_attempt_at FROM alert_deliveries").get() as {
+        status: string;
+        attempts: number;
+        last_error: string;
+        next_attempt_at: string;
+      };
     expect(row()).toMatchObject({ status: "pending", attempts: 1, last_error: "webhook answered HTTP 500" });
     // Not due again before its backoff.
     expect(await deliveries.deliverDue(new Date(Date.parse(row().next_attempt_at) - 10))).toBe(0);
@@ -78,13 +89,17 @@ describe("alert deliveries", () => {
     // Every attempt is signed, and all three carry the alert's one id: the receiver drops repeats by it.
     expect(attempts.map((a) => a.id)).toEqual(Array(3).fill(alertWebhookId("alert-1")));
     for (const a of attempts) {
-      expect(new Webhook(secret).verify(a.body, { "webhook-id": a.id, "webhook-timestamp": a.timestamp, "webhook-signature": a.signature })).toMatchObject({ transaction_id: "alert-1" });
+      expect(new Webhook(secret).verify(a.body, { "webhook-id": a.id, "webhook-timestamp": a.timestamp, "webhook-signature": a.signature })).toMatchObject({
+        transaction_id: "alert-1",
+      });
     }
   });
 
   it("decides while a delivery hangs on an unresponsive receiver", async () => {
     const deliveries = new AlertDeliveries(platform.db, [new WebhookAlerter(url, [secret], 60_000)], "XAF", { baseDelayMs: 1, maxAttempts: 2 });
-    platform.db.prepare("INSERT INTO alerts (transaction_id, user_id, decision, score, amount, rules, created_at) VALUES ('alert-hang', 'u', 'REVIEW', 60, 5, '[]', ?)").run(new Date().toISOString());
+    platform.db
+      .prepare("INSERT INTO alerts (transaction_id, user_id, decision, score, amount, rules, created_at) VALUES ('alert-hang', 'u', 'REVIEW', 60, 5, '[]', ?)")
+      .run(new Date().toISOString());
     expect(deliveries.enqueueNew(new Date())).toBe(1);
     mode = "hang";
     let settled = false;
@@ -101,7 +116,9 @@ describe("alert deliveries", () => {
 
   it("gives up after the last attempt and shows the delivery as failed", async () => {
     const deliveries = new AlertDeliveries(platform.db, [new WebhookAlerter(url, [secret], 200)], "XAF", { baseDelayMs: 1, maxAttempts: 2 });
-    platform.db.prepare("INSERT INTO alerts (transaction_id, user_id, decision, score, amount, rules, created_at) VALUES ('alert-x', 'u', 'REVIEW', 60, 5, '[]', ?)").run(new Date().toISOString());
+    platform.db
+      .prepare("INSERT INTO alerts (transaction_id, user_id, decision, score, amount, rules, created_at) VALUES ('alert-x', 'u', 'REVIEW', 60, 5, '[]', ?)")
+      .run(new Date().toISOString());
     expect(deliveries.enqueueNew(new Date())).toBe(1);
     mode = "fail";
     const far = new Date(Date.now() + 3_600_000);

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { conditionFailed, lostRace, retryLostRaces } from "../../src/adapters/aws/clients.ts";
 
 /** A TransactWriteItems cancellation as DynamoDB reports it, one reason per item. */
-const cancelled = (...codes: string[]) => Object.assign(new Error("cancelled"), { name: "TransactionCanceledException", CancellationReasons: codes.map((Code) => ({ Code })) });
+const cancelled = (...codes: string[]) =>
+  Object.assign(new Error("cancelled"), { name: "TransactionCanceledException", CancellationReasons: codes.map((Code) => ({ Code })) });
 
 describe("optimistic concurrency in the AWS adapters", () => {
   it("reads and writes again after a lost race, and returns what the winning attempt wrote", async () => {
@@ -40,7 +41,11 @@ describe("optimistic concurrency in the AWS adapters", () => {
   });
 
   it("tells which item's condition failed", () => {
-    expect([conditionFailed(cancelled("ConditionalCheckFailed", "None")), conditionFailed(cancelled("None", "ConditionalCheckFailed")), conditionFailed(cancelled("None", "ConditionalCheckFailed"), 1)]).toEqual([true, false, true]);
+    expect([
+      conditionFailed(cancelled("ConditionalCheckFailed", "None")),
+      conditionFailed(cancelled("None", "ConditionalCheckFailed")),
+      conditionFailed(cancelled("None", "ConditionalCheckFailed"), 1),
+    ]).toEqual([true, false, true]);
     expect(conditionFailed(Object.assign(new Error("x"), { name: "ConditionalCheckFailedException" }))).toBe(false);
   });
 });

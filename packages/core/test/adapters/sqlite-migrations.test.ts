@@ -12,10 +12,11 @@ const Snapshot = z.object({ user_version: z.number(), schema: z.array(SchemaRow)
 const expected = z.array(Snapshot).parse(JSON.parse(readFileSync(new URL("./fixtures/sqlite-schema.json", import.meta.url), "utf8")));
 const latest = expected.at(-1)!;
 
-const snapshot = (db: Db) => Snapshot.parse({
-  user_version: db.pragma("user_version", { simple: true }),
-  schema: db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid").all(),
-});
+const snapshot = (db: Db) =>
+  Snapshot.parse({
+    user_version: db.pragma("user_version", { simple: true }),
+    schema: db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid").all(),
+  });
 
 const dirs: string[] = [];
 const freshDir = () => {

@@ -84,7 +84,18 @@ describe("backtest: replaying the lake through decide()", () => {
     }
     // user2 is a known HIGH-risk customer with an old account; the others are new.
     const profiles = new Map<string, Profile>([["user2", { ...newProfile("user2", "2024-01-01T00:00:00.000Z"), risk_level: "HIGH" }]]);
-    const lists: ListEntry[] = [{ id: 1, kind: "block", field: "device_id", value: "dev-stolen", reason: "stolen", expires_at: null, created_at: "2025-01-01T00:00:00.000Z", created_by: "ana" }];
+    const lists: ListEntry[] = [
+      {
+        id: 1,
+        kind: "block",
+        field: "device_id",
+        value: "dev-stolen",
+        reason: "stolen",
+        expires_at: null,
+        created_at: "2025-01-01T00:00:00.000Z",
+        created_by: "ana",
+      },
+    ];
     const records = await liveHistory(lakeDir, inputs, DEMO_RULESET, { profiles, lists });
     const lastDay = records.at(-1)!.dt;
     expect(new Set(records.map((r) => r.record.decision)).size).toBe(3);
@@ -185,12 +196,27 @@ describe("backtest: replaying the lake through decide()", () => {
         { ...good, transaction_id: "bad-1", timestamp: "2025-06-02T12:00:00.000Z", amount: -5 },
       ],
     ]);
-    const run = backtestRuleset({ runner: runnerFor(lakeDir), ruleset: { ...RulesetContent.parse(live), version: 2 }, range: { from: "2025-06-02", to: "2025-06-02", warmup_days: 0 }, settings: defaultSettings });
+    const run = backtestRuleset({
+      runner: runnerFor(lakeDir),
+      ruleset: { ...RulesetContent.parse(live), version: 2 },
+      range: { from: "2025-06-02", to: "2025-06-02", warmup_days: 0 },
+      settings: defaultSettings,
+    });
     await expect(run).rejects.toThrow("lake row bad-1 is not a valid transaction: must be greater than 0");
 
     const dir2 = join(dirs.make(), "lake");
-    await writeLake(dir2, [[{ ...good, transaction_id: "ok-3", timestamp: "2025-06-02T10:00:00.000Z" }, { ...good, transaction_id: "bad-2", timestamp: "2025-06-02T11:00:00.000Z", user_id: "u\u0007" }]]);
-    const run2 = backtestRuleset({ runner: runnerFor(dir2), ruleset: { ...RulesetContent.parse(live), version: 2 }, range: { from: "2025-06-02", to: "2025-06-02", warmup_days: 0 }, settings: defaultSettings });
+    await writeLake(dir2, [
+      [
+        { ...good, transaction_id: "ok-3", timestamp: "2025-06-02T10:00:00.000Z" },
+        { ...good, transaction_id: "bad-2", timestamp: "2025-06-02T11:00:00.000Z", user_id: "u\u0007" },
+      ],
+    ]);
+    const run2 = backtestRuleset({
+      runner: runnerFor(dir2),
+      ruleset: { ...RulesetContent.parse(live), version: 2 },
+      range: { from: "2025-06-02", to: "2025-06-02", warmup_days: 0 },
+      settings: defaultSettings,
+    });
     await expect(run2).rejects.toThrow("lake row bad-2 is not a valid transaction: must not contain control characters");
   });
 
@@ -199,9 +225,19 @@ describe("backtest: replaying the lake through decide()", () => {
     await liveHistory(lakeDir, history, live);
     const numbers = `[${Array.from({ length: 100 }, (_, i) => i).join(", ")}]`;
     // Stored before the cost check, or written straight to the store: backtests replay it as it is.
-    const hostile = { id: "NESTED", name: "Nested loops", expression: `${numbers}.exists(a, ${numbers}.exists(b, ${numbers}.exists(c, a + b + c < 0)))`, score: 10 };
+    const hostile = {
+      id: "NESTED",
+      name: "Nested loops",
+      expression: `${numbers}.exists(a, ${numbers}.exists(b, ${numbers}.exists(c, a + b + c < 0)))`,
+      score: 10,
+    };
     const content = RulesetContent.parse({ ...draft, fallback_decision: "REVIEW", rules: [...draft.rules, hostile] });
-    const result = await backtestRuleset({ runner: runnerFor(lakeDir, reviewLabels), ruleset: { ...content, version: 7 }, range: { from: "2025-06-02", to: "2025-06-03", warmup_days: 1 }, settings: defaultSettings });
+    const result = await backtestRuleset({
+      runner: runnerFor(lakeDir, reviewLabels),
+      ruleset: { ...content, version: 7 },
+      range: { from: "2025-06-02", to: "2025-06-03", warmup_days: 1 },
+      settings: defaultSettings,
+    });
     expect(result.transactions).toBe(6);
     expect(result.fallbacks).toBe(6);
     expect(result.rules.map((r) => [r.id, r.errors])).toEqual([
@@ -212,7 +248,12 @@ describe("backtest: replaying the lake through decide()", () => {
     // The fallback is REVIEW, or what the other rules decided when stricter (b4: BIG and RAPID, 90).
     expect(result.outcomes.draft).toEqual({ APPROVED: 0, REVIEW: 5, BLOCKED: 1 });
 
-    const preview = new Backtests({ runner: runnerFor(lakeDir), rules: { get: async () => undefined }, store: { save: async () => Promise.reject(new Error("unused")), list: async () => [], get: async () => undefined }, settings: defaultSettings });
+    const preview = new Backtests({
+      runner: runnerFor(lakeDir),
+      rules: { get: async () => undefined },
+      store: { save: async () => Promise.reject(new Error("unused")), list: async () => [], get: async () => undefined },
+      settings: defaultSettings,
+    });
     await expect(preview.preview(content, { from: "2025-06-02", to: "2025-06-03" })).rejects.toMatchObject({ code: "INVALID_RULE_EXPRESSION" });
   });
 
@@ -224,14 +265,22 @@ describe("backtest: replaying the lake through decide()", () => {
     try {
       const rules = new LocalRuleStore(db);
       const saved = await rules.saveDraft(RulesetContent.parse(draft), { id: "ana" }, "lower BIG");
-      const backtests = new Backtests({ runner: runnerFor(lakeDir, reviewLabels), rules, store: new LocalBacktestStore(db), settings: defaultSettings, clock: () => new Date("2025-06-04T12:00:00Z") });
+      const backtests = new Backtests({
+        runner: runnerFor(lakeDir, reviewLabels),
+        rules,
+        store: new LocalBacktestStore(db),
+        settings: defaultSettings,
+        clock: () => new Date("2025-06-04T12:00:00Z"),
+      });
       const record = await backtests.run(saved.version, { from: "2025-06-02", to: "2025-06-03", warmup_days: 1 }, { id: "ana" });
       expect(record).toMatchObject({ ruleset_version: saved.version, created_by: "ana", created_at: "2025-06-04T12:00:00.000Z", transactions: 6 });
       expect(await backtests.list(saved.version)).toEqual([record]);
       expect(await backtests.get(record.id)).toEqual(record);
       expect(await backtests.list(saved.version + 1)).toEqual([]);
       await expect(backtests.run(99, { from: "2025-06-02", to: "2025-06-03" }, { id: "ana" })).rejects.toMatchObject({ code: "RULESET_NOT_FOUND" });
-      await expect(backtests.run(saved.version, { from: "2025-06-03", to: "2025-06-02" }, { id: "ana" })).rejects.toMatchObject({ code: "INVALID_BACKTEST_RANGE" });
+      await expect(backtests.run(saved.version, { from: "2025-06-03", to: "2025-06-02" }, { id: "ana" })).rejects.toMatchObject({
+        code: "INVALID_BACKTEST_RANGE",
+      });
     } finally {
       db.close();
     }

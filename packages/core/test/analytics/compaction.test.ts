@@ -61,7 +61,13 @@ async function openLake(): Promise<{ root: string; lake: LocalLakeWriter; runner
 /** Every transaction id as a reader sees it, with how many times it is there. */
 async function seen(runner: LocalReportRunner): Promise<Map<string, number>> {
   const result = await collectReport(
-    runner.stream({ sql: "SELECT transaction_id, count(*) AS n FROM decisions GROUP BY transaction_id", params: [], row_limit: 100_000, timeout_ms: 30_000, trusted: true }),
+    runner.stream({
+      sql: "SELECT transaction_id, count(*) AS n FROM decisions GROUP BY transaction_id",
+      params: [],
+      row_limit: 100_000,
+      timeout_ms: 30_000,
+      trusted: true,
+    }),
   );
   return new Map(rowObjects(result).map((r) => [String(r.transaction_id), Number(r.n)]));
 }
@@ -115,7 +121,9 @@ describe("lake compaction: one file per day, each row exactly once", () => {
     const conn = await duck.connect();
     try {
       const read = async (files: string) =>
-        (await conn.runAndReadAll(`SELECT transaction_id, decision, amount, rules_fired, "timestamp" FROM read_parquet(${files}) ORDER BY transaction_id`)).getRowObjectsJS();
+        (
+          await conn.runAndReadAll(`SELECT transaction_id, decision, amount, rules_fired, "timestamp" FROM read_parquet(${files}) ORDER BY transaction_id`)
+        ).getRowObjectsJS();
       const raw = join(root, "raw", "dt=2025-06-03");
       const expected = await read(`'${raw}/*.parquet'`);
       await lake.compact({ committedId: 30 });
@@ -196,7 +204,15 @@ describe("the outbox worker compacts closed days", () => {
     closing.push(lake);
     const worker = new OutboxWorker(p.db, lake);
     const submit = async (id: string, timestamp: string) => {
-      const r = await p.scoring.submit({ transaction_id: id, user_id: "user_001", amount: 120, merchant_id: "MERCH_AMAZON", device_id: "device_abc123", location: "New York, US", timestamp });
+      const r = await p.scoring.submit({
+        transaction_id: id,
+        user_id: "user_001",
+        amount: 120,
+        merchant_id: "MERCH_AMAZON",
+        device_id: "device_abc123",
+        location: "New York, US",
+        timestamp,
+      });
       expect(r.status).toBe("recorded");
       await worker.drain();
     };
@@ -210,6 +226,13 @@ describe("the outbox worker compacts closed days", () => {
     expect(lakeFiles(p.lakeDir)).toEqual(["dt=2025-06-14/part-1-2.parquet", "dt=2025-06-15/part-3-3.parquet", "dt=2025-06-15/part-4-4.parquet"]);
     const runner = new LocalReportRunner({ lakeDir: p.lakeDir });
     closing.push(runner);
-    expect(await seen(runner)).toEqual(new Map([["t-1", 1], ["t-2", 1], ["y-1", 1], ["y-2", 1]]));
+    expect(await seen(runner)).toEqual(
+      new Map([
+        ["t-1", 1],
+        ["t-2", 1],
+        ["y-1", 1],
+        ["y-2", 1],
+      ]),
+    );
   });
 });

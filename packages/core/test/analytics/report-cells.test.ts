@@ -56,7 +56,10 @@ describe("report cells from DuckDB values", () => {
     expect(converter(BIGINT)(42n)).toBe(42);
     expect(converter(DECIMAL(10, 2))(new DuckDBDecimalValue(12345n, 10, 2))).toBe(123.45);
     expect(converter(DATE)(new DuckDBDateValue(19_889))).toBe("2024-06-15");
-    expect(converter(LIST(TIMESTAMP))(new DuckDBListValue([new DuckDBTimestampValue(1_718_452_800_000_000n), null]))).toEqual(["2024-06-15T12:00:00.000Z", null]);
+    expect(converter(LIST(TIMESTAMP))(new DuckDBListValue([new DuckDBTimestampValue(1_718_452_800_000_000n), null]))).toEqual([
+      "2024-06-15T12:00:00.000Z",
+      null,
+    ]);
     expect(converter(VARCHAR)("card_testing")).toBe("card_testing");
     expect(converter(DOUBLE)(0.25)).toBe(0.25);
   });

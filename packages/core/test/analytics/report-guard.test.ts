@@ -15,7 +15,9 @@ beforeAll(async () => {
   instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
   const rows = await conn.runAndReadAll("SELECT function_name, function_type, schema_name, macro_definition FROM duckdb_functions()");
-  functions = rows.getRows().map(([name, type, schema, macro]) => ({ name: String(name), type: String(type), schema: String(schema), macro: macro === null ? null : String(macro) }));
+  functions = rows
+    .getRows()
+    .map(([name, type, schema, macro]) => ({ name: String(name), type: String(type), schema: String(schema), macro: macro === null ? null : String(macro) }));
   conn.closeSync();
 });
 afterAll(() => instance.closeSync());
@@ -23,7 +25,25 @@ afterAll(() => instance.closeSync());
 describe("the functions a report may call", () => {
   it("are all functions of DuckDB (no misspelt name that a later DuckDB could define), none only a table function", () => {
     // Window functions and the names the parser gives some syntax are not in duckdb_functions().
-    const special = new Set(["unnest", "row_number", "rank", "dense_rank", "rank_dense", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value", "last_value", "nth_value", "fill", "!__postfix", "coalesce", "ifnull"]);
+    const special = new Set([
+      "unnest",
+      "row_number",
+      "rank",
+      "dense_rank",
+      "rank_dense",
+      "percent_rank",
+      "cume_dist",
+      "ntile",
+      "lag",
+      "lead",
+      "first_value",
+      "last_value",
+      "nth_value",
+      "fill",
+      "!__postfix",
+      "coalesce",
+      "ifnull",
+    ]);
     const known = new Set(functions.filter((f) => ["scalar", "aggregate", "macro"].includes(f.type) && f.schema === "main").map((f) => f.name));
     const tableFunctions = new Set(functions.filter((f) => f.type === "table" || f.type === "table_macro").map((f) => f.name));
     expect([...REPORT_FUNCTIONS].filter((name) => !known.has(name) && !special.has(name))).toEqual([]);
@@ -32,7 +52,33 @@ describe("the functions a report may call", () => {
   });
 
   it("leave out every function that reads the engine's state, files or the catalogue", () => {
-    const denied = ["current_setting", "getenv", "getvariable", "current_database", "current_schema", "current_schemas", "current_catalog", "current_query", "current_query_id", "version", "stats", "sleep_ms", "write_log", "setseed", "nextval", "currval", "json_serialize_sql", "json_serialize_plan", "json_deserialize_sql", "get_block_size", "in_search_path", "txid_current", "parse_duckdb_log_message", "finalize", "combine"];
+    const denied = [
+      "current_setting",
+      "getenv",
+      "getvariable",
+      "current_database",
+      "current_schema",
+      "current_schemas",
+      "current_catalog",
+      "current_query",
+      "current_query_id",
+      "version",
+      "stats",
+      "sleep_ms",
+      "write_log",
+      "setseed",
+      "nextval",
+      "currval",
+      "json_serialize_sql",
+      "json_serialize_plan",
+      "json_deserialize_sql",
+      "get_block_size",
+      "in_search_path",
+      "txid_current",
+      "parse_duckdb_log_message",
+      "finalize",
+      "combine",
+    ];
     expect(denied.filter((name) => REPORT_FUNCTIONS.has(name))).toEqual([]);
     expect([...REPORT_FUNCTIONS].filter((name) => /^(duckdb_|pragma_|pg_|read_|sqlite_|parquet_|icu_)/.test(name))).toEqual([]);
   });
@@ -59,11 +105,22 @@ describe("parse trees the check does not know", () => {
 
   it("refuses a FROM item it does not know, wherever it is", () => {
     expect(reportSqlProblem(select({ type: "SOME_NEW_REF" }))).toBe("this kind of FROM item (some_new_ref) is not allowed in a report");
-    expect(reportSqlProblem(select({ type: "JOIN", left: { type: "BASE_TABLE", table_name: "decisions" }, right: { type: "COLUMN_DATA" } }))).toMatch(/column_data/);
+    expect(reportSqlProblem(select({ type: "JOIN", left: { type: "BASE_TABLE", table_name: "decisions" }, right: { type: "COLUMN_DATA" } }))).toMatch(
+      /column_data/,
+    );
   });
 
   it("checks a table reference found anywhere in the tree, not only in FROM", () => {
-    const hidden = [{ node: { type: "SELECT_NODE", cte_map: { map: [] }, from_table: { type: "EMPTY" }, select_list: [{ class: "SOMETHING_NEW", child: { type: "BASE_TABLE", table_name: "duckdb_views" } }] } }];
+    const hidden = [
+      {
+        node: {
+          type: "SELECT_NODE",
+          cte_map: { map: [] },
+          from_table: { type: "EMPTY" },
+          select_list: [{ class: "SOMETHING_NEW", child: { type: "BASE_TABLE", table_name: "duckdb_views" } }],
+        },
+      },
+    ];
     expect(reportSqlProblem(hidden)).toBe("'duckdb_views' is not a table of the lake: a report reads decisions and labels only");
   });
 });

@@ -265,13 +265,41 @@ describe("the engine's catalogue and state, out of a report's reach", () => {
   // A CTE's name is a table only where the CTE is in scope: in its own query, the CTEs after it
   // and what they nest. Anywhere else the same name is DuckDB's catalogue view.
   const OUT_OF_SCOPE: Array<[string, string, string]> = [
-    ["a CTE of a subquery in FROM, read beside it", "SELECT * FROM (WITH duckdb_views AS (SELECT 1) SELECT * FROM duckdb_views) x, duckdb_views", "duckdb_views"],
-    ["a CTE of a scalar subquery, read by the outer query", "SELECT (WITH duckdb_settings AS (SELECT 1) SELECT 1) AS one, * FROM duckdb_settings", "duckdb_settings"],
-    ["a CTE nested in another CTE's body, read by the outer query", "WITH x AS (WITH duckdb_tables AS (SELECT 1) SELECT 1) SELECT * FROM duckdb_tables", "duckdb_tables"],
-    ["a CTE of one side of a UNION, read by the other", "SELECT sql FROM duckdb_views UNION ALL (WITH duckdb_views AS (SELECT 'x' AS sql) SELECT sql FROM duckdb_views)", "duckdb_views"],
-    ["a CTE of an EXISTS, read in a WHERE beside it", "SELECT * FROM decisions WHERE EXISTS (WITH duckdb_databases AS (SELECT 1) SELECT 1) AND user_id IN (SELECT path FROM duckdb_databases)", "duckdb_databases"],
-    ["a CTE reading its own name (the catalogue's, in its body)", "WITH duckdb_views AS (SELECT * FROM duckdb_views) SELECT * FROM duckdb_views", "duckdb_views"],
-    ["a recursive CTE whose first part reads its own name", "WITH RECURSIVE duckdb_views AS (SELECT * FROM duckdb_views UNION ALL SELECT * FROM duckdb_views WHERE false) SELECT * FROM duckdb_views", "duckdb_views"],
+    [
+      "a CTE of a subquery in FROM, read beside it",
+      "SELECT * FROM (WITH duckdb_views AS (SELECT 1) SELECT * FROM duckdb_views) x, duckdb_views",
+      "duckdb_views",
+    ],
+    [
+      "a CTE of a scalar subquery, read by the outer query",
+      "SELECT (WITH duckdb_settings AS (SELECT 1) SELECT 1) AS one, * FROM duckdb_settings",
+      "duckdb_settings",
+    ],
+    [
+      "a CTE nested in another CTE's body, read by the outer query",
+      "WITH x AS (WITH duckdb_tables AS (SELECT 1) SELECT 1) SELECT * FROM duckdb_tables",
+      "duckdb_tables",
+    ],
+    [
+      "a CTE of one side of a UNION, read by the other",
+      "SELECT sql FROM duckdb_views UNION ALL (WITH duckdb_views AS (SELECT 'x' AS sql) SELECT sql FROM duckdb_views)",
+      "duckdb_views",
+    ],
+    [
+      "a CTE of an EXISTS, read in a WHERE beside it",
+      "SELECT * FROM decisions WHERE EXISTS (WITH duckdb_databases AS (SELECT 1) SELECT 1) AND user_id IN (SELECT path FROM duckdb_databases)",
+      "duckdb_databases",
+    ],
+    [
+      "a CTE reading its own name (the catalogue's, in its body)",
+      "WITH duckdb_views AS (SELECT * FROM duckdb_views) SELECT * FROM duckdb_views",
+      "duckdb_views",
+    ],
+    [
+      "a recursive CTE whose first part reads its own name",
+      "WITH RECURSIVE duckdb_views AS (SELECT * FROM duckdb_views UNION ALL SELECT * FROM duckdb_views WHERE false) SELECT * FROM duckdb_views",
+      "duckdb_views",
+    ],
     ["a CTE reading a CTE defined after it", "WITH a AS (SELECT * FROM duckdb_columns), duckdb_columns AS (SELECT 1) SELECT * FROM a", "duckdb_columns"],
     ["a CTE in a DESCRIBE, read outside it", "SELECT * FROM (DESCRIBE (WITH duckdb_views AS (SELECT 1) SELECT 1)) d, duckdb_views", "duckdb_views"],
   ];
@@ -320,8 +348,16 @@ describe("the engine's catalogue and state, out of a report's reach", () => {
     ["parquet_metadata()", "SELECT * FROM parquet_metadata('x.parquet')", /table function 'parquet_metadata'/],
     ["read_parquet() of the lake itself", "SELECT filename FROM read_parquet('raw/*/*.parquet', filename = true)", /table function 'read_parquet'/],
     ["glob()", "SELECT * FROM glob('*')", /table function 'glob'/],
-    ["json_execute_serialized_sql()", "SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))", /table function 'json_execute_serialized_sql'/],
-    ["a table function in a subquery of a CTE", "WITH x AS (SELECT (SELECT count(*) FROM duckdb_views()) AS n) SELECT * FROM x", /table function 'duckdb_views'/],
+    [
+      "json_execute_serialized_sql()",
+      "SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))",
+      /table function 'json_execute_serialized_sql'/,
+    ],
+    [
+      "a table function in a subquery of a CTE",
+      "WITH x AS (SELECT (SELECT count(*) FROM duckdb_views()) AS n) SELECT * FROM x",
+      /table function 'duckdb_views'/,
+    ],
     // functions that read the engine's state, plan SQL or change the session
     ["current_setting()", "SELECT current_setting('allowed_directories') AS s", /function 'current_setting' is not allowed/],
     ["getenv()", "SELECT getenv('HOME') AS h", /function 'getenv' is not allowed/],
@@ -339,7 +375,11 @@ describe("the engine's catalogue and state, out of a report's reach", () => {
     ["setseed()", "SELECT setseed(0.5)", /function 'setseed' is not allowed/],
     ["a function of the catalogue's schema", "SELECT pg_catalog.pg_get_viewdef(1)", /function 'pg_catalog.pg_get_viewdef' is not allowed/],
     ["a function not on the list, in a window", "SELECT current_setting('threads') OVER () FROM decisions", /function 'current_setting' is not allowed/],
-    ["a function not on the list, in ORDER BY", "SELECT amount FROM decisions ORDER BY current_setting('threads')", /function 'current_setting' is not allowed/],
+    [
+      "a function not on the list, in ORDER BY",
+      "SELECT amount FROM decisions ORDER BY current_setting('threads')",
+      /function 'current_setting' is not allowed/,
+    ],
     ["a function not on the list, in a lambda", "SELECT list_transform([1], x -> current_setting('threads'))", /function 'current_setting' is not allowed/],
     // statements
     ["SHOW TABLES", "SHOW TABLES", /SHOW lists the engine's catalogue/],
@@ -375,7 +415,10 @@ describe("the engine's catalogue and state, out of a report's reach", () => {
   it("every built-in report passes the check an analyst's copy of it gets", async () => {
     for (const r of BUILTIN_REPORTS) {
       await expect(p.reports.validate({ ...r, name: `copy_of_${r.name}` }), r.name).resolves.toMatchObject({ sql: r.sql });
-      const copy = await drain(p.reports.preview({ ...r, name: `copy_of_${r.name}` }, RANGE)).then(() => "ran", (e: unknown) => e);
+      const copy = await drain(p.reports.preview({ ...r, name: `copy_of_${r.name}` }, RANGE)).then(
+        () => "ran",
+        (e: unknown) => e,
+      );
       expect(copy, r.name).toBe("ran");
     }
   });

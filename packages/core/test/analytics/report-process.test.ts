@@ -54,7 +54,14 @@ function processRunner(over: Partial<ReportProcessOptions> = {}): ReportProcessR
   return runner;
 }
 
-const query = (sql: string, over: Partial<ReportQuery> = {}): ReportQuery => ({ sql, params: [], row_limit: 1_000, timeout_ms: 60_000, trusted: true, ...over });
+const query = (sql: string, over: Partial<ReportQuery> = {}): ReportQuery => ({
+  sql,
+  params: [],
+  row_limit: 1_000,
+  timeout_ms: 60_000,
+  trusted: true,
+  ...over,
+});
 /** A query that runs for hours on one thread, in little memory. */
 const ENDLESS = "SELECT sum(i) FROM range(100000000000) t(i)";
 /** A query that needs a list of 100 M integers at once (800 MB): it cannot spill. */
@@ -65,7 +72,11 @@ async function drain(events: AsyncIterable<ReportEvent>): Promise<ReportEvent[]>
   for await (const e of events) seen.push(e);
   return seen;
 }
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -105,7 +116,13 @@ describe("reports in a process of their own", () => {
     await drain(runner.stream(query("SELECT count(*) FROM labels")));
     expect(runner.processIds()).toEqual([pid]);
     // Only what Node sets for the channel to its parent: no PATH, no FRAUD_* setting or secret.
-    expect(readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean).map((v) => v.split("=")[0]).sort()).toEqual(["NODE_CHANNEL_FD", "NODE_CHANNEL_SERIALIZATION_MODE"]);
+    expect(
+      readFileSync(`/proc/${pid}/environ`, "utf8")
+        .split("\0")
+        .filter(Boolean)
+        .map((v) => v.split("=")[0])
+        .sort(),
+    ).toEqual(["NODE_CHANNEL_FD", "NODE_CHANNEL_SERIALIZATION_MODE"]);
     await runner.close();
     await expect.poll(() => alive(pid!)).toBe(false);
   });
@@ -121,7 +138,11 @@ describe("reports in a process of their own", () => {
   it("an analyst's report past the memory limit gets the same error, not the engine's", async () => {
     const reports = new Reports({ store: memoryReportStore(), runner: processRunner({ memoryMb: 64 }), clock });
     // Ten rows joined eight times: 100 M amounts in one list.
-    const def = { name: "hog", title: "Hog", sql: "SELECT len(list(a.amount)) AS n FROM decisions a, decisions b, decisions c, decisions d, decisions e, decisions f, decisions g, decisions h" };
+    const def = {
+      name: "hog",
+      title: "Hog",
+      sql: "SELECT len(list(a.amount)) AS n FROM decisions a, decisions b, decisions c, decisions d, decisions e, decisions f, decisions g, decisions h",
+    };
     await expect(reports.save(def, { id: "ana" })).resolves.toMatchObject({ name: "hog" });
     await expect(reports.run("hog", {})).rejects.toMatchObject({ code: "REPORT_MEMORY_LIMIT" });
   });
@@ -164,9 +185,11 @@ describe("reports in a process of their own", () => {
     expect((await events.next()).value).toMatchObject({ type: "progress" });
     const [pid] = runner.processIds();
     controller.abort();
-    const err = await failure((async () => {
-      for (;;) if ((await events.next()).done) return;
-    })());
+    const err = await failure(
+      (async () => {
+        for (;;) if ((await events.next()).done) return;
+      })(),
+    );
     expect(err).toMatchObject({ code: "REPORT_CANCELLED" });
     expect(await collectReport(runner.stream(query("SELECT 7 AS n")))).toMatchObject({ rows: [[7]] });
     expect(runner.processIds()).toEqual([pid]);

@@ -65,8 +65,12 @@ async function rows(name: string, params: Record<string, unknown> = RANGE) {
 describe("built-in reports on a lake with known contents", () => {
   it("overview: count, total, average and distinct customers, only in the date range", async () => {
     expect(await rows("overview")).toEqual([{ transactions: 9, total_amount: 13450, average_amount: 1494.44, customers: 4 }]);
-    expect(await rows("overview", { from: "2025-05-20", to: "2025-05-20" })).toEqual([{ transactions: 1, total_amount: 99999, average_amount: 99999, customers: 1 }]);
-    expect(await rows("overview", { from: "2024-01-01", to: "2024-01-31" })).toEqual([{ transactions: 0, total_amount: null, average_amount: null, customers: 0 }]);
+    expect(await rows("overview", { from: "2025-05-20", to: "2025-05-20" })).toEqual([
+      { transactions: 1, total_amount: 99999, average_amount: 99999, customers: 1 },
+    ]);
+    expect(await rows("overview", { from: "2024-01-01", to: "2024-01-31" })).toEqual([
+      { transactions: 0, total_amount: null, average_amount: null, customers: 0 },
+    ]);
   });
 
   it("top customers by total amount", async () => {
@@ -80,7 +84,13 @@ describe("built-in reports on a lake with known contents", () => {
 
   it("large transactions: over 1,000 by default, largest first, with ISO timestamps", async () => {
     const large = await rows("large_transactions");
-    expect(large.map((r) => [r.transaction_id, r.amount])).toEqual([["t6", 4000], ["t9", 3000], ["t2", 2500], ["t4", 1500], ["t7", 1200]]);
+    expect(large.map((r) => [r.transaction_id, r.amount])).toEqual([
+      ["t6", 4000],
+      ["t9", 3000],
+      ["t2", 2500],
+      ["t4", 1500],
+      ["t7", 1200],
+    ]);
     expect(large[0]).toMatchObject({ user_id: "u3", currency: "EUR", device_id: "dev9", timestamp: "2025-06-02T12:00:00.000Z", decision: "BLOCKED" });
     expect((await rows("large_transactions", { ...RANGE, min_amount: 2500 })).map((r) => r.transaction_id)).toEqual(["t6", "t9"]);
   });
@@ -148,7 +158,19 @@ describe("built-in reports on a lake with known contents", () => {
   });
 
   it("every built-in report is covered above", () => {
-    const tested = ["overview", "top_customers", "large_transactions", "by_merchant_category", "decisions_per_day", "rule_hit_rates", "amount_blocked", "decision_latency", "flagged_devices", "flagged_locations", "shadow_comparison"];
+    const tested = [
+      "overview",
+      "top_customers",
+      "large_transactions",
+      "by_merchant_category",
+      "decisions_per_day",
+      "rule_hit_rates",
+      "amount_blocked",
+      "decision_latency",
+      "flagged_devices",
+      "flagged_locations",
+      "shadow_comparison",
+    ];
     expect(BUILTIN_REPORTS.map((r) => r.name).sort()).toEqual([...tested].sort());
   });
 
@@ -173,7 +195,10 @@ describe("built-in reports on a lake with known contents", () => {
     expect(err).toBeInstanceOf(VisibleError);
     expect((err as VisibleError).code).toBe("INVALID_REPORT_PARAMS");
     expect(Object.keys((err as VisibleError).fields!).sort()).toEqual(["colour", "from", "min_amount", "to"]);
-    await expect(reports.run("overview", { from: "2025-06-03", to: "2025-06-01" })).rejects.toMatchObject({ code: "INVALID_REPORT_PARAMS", fields: { from: ["must not be after `to`"] } });
+    await expect(reports.run("overview", { from: "2025-06-03", to: "2025-06-01" })).rejects.toMatchObject({
+      code: "INVALID_REPORT_PARAMS",
+      fields: { from: ["must not be after `to`"] },
+    });
     await expect(reports.run("no_such_report", {})).rejects.toMatchObject({ code: "REPORT_NOT_FOUND" });
   });
 
@@ -215,7 +240,14 @@ describe("one SQL text for DuckDB and Athena", () => {
     expect(request.QueryString).toBe(compileNamedParameters(BUILTIN_REPORTS.find((r) => r.name === "amount_blocked")!.sql).sql);
     const large = recording.queries.length;
     await reports.run("large_transactions", { ...RANGE, min_amount: 1000.5 });
-    expect(athenaStartQueryInput(recording.queries[large]!, { workGroup: "w", database: "d" }).ExecutionParameters).toEqual(["'2025-06-01'", "'2025-06-03'", "1000.5", "'2025-06-01'", "'2025-06-03'", "1000.5"]);
+    expect(athenaStartQueryInput(recording.queries[large]!, { workGroup: "w", database: "d" }).ExecutionParameters).toEqual([
+      "'2025-06-01'",
+      "'2025-06-03'",
+      "1000.5",
+      "'2025-06-01'",
+      "'2025-06-03'",
+      "1000.5",
+    ]);
   });
 
   it("every built-in report sends Athena the SQL and values DuckDB ran", async () => {
@@ -225,14 +257,20 @@ describe("one SQL text for DuckDB and Athena", () => {
       athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: "SUCCEEDED" } } });
       athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
       const client = new AthenaClient({ region: "eu-west-3", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
-      const onAthena = new Reports({ store: memoryReportStore(), runner: new AthenaReportRunner(client, { workGroup: "analysts", database: "fraud_prod" }), clock: () => new Date("2025-06-04T12:00:00Z") });
+      const onAthena = new Reports({
+        store: memoryReportStore(),
+        runner: new AthenaReportRunner(client, { workGroup: "analysts", database: "fraud_prod" }),
+        clock: () => new Date("2025-06-04T12:00:00Z"),
+      });
       for (const def of BUILTIN_REPORTS) {
         recording.queries.length = 0;
         athena.resetHistory();
         await reports.run(def.name, RANGE);
         await onAthena.run(def.name, RANGE);
         const ran = recording.queries[0]!;
-        expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input, def.name).toEqual(athenaStartQueryInput(ran, { workGroup: "analysts", database: "fraud_prod" }));
+        expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input, def.name).toEqual(
+          athenaStartQueryInput(ran, { workGroup: "analysts", database: "fraud_prod" }),
+        );
       }
     } finally {
       athena.restore();
@@ -240,7 +278,21 @@ describe("one SQL text for DuckDB and Athena", () => {
   });
 
   it("built-in SQL uses only functions Athena (Trino) has, and no DuckDB-only syntax", async () => {
-    const trino = new Set(["count", "count_star", "sum", "avg", "max", "min", "round", "count_if", "coalesce", "nullif", "cardinality", "approx_percentile", "cast"]);
+    const trino = new Set([
+      "count",
+      "count_star",
+      "sum",
+      "avg",
+      "max",
+      "min",
+      "round",
+      "count_if",
+      "coalesce",
+      "nullif",
+      "cardinality",
+      "approx_percentile",
+      "cast",
+    ]);
     const operators = /^(\+|-|\*|\/|%|=|<>|!=|<|>|<=|>=|~~)$/;
     const instance = await DuckDBInstance.create(":memory:");
     const conn = await instance.connect();
@@ -250,7 +302,10 @@ describe("one SQL text for DuckDB and Athena", () => {
         expect(sql, def.name).not.toMatch(/::|\$\d|\bFROM\s+'/i);
         const ast = (await conn.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [sql])).getRows()[0]![0] as string;
         const names = [...ast.matchAll(/"function_name":"([^"]+)"/g)].map((m) => m[1]!).filter((n) => !operators.test(n) && n !== "unnest");
-        expect(names.filter((n) => !trino.has(n)), def.name).toEqual([]);
+        expect(
+          names.filter((n) => !trino.has(n)),
+          def.name,
+        ).toEqual([]);
       }
     } finally {
       conn.closeSync();
@@ -342,7 +397,12 @@ ORDER BY n DESC, d.user_id;`,
   }
 
   it("are refused when parameters and SQL disagree, or the name is a built-in's", async () => {
-    await expect(reports.save({ ...mine, parameters: [] }, analyst)).rejects.toMatchObject({ code: "INVALID_REPORT", fields: { sql: [":from is used but not declared as a parameter", ":to is used but not declared as a parameter", ":min is used but not declared as a parameter"] } });
+    await expect(reports.save({ ...mine, parameters: [] }, analyst)).rejects.toMatchObject({
+      code: "INVALID_REPORT",
+      fields: {
+        sql: [":from is used but not declared as a parameter", ":to is used but not declared as a parameter", ":min is used but not declared as a parameter"],
+      },
+    });
     await expect(reports.save({ ...mine, sql: "SELECT * FROM decisions WHERE amount > ?" }, analyst)).rejects.toMatchObject({ code: "INVALID_REPORT" });
     await expect(reports.save({ ...mine, name: "overview" }, analyst)).rejects.toMatchObject({ code: "REPORT_NAME_TAKEN" });
     await expect(reports.remove("overview", analyst)).rejects.toMatchObject({ code: "REPORT_BUILTIN" });
@@ -381,7 +441,10 @@ describe("limits of a run", () => {
 
   it("a cancelled run stops with REPORT_CANCELLED, and the engine serves the next one", async () => {
     const controller = new AbortController();
-    const events = runner.stream({ sql: "SELECT sum(i) FROM range(100000000000) t(i)", params: [], row_limit: 10, timeout_ms: 60_000, trusted: true }, { signal: controller.signal });
+    const events = runner.stream(
+      { sql: "SELECT sum(i) FROM range(100000000000) t(i)", params: [], row_limit: 10, timeout_ms: 60_000, trusted: true },
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 700);
     const seen: string[] = [];
     const err = await (async () => {
@@ -405,7 +468,9 @@ describe("the lake over time", () => {
       const conn = await instance.connect();
       const old = join(lakeDir, "raw", "dt=2025-06-02");
       mkdirSync(old, { recursive: true });
-      await conn.run(`COPY (SELECT 'old-1' AS transaction_id, 'u9' AS user_id, 10.0 AS amount, 'XAF' AS currency, TIMESTAMP '2025-06-02 10:00:00' AS "timestamp", 'APPROVED' AS decision, CAST(0 AS BIGINT) AS score, CAST([] AS VARCHAR[]) AS rules_fired) TO '${join(old, "part-1-1.parquet")}' (FORMAT parquet)`);
+      await conn.run(
+        `COPY (SELECT 'old-1' AS transaction_id, 'u9' AS user_id, 10.0 AS amount, 'XAF' AS currency, TIMESTAMP '2025-06-02 10:00:00' AS "timestamp", 'APPROVED' AS decision, CAST(0 AS BIGINT) AS score, CAST([] AS VARCHAR[]) AS rules_fired) TO '${join(old, "part-1-1.parquet")}' (FORMAT parquet)`,
+      );
       conn.closeSync();
       instance.closeSync();
       expect(rowObjects(await onFresh.run("overview", RANGE))).toEqual([{ transactions: 1, total_amount: 10, average_amount: 10, customers: 1 }]);

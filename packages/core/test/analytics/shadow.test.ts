@@ -50,7 +50,12 @@ describe("shadow ruleset", () => {
     expect(result.decision.shadow).toEqual({ version: strict, decision: "REVIEW", score: 50, rules: ["OVER_1000"] });
     // Stored with the decision, and in the lake row.
     expect((await p.decisions.get("s1"))?.shadow).toEqual(result.decision.shadow);
-    expect(toLakeRecord(result.decision).record).toMatchObject({ shadow_version: strict, shadow_decision: "REVIEW", shadow_score: 50, shadow_rules_fired: ["OVER_1000"] });
+    expect(toLakeRecord(result.decision).record).toMatchObject({
+      shadow_version: strict,
+      shadow_decision: "REVIEW",
+      shadow_score: 50,
+      shadow_rules_fired: ["OVER_1000"],
+    });
   });
 
   it("a block-list match blocks in the shadow too", async () => {
@@ -65,7 +70,10 @@ describe("shadow ruleset", () => {
     const { p, strict } = await setUp();
     const before = await p.scoring.submit(tx("s3", 1500));
     expect(before.status === "recorded" && "shadow" in before.decision).toBe(false);
-    expect(toLakeRecord((before as { decision: Parameters<typeof toLakeRecord>[0] }).decision).record).toMatchObject({ shadow_version: null, shadow_decision: null });
+    expect(toLakeRecord((before as { decision: Parameters<typeof toLakeRecord>[0] }).decision).record).toMatchObject({
+      shadow_version: null,
+      shadow_decision: null,
+    });
     await p.rules.setShadow(strict, ana);
     await p.rules.setShadow(null, ana);
     const after = await p.scoring.submit(tx("s4", 1500));
@@ -82,7 +90,10 @@ describe("shadow ruleset", () => {
     const result = await p.scoring.submit(tx("s5", 1500));
     expect(result.status === "recorded" && result.decision).toMatchObject({ ruleset_version: strict, decision: "REVIEW" });
     expect(result.status === "recorded" && result.decision.shadow).toBeUndefined();
-    const audit = p.db.prepare("SELECT action, after FROM audit_log WHERE action = 'ruleset.shadow' ORDER BY id").all() as Array<{ action: string; after: string }>;
+    const audit = p.db.prepare("SELECT action, after FROM audit_log WHERE action = 'ruleset.shadow' ORDER BY id").all() as Array<{
+      action: string;
+      after: string;
+    }>;
     expect(audit.map((a) => JSON.parse(a.after))).toEqual([{ shadow_version: strict }]);
   });
 });

@@ -25,7 +25,17 @@ const RANGE = { from: "2025-06-01", to: "2025-06-04" };
 beforeAll(async () => {
   dataDir = dirs.make();
   db = openDatabase(join(dataDir, "fraud.db"));
-  sim = await simulateLake({ lakeDir: join(dataDir, "lake"), days: 4, txPerDay: 5_000, end: new Date("2025-06-04T00:00:00Z"), seed: 3, fraudRate: 0.02, labelsDb: db, runId: "t1", threads: 2 });
+  sim = await simulateLake({
+    lakeDir: join(dataDir, "lake"),
+    days: 4,
+    txPerDay: 5_000,
+    end: new Date("2025-06-04T00:00:00Z"),
+    seed: 3,
+    fraudRate: 0.02,
+    labelsDb: db,
+    runId: "t1",
+    threads: 2,
+  });
   runner = new LocalReportRunner({ lakeDir: join(dataDir, "lake"), labels: sqliteLabels(db), threads: 2 });
   reports = new Reports({ store: memoryReportStore(), runner });
 });
@@ -61,7 +71,10 @@ describe("simulate: history straight to the lake", () => {
   it("the tuned report SQL gives the rows of the plain SQL (ties at the 1,000th amount, percentiles over microseconds)", async () => {
     const plain = async (sql: string, params: Array<{ type: "date" | "number"; value: string | number }>) =>
       (await collectReport(runner.stream({ sql, params, row_limit: 10_000, timeout_ms: 60_000, trusted: true }))).rows;
-    const range = [{ type: "date" as const, value: RANGE.from }, { type: "date" as const, value: RANGE.to }];
+    const range = [
+      { type: "date" as const, value: RANGE.from },
+      { type: "date" as const, value: RANGE.to },
+    ];
     const large = await reports.run("large_transactions", { ...RANGE, min_amount: 100 });
     expect(large.row_count).toBe(1000);
     expect(large.rows).toEqual(
@@ -82,7 +95,16 @@ describe("simulate: history straight to the lake", () => {
   });
 
   it("the same seed gives the same history", async () => {
-    const again = await simulateLake({ lakeDir: join(dirs.make(), "lake"), days: 4, txPerDay: 5_000, end: new Date("2025-06-04T00:00:00Z"), seed: 3, fraudRate: 0.02, runId: "t2", threads: 2 });
+    const again = await simulateLake({
+      lakeDir: join(dirs.make(), "lake"),
+      days: 4,
+      txPerDay: 5_000,
+      end: new Date("2025-06-04T00:00:00Z"),
+      seed: 3,
+      fraudRate: 0.02,
+      runId: "t2",
+      threads: 2,
+    });
     expect(again.decisions).toEqual(sim.decisions);
     expect(again.fraud).toBe(sim.fraud);
   });
@@ -98,7 +120,12 @@ describe("simulate: history straight to the lake", () => {
   });
 
   it("can be backtested", async () => {
-    const result = await backtestRuleset({ runner, ruleset: { ...RulesetContent.parse(DEMO_RULESET), version: 1 }, range: { from: "2025-06-03", to: "2025-06-04", warmup_days: 2 }, settings: defaultSettings });
+    const result = await backtestRuleset({
+      runner,
+      ruleset: { ...RulesetContent.parse(DEMO_RULESET), version: 1 },
+      range: { from: "2025-06-03", to: "2025-06-04", warmup_days: 2 },
+      settings: defaultSettings,
+    });
     expect(result.replayed).toBe(20_000);
     expect(result.transactions).toBe(10_000);
     expect(result.labels.fraud).toBeGreaterThan(0);

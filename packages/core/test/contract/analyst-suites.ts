@@ -73,7 +73,17 @@ function backtestResult(transactions: number): BacktestResult {
         count: 1,
         amount: 9_000,
         examples: [
-          { transaction_id: "x-1", user_id: "u", amount: 9_000, currency: "XAF", timestamp: "2025-06-10T10:00:00.000Z", recorded_score: 10, draft_score: 90, draft_rules: ["R1"], label: "fraud" },
+          {
+            transaction_id: "x-1",
+            user_id: "u",
+            amount: 9_000,
+            currency: "XAF",
+            timestamp: "2025-06-10T10:00:00.000Z",
+            recorded_score: 10,
+            draft_score: 90,
+            draft_rules: ["R1"],
+            label: "fraud",
+          },
         ],
       },
     ],
@@ -228,7 +238,10 @@ export function analystContracts(adapter: string, make: MakeAnalystFixture): voi
       await f.reviews.label({ transaction_id: "s-2", label: "legitimate" }, ANA);
       await f.reviews.label({ transaction_id: "s-3", label: "fraud" }, ANA);
       await f.reviews.label({ transaction_id: "s-3", label: "legitimate" }, ANA);
-      const expected = { by_decision: { REVIEW: { fraud: 0, legitimate: 0 }, BLOCKED: { fraud: 0, legitimate: 0 } }, by_rule: {} as Record<string, { fraud: number; legitimate: number }> };
+      const expected = {
+        by_decision: { REVIEW: { fraud: 0, legitimate: 0 }, BLOCKED: { fraud: 0, legitimate: 0 } },
+        by_rule: {} as Record<string, { fraud: number; legitimate: number }>,
+      };
       for (const [d, label] of [
         [s1, "fraud"],
         [s2, "legitimate"],
@@ -288,7 +301,8 @@ export function analystContracts(adapter: string, make: MakeAnalystFixture): voi
     it("counts each decision once in its minute, with the blocked amount", async () => {
       const f = await fixture();
       const decisions: Decision[] = [];
-      for (let i = 0; i < 4; i++) decisions.push(await submit(f, i % 2 ? suspicious(`m-${i}`, `user-m${i}`) : txn(`m-${i}`, { user_id: `user-m${i}`, amount: 50 + i })));
+      for (let i = 0; i < 4; i++)
+        decisions.push(await submit(f, i % 2 ? suspicious(`m-${i}`, `user-m${i}`) : txn(`m-${i}`, { user_id: `user-m${i}`, amount: 50 + i })));
       await f.deliver();
       await f.deliver();
       const expected = new Map<string, { minute: string; APPROVED: number; REVIEW: number; BLOCKED: number; amount_blocked: number }>();
@@ -307,7 +321,8 @@ export function analystContracts(adapter: string, make: MakeAnalystFixture): voi
     it("samples the scores and latencies of the newest decisions", async () => {
       const f = await fixture();
       const decisions: Decision[] = [];
-      for (let i = 0; i < 5; i++) decisions.push(await submit(f, i === 4 ? suspicious(`r-${i}`, `user-r${i}`) : txn(`r-${i}`, { user_id: `user-r${i}`, amount: 20 + i })));
+      for (let i = 0; i < 5; i++)
+        decisions.push(await submit(f, i === 4 ? suspicious(`r-${i}`, `user-r${i}`) : txn(`r-${i}`, { user_id: `user-r${i}`, amount: 20 + i })));
       const buckets = (ds: Decision[]) => {
         const b = Array.from({ length: 10 }, () => 0);
         for (const d of ds) b[Math.min(9, Math.floor(d.score / 10))]! += 1;
@@ -325,7 +340,11 @@ export function analystContracts(adapter: string, make: MakeAnalystFixture): voi
   describe(`${adapter}: ReportStore`, () => {
     it("saves, replaces, lists by name and removes analysts' reports", async () => {
       const f = await fixture();
-      const daily = ReportDefinition.parse({ name: "daily_blocked", title: "Blocked per day", sql: "SELECT dt, count(*) AS n FROM decisions WHERE decision = 'BLOCKED' GROUP BY dt" });
+      const daily = ReportDefinition.parse({
+        name: "daily_blocked",
+        title: "Blocked per day",
+        sql: "SELECT dt, count(*) AS n FROM decisions WHERE decision = 'BLOCKED' GROUP BY dt",
+      });
       const amounts = ReportDefinition.parse({
         name: "amounts",
         title: "Amounts",
@@ -414,8 +433,18 @@ export function analystContracts(adapter: string, make: MakeAnalystFixture): voi
 
   describe(`${adapter}: a rule over the cost limit, stored before the check`, () => {
     const numbers = `[${Array.from({ length: 100 }, (_, i) => i).join(", ")}]`;
-    const nested = { id: "NESTED", name: "Nested loops", description: "", expression: `${numbers}.exists(a, ${numbers}.exists(b, ${numbers}.exists(c, a + b + c < 0)))`, score: 10, enabled: true };
-    const refused = { code: "INVALID_RULE_EXPRESSION", issues: [expect.objectContaining({ params: expect.objectContaining({ key: "rule_too_costly", rule: "NESTED" }) })] };
+    const nested = {
+      id: "NESTED",
+      name: "Nested loops",
+      description: "",
+      expression: `${numbers}.exists(a, ${numbers}.exists(b, ${numbers}.exists(c, a + b + c < 0)))`,
+      score: 10,
+      enabled: true,
+    };
+    const refused = {
+      code: "INVALID_RULE_EXPRESSION",
+      issues: [expect.objectContaining({ params: expect.objectContaining({ key: "rule_too_costly", rule: "NESTED" }) })],
+    };
 
     it("scores with the fallback, the rule's error recorded, and does not hang", async () => {
       const f = await fixture();

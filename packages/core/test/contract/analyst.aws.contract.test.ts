@@ -30,7 +30,15 @@ analystContracts("aws (DynamoDB, Kinesis emulators)", async (clock) => {
       for (const { decision } of await emulators.readStream(stream)) await recordScoredEvent(p, decision);
     },
     async overwrite(ruleset) {
-      await emulators.clients.dynamo.send(new UpdateCommand({ TableName: tables.rulesets, Key: { pk: "RULESET", version: ruleset.version }, UpdateExpression: "SET #data = :data", ExpressionAttributeNames: { "#data": "data" }, ExpressionAttributeValues: { ":data": JSON.stringify(ruleset) } }));
+      await emulators.clients.dynamo.send(
+        new UpdateCommand({
+          TableName: tables.rulesets,
+          Key: { pk: "RULESET", version: ruleset.version },
+          UpdateExpression: "SET #data = :data",
+          ExpressionAttributeNames: { "#data": "data" },
+          ExpressionAttributeValues: { ":data": JSON.stringify(ruleset) },
+        }),
+      );
     },
     close: async () => {},
   };

@@ -1,13 +1,7 @@
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
-import {
-  AthenaClient,
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  StartQueryExecutionCommand,
-  StopQueryExecutionCommand,
-} from "@aws-sdk/client-athena";
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, StopQueryExecutionCommand } from "@aws-sdk/client-athena";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -89,7 +83,14 @@ describe("Kinesis event stream", () => {
     const stored = await broken.decisions.get("r-1");
     expect(stored).toBeDefined();
 
-    const fixed = openAwsPlatform({ tables, streamName: stream, settings: defaultSettings, clients: emulators.clients, clock: tickingClock(), rulesetCacheMs: 0 });
+    const fixed = openAwsPlatform({
+      tables,
+      streamName: stream,
+      settings: defaultSettings,
+      clients: emulators.clients,
+      clock: tickingClock(),
+      rulesetCacheMs: 0,
+    });
     const retry = await fixed.scoring.submit(body("r-1"));
     expect(retry.status).toBe("duplicate");
     const again = await fixed.scoring.submit(body("r-1"));
@@ -106,7 +107,14 @@ describe("test transactions on AWS", () => {
     // The tables as the ingest and consumer functions know them: without the test table.
     const { tests: _tests, ...ingestTables } = tables;
     const athena = { workGroup: "test-fraud-analysts", database: "fraud_test" };
-    const withoutTests = openAwsPlatform({ tables: ingestTables, streamName: stream, settings: defaultSettings, clients: emulators.clients, rulesetCacheMs: 0, athena });
+    const withoutTests = openAwsPlatform({
+      tables: ingestTables,
+      streamName: stream,
+      settings: defaultSettings,
+      clients: emulators.clients,
+      rulesetCacheMs: 0,
+      athena,
+    });
     expect(withoutTests.testDecisions).toBeUndefined();
     await expect(withoutTests.scoring.submitTest(body("no-test-here"))).rejects.toThrow(/no test decision log/);
     expect(() => dashboardPlatform(withoutTests)).toThrow(/FRAUD_TABLE_TESTS/);
@@ -138,7 +146,16 @@ describe("SNS alerter", () => {
   });
 
   it("writes a subject SNS accepts: printable ASCII, at most 100 characters", () => {
-    const { subject } = alertEmail({ transaction_id: "x", user_id: "Amadou-Ngoné-".repeat(10), decision: "BLOCKED", score: 95, amount: 1e9, currency: "XAF", rules: [], decided_at: "2025-06-15T11:00:00.000Z" });
+    const { subject } = alertEmail({
+      transaction_id: "x",
+      user_id: "Amadou-Ngoné-".repeat(10),
+      decision: "BLOCKED",
+      score: 95,
+      amount: 1e9,
+      currency: "XAF",
+      rules: [],
+      decided_at: "2025-06-15T11:00:00.000Z",
+    });
     expect(subject.length).toBeLessThanOrEqual(100);
     expect(subject).toMatch(/^[\x20-\x7e]+$/);
   });
@@ -186,15 +203,31 @@ describe("Athena report runner", () => {
   const athena = mockClient(AthenaClient);
   const client = new AthenaClient({ region: "eu-west-3", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
   const waits: number[] = [];
-  const runner = () => new AthenaReportRunner(client, { workGroup: "wg", database: "fraud_test", pollMs: 100, maxPollMs: 400, sleep: async (ms) => void waits.push(ms) });
-  const query = (over: Partial<ReportQuery> = {}): ReportQuery => ({ sql: "SELECT dt, count(*) FROM decisions WHERE dt >= ? GROUP BY 1", params: [{ type: "date", value: "2025-06-14" }], row_limit: 100, timeout_ms: 60_000, trusted: true, ...over });
+  const runner = () =>
+    new AthenaReportRunner(client, { workGroup: "wg", database: "fraud_test", pollMs: 100, maxPollMs: 400, sleep: async (ms) => void waits.push(ms) });
+  const query = (over: Partial<ReportQuery> = {}): ReportQuery => ({
+    sql: "SELECT dt, count(*) FROM decisions WHERE dt >= ? GROUP BY 1",
+    params: [{ type: "date", value: "2025-06-14" }],
+    row_limit: 100,
+    timeout_ms: 60_000,
+    trusted: true,
+    ...over,
+  });
   beforeEach(() => {
     athena.reset();
     waits.length = 0;
   });
   const column = (Name: string, Type: string) => ({ Name, Type });
   const row = (...values: Array<string | undefined>) => ({ Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })) });
-  const meta = { ColumnInfo: [column("dt", "varchar"), column("decisions", "bigint"), column("blocked_share", "double"), column("last_at", "timestamp(3)"), column("rules", "array")] };
+  const meta = {
+    ColumnInfo: [
+      column("dt", "varchar"),
+      column("decisions", "bigint"),
+      column("blocked_share", "double"),
+      column("last_at", "timestamp(3)"),
+      column("rules", "array"),
+    ],
+  };
 
   it("starts the query in the workgroup with bound parameters, polls with backoff, pages the results and types the cells", async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
@@ -207,7 +240,13 @@ describe("Athena report runner", () => {
       .resolves({ QueryExecution: { Status: { State: "SUCCEEDED" }, Statistics: { DataScannedInBytes: 2048 } } });
     athena
       .on(GetQueryResultsCommand, { QueryExecutionId: "q-1", NextToken: undefined })
-      .resolves({ ResultSet: { ResultSetMetadata: meta, Rows: [row("dt", "decisions", "blocked_share", "last_at", "rules"), row("2025-06-14", "120", "0.05", "2025-06-14 23:59:58.123", "[R1, R2]")] }, NextToken: "p2" })
+      .resolves({
+        ResultSet: {
+          ResultSetMetadata: meta,
+          Rows: [row("dt", "decisions", "blocked_share", "last_at", "rules"), row("2025-06-14", "120", "0.05", "2025-06-14 23:59:58.123", "[R1, R2]")],
+        },
+        NextToken: "p2",
+      })
       .on(GetQueryResultsCommand, { QueryExecutionId: "q-1", NextToken: "p2" })
       .resolves({ ResultSet: { ResultSetMetadata: meta, Rows: [row("2025-06-15", "80", undefined, "2025-06-15 08:00:00.000", "[]")] } });
 
@@ -221,8 +260,18 @@ describe("Athena report runner", () => {
     });
     expect(waits).toEqual([100, 200, 400, 400]);
     expect(events.filter((e) => e.type === "progress")).toHaveLength(4);
-    const result = await collectReport((async function* () { yield* events; })());
-    expect(result.columns.map((c) => [c.name, c.type])).toEqual([["dt", "string"], ["decisions", "number"], ["blocked_share", "number"], ["last_at", "timestamp"], ["rules", "array"]]);
+    const result = await collectReport(
+      (async function* () {
+        yield* events;
+      })(),
+    );
+    expect(result.columns.map((c) => [c.name, c.type])).toEqual([
+      ["dt", "string"],
+      ["decisions", "number"],
+      ["blocked_share", "number"],
+      ["last_at", "timestamp"],
+      ["rules", "array"],
+    ]);
     expect(rowObjects(result)).toEqual([
       { dt: "2025-06-14", decisions: 120, blocked_share: 0.05, last_at: "2025-06-14T23:59:58.123Z", rules: ["R1", "R2"] },
       { dt: "2025-06-15", decisions: 80, blocked_share: null, last_at: "2025-06-15T08:00:00.000Z", rules: [] },
@@ -233,7 +282,9 @@ describe("Athena report runner", () => {
   it("stops at the row limit and says the result is truncated", async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-2" });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: "SUCCEEDED" } } });
-    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: meta, Rows: [row("h"), row("a", "1"), row("b", "2"), row("c", "3")] }, NextToken: "more" });
+    athena
+      .on(GetQueryResultsCommand)
+      .resolves({ ResultSet: { ResultSetMetadata: meta, Rows: [row("h"), row("a", "1"), row("b", "2"), row("c", "3")] }, NextToken: "more" });
     const result = await collectReport(runner().stream(query({ row_limit: 2 })));
     expect(result.rows.map((r) => r[0])).toEqual(["a", "b"]);
     expect(result.truncated).toBe(true);
@@ -242,7 +293,9 @@ describe("Athena report runner", () => {
 
   it("turns the workgroup's scan limit into an error the analyst can act on", async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-3" });
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: "FAILED", StateChangeReason: "Query cancelled: Bytes scanned limit was exceeded", AthenaError: { ErrorType: 1 } } } });
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: "FAILED", StateChangeReason: "Query cancelled: Bytes scanned limit was exceeded", AthenaError: { ErrorType: 1 } } },
+    });
     const error = (await collectReport(runner().stream(query())).catch((e: unknown) => e)) as VisibleError;
     expect(error).toBeInstanceOf(VisibleError);
     expect(error.code).toBe("REPORT_SCAN_LIMIT");
@@ -254,7 +307,9 @@ describe("Athena report runner", () => {
       .on(GetQueryExecutionCommand)
       .resolvesOnce({ QueryExecution: { Status: { State: "SUCCEEDED" } } })
       .resolves({ QueryExecution: { Status: { State: "FAILED", StateChangeReason: "SYNTAX_ERROR: line 1:8: Column 'nope' cannot be resolved" } } });
-    const error = (await collectReport(runner().stream(query({ sql: "SELECT nope FROM decisions", params: [], trusted: false }))).catch((e: unknown) => e)) as VisibleError;
+    const error = (await collectReport(runner().stream(query({ sql: "SELECT nope FROM decisions", params: [], trusted: false }))).catch(
+      (e: unknown) => e,
+    )) as VisibleError;
     expect(error.code).toBe("REPORT_SQL_ERROR");
     expect(error.message).toContain("Column 'nope' cannot be resolved");
     expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.QueryString).toBe("EXPLAIN (TYPE VALIDATE) SELECT nope FROM decisions");
@@ -265,7 +320,9 @@ describe("Athena report runner", () => {
       expect(check.ok, sql).toBe(false);
     }
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
-    const rejected = (await collectReport(runner().stream(query({ sql: "INSERT INTO decisions VALUES (1)", params: [], trusted: false }))).catch((e: unknown) => e)) as VisibleError;
+    const rejected = (await collectReport(runner().stream(query({ sql: "INSERT INTO decisions VALUES (1)", params: [], trusted: false }))).catch(
+      (e: unknown) => e,
+    )) as VisibleError;
     expect(rejected.code).toBe("REPORT_SQL_REJECTED");
   });
 
@@ -308,7 +365,11 @@ describe("Athena report runner", () => {
     const result = await p.reports!.run("blocked_count", {});
     expect(rowObjects(result)).toEqual([{ n: 42 }]);
     const started = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
-    expect(started.at(-1)).toMatchObject({ WorkGroup: "wg", QueryExecutionContext: { Database: "fraud_test" }, QueryString: expect.stringContaining("FROM decisions") });
+    expect(started.at(-1)).toMatchObject({
+      WorkGroup: "wg",
+      QueryExecutionContext: { Database: "fraud_test" },
+      QueryString: expect.stringContaining("FROM decisions"),
+    });
     expect(p.backtests).toBeDefined();
   });
 
@@ -380,7 +441,15 @@ describe("review labels in the lake", () => {
   it("writes each labelled case to labels/ as one JSON line with the Glue table's columns; the latest label wins", async () => {
     const stream = await emulators.createStream();
     const tables = await emulators.createTables();
-    const p = openAwsPlatform({ tables, streamName: stream, settings: defaultSettings, clients: emulators.clients, clock: tickingClock(), rulesetCacheMs: 0, lakeBucket: emulators.s3Bucket });
+    const p = openAwsPlatform({
+      tables,
+      streamName: stream,
+      settings: defaultSettings,
+      clients: emulators.clients,
+      clock: tickingClock(),
+      rulesetCacheMs: 0,
+      lakeBucket: emulators.s3Bucket,
+    });
     await p.rules.publish((await p.rules.saveDraft(RulesetContent.parse(DEMO_RULESET), { id: "t" })).version, { id: "t" });
     const id = "lab/1 é";
     const r = await p.scoring.submit({ ...body(id, 9_000), device_id: "new-device", location: "Lagos, NG" });

@@ -222,12 +222,16 @@ export function dashboardContracts(adapter: string, make: MakeDashboardFixture):
       const { users, signInThrottle } = await fixture();
       const ana = await users.create({ username: "ana", display_name: "Ana", role: "analyst", password: PASSWORD }, ADMIN);
       for (let i = 0; i < SIGN_IN_THROTTLE.free.user; i++) {
-        await expect(changeOwnPassword({ users, signInThrottle }, ana, change(`guess number ${i}`, "a brand new secret"))).rejects.toMatchObject({ code: "WRONG_PASSWORD" });
+        await expect(changeOwnPassword({ users, signInThrottle }, ana, change(`guess number ${i}`, "a brand new secret"))).rejects.toMatchObject({
+          code: "WRONG_PASSWORD",
+        });
       }
       // This fixture's clock moves a second per reading: guess on until a wait outlasts that.
       let answer: unknown;
       for (let i = 0; i < 20; i++) {
-        answer = await changeOwnPassword({ users, signInThrottle }, ana, change(`late guess ${i}`, "a brand new secret")).catch((e: { code: string }) => e.code);
+        answer = await changeOwnPassword({ users, signInThrottle }, ana, change(`late guess ${i}`, "a brand new secret")).catch(
+          (e: { code: string }) => e.code,
+        );
         if (((answer as { seconds?: number }).seconds ?? 0) >= 2) break;
       }
       expect(answer).toMatchObject({ status: "wait" });
@@ -238,7 +242,11 @@ export function dashboardContracts(adapter: string, make: MakeDashboardFixture):
     it("refuses a new password that breaks the policy, repeats the current one or is not confirmed", async () => {
       const { users, signInThrottle } = await fixture();
       const ana = await users.create({ username: "ana", display_name: "Ana", role: "analyst", password: PASSWORD }, ADMIN);
-      for (const bad of [change(PASSWORD, "short"), change(PASSWORD, PASSWORD), { ...change(PASSWORD, "a brand new secret"), confirm_password: "a brand new secreT" }]) {
+      for (const bad of [
+        change(PASSWORD, "short"),
+        change(PASSWORD, PASSWORD),
+        { ...change(PASSWORD, "a brand new secret"), confirm_password: "a brand new secreT" },
+      ]) {
         await expect(changeOwnPassword({ users, signInThrottle }, ana, bad)).rejects.toThrow();
       }
       expect(await users.authenticate("ana", PASSWORD)).toEqual(ana);
@@ -300,7 +308,12 @@ export function dashboardContracts(adapter: string, make: MakeDashboardFixture):
       const ats = all.map((e) => e.at);
       expect([...ats].sort().reverse()).toEqual(ats);
       expect(new Set(all.map((e) => e.id)).size).toBe(4);
-      expect(all[1]).toMatchObject({ actor: "admin-1", entity: "user", before: { role: "viewer", disabled: false }, after: { role: "analyst", disabled: false } });
+      expect(all[1]).toMatchObject({
+        actor: "admin-1",
+        entity: "user",
+        before: { role: "viewer", disabled: false },
+        after: { role: "analyst", disabled: false },
+      });
       expect(all[3]).toMatchObject({ action: "user.create", after: { display_name: "Ana", role: "viewer" } });
       expect(JSON.stringify(all)).not.toContain(PASSWORD);
 

@@ -34,8 +34,13 @@ describe("aws (DynamoDB emulator): sign-in attempts in the users table", () => {
     const tables = await emulators.createTables();
     const at = new Date("2025-06-15T12:00:00.000Z");
     const p = openAwsPlatform({ tables, streamName: "unused", settings: defaultSettings, clients: emulators.clients, clock: () => at });
-    await p.signInThrottle.attempt([{ kind: "user", id: "ana" }, { kind: "address", id: "203.0.113.7" }]);
-    const { Items } = await emulators.clients.dynamo.send(new QueryCommand({ TableName: tables.users, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": "SIGNIN" } }));
+    await p.signInThrottle.attempt([
+      { kind: "user", id: "ana" },
+      { kind: "address", id: "203.0.113.7" },
+    ]);
+    const { Items } = await emulators.clients.dynamo.send(
+      new QueryCommand({ TableName: tables.users, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": "SIGNIN" } }),
+    );
     expect(Items?.map((i) => [i.sk, i.failures, i.expires_epoch])).toEqual([
       ["address:203.0.113.7", 1, (at.getTime() + SIGN_IN_THROTTLE.keepMs) / 1_000],
       ["user:ana", 1, (at.getTime() + SIGN_IN_THROTTLE.keepMs) / 1_000],

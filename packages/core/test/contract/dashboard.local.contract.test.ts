@@ -46,7 +46,11 @@ describe("local (SQLite): sign-in attempts on disk", () => {
     const p = openLocalPlatform({ dataDir: dir, settings: defaultSettings, clock: () => new Date(t) });
     try {
       const rows = () => p.db.prepare("SELECT count(*) FROM sign_in_attempts").pluck().get();
-      for (let i = 0; i < 50; i++) await p.signInThrottle.attempt([{ kind: "user", id: `name-${i}` }, { kind: "address", id: `198.51.100.${i}` }]);
+      for (let i = 0; i < 50; i++)
+        await p.signInThrottle.attempt([
+          { kind: "user", id: `name-${i}` },
+          { kind: "address", id: `198.51.100.${i}` },
+        ]);
       expect(rows()).toBe(100);
       t += SIGN_IN_THROTTLE.keepMs - 1;
       await p.signInThrottle.attempt([{ kind: "user", id: "late" }]);

@@ -81,7 +81,9 @@ export async function startEmulators(): Promise<Emulators> {
       const names = {} as Record<keyof typeof TABLE_SCHEMAS, string>;
       for (const k of Object.keys(TABLE_SCHEMAS) as Array<keyof typeof TABLE_SCHEMAS>) names[k] = `${prefix}-${k}`;
       await Promise.all(
-        (Object.keys(TABLE_SCHEMAS) as Array<keyof typeof TABLE_SCHEMAS>).map((k) => rawDynamo.send(new CreateTableCommand(createTableInput(TABLE_SCHEMAS[k], names[k])))),
+        (Object.keys(TABLE_SCHEMAS) as Array<keyof typeof TABLE_SCHEMAS>).map((k) =>
+          rawDynamo.send(new CreateTableCommand(createTableInput(TABLE_SCHEMAS[k], names[k]))),
+        ),
       );
       return names;
     },
@@ -99,7 +101,9 @@ export async function startEmulators(): Promise<Emulators> {
       const { Shards } = await clients.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
       const out: Array<{ partitionKey: string; decision: Decision }> = [];
       for (const shard of Shards ?? []) {
-        const { ShardIterator } = await clients.kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: "TRIM_HORIZON" }));
+        const { ShardIterator } = await clients.kinesis.send(
+          new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: "TRIM_HORIZON" }),
+        );
         const { Records } = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator }));
         for (const r of Records ?? []) out.push({ partitionKey: r.PartitionKey ?? "", decision: decodeEvent(r.Data!) });
       }

@@ -104,7 +104,9 @@ export function signInThrottleContracts(adapter: string, make: MakeThrottleFixtu
     it("counts attempts made at the same moment one after another: never more than the free ones get through", async () => {
       const { throttle, open } = await fixture();
       const handles = [throttle, await open(), await open()];
-      const answers = await Promise.all(Array.from({ length: 3 * free.user }, (_, i) => handles[i % handles.length]!.attempt([user("ana"), address("203.0.113.50")])));
+      const answers = await Promise.all(
+        Array.from({ length: 3 * free.user }, (_, i) => handles[i % handles.length]!.attempt([user("ana"), address("203.0.113.50")])),
+      );
       const through = answers.filter((a) => a.waitMs === 0).length;
       expect(through).toBeGreaterThan(0);
       expect(through).toBeLessThanOrEqual(free.user);

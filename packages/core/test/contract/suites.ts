@@ -135,9 +135,7 @@ export function portContracts(adapter: string, make: MakeFixture): void {
     it("loses no profile update when one customer's transactions arrive at the same time", async () => {
       const f = await fixture();
       await published(f);
-      const results = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => f.scoring.submit(txn({ transaction_id: `c-${i}`, amount: 10 + i }))),
-      );
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => f.scoring.submit(txn({ transaction_id: `c-${i}`, amount: 10 + i }))));
       expect(results.map((r) => r.status)).toEqual(Array(8).fill("recorded"));
       const profile = await f.profiles.get("user-1");
       expect(profile?.version).toBe(8);
@@ -351,7 +349,16 @@ export function portContracts(adapter: string, make: MakeFixture): void {
       expect(b.id).toBeGreaterThan(a.id);
       expect(await lists.find([{ field: "device_id", value: "dev-x" }])).toEqual([a]);
       expect(await lists.find([{ field: "device_id", value: "vip-1" }])).toEqual([]);
-      expect((await lists.find([{ field: "user_id", value: "vip-1" }, { field: "device_id", value: "dev-x" }])).map((e) => e.id).sort()).toEqual([a.id, b.id].sort());
+      expect(
+        (
+          await lists.find([
+            { field: "user_id", value: "vip-1" },
+            { field: "device_id", value: "dev-x" },
+          ])
+        )
+          .map((e) => e.id)
+          .sort(),
+      ).toEqual([a.id, b.id].sort());
       expect(await lists.all()).toEqual([b, a]);
       await lists.remove(a.id, ACTOR);
       expect(await lists.find([{ field: "device_id", value: "dev-x" }])).toEqual([]);

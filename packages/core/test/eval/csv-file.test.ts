@@ -41,7 +41,10 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 const drain = compileRuleset({
   version: 0,
-  ...RulesetContent.parse({ thresholds: { review: 50, block: 80 }, rules: [{ id: "DRAIN", name: "drain", expression: "balance_after != null && balance_after == 0.0", score: 90 }] }),
+  ...RulesetContent.parse({
+    thresholds: { review: 50, block: 80 },
+    rules: [{ id: "DRAIN", name: "drain", expression: "balance_after != null && balance_after == 0.0", score: 90 }],
+  }),
 });
 
 describe("a data set file's lines", () => {
@@ -69,15 +72,25 @@ describe("indexing a data set file", () => {
 
   it("stops at the row limit and names the file in what it refuses", async () => {
     expect((await indexCsvFile(memoryFile(SMALL), PAYSIM, 2)).rows).toBe(2);
-    await expect(indexCsvFile(memoryFile("a,b\n1,2\n"), PAYSIM, Infinity)).rejects.toThrow(new VisibleError("INVALID_FILE", `data.csv is not a paysim file: missing column(s): ${PAYSIM.columns.join(", ")}`));
-    await expect(indexCsvFile(memoryFile(`${PAYSIM_HEADER}\n1,PAYMENT,"80.0,C2\n`), PAYSIM, Infinity)).rejects.toThrow(/^data\.csv, data row 1: unclosed quote$/);
+    await expect(indexCsvFile(memoryFile("a,b\n1,2\n"), PAYSIM, Infinity)).rejects.toThrow(
+      new VisibleError("INVALID_FILE", `data.csv is not a paysim file: missing column(s): ${PAYSIM.columns.join(", ")}`),
+    );
+    await expect(indexCsvFile(memoryFile(`${PAYSIM_HEADER}\n1,PAYMENT,"80.0,C2\n`), PAYSIM, Infinity)).rejects.toThrow(
+      /^data\.csv, data row 1: unclosed quote$/,
+    );
     await expect(indexCsvFile(memoryFile(""), PAYSIM, Infinity)).rejects.toThrow("data.csv is empty");
   });
 });
 
 describe("the rows of a data set file in time order", () => {
   it("come sorted by time, ties in file order, each with its row number in the file", async () => {
-    const text = [PAYSIM_HEADER, "5,PAYMENT,1.0,C2,0,0,M9,0,0,0,0", "2,PAYMENT,2.0,C1,0,0,M9,0,0,0,0", "5,PAYMENT,3.0,C3,0,0,M9,0,0,0,0", "1,PAYMENT,4.0,C4,0,0,M9,0,0,0,0"].join("\n");
+    const text = [
+      PAYSIM_HEADER,
+      "5,PAYMENT,1.0,C2,0,0,M9,0,0,0,0",
+      "2,PAYMENT,2.0,C1,0,0,M9,0,0,0,0",
+      "5,PAYMENT,3.0,C3,0,0,M9,0,0,0,0",
+      "1,PAYMENT,4.0,C4,0,0,M9,0,0,0,0",
+    ].join("\n");
     const file = memoryFile(text);
     const rows = await collect(rowsInTimeOrder(file, await indexCsvFile(file, PAYSIM, Infinity)));
     expect(rows.map((r) => r.rowNumber)).toEqual([4, 2, 1, 3]);
@@ -98,7 +111,9 @@ describe("the rows of a data set file in time order", () => {
   it("are refused for a file out of order too large to sort in memory", async () => {
     const file = memoryFile(SMALL, 7, MAX_SORTED_IN_MEMORY_BYTES + 1);
     const idx = await indexCsvFile(file, PAYSIM, Infinity);
-    await expect(collect(rowsInTimeOrder(file, idx))).rejects.toThrow(new VisibleError("FILE_TOO_LARGE", "data.csv is not in time order and too large to sort in memory: sort it by time first"));
+    await expect(collect(rowsInTimeOrder(file, idx))).rejects.toThrow(
+      new VisibleError("FILE_TOO_LARGE", "data.csv is not in time order and too large to sort in memory: sort it by time first"),
+    );
     expect(file.reads).toBe(0);
   });
 });
@@ -107,7 +122,17 @@ describe("replaying a data set file", () => {
   it("scores its rows in time order and reports detection, and the rows it could not take", async () => {
     const file = memoryFile(`${SMALL}\n5,CASH_OUT,0.0,C4,0.0,0.0,C8,0.0,0.0,1,0\n`);
     const report = await replayCsvFile(file, await indexCsvFile(file, PAYSIM, Infinity), PAYSIM, { ruleset: drain });
-    expect(report).toMatchObject({ rows: 4, frauds: 1, flagged: 1, true_positives: 1, detection_rate: 1, false_positive_rate: 0, skipped: 1, skipped_frauds: 1, decisions: { APPROVED: 3, REVIEW: 0, BLOCKED: 1 } });
+    expect(report).toMatchObject({
+      rows: 4,
+      frauds: 1,
+      flagged: 1,
+      true_positives: 1,
+      detection_rate: 1,
+      false_positive_rate: 0,
+      skipped: 1,
+      skipped_frauds: 1,
+      decisions: { APPROVED: 3, REVIEW: 0, BLOCKED: 1 },
+    });
     expect(report.skip_reasons).toEqual({ "amount: must be greater than 0": 1 });
   });
 

@@ -9,7 +9,13 @@ describe("CSV lines as the public data sets ship them", () => {
   });
 
   it("reads quoted fields with commas and doubled quotes inside", () => {
-    expect(parseCsvLine('0,"fraud_Rippin, Kub and Mann",misc_net,"say ""hi""",4.97')).toEqual(["0", "fraud_Rippin, Kub and Mann", "misc_net", 'say "hi"', "4.97"]);
+    expect(parseCsvLine('0,"fraud_Rippin, Kub and Mann",misc_net,"say ""hi""",4.97')).toEqual([
+      "0",
+      "fraud_Rippin, Kub and Mann",
+      "misc_net",
+      'say "hi"',
+      "4.97",
+    ]);
     expect(parseCsvLine('"",x')).toEqual(["", "x"]);
   });
 

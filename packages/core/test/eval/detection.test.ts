@@ -27,7 +27,9 @@ function expectPinned(actual: number | null, pinned: number, tolerance: number):
  * ids. Customers then come with weeks of their own habits, as they would in production.
  */
 function withHistory(file: string, before: number): string[] {
-  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+  const lines = readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
   const index = headerIndex(lines[0]!, SPARKOV.columns);
   const rows = lines.slice(1).map((l) => parseCsvLine(l));
   const [iTime, iId, iFraud] = ["unix_time", "trans_num", "is_fraud"].map((c) => index.get(c)!) as [number, number, number];
@@ -48,11 +50,24 @@ function withHistory(file: string, before: number): string[] {
 }
 
 /** Replays a file in time order (ties in file order), optionally one half of its customers only. */
-function replay(format: EvalFormat, file: string | string[], options: { half?: "A" | "B"; ruleset?: RulesetContentInput; shuffle?: boolean } = {}): ReplayReport {
-  const lines = typeof file === "string" ? readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "") : file;
+function replay(
+  format: EvalFormat,
+  file: string | string[],
+  options: { half?: "A" | "B"; ruleset?: RulesetContentInput; shuffle?: boolean } = {},
+): ReplayReport {
+  const lines =
+    typeof file === "string"
+      ? readFileSync(file, "utf8")
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+      : file;
   const index = headerIndex(lines[0]!, format.columns);
   let rows = lines.slice(1).map((line, i) => ({ row: recordOf(parseCsvLine(line), index), n: i + 1 }));
-  if (options.shuffle) rows = rows.map((r, i) => ({ r, k: (i * 7919) % rows.length })).sort((a, b) => a.k - b.k).map((x) => x.r);
+  if (options.shuffle)
+    rows = rows
+      .map((r, i) => ({ r, k: (i * 7919) % rows.length }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.r);
   rows.sort((a, b) => format.timeOf(a.row) - format.timeOf(b.row) || a.n - b.n);
   const ruleset = compileRuleset({ version: 1, ...RulesetContent.parse(options.ruleset ?? format.ruleset) });
   const r = new Replay({ ruleset, timeZone: format.timeZone });
@@ -130,7 +145,10 @@ describe("the card ruleset on Sparkov (fixture: 22 frauds in 1,004 rows)", () =>
 
   it("does better than the simple amount-and-hour rules it is compared with", () => {
     const simple = replay(SPARKOV, SPARKOV_FILE, {
-      ruleset: { thresholds: { review: 50, block: 80 }, rules: [{ id: "NIGHT_LARGE", name: "night and large", expression: "(hour_of_day >= 22.0 || hour_of_day < 4.0) && amount >= 200.0", score: 50 }] },
+      ruleset: {
+        thresholds: { review: 50, block: 80 },
+        rules: [{ id: "NIGHT_LARGE", name: "night and large", expression: "(hour_of_day >= 22.0 || hour_of_day < 4.0) && amount >= 200.0", score: 50 }],
+      },
     });
     expect(all.detection_rate!).toBeGreaterThan(simple.detection_rate!);
   });

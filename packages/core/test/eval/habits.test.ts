@@ -20,7 +20,8 @@ describe("features from the customer's own habits", () => {
   });
 
   it("knows the customer's usual hours once there are 10 approved payments, from approved ones only", () => {
-    const days = (n: number, hour: number) => Array.from({ length: n }, (_, i) => ({ amount: 20, timestamp: new Date(Date.UTC(2025, 5, 1 + i, hour, 30)).toISOString() }));
+    const days = (n: number, hour: number) =>
+      Array.from({ length: n }, (_, i) => ({ amount: 20, timestamp: new Date(Date.UTC(2025, 5, 1 + i, hour, 30)).toISOString() }));
     const nine = withHistory(customer(), days(9, 13));
     expect(features(tx(), nine).hour_share).toBeNull();
     const p = withHistory(customer(), [...days(9, 13), ...days(1, 3)]);
@@ -53,7 +54,8 @@ describe("features from the customer's own habits", () => {
 
   it("stays small: halves old counts and keeps the most used categories", () => {
     let p = customer();
-    for (let i = 0; i < HABIT_HALVING + 5; i++) p = applyTransaction(p, tx({ amount: 10, merchant_category: `cat-${i % (MAX_CATEGORIES + 5)}`, timestamp: at(-i * MINUTE) }), NOW.toISOString());
+    for (let i = 0; i < HABIT_HALVING + 5; i++)
+      p = applyTransaction(p, tx({ amount: 10, merchant_category: `cat-${i % (MAX_CATEGORIES + 5)}`, timestamp: at(-i * MINUTE) }), NOW.toISOString());
     expect(p.hour_counts.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(HABIT_HALVING);
     expect(p.categories.length).toBe(MAX_CATEGORIES);
   });

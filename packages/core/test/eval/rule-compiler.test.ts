@@ -68,7 +68,14 @@ describe("rules compiled to JavaScript", () => {
   it("gives the same score, decision and fired rules as the interpreter for whole rulesets", () => {
     for (const [, content] of SHIPPED) {
       const ruleset = compileRuleset({ version: 1, ...RulesetContent.parse(content) });
-      const interpretedRuleset = { ...ruleset, rules: ruleset.rules.map((r) => ({ ...r, compiled: false, test: (f: Features) => cel.evaluate(r.rule.expression, f as unknown as Record<string, unknown>) === true })) };
+      const interpretedRuleset = {
+        ...ruleset,
+        rules: ruleset.rules.map((r) => ({
+          ...r,
+          compiled: false,
+          test: (f: Features) => cel.evaluate(r.rule.expression, f as unknown as Record<string, unknown>) === true,
+        })),
+      };
       fc.assert(
         fc.property(featuresArb, (features) => {
           // No clock: the fused path (one function for the whole ruleset) when it can answer.
@@ -127,10 +134,16 @@ describe("rules compiled to JavaScript", () => {
         fc.tuple(numTerm, fc.constantFrom("<", "<=", ">", ">=", "==", "!="), fc.oneof(numTerm, lit)).map(([a, op, b]) => `${a} ${op} ${b}`),
         fc.constantFrom(...nullables).map((n) => `${n} != null`),
         fc.constantFrom(...nullables).map((n) => `${n} == null`),
-        fc.tuple(fc.constantFrom(...strings), fc.constantFrom("==", "!=", "<"), fc.constantFrom(...WORDS)).map(([s, op, w]) => `${s} ${op} ${JSON.stringify(w)}`),
+        fc
+          .tuple(fc.constantFrom(...strings), fc.constantFrom("==", "!=", "<"), fc.constantFrom(...WORDS))
+          .map(([s, op, w]) => `${s} ${op} ${JSON.stringify(w)}`),
         fc.tuple(fc.constantFrom(...strings), fc.subarray(WORDS, { minLength: 1 })).map(([s, ws]) => `${s} in ${JSON.stringify(ws)}`),
-        fc.tuple(fc.constantFrom(...nullables, ...doubles), fc.subarray(["1.0", "5.0", "22.0"], { minLength: 1 })).map(([n, ws]) => `${n} in [${ws.join(", ")}]`),
-        fc.tuple(fc.constantFrom(...strings), fc.constantFrom("startsWith", "endsWith", "contains"), fc.constantFrom(...WORDS)).map(([s, f, w]) => `${s}.${f}(${JSON.stringify(w)})`),
+        fc
+          .tuple(fc.constantFrom(...nullables, ...doubles), fc.subarray(["1.0", "5.0", "22.0"], { minLength: 1 }))
+          .map(([n, ws]) => `${n} in [${ws.join(", ")}]`),
+        fc
+          .tuple(fc.constantFrom(...strings), fc.constantFrom("startsWith", "endsWith", "contains"), fc.constantFrom(...WORDS))
+          .map(([s, f, w]) => `${s}.${f}(${JSON.stringify(w)})`),
         fc.tuple(tie("b"), fc.constantFrom("&&", "||"), tie("b")).map(([a, op, b]) => `(${a} ${op} ${b})`),
         tie("b").map((a) => `!(${a})`),
         fc.tuple(tie("b"), tie("b"), tie("b")).map(([c, a, b]) => `(${c} ? ${a} : ${b})`),
@@ -157,9 +170,19 @@ describe("rules compiled to JavaScript", () => {
       fc.property(fc.array(boolExpr, { minLength: 2, maxLength: 5 }), fc.array(featuresArb, { minLength: 5, maxLength: 5 }), (expressions, samples) => {
         const valid = expressions.filter((e) => checkExpression(e).ok);
         if (valid.length === 0) return;
-        const ruleset = compileRuleset({ version: 1, ...RulesetContent.parse({ rules: valid.map((expression, i) => ({ id: `R${i}X`, name: "random", expression, score: 10 * (i + 1) })) }) });
+        const ruleset = compileRuleset({
+          version: 1,
+          ...RulesetContent.parse({ rules: valid.map((expression, i) => ({ id: `R${i}X`, name: "random", expression, score: 10 * (i + 1) })) }),
+        });
         if (ruleset.fused) fusedRulesets++;
-        const interpretedRuleset = { ...ruleset, rules: ruleset.rules.map((r) => ({ ...r, compiled: false, test: (f: Features) => cel.evaluate(r.rule.expression, f as unknown as Record<string, unknown>) === true })) };
+        const interpretedRuleset = {
+          ...ruleset,
+          rules: ruleset.rules.map((r) => ({
+            ...r,
+            compiled: false,
+            test: (f: Features) => cel.evaluate(r.rule.expression, f as unknown as Record<string, unknown>) === true,
+          })),
+        };
         for (const f of samples) {
           const b = evaluateRules(interpretedRuleset, f as Features, () => 0);
           const a = evaluateRules(ruleset, f as Features);

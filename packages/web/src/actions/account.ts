@@ -22,12 +22,17 @@ export async function changePassword(_prev: FormState, form: FormData): Promise<
     new_password: form.get("new_password") ?? "",
     confirm_password: form.get("confirm_password") ?? "",
   });
-  if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(parsed.error), at: Date.now() };
+  if (!parsed.success)
+    return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(parsed.error), at: Date.now() };
   try {
     const result = await changeOwnPassword(await platform(), user, parsed.data, await clientAddress());
     if (result.status === "wait") {
       const t = await getTranslations("login");
-      return { status: "error", message: t("wait", { seconds: result.seconds, minutes: result.seconds < 60 ? 0 : Math.ceil(result.seconds / 60) }), at: Date.now() };
+      return {
+        status: "error",
+        message: t("wait", { seconds: result.seconds, minutes: result.seconds < 60 ? 0 : Math.ceil(result.seconds / 60) }),
+        at: Date.now(),
+      };
     }
   } catch (e) {
     if (isVisibleError(e)) return { status: "error", ...(await visibleError(e)), at: Date.now() };

@@ -39,8 +39,13 @@ function reportInput(form: FormData) {
     const index = Number(m[1]);
     if (index < MAX_PARAMETERS) rows.set(index, { ...rows.get(index), [m[2]!]: value });
   }
-  const parameters = [...rows.entries()].sort(([a], [b]) => a - b).map(([, p]) => ({ name: p.name ?? "", type: p.type ?? "", label: p.label ?? "", description: p.description ?? "", default: p.default }));
-  const y = (v["chart.y"] ?? "").split(",").map((c) => c.trim()).filter(Boolean);
+  const parameters = [...rows.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, p]) => ({ name: p.name ?? "", type: p.type ?? "", label: p.label ?? "", description: p.description ?? "", default: p.default }));
+  const y = (v["chart.y"] ?? "")
+    .split(",")
+    .map((c) => c.trim())
+    .filter(Boolean);
   return {
     name: v.name ?? "",
     title: v.title ?? "",

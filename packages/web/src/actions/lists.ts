@@ -21,7 +21,13 @@ function expiry(value: string | undefined, timeZone: string): string | null | un
 export async function addListEntry(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("list.edit", async (user) => {
     const v = formObject(form);
-    const parsed = ListEntryInput.safeParse({ kind: v.kind, field: v.field, value: v.value ?? "", reason: v.reason ?? "", expires_at: expiry(v.expires_at, await getTimeZone()) });
+    const parsed = ListEntryInput.safeParse({
+      kind: v.kind,
+      field: v.field,
+      value: v.value ?? "",
+      reason: v.reason ?? "",
+      expires_at: expiry(v.expires_at, await getTimeZone()),
+    });
     if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(parsed.error) };
     await (await platform()).lists.add(parsed.data, actorOf(user));
     revalidatePath("/lists");
@@ -98,7 +104,13 @@ export async function importListCsv(_prev: FormState<ImportRow[]>, form: FormDat
         refuse([t("importColumns", { found: row.cells.length, expected: columns.length })]);
         continue;
       }
-      const parsed = ListEntryInput.safeParse({ kind: cell("kind"), field: cell("field"), value: cell("value") ?? "", reason: cell("reason") ?? "", expires_at: expiry(cell("expires_at"), tz) });
+      const parsed = ListEntryInput.safeParse({
+        kind: cell("kind"),
+        field: cell("field"),
+        value: cell("value") ?? "",
+        reason: cell("reason") ?? "",
+        expires_at: expiry(cell("expires_at"), tz),
+      });
       if (!parsed.success) {
         refuse(Object.entries(await fieldErrors(parsed.error)).map(([k, m]) => `${k}: ${m.join("; ")}`));
         continue;

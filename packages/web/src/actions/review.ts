@@ -16,7 +16,10 @@ function refresh(transactionId: string) {
 export async function assignCase(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("review.work", async (user) => {
     const values = formObject(form);
-    const parsed = AssignCase.safeParse({ transaction_id: values.transaction_id ?? "", assignee: values.assignee === "me" ? user.username : (values.assignee ?? null) });
+    const parsed = AssignCase.safeParse({
+      transaction_id: values.transaction_id ?? "",
+      assignee: values.assignee === "me" ? user.username : (values.assignee ?? null),
+    });
     if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     await (await platform()).reviews.assign(parsed.data, actorOf(user));
     refresh(parsed.data.transaction_id);
@@ -34,7 +37,10 @@ export async function labelCase(_prev: FormState, form: FormData): Promise<FormS
     const done = await p.reviews.label(parsed.data, actorOf(user));
     const t = await getTranslations("review");
     if (parsed.data.label === "fraud" && values.block_customer === "on") {
-      await p.lists.add({ kind: "block", field: "user_id", value: done.user_id, reason: `fraud confirmed on ${done.transaction_id}`, expires_at: null }, actorOf(user));
+      await p.lists.add(
+        { kind: "block", field: "user_id", value: done.user_id, reason: `fraud confirmed on ${done.transaction_id}`, expires_at: null },
+        actorOf(user),
+      );
       revalidatePath("/lists");
     }
     refresh(parsed.data.transaction_id);
@@ -65,7 +71,11 @@ export async function releaseCustomer(_prev: FormState, form: FormData): Promise
     if (!c) return { status: "error", message: t("noCase") };
     const blocks = (await p.lists.find([{ field: "user_id", value: c.user_id }])).filter((e) => e.kind === "block");
     for (const entry of blocks) await p.lists.remove(entry.id, actorOf(user));
-    await p.reviews.recordRelease(c.transaction_id, `${parsed.data.note} (${blocks.length} block entr${blocks.length === 1 ? "y" : "ies"} removed)`, actorOf(user));
+    await p.reviews.recordRelease(
+      c.transaction_id,
+      `${parsed.data.note} (${blocks.length} block entr${blocks.length === 1 ? "y" : "ies"} removed)`,
+      actorOf(user),
+    );
     refresh(c.transaction_id);
     revalidatePath("/lists");
     return { status: "ok", message: t("released", { count: blocks.length }) };

@@ -23,7 +23,9 @@ export async function checkRuleExpression(expression: string): Promise<Expressio
   await authorize("read");
   // The argument comes from the client as it likes: anything but text is checked as empty text.
   const check = checkExpression(typeof expression === "string" ? expression.slice(0, 4_000) : "");
-  return check.ok ? { ok: true, reads: check.reads } : { ok: false, message: await expressionMessage(check.error), start: check.error.start, end: check.error.end };
+  return check.ok
+    ? { ok: true, reads: check.reads }
+    : { ok: false, message: await expressionMessage(check.error), start: check.error.start, end: check.error.end };
 }
 
 function refresh() {
@@ -51,7 +53,8 @@ export async function saveRule(_prev: FormState, form: FormData): Promise<FormSt
     });
     const fields = parsed.success ? {} : await fieldErrors(parsed.error);
     const check = checkExpression(v.expression ?? "");
-    if (!check.ok && v.expression) fields.expression = [t("expressionError", { message: await expressionMessage(check.error), position: check.error.start + 1 })];
+    if (!check.ok && v.expression)
+      fields.expression = [t("expressionError", { message: await expressionMessage(check.error), position: check.error.start + 1 })];
     if (!parsed.success || Object.keys(fields).length > 0) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields };
     const rule = parsed.data;
     const { working } = await rulesState();
@@ -69,7 +72,9 @@ export async function saveRule(_prev: FormState, form: FormData): Promise<FormSt
       if (isVisibleError(e) && e.fields) {
         const said = await visibleError(e);
         const all = said.fields ?? e.fields;
-        const mine = Object.entries(all).filter(([k]) => k.endsWith(".expression")).flatMap(([, m]) => m);
+        const mine = Object.entries(all)
+          .filter(([k]) => k.endsWith(".expression"))
+          .flatMap(([, m]) => m);
         return { status: "error", message: said.message, fields: mine.length ? { expression: mine } : all };
       }
       throw e;

@@ -22,7 +22,12 @@ export async function signIn(_prev: FormState, form: FormData): Promise<FormStat
     if (isUnavailable(e)) return { status: "error", message: (await getTranslations("errors"))("unavailable"), at: Date.now() };
     throw e;
   }
-  if (result.status === "wait") return { status: "error", message: t("wait", { seconds: result.seconds, minutes: result.seconds < 60 ? 0 : Math.ceil(result.seconds / 60) }), at: Date.now() };
+  if (result.status === "wait")
+    return {
+      status: "error",
+      message: t("wait", { seconds: result.seconds, minutes: result.seconds < 60 ? 0 : Math.ceil(result.seconds / 60) }),
+      at: Date.now(),
+    };
   if (result.status === "refused") return { status: "error", message: t("failed"), at: Date.now() };
   await startSession(result.user, env().sessionLifetime);
   const next = sameSitePath(form.get("next"));

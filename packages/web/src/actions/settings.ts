@@ -43,7 +43,12 @@ export async function saveThresholds(_prev: FormState, form: FormData): Promise<
 export async function createUser(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("user.manage", async (user) => {
     const v = formObject(form);
-    const parsed = NewUser.safeParse({ username: (v.username ?? "").toLowerCase(), display_name: v.display_name ?? "", role: v.role, password: form.get("password") ?? "" });
+    const parsed = NewUser.safeParse({
+      username: (v.username ?? "").toLowerCase(),
+      display_name: v.display_name ?? "",
+      role: v.role,
+      password: form.get("password") ?? "",
+    });
     if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(parsed.error) };
     await (await platform()).users.create(parsed.data, actorOf(user));
     revalidatePath("/settings");

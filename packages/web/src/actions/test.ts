@@ -26,7 +26,8 @@ export async function testTransaction(_prev: FormState<TestedDecision>, form: Fo
     for (const k of NUMBER_FIELDS) if (values[k] !== undefined) values[k] = optionalNumber(String(values[k]));
     const result = await (await platform()).scoring.submitTest(values);
     const t = await getTranslations("test");
-    if (result.status === "invalid") return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(result.issues) };
+    if (result.status === "invalid")
+      return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(result.issues) };
     if (result.status === "conflict") return { status: "error", message: t("conflict"), fields: { transaction_id: [t("conflict")] } };
     const d = result.decision;
     return {

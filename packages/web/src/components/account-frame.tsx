@@ -3,7 +3,19 @@ import type { ReactNode } from "react";
 import { Logo } from "./logo";
 
 /** The frame of the pages outside the dashboard (sign-in, one's own password): the product's name, a card, and what goes under it. */
-export async function AccountFrame({ caption, title, hint, footer, children }: { caption: string; title: string; hint: string; footer: ReactNode; children: ReactNode }) {
+export async function AccountFrame({
+  caption,
+  title,
+  hint,
+  footer,
+  children,
+}: {
+  caption: string;
+  title: string;
+  hint: string;
+  footer: ReactNode;
+  children: ReactNode;
+}) {
   const t = await getTranslations();
   return (
     <main className="flex min-h-dvh flex-col items-center justify-center bg-slate-900 px-4 py-10">

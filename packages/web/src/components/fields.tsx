@@ -48,7 +48,14 @@ export function TextField({ label, name, errors, hint, className, id, ...input }
   const invalid = Boolean(errors?.[name]);
   return (
     <FieldShell label={label} name={name} id={fieldId} errors={errors} hint={hint} className={className}>
-      <input id={fieldId} name={name} aria-invalid={invalid || undefined} aria-describedby={describedBy(fieldId, { label, name, errors, hint })} className={controlClass(invalid)} {...input} />
+      <input
+        id={fieldId}
+        name={name}
+        aria-invalid={invalid || undefined}
+        aria-describedby={describedBy(fieldId, { label, name, errors, hint })}
+        className={controlClass(invalid)}
+        {...input}
+      />
     </FieldShell>
   );
 }
@@ -58,7 +65,14 @@ export function SelectField({ label, name, errors, hint, className, id, children
   const invalid = Boolean(errors?.[name]);
   return (
     <FieldShell label={label} name={name} id={fieldId} errors={errors} hint={hint} className={className}>
-      <select id={fieldId} name={name} aria-invalid={invalid || undefined} aria-describedby={describedBy(fieldId, { label, name, errors, hint })} className={controlClass(invalid)} {...select}>
+      <select
+        id={fieldId}
+        name={name}
+        aria-invalid={invalid || undefined}
+        aria-describedby={describedBy(fieldId, { label, name, errors, hint })}
+        className={controlClass(invalid)}
+        {...select}
+      >
         {children}
       </select>
     </FieldShell>
@@ -70,7 +84,14 @@ export function TextArea({ label, name, errors, hint, className, id, ...area }: 
   const invalid = Boolean(errors?.[name]);
   return (
     <FieldShell label={label} name={name} id={fieldId} errors={errors} hint={hint} className={className}>
-      <textarea id={fieldId} name={name} aria-invalid={invalid || undefined} aria-describedby={describedBy(fieldId, { label, name, errors, hint })} className={controlClass(invalid)} {...area} />
+      <textarea
+        id={fieldId}
+        name={name}
+        aria-invalid={invalid || undefined}
+        aria-describedby={describedBy(fieldId, { label, name, errors, hint })}
+        className={controlClass(invalid)}
+        {...area}
+      />
     </FieldShell>
   );
 }
@@ -78,7 +99,13 @@ export function TextArea({ label, name, errors, hint, className, id, ...area }: 
 export function FormMessage({ state }: { state: { status: string; message?: string } }) {
   if (!state.message) return null;
   return (
-    <p role={state.status === "error" ? "alert" : "status"} className={cx("rounded-lg px-3 py-2 text-sm ring-1 ring-inset", state.status === "error" ? "bg-rose-50 text-rose-800 ring-rose-600/20" : "bg-emerald-50 text-emerald-800 ring-emerald-600/20")}>
+    <p
+      role={state.status === "error" ? "alert" : "status"}
+      className={cx(
+        "rounded-lg px-3 py-2 text-sm ring-1 ring-inset",
+        state.status === "error" ? "bg-rose-50 text-rose-800 ring-rose-600/20" : "bg-emerald-50 text-emerald-800 ring-emerald-600/20",
+      )}
+    >
       {state.message}
     </p>
   );

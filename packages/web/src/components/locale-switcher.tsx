@@ -18,7 +18,13 @@ export async function LocaleSwitcher({ dark = false }: { dark?: boolean }) {
             lang={l}
             className={cx(
               "rounded-md px-2 py-1 text-xs font-semibold uppercase",
-              l === locale ? (dark ? "bg-white/15 text-white" : "bg-slate-200 text-slate-900") : dark ? "text-slate-300 hover:text-white" : "text-slate-600 hover:text-slate-900",
+              l === locale
+                ? dark
+                  ? "bg-white/15 text-white"
+                  : "bg-slate-200 text-slate-900"
+                : dark
+                  ? "text-slate-300 hover:text-white"
+                  : "text-slate-600 hover:text-slate-900",
             )}
           >
             {l}

@@ -38,7 +38,9 @@ function Links({ items, onNavigate }: { items: NavItem[]; onNavigate?: () => voi
                 {item.icon}
               </span>
               <span className="flex-1">{item.label}</span>
-              {item.badge ? <span className="rounded-full bg-rose-600 px-1.5 text-xs font-semibold text-white tabular">{item.badge > 99 ? "99+" : item.badge}</span> : null}
+              {item.badge ? (
+                <span className="rounded-full bg-rose-600 px-1.5 text-xs font-semibold text-white tabular">{item.badge > 99 ? "99+" : item.badge}</span>
+              ) : null}
             </Link>
           </li>
         );
@@ -56,13 +58,31 @@ export function SideNav({ items, label }: { items: NavItem[]; label: string }) {
 }
 
 /** On a phone the navigation is a panel opened from the top bar. */
-export function MobileNav({ items, label, openLabel, closeLabel, footer }: { items: NavItem[]; label: string; openLabel: string; closeLabel: string; footer: ReactNode }) {
+export function MobileNav({
+  items,
+  label,
+  openLabel,
+  closeLabel,
+  footer,
+}: {
+  items: NavItem[];
+  label: string;
+  openLabel: string;
+  closeLabel: string;
+  footer: ReactNode;
+}) {
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
   useEffect(() => setOpen(false), [pathname]);
   return (
     <>
-      <button type="button" aria-expanded={open} aria-controls="mobile-nav" onClick={() => setOpen((o) => !o)} className="rounded-lg p-2 text-slate-200 hover:bg-white/10 lg:hidden">
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-controls="mobile-nav"
+        onClick={() => setOpen((o) => !o)}
+        className="rounded-lg p-2 text-slate-200 hover:bg-white/10 lg:hidden"
+      >
         <span className="sr-only">{open ? closeLabel : openLabel}</span>
         <svg aria-hidden="true" viewBox="0 0 24 24" className="size-6" fill="none" stroke="currentColor" strokeWidth="2">
           {open ? <path d="M6 6l12 12M18 6L6 18" /> : <path d="M4 7h16M4 12h16M4 17h16" />}

@@ -12,8 +12,24 @@ export function PasswordForm({ temporary = false, next }: { temporary?: boolean;
     <ActionForm action={changePassword} hidden={next ? { next } : undefined} className="space-y-4" label={t("title")}>
       {(state) => (
         <>
-          <TextField label={temporary ? t("currentTemporary") : t("current")} name="current_password" type="password" autoComplete="current-password" required errors={state.fields} />
-          <TextField label={t("new")} name="new_password" type="password" autoComplete="new-password" required minLength={10} hint={t("policy")} errors={state.fields} />
+          <TextField
+            label={temporary ? t("currentTemporary") : t("current")}
+            name="current_password"
+            type="password"
+            autoComplete="current-password"
+            required
+            errors={state.fields}
+          />
+          <TextField
+            label={t("new")}
+            name="new_password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={10}
+            hint={t("policy")}
+            errors={state.fields}
+          />
           <TextField label={t("confirm")} name="confirm_password" type="password" autoComplete="new-password" required minLength={10} errors={state.fields} />
           <SubmitButton className="w-full">{t("submit")}</SubmitButton>
         </>

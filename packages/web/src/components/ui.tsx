@@ -16,9 +16,20 @@ export function PageHeader({ title, description, actions }: { title: string; des
   );
 }
 
-export function Card({ title, actions, children, className, bodyClassName, ...rest }: { title?: ReactNode; actions?: ReactNode; bodyClassName?: string } & ComponentProps<"section">) {
+export function Card({
+  title,
+  actions,
+  children,
+  className,
+  bodyClassName,
+  ...rest
+}: { title?: ReactNode; actions?: ReactNode; bodyClassName?: string } & ComponentProps<"section">) {
   return (
-    <section aria-label={typeof title === "string" ? title : undefined} className={cx("rounded-xl border border-slate-200 bg-white shadow-sm", className)} {...rest}>
+    <section
+      aria-label={typeof title === "string" ? title : undefined}
+      className={cx("rounded-xl border border-slate-200 bg-white shadow-sm", className)}
+      {...rest}
+    >
       {title || actions ? (
         <header className="flex items-center justify-between gap-2 border-b border-slate-100 px-4 py-3">
           {title ? <h2 className="text-sm font-semibold text-slate-800">{title}</h2> : <span />}
@@ -45,7 +56,12 @@ export function buttonClass(variant: keyof typeof BUTTON = "primary", size: "sm"
   );
 }
 
-export function Button({ variant = "primary", size = "md", className, ...props }: { variant?: keyof typeof BUTTON; size?: "sm" | "md" } & ComponentProps<"button">) {
+export function Button({
+  variant = "primary",
+  size = "md",
+  className,
+  ...props
+}: { variant?: keyof typeof BUTTON; size?: "sm" | "md" } & ComponentProps<"button">) {
   return <button className={cx(buttonClass(variant, size), className)} {...props} />;
 }
 
@@ -59,7 +75,11 @@ const TONES = {
 export type Tone = keyof typeof TONES;
 
 export function Badge({ tone = "gray", children, className }: { tone?: Tone; children: ReactNode; className?: string }) {
-  return <span className={cx("inline-flex items-center rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap", TONES[tone], className)}>{children}</span>;
+  return (
+    <span className={cx("inline-flex items-center rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap", TONES[tone], className)}>
+      {children}
+    </span>
+  );
 }
 
 export const RISK_TONE: Record<string, Tone> = { LOW: "green", MEDIUM: "amber", HIGH: "red", NEW: "blue" };
@@ -92,7 +112,19 @@ export function Table({ children, caption, className }: { children: ReactNode; c
 }
 
 /** A card holding a table of records, or a note when there are none. */
-export function TableCard({ caption, empty, isEmpty, className, children }: { caption: string; empty: ReactNode; isEmpty: boolean; className?: string; children: ReactNode }) {
+export function TableCard({
+  caption,
+  empty,
+  isEmpty,
+  className,
+  children,
+}: {
+  caption: string;
+  empty: ReactNode;
+  isEmpty: boolean;
+  className?: string;
+  children: ReactNode;
+}) {
   return (
     <Card className={className} bodyClassName="p-0 sm:p-2">
       {isEmpty ? (
@@ -133,7 +165,11 @@ export function Stat({ label, value, hint }: { label: string; value: ReactNode; 
 }
 
 export function Alert({ tone = "gray", children, role }: { tone?: Tone; children: ReactNode; role?: "alert" | "status" }) {
-  return <div role={role} className={cx("rounded-lg px-3 py-2 text-sm ring-1 ring-inset", TONES[tone])}>{children}</div>;
+  return (
+    <div role={role} className={cx("rounded-lg px-3 py-2 text-sm ring-1 ring-inset", TONES[tone])}>
+      {children}
+    </div>
+  );
 }
 
 export function Code({ children }: { children: ReactNode }) {

@@ -15,7 +15,12 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 /** Data the server rendered first, then refreshed in the background every few seconds. */
-export function useLive<T>(key: readonly unknown[], url: string, initialData: T, interval = LIVE_INTERVAL_MS): { data: T; isFetching: boolean; dataUpdatedAt: number } {
+export function useLive<T>(
+  key: readonly unknown[],
+  url: string,
+  initialData: T,
+  interval = LIVE_INTERVAL_MS,
+): { data: T; isFetching: boolean; dataUpdatedAt: number } {
   const query = useQuery({
     queryKey: key,
     queryFn: () => getJson<T>(url),

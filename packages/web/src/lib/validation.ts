@@ -18,11 +18,30 @@ export interface ValidationMessages {
 export type Say = (key: string, values: Record<string, string | number>) => string;
 
 /** Values every message may name, so that a message never fails for a detail its check lacks. */
-const BLANK = { origin: "", minimum: 0, maximum: 0, inclusive: "true", expected: "", format: "", divisor: 1, values: "", seconds: 0, rule: "", position: 0, cost: 0, limit: 0 };
+const BLANK = {
+  origin: "",
+  minimum: 0,
+  maximum: 0,
+  inclusive: "true",
+  expected: "",
+  format: "",
+  divisor: 1,
+  values: "",
+  seconds: 0,
+  rule: "",
+  position: 0,
+  cost: 0,
+  limit: 0,
+};
 
 /** The field a path ends with: `rules.2.expression` -> `expression`. */
 function leaf(path: string): string {
-  return path.split(".").filter((s) => !/^\d+$/.test(s)).at(-1) ?? "_";
+  return (
+    path
+      .split(".")
+      .filter((s) => !/^\d+$/.test(s))
+      .at(-1) ?? "_"
+  );
 }
 
 export function messageKey(issue: FieldIssue, messages: ValidationMessages): string {

@@ -26,7 +26,9 @@ export function isVisibleError(e: unknown): e is Error & { code: string; fields?
 }
 
 /** A visible error as a form shows it: its message and fields in the user's language where known. */
-export async function visibleError(e: Error & { code: string; fields?: FieldErrors; issues?: FieldIssue[] }): Promise<{ message: string; fields?: FieldErrors }> {
+export async function visibleError(
+  e: Error & { code: string; fields?: FieldErrors; issues?: FieldIssue[] },
+): Promise<{ message: string; fields?: FieldErrors }> {
   const t = await getTranslations("errors.visible");
   // The catalogue says every ErrorCode (checked by the type checker and the tests).
   const known = isErrorCode(e.code);

@@ -19,11 +19,19 @@ export interface ProfileListRow {
 export async function searchProfiles(user: User, q: string, limit = 100): Promise<ProfileListRow[]> {
   const [p, view] = await Promise.all([platform(), personalView(user)]);
   const needle = q.toLowerCase();
-  const found = view.masked && q !== "" ? (await p.profiles.search(q, 500)).filter((x) => x.user_id === q || x.email?.toLowerCase() === needle).slice(0, limit) : await p.profiles.search(q, limit);
+  const found =
+    view.masked && q !== ""
+      ? (await p.profiles.search(q, 500)).filter((x) => x.user_id === q || x.email?.toLowerCase() === needle).slice(0, limit)
+      : await p.profiles.search(q, limit);
   const now = Date.now();
   return found.map((profile) => {
     const s = summary30d(profile, now);
-    return { customer: view.customer(profile.user_id), profile: maskDeep(profile, view.show), transaction_count_30d: s.transaction_count_30d, avg_transaction_30d: s.avg_transaction_30d };
+    return {
+      customer: view.customer(profile.user_id),
+      profile: maskDeep(profile, view.show),
+      transaction_count_30d: s.transaction_count_30d,
+      avg_transaction_30d: s.avg_transaction_30d,
+    };
   });
 }
 
@@ -32,7 +40,14 @@ export interface ProfileDetail {
   /** As the reader may see it: masked for a viewer, who cannot edit it. */
   profile: Profile;
   history: AuditEntry[];
-  decisions: Array<{ transaction_id: string; decided_at: string; amount: number; currency: string; decision: "APPROVED" | "REVIEW" | "BLOCKED"; score: number }>;
+  decisions: Array<{
+    transaction_id: string;
+    decided_at: string;
+    amount: number;
+    currency: string;
+    decision: "APPROVED" | "REVIEW" | "BLOCKED";
+    score: number;
+  }>;
 }
 
 /** A customer's page, from the segment of its URL (the id, or a viewer's sealed reference); read once per request. */
@@ -40,11 +55,21 @@ export const profileDetail = cache(async (user: User, segment: string): Promise<
   const [p, view, id] = await Promise.all([platform(), personalView(user), customerOfProfileUrl(segment)]);
   const profile = await p.profiles.get(id);
   if (!profile) return undefined;
-  const [history, decisions] = await Promise.all([p.auditTrail.list({ entity: "profile", entity_id: id, limit: 50 }), p.decisions.search({ user_id: id, limit: 10 })]);
+  const [history, decisions] = await Promise.all([
+    p.auditTrail.list({ entity: "profile", entity_id: id, limit: 50 }),
+    p.decisions.search({ user_id: id, limit: 10 }),
+  ]);
   return {
     customer: view.customer(id),
     profile: maskDeep(profile, view.show),
     history: maskDeep(history, view.show),
-    decisions: decisions.map((d) => ({ transaction_id: d.transaction_id, decided_at: d.decided_at, amount: d.transaction.amount, currency: d.transaction.currency, decision: d.decision, score: d.score })),
+    decisions: decisions.map((d) => ({
+      transaction_id: d.transaction_id,
+      decided_at: d.decided_at,
+      amount: d.transaction.amount,
+      currency: d.transaction.currency,
+      decision: d.decision,
+      score: d.score,
+    })),
   };
 });

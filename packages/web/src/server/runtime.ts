@@ -19,7 +19,11 @@ async function openDashboardRuntime(e: Env): Promise<DashboardRuntime> {
     // Bound by stacks/Web.ts; the stage does not deploy without it (docs/deploy-aws.md).
     const sessionSecret: unknown = Reflect.get(Config, "FRAUD_SESSION_SECRET");
     if (typeof sessionSecret !== "string" || sessionSecret.length < 16) throw new Error("the FRAUD_SESSION_SECRET secret must be set, at least 16 characters");
-    return { env: e, platform: await openAwsDashboard(e, { adminPassword: typeof secret === "string" ? secret : undefined }), secrets: { session_secret: sessionSecret } };
+    return {
+      env: e,
+      platform: await openAwsDashboard(e, { adminPassword: typeof secret === "string" ? secret : undefined }),
+      secrets: { session_secret: sessionSecret },
+    };
   }
   const { openLocalRuntime, WAL_RESTART_PAGES } = await import("@fraud/core/local");
   // Checkpoints are the worker's job, as for the server (docs/decisions/017-wal-restart-threshold-800-mb.md).

@@ -21,7 +21,8 @@ function alertOfItem(item: Record<string, unknown>): Alert {
 }
 
 /** Another transaction wrote the counter at the same moment, and nothing else went wrong: write again. */
-const conflictOnly = (e: unknown) => errorName(e) === "TransactionCanceledException" && cancellationCodes(e).every((c) => c === "None" || c === "TransactionConflict");
+const conflictOnly = (e: unknown) =>
+  errorName(e) === "TransactionCanceledException" && cancellationCodes(e).every((c) => c === "None" || c === "TransactionConflict");
 
 /**
  * The alert inbox on DynamoDB: one item per REVIEW/BLOCKED decision (raised by the stream consumer,
@@ -62,7 +63,9 @@ export class AwsAlertInbox implements AlertInbox {
   }
 
   async forTransaction(transactionId: string): Promise<Alert[]> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.alerts, Key: { pk: alertKey(transactionId) }, ConsistentRead: true })).catch((e: unknown) => Promise.reject(wrap(e)));
+    const { Item } = await this.db
+      .send(new GetCommand({ TableName: this.tables.alerts, Key: { pk: alertKey(transactionId) }, ConsistentRead: true }))
+      .catch((e: unknown) => Promise.reject(wrap(e)));
     return Item ? [alertOfItem(Item)] : [];
   }
 
@@ -94,7 +97,14 @@ export class AwsAlertInbox implements AlertInbox {
                   ExpressionAttributeValues: { ":acknowledged": "acknowledged", ":open": "open" },
                 },
               },
-              { Update: { TableName: this.tables.alerts, Key: { pk: COUNTER }, UpdateExpression: "ADD open_alerts :minus", ExpressionAttributeValues: { ":minus": -1 } } },
+              {
+                Update: {
+                  TableName: this.tables.alerts,
+                  Key: { pk: COUNTER },
+                  UpdateExpression: "ADD open_alerts :minus",
+                  ExpressionAttributeValues: { ":minus": -1 },
+                },
+              },
               auditPut(this.tables.audit, Audit.alertAcknowledged({ by: actor, at }, id)),
             ],
           }),
@@ -123,7 +133,13 @@ export class AwsAlertInbox implements AlertInbox {
       const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.alerts, Key: { pk: key }, ConsistentRead: true }));
       if (Item) return false;
       const { Attributes } = await this.db.send(
-        new UpdateCommand({ TableName: this.tables.alerts, Key: { pk: COUNTER }, UpdateExpression: "ADD next_id :one", ExpressionAttributeValues: { ":one": 1 }, ReturnValues: "UPDATED_NEW" }),
+        new UpdateCommand({
+          TableName: this.tables.alerts,
+          Key: { pk: COUNTER },
+          UpdateExpression: "ADD next_id :one",
+          ExpressionAttributeValues: { ":one": 1 },
+          ReturnValues: "UPDATED_NEW",
+        }),
       );
       const id = z.object({ next_id: z.number().int().positive() }).parse(Attributes).next_id;
       const alert: Alert = {
@@ -143,7 +159,14 @@ export class AwsAlertInbox implements AlertInbox {
             new TransactWriteCommand({
               TransactItems: [
                 { Put: { TableName: this.tables.alerts, Item: { pk: key, ...alert }, ConditionExpression: "attribute_not_exists(pk)" } },
-                { Update: { TableName: this.tables.alerts, Key: { pk: COUNTER }, UpdateExpression: "ADD open_alerts :one", ExpressionAttributeValues: { ":one": 1 } } },
+                {
+                  Update: {
+                    TableName: this.tables.alerts,
+                    Key: { pk: COUNTER },
+                    UpdateExpression: "ADD open_alerts :one",
+                    ExpressionAttributeValues: { ":one": 1 },
+                  },
+                },
               ],
             }),
           );

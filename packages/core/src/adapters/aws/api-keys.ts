@@ -79,7 +79,8 @@ export class AwsApiKeyStore implements ApiKeyStore {
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": APIKEY },
       ConsistentRead: true,
-    })) out.push(KeyItem.parse(item));
+    }))
+      out.push(KeyItem.parse(item));
     return out;
   }
 

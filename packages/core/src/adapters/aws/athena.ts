@@ -23,12 +23,20 @@ export interface AthenaRunnerOptions extends AthenaTarget {
 
 /** Athena's reason, trimmed for an analyst: first lines only, no request ids. */
 function analystMessage(reason: string): string {
-  return reason.split("\n").filter((l) => l.trim() !== "").slice(0, 4).join("\n").slice(0, 600);
+  return reason
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .slice(0, 4)
+    .join("\n")
+    .slice(0, 600);
 }
 
 /** The first keyword of a statement, after comments and parentheses. */
 function firstKeyword(sql: string): string {
-  const stripped = sql.replace(/--[^\n]*/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ").replace(/^[\s(]+/, "");
+  const stripped = sql
+    .replace(/--[^\n]*/g, " ")
+    .replace(/\/\*[\s\S]*?\*\//g, " ")
+    .replace(/^[\s(]+/, "");
   return (/^[a-z]+/i.exec(stripped)?.[0] ?? "").toLowerCase();
 }
 
@@ -119,7 +127,12 @@ export class AthenaReportRunner implements ReportRunner {
 
   private async start(sql: string, params: ReportQuery["params"]): Promise<string> {
     const { QueryExecutionId } = await this.athena.send(
-      new StartQueryExecutionCommand(athenaStartQueryInput({ sql, params }, { workGroup: this.opts.workGroup, database: this.opts.database, ...(this.opts.catalog ? { catalog: this.opts.catalog } : {}) })),
+      new StartQueryExecutionCommand(
+        athenaStartQueryInput(
+          { sql, params },
+          { workGroup: this.opts.workGroup, database: this.opts.database, ...(this.opts.catalog ? { catalog: this.opts.catalog } : {}) },
+        ),
+      ),
     );
     if (!QueryExecutionId) throw new Error("Athena returned no query execution id");
     return QueryExecutionId;

@@ -79,7 +79,9 @@ export class AwsAuditTrail implements AuditTrail {
     const out: AuditEntry[] = [];
     // Days are read DAYS_AT_ONCE at a time, newest first, until the page is full.
     for (let d = 0; d < this.lookbackDays && out.length < limit; d += DAYS_AT_ONCE) {
-      const days = Array.from({ length: Math.min(DAYS_AT_ONCE, this.lookbackDays - d) }, (_, i) => new Date(startMs - (d + i) * DAY_MS).toISOString().slice(0, 10));
+      const days = Array.from({ length: Math.min(DAYS_AT_ONCE, this.lookbackDays - d) }, (_, i) =>
+        new Date(startMs - (d + i) * DAY_MS).toISOString().slice(0, 10),
+      );
       let batch: AuditEntry[][];
       try {
         batch = await Promise.all(days.map(readDay));

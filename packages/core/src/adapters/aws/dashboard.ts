@@ -15,7 +15,10 @@ import { dashboardPlatform, openAwsPlatform } from "./platform.ts";
 export const ADMIN_SECRET_NOT_APPLIED =
   "the FRAUD_ADMIN_PASSWORD secret is not the password of the admin account: it is read only to create that account on the first start, and the account keeps the password set since (in the dashboard). Sign in with that one, or have another admin reset it; then update the secret.";
 
-export async function openAwsDashboard(e: Env, options: { adminPassword: string | undefined; clients?: AwsClients; warn?: (message: string) => void }): Promise<Platform> {
+export async function openAwsDashboard(
+  e: Env,
+  options: { adminPassword: string | undefined; clients?: AwsClients; warn?: (message: string) => void },
+): Promise<Platform> {
   if (!e.aws) throw new Error("openAwsDashboard needs FRAUD_DEPLOYMENT=aws");
   const platform = dashboardPlatform(
     openAwsPlatform({

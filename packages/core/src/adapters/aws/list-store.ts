@@ -48,7 +48,8 @@ export class AwsListStore implements ListStore {
       TableName: this.tables.lists,
       FilterExpression: "id > :counter AND attribute_not_exists(removed_at)",
       ExpressionAttributeValues: { ":counter": COUNTER_ID },
-    })) out.push(entryFromItem(item));
+    }))
+      out.push(entryFromItem(item));
     return out.sort((a, b) => b.id - a.id);
   }
 

@@ -47,7 +47,9 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
   const decisions = new AwsDecisionLog(clients.dynamo, options.tables, events, options.decisionLog);
   const testsTable = options.tables.tests;
   // Only the dashboard is given the test table: elsewhere `scoring.submitTest` refuses to run.
-  const testDecisions = testsTable ? new AwsTestDecisionLog(clients.dynamo, { ...options.tables, tests: testsTable }, { ttlDays: options.decisionLog?.ttlDays, clock }) : undefined;
+  const testDecisions = testsTable
+    ? new AwsTestDecisionLog(clients.dynamo, { ...options.tables, tests: testsTable }, { ttlDays: options.decisionLog?.ttlDays, clock })
+    : undefined;
   const rules = new AwsRuleStore(clients.dynamo, options.tables, clock);
   const lists = new AwsListStore(clients.dynamo, options.tables, clock);
   const reportRunner = options.athena ? new AthenaReportRunner(clients.athena, options.athena) : undefined;
@@ -69,7 +71,16 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
     reviews: new AwsReviewStore(clients.dynamo, options.tables, clock, options.lakeBucket ? new S3LabelSink(clients.s3, options.lakeBucket) : undefined),
     alerts: new AwsAlertInbox(clients.dynamo, options.tables, clock),
     metrics: new AwsLiveMetrics(clients.dynamo, options.tables),
-    scoring: new Scoring({ decisions, tests: testDecisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: options.rulesetCacheMs ?? 5_000 }),
+    scoring: new Scoring({
+      decisions,
+      tests: testDecisions,
+      rules,
+      lists,
+      shadow: rules,
+      settings: options.settings,
+      clock,
+      rulesetCacheMs: options.rulesetCacheMs ?? 5_000,
+    }),
     /** Saved reports over the lake on Athena (with `athena` only). */
     reports: reportRunner ? new Reports({ store: new AwsReportStore(clients.dynamo, options.tables, clock), runner: reportRunner, clock }) : undefined,
     /** Backtests over the lake on Athena, saved with the version (with `athena` only). */
@@ -84,7 +95,8 @@ export type AwsPlatform = ReturnType<typeof openAwsPlatform>;
 
 /** The AWS platform as the dashboard uses it: its reports and backtests need the Athena target. */
 export function dashboardPlatform(p: AwsPlatform): Platform {
-  if (!p.reports || !p.backtests) throw new Error("the dashboard on AWS needs the Athena workgroup and database (FRAUD_ATHENA_WORKGROUP, FRAUD_ATHENA_DATABASE)");
+  if (!p.reports || !p.backtests)
+    throw new Error("the dashboard on AWS needs the Athena workgroup and database (FRAUD_ATHENA_WORKGROUP, FRAUD_ATHENA_DATABASE)");
   if (!p.testDecisions) throw new Error("the dashboard on AWS needs the table of test transactions (FRAUD_TABLE_TESTS)");
   return { ...p, reports: p.reports, backtests: p.backtests, testDecisions: p.testDecisions };
 }
@@ -94,7 +106,10 @@ export function dashboardPlatform(p: AwsPlatform): Platform {
  * BLOCKED) and its place in the live figures, each at most once per transaction however often the
  * event is delivered.
  */
-export async function recordScoredEvent(sinks: { alerts: Pick<AwsAlertInbox, "raise">; metrics: Pick<AwsLiveMetrics, "record"> }, decision: Decision): Promise<void> {
+export async function recordScoredEvent(
+  sinks: { alerts: Pick<AwsAlertInbox, "raise">; metrics: Pick<AwsLiveMetrics, "record"> },
+  decision: Decision,
+): Promise<void> {
   await sinks.alerts.raise(decision);
   await sinks.metrics.record(decision);
 }

@@ -61,7 +61,15 @@ export class AwsProfileStore implements ProfileStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tables.profiles,
-          Item: { user_id: p.user_id, version: p.version, data: JSON.stringify(p), email: p.email, risk_level: p.risk_level, updated_at: p.updated_at, search_key: searchKey(p) },
+          Item: {
+            user_id: p.user_id,
+            version: p.version,
+            data: JSON.stringify(p),
+            email: p.email,
+            risk_level: p.risk_level,
+            updated_at: p.updated_at,
+            search_key: searchKey(p),
+          },
           ConditionExpression: "attribute_not_exists(user_id)",
         }),
       );
@@ -104,7 +112,8 @@ export class AwsProfileStore implements ProfileStore {
     for (const item of await scanAll(this.db, {
       TableName: this.tables.profiles,
       ...(needle ? { FilterExpression: "contains(search_key, :t)", ExpressionAttributeValues: { ":t": needle } } : {}),
-    })) found.push(profileFromItem(item));
+    }))
+      found.push(profileFromItem(item));
     return found.sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0)).slice(0, n);
   }
 }

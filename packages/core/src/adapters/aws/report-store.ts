@@ -107,7 +107,13 @@ const seqKey = (id: number) => String(id).padStart(12, "0");
 
 function toBacktest(item: unknown): BacktestRecord {
   const b = BacktestItem.parse(item);
-  return BacktestRecord.parse({ ...BacktestResult.parse(JSON.parse(b.data)), id: b.id, ruleset_version: b.ruleset_version, created_at: b.created_at, created_by: b.created_by });
+  return BacktestRecord.parse({
+    ...BacktestResult.parse(JSON.parse(b.data)),
+    id: b.id,
+    ruleset_version: b.ruleset_version,
+    created_at: b.created_at,
+    created_by: b.created_by,
+  });
 }
 
 /** Backtest results on DynamoDB, numbered from a counter item, found by id or by ruleset version. */
@@ -122,7 +128,13 @@ export class AwsBacktestStore implements BacktestStore {
     const created = at.toISOString();
     try {
       const { Attributes } = await this.db.send(
-        new UpdateCommand({ TableName: this.tables.analytics, Key: COUNTER, UpdateExpression: "ADD next_id :one", ExpressionAttributeValues: { ":one": 1 }, ReturnValues: "UPDATED_NEW" }),
+        new UpdateCommand({
+          TableName: this.tables.analytics,
+          Key: COUNTER,
+          UpdateExpression: "ADD next_id :one",
+          ExpressionAttributeValues: { ":one": 1 },
+          ReturnValues: "UPDATED_NEW",
+        }),
       );
       const id = z.object({ next_id: z.number().int().positive() }).parse(Attributes).next_id;
       await this.db.send(
@@ -167,7 +179,9 @@ export class AwsBacktestStore implements BacktestStore {
   }
 
   async get(id: number): Promise<BacktestRecord | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.analytics, Key: backtestKey(id), ConsistentRead: true })).catch((e: unknown) => Promise.reject(wrap(e)));
+    const { Item } = await this.db
+      .send(new GetCommand({ TableName: this.tables.analytics, Key: backtestKey(id), ConsistentRead: true }))
+      .catch((e: unknown) => Promise.reject(wrap(e)));
     return Item ? toBacktest(Item) : undefined;
   }
 }

@@ -195,7 +195,9 @@ export class AwsReviewStore implements ReviewStore {
       let keys: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) => ({ transaction_id: id, sk: CASE_SK }));
       for (let attempt = 0; keys && keys.length > 0; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 25 * 2 ** attempt)));
-        const out: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tables.reviews]: { Keys: keys, ConsistentRead: true } } }));
+        const out: BatchGetCommandOutput = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.tables.reviews]: { Keys: keys, ConsistentRead: true } } }),
+        );
         for (const item of out.Responses?.[this.tables.reviews] ?? []) {
           const c = CaseItem.parse(item);
           found.set(c.transaction_id, c);
@@ -207,7 +209,9 @@ export class AwsReviewStore implements ReviewStore {
   }
 
   private async caseItem(transactionId: string): Promise<CaseItem | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.reviews, Key: { transaction_id: transactionId, sk: CASE_SK }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tables.reviews, Key: { transaction_id: transactionId, sk: CASE_SK }, ConsistentRead: true }),
+    );
     return Item ? CaseItem.parse(Item) : undefined;
   }
 
@@ -238,7 +242,14 @@ export class AwsReviewStore implements ReviewStore {
     }).catch((e: unknown) => Promise.reject(wrap(e)));
     return items.map((raw) => {
       const e = EventItem.parse(raw);
-      return CaseEvent.parse({ id: Number(e.sk.slice(EVENT_PREFIX.length)), transaction_id: e.transaction_id, at: e.at, author: e.author, action: e.action, note: e.note });
+      return CaseEvent.parse({
+        id: Number(e.sk.slice(EVENT_PREFIX.length)),
+        transaction_id: e.transaction_id,
+        at: e.at,
+        author: e.author,
+        action: e.action,
+        note: e.note,
+      });
     });
   }
 

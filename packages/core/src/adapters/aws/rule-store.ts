@@ -56,7 +56,8 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
       ExpressionAttributeValues: { ":pk": RULESET },
       ScanIndexForward: false,
       ConsistentRead: true,
-    })) out.push(Ruleset.parse(JSON.parse(RulesetItem.parse(item).data)));
+    }))
+      out.push(Ruleset.parse(JSON.parse(RulesetItem.parse(item).data)));
     return out;
   }
 
@@ -81,7 +82,16 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
     return retryLostRaces({ maxAttempts: MAX_ATTEMPTS, retryOn: (e) => conditionFailed(e) }, async () => {
       const version = (await this.latestVersion()) + 1;
       const at = this.clock().toISOString();
-      const ruleset = Ruleset.parse({ ...content, version, status: "draft", note, created_at: at, created_by: actor.id, published_at: null, published_by: null });
+      const ruleset = Ruleset.parse({
+        ...content,
+        version,
+        status: "draft",
+        note,
+        created_at: at,
+        created_by: actor.id,
+        published_at: null,
+        published_by: null,
+      });
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -102,9 +112,7 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
 
   async saveDraft(content: RulesetContent, actor: Actor, note = ""): Promise<Ruleset> {
     const valid = validateRulesetContent(content);
-    return this.insert(valid, actor, note, (draft) => [
-      auditPut(this.tables.audit, Audit.rulesetDrafted({ by: actor, at: draft.created_at }, draft, note)),
-    ]);
+    return this.insert(valid, actor, note, (draft) => [auditPut(this.tables.audit, Audit.rulesetDrafted({ by: actor, at: draft.created_at }, draft, note))]);
   }
 
   private async makeLive(publication: Publication, actor: Actor, how: "ruleset.publish" | "ruleset.rollback"): Promise<Ruleset> {
@@ -261,9 +269,7 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
         },
       );
     }
-    items.push(
-      auditPut(this.tables.audit, Audit.shadowSet({ by: actor, at }, version, previous)),
-    );
+    items.push(auditPut(this.tables.audit, Audit.shadowSet({ by: actor, at }, version, previous)));
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (e) {
@@ -277,4 +283,3 @@ export class AwsRuleStore implements RuleStore, ShadowRulesetStore {
 
 /** The version number a rollback's copy was to take was taken by another writer: take the next. */
 class VersionTaken extends Error {}
-

@@ -28,7 +28,9 @@ export class AwsSignInThrottle implements SignInThrottle {
   ) {}
 
   private async read(key: ThrottleKey): Promise<Item | undefined> {
-    const { Item: item } = await this.db.send(new GetCommand({ TableName: this.tables.users, Key: { pk: SIGNIN, sk: throttleKeyId(key) }, ConsistentRead: true }));
+    const { Item: item } = await this.db.send(
+      new GetCommand({ TableName: this.tables.users, Key: { pk: SIGNIN, sk: throttleKeyId(key) }, ConsistentRead: true }),
+    );
     return item ? Item.parse(item) : undefined;
   }
 
@@ -53,7 +55,10 @@ export class AwsSignInThrottle implements SignInThrottle {
                   TableName: this.tables.users,
                   Item: { pk: SIGNIN, sk: throttleKeyId(k), failures: (live[j]?.failures ?? 0) + 1, last_at: now.toISOString(), expires_epoch: expires },
                   ...(seen
-                    ? { ConditionExpression: "failures = :failures AND last_at = :last_at", ExpressionAttributeValues: { ":failures": seen.failures, ":last_at": seen.last_at } }
+                    ? {
+                        ConditionExpression: "failures = :failures AND last_at = :last_at",
+                        ExpressionAttributeValues: { ":failures": seen.failures, ":last_at": seen.last_at },
+                      }
                     : { ConditionExpression: "attribute_not_exists(sk)" }),
                 },
               };

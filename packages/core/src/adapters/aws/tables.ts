@@ -77,8 +77,13 @@ export type TableKey = keyof typeof TABLE_SCHEMAS;
 /** CreateTable input for a schema, on-demand: for emulators and scripts, not for deployments. */
 export function createTableInput(schema: TableSchema, tableName: string): CreateTableCommandInput {
   const attr = (name: string) => ({ AttributeName: name, AttributeType: schema.fields[name] === "number" ? ("N" as const) : ("S" as const) });
-  const keys = (pk: string, sk?: string) => [{ AttributeName: pk, KeyType: "HASH" as const }, ...(sk ? [{ AttributeName: sk, KeyType: "RANGE" as const }] : [])];
-  const used = new Set([schema.partitionKey, schema.sortKey, ...Object.values(schema.indexes ?? {}).flatMap((i) => [i.partitionKey, i.sortKey])].filter((x): x is string => !!x));
+  const keys = (pk: string, sk?: string) => [
+    { AttributeName: pk, KeyType: "HASH" as const },
+    ...(sk ? [{ AttributeName: sk, KeyType: "RANGE" as const }] : []),
+  ];
+  const used = new Set(
+    [schema.partitionKey, schema.sortKey, ...Object.values(schema.indexes ?? {}).flatMap((i) => [i.partitionKey, i.sortKey])].filter((x): x is string => !!x),
+  );
   const indexes = Object.entries(schema.indexes ?? {});
   return {
     TableName: tableName,
@@ -86,7 +91,13 @@ export function createTableInput(schema: TableSchema, tableName: string): Create
     AttributeDefinitions: [...used].map(attr),
     KeySchema: keys(schema.partitionKey, schema.sortKey),
     ...(indexes.length
-      ? { GlobalSecondaryIndexes: indexes.map(([name, i]) => ({ IndexName: name, KeySchema: keys(i.partitionKey, i.sortKey), Projection: { ProjectionType: "ALL" as const } })) }
+      ? {
+          GlobalSecondaryIndexes: indexes.map(([name, i]) => ({
+            IndexName: name,
+            KeySchema: keys(i.partitionKey, i.sortKey),
+            Projection: { ProjectionType: "ALL" as const },
+          })),
+        }
       : {}),
   };
 }

@@ -58,7 +58,12 @@ export class AwsTestDecisionLog implements TestDecisionLog {
     return undefined;
   }
 
-  private async recordOnce(tx: Transaction, fingerprint: string, sandbox: string | undefined, score: Parameters<TestDecisionLog["record"]>[3]): Promise<RecordResult> {
+  private async recordOnce(
+    tx: Transaction,
+    fingerprint: string,
+    sandbox: string | undefined,
+    score: Parameters<TestDecisionLog["record"]>[3],
+  ): Promise<RecordResult> {
     const taken = await this.taken(tx, fingerprint);
     if (taken) return taken;
     const copy = sandbox === undefined ? undefined : await this.item(this.tables.tests, { pk: sandbox, sk: profileSk(tx.user_id) });
@@ -86,13 +91,20 @@ export class AwsTestDecisionLog implements TestDecisionLog {
       else {
         const sandboxProfile = {
           TableName: this.tables.tests,
-          Item: { pk: sandbox, sk: profileSk(nextProfile.user_id), data: JSON.stringify(nextProfile), expires_at: Math.floor(this.clock().getTime() / 1000) + SANDBOX_KEEP_SECONDS },
+          Item: {
+            pk: sandbox,
+            sk: profileSk(nextProfile.user_id),
+            data: JSON.stringify(nextProfile),
+            expires_at: Math.floor(this.clock().getTime() / 1000) + SANDBOX_KEEP_SECONDS,
+          },
         };
         await this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, { Put: sandboxProfile }] }));
       }
     } catch (e) {
       // The same test, sent twice at once: the one that lost answers with the one that won.
-      const lost = errorName(e) === "ConditionalCheckFailedException" || (errorName(e) === "TransactionCanceledException" && cancellationCodes(e).includes("ConditionalCheckFailed"));
+      const lost =
+        errorName(e) === "ConditionalCheckFailedException" ||
+        (errorName(e) === "TransactionCanceledException" && cancellationCodes(e).includes("ConditionalCheckFailed"));
       const winner = lost ? await this.taken(tx, fingerprint) : undefined;
       if (winner) return winner;
       throw e;

@@ -44,7 +44,6 @@ const toUser = (item: UserItem): User =>
     must_change_password: item.must_change_password,
   });
 
-
 /** Reads users from the users table; shared by the user and session stores. */
 class UserItems {
   constructor(
@@ -82,7 +81,15 @@ export class AwsUserStore implements UserStore {
   async create(input: NewUser, actor: Actor): Promise<User> {
     const data = NewUser.parse(input);
     const hash = await hashPassword(data.password);
-    const user = User.parse({ id: randomUUID(), username: data.username, display_name: data.display_name, role: data.role, created_at: this.clock().toISOString(), disabled_at: null, must_change_password: false });
+    const user = User.parse({
+      id: randomUUID(),
+      username: data.username,
+      display_name: data.display_name,
+      role: data.role,
+      created_at: this.clock().toISOString(),
+      disabled_at: null,
+      must_change_password: false,
+    });
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -94,7 +101,13 @@ export class AwsUserStore implements UserStore {
                 ConditionExpression: "attribute_not_exists(sk)",
               },
             },
-            { Put: { TableName: this.tables.users, Item: { pk: USERID, sk: user.id, username: user.username }, ConditionExpression: "attribute_not_exists(sk)" } },
+            {
+              Put: {
+                TableName: this.tables.users,
+                Item: { pk: USERID, sk: user.id, username: user.username },
+                ConditionExpression: "attribute_not_exists(sk)",
+              },
+            },
             auditPut(this.tables.audit, Audit.userCreated({ by: actor, at: user.created_at }, user)),
           ],
         }),
@@ -134,7 +147,8 @@ export class AwsUserStore implements UserStore {
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": USER },
       ConsistentRead: true,
-    })) out.push(toUser(UserItem.parse(item)));
+    }))
+      out.push(toUser(UserItem.parse(item)));
     // The sort key is the user name: already in order.
     return out;
   }
@@ -176,7 +190,12 @@ export class AwsUserStore implements UserStore {
   }
 
   async setRole(id: string, role: Role, actor: Actor): Promise<User> {
-    return this.change(id, actor, "user.role", (before) => ({ expression: "SET #role = :role", values: { ":role": role }, names: { "#role": "role" }, after: { ...before, role } }));
+    return this.change(id, actor, "user.role", (before) => ({
+      expression: "SET #role = :role",
+      values: { ":role": role },
+      names: { "#role": "role" },
+      after: { ...before, role },
+    }));
   }
 
   async setDisabled(id: string, disabled: boolean, actor: Actor): Promise<User> {
@@ -239,7 +258,17 @@ export class AwsSessionStore implements SessionStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tables.users,
-          Item: { pk: SESSION, sk: hashToken(token), user_id: userId, created_at: now.toISOString(), expires_at, ends_at, idle_ms: lifetime.idleMs, ended_at: null, expires_epoch: epoch(expires_at) },
+          Item: {
+            pk: SESSION,
+            sk: hashToken(token),
+            user_id: userId,
+            created_at: now.toISOString(),
+            expires_at,
+            ends_at,
+            idle_ms: lifetime.idleMs,
+            ended_at: null,
+            expires_epoch: epoch(expires_at),
+          },
           ConditionExpression: "attribute_not_exists(sk)",
         }),
       );

@@ -19,7 +19,10 @@ export class LocalAlertInbox implements AlertInbox {
   async list(query: { status?: AlertStatus; limit?: number }): Promise<Alert[]> {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 500);
     const sql = `SELECT * FROM alerts ${query.status ? "WHERE status = @status" : ""} ORDER BY id DESC LIMIT @limit`;
-    return this.db.prepare(sql).all({ limit, ...(query.status ? { status: query.status } : {}) }).map(toAlert);
+    return this.db
+      .prepare(sql)
+      .all({ limit, ...(query.status ? { status: query.status } : {}) })
+      .map(toAlert);
   }
 
   async forTransaction(transactionId: string): Promise<Alert[]> {
@@ -28,15 +31,17 @@ export class LocalAlertInbox implements AlertInbox {
 
   async acknowledge(id: number, actor: Actor): Promise<void> {
     guardWrite(() =>
-      this.db.transaction(() => {
-        const changes = this.db.prepare("UPDATE alerts SET status = 'acknowledged' WHERE id = ? AND status = 'open'").run(id).changes;
-        if (changes === 0) throw new VisibleError("ALERT_NOT_OPEN", `alert ${id} is not open`);
-        audit(this.db, Audit.alertAcknowledged({ by: actor, at: this.clock().toISOString() }, id));
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const changes = this.db.prepare("UPDATE alerts SET status = 'acknowledged' WHERE id = ? AND status = 'open'").run(id).changes;
+          if (changes === 0) throw new VisibleError("ALERT_NOT_OPEN", `alert ${id} is not open`);
+          audit(this.db, Audit.alertAcknowledged({ by: actor, at: this.clock().toISOString() }, id));
+        })
+        .immediate(),
     );
   }
 
   async openCount(): Promise<number> {
-    return (this.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM alerts WHERE status = 'open'").get())?.n ?? 0;
+    return this.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM alerts WHERE status = 'open'").get()?.n ?? 0;
   }
 }

@@ -70,7 +70,10 @@ export class LocalApiKeyStore implements ApiKeyStore {
   }
 
   async list(): Promise<ApiKeyInfo[]> {
-    return this.db.prepare("SELECT id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at DESC").all().map((r) => Row.parse(r));
+    return this.db
+      .prepare("SELECT id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at DESC")
+      .all()
+      .map((r) => Row.parse(r));
   }
 
   async revoke(id: string, actor: Actor): Promise<void> {

@@ -141,7 +141,12 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
       this.lockedSince ??= now;
       if (now - this.lockedSince > this.lockWaitMs) {
         this.lockedSince = undefined;
-        this.fail(this.pending.splice(0), new UnavailableError("the data store cannot accept writes", { cause: new Error(`write lock held by another process for over ${this.lockWaitMs} ms`) }));
+        this.fail(
+          this.pending.splice(0),
+          new UnavailableError("the data store cannot accept writes", {
+            cause: new Error(`write lock held by another process for over ${this.lockWaitMs} ms`),
+          }),
+        );
         return;
       }
       this.flushScheduled = true;

@@ -97,7 +97,9 @@ export class AlertDeliveries {
       });
       guardWrite(() =>
         this.db
-          .prepare("UPDATE alert_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE alert_id = ? AND channel = ?")
+          .prepare(
+            "UPDATE alert_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE alert_id = ? AND channel = ?",
+          )
           .run(new Date().toISOString(), d.alert_id, alerter.channel),
       );
     } catch (e) {

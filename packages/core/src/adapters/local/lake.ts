@@ -191,9 +191,7 @@ export class LocalLakeWriter {
   async flush(firstId: number, lastId: number): Promise<string[]> {
     if (this.held === 0) return [];
     this.closeAppender();
-    const select = LAKE_COLUMNS.map((c) =>
-      c.type === "timestamp" ? `CAST(${quote(c.name)} AS TIMESTAMP) AS ${quote(c.name)}` : quote(c.name),
-    ).join(", ");
+    const select = LAKE_COLUMNS.map((c) => (c.type === "timestamp" ? `CAST(${quote(c.name)} AS TIMESTAMP) AS ${quote(c.name)}` : quote(c.name))).join(", ");
     const written: string[] = [];
     for (const dt of [...this.heldDays].sort()) {
       const dir = join(this.rawDir, `dt=${dt}`);

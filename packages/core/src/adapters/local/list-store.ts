@@ -17,7 +17,9 @@ export class LocalListStore implements ListStore {
     /** How often to check for changes made by another process (ms; 0: before every decision); changes made here apply at once. */
     checkEveryMs = 250,
   ) {
-    this.active = db.prepare<[], Row>("SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE removed_at IS NULL ORDER BY id");
+    this.active = db.prepare<[], Row>(
+      "SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE removed_at IS NULL ORDER BY id",
+    );
     this.byKey = new VersionedCache(db, "lists_version", () => this.load(), checkEveryMs);
   }
 
@@ -53,28 +55,34 @@ export class LocalListStore implements ListStore {
     const e = parsed.data;
     const at = this.clock().toISOString();
     return guardWrite(() =>
-      this.db.transaction(() => {
-        const { lastInsertRowid } = this.db
-          .prepare("INSERT INTO lists (kind, field, value, reason, expires_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)")
-          .run(e.kind, e.field, e.value, e.reason, e.expires_at, at, actor.id);
-        const entry = ListEntry.parse({ ...e, id: Number(lastInsertRowid), created_at: at, created_by: actor.id });
-        audit(this.db, Audit.listEntryAdded({ by: actor, at }, entry));
-        this.byKey.invalidate();
-        return entry;
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const { lastInsertRowid } = this.db
+            .prepare("INSERT INTO lists (kind, field, value, reason, expires_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .run(e.kind, e.field, e.value, e.reason, e.expires_at, at, actor.id);
+          const entry = ListEntry.parse({ ...e, id: Number(lastInsertRowid), created_at: at, created_by: actor.id });
+          audit(this.db, Audit.listEntryAdded({ by: actor, at }, entry));
+          this.byKey.invalidate();
+          return entry;
+        })
+        .immediate(),
     );
   }
 
   async remove(id: number, actor: Actor): Promise<void> {
     const at = this.clock().toISOString();
     guardWrite(() =>
-      this.db.transaction(() => {
-        const row = this.db.prepare<[number], Row>("SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE id = ? AND removed_at IS NULL").get(id);
-        if (!row) throw new VisibleError("LIST_ENTRY_NOT_FOUND", `no list entry ${id}`);
-        this.db.prepare("UPDATE lists SET removed_at = ? WHERE id = ?").run(at, id);
-        audit(this.db, Audit.listEntryRemoved({ by: actor, at }, id, row));
-        this.byKey.invalidate();
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const row = this.db
+            .prepare<[number], Row>("SELECT id, kind, field, value, reason, expires_at, created_at, created_by FROM lists WHERE id = ? AND removed_at IS NULL")
+            .get(id);
+          if (!row) throw new VisibleError("LIST_ENTRY_NOT_FOUND", `no list entry ${id}`);
+          this.db.prepare("UPDATE lists SET removed_at = ? WHERE id = ?").run(at, id);
+          audit(this.db, Audit.listEntryRemoved({ by: actor, at }, id, row));
+          this.byKey.invalidate();
+        })
+        .immediate(),
     );
   }
 }

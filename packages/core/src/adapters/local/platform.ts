@@ -85,19 +85,38 @@ export function databaseFile(dataDir: string): string {
 
 export function openLocalPlatform(options: LocalPlatformOptions): LocalPlatform {
   const clock = options.clock ?? (() => new Date());
-  const db = openDatabase(databaseFile(options.dataDir), { synchronous: options.synchronous, walAutocheckpointPages: options.walAutocheckpointPages, cacheMiB: options.sqliteCacheMiB });
+  const db = openDatabase(databaseFile(options.dataDir), {
+    synchronous: options.synchronous,
+    walAutocheckpointPages: options.walAutocheckpointPages,
+    cacheMiB: options.sqliteCacheMiB,
+  });
   const decisions = new LocalDecisionLog(db);
   const rules = new LocalRuleStore(db, clock);
   const changesCheckMs = options.changesCheckMs ?? CHANGES_CHECK_MS;
   const lists = new LocalListStore(db, clock, changesCheckMs);
   const lakeDir = join(options.dataDir, "lake");
   const limits = { ...DEFAULT_REPORT_LIMITS, ...options.reports };
-  const engine = { lakeDir, databaseFile: databaseFile(options.dataDir), memoryMb: limits.memoryMb, threads: limits.threads, spillDir: join(options.dataDir, "report-spill") };
+  const engine = {
+    lakeDir,
+    databaseFile: databaseFile(options.dataDir),
+    memoryMb: limits.memoryMb,
+    threads: limits.threads,
+    spillDir: join(options.dataDir, "report-spill"),
+  };
   const reportRunner = new ReportProcessRunner({ ...engine, concurrency: limits.concurrency, queue: limits.queue });
   // A backtest scans for minutes: in a process of its own, so that it never makes reports wait.
   const backtestRunner = new ReportProcessRunner({ ...engine, concurrency: 1, queue: 1 });
   const testDecisions = new LocalTestDecisionLog(db, clock);
-  const scoring = new Scoring({ decisions, tests: testDecisions, rules, lists, shadow: rules, settings: options.settings, clock, rulesetCacheMs: changesCheckMs });
+  const scoring = new Scoring({
+    decisions,
+    tests: testDecisions,
+    rules,
+    lists,
+    shadow: rules,
+    settings: options.settings,
+    clock,
+    rulesetCacheMs: changesCheckMs,
+  });
   rules.onChange(() => scoring.invalidate());
   return {
     deployment: "local",

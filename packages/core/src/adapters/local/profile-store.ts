@@ -28,22 +28,24 @@ export class LocalProfileStore implements ProfileStore {
   async edit(userId: string, input: ProfileEdit, actor: Actor): Promise<Profile> {
     const edit = ProfileEdit.parse(input);
     return guardWrite(() =>
-      this.db.transaction(() => {
-        const row = this.db.prepare<[string], { data: string }>("SELECT data FROM profiles WHERE user_id = ?").get(userId);
-        if (!row) throw new VisibleError("PROFILE_NOT_FOUND", `no profile for ${userId}`);
-        const before = Profile.parse(JSON.parse(row.data));
-        const at = this.clock().toISOString();
-        const after: Profile = { ...before, ...edit, updated_at: at, version: before.version + 1 };
-        if (edit.last_device_id && !after.known_devices.includes(edit.last_device_id)) {
-          after.known_devices = [...after.known_devices, edit.last_device_id];
-        }
-        this.db
-          .prepare("UPDATE profiles SET email = ?, risk_level = ?, updated_at = ?, data = ? WHERE user_id = ?")
-          .run(after.email, after.risk_level, at, JSON.stringify(after), userId);
-        const changed = Object.keys(edit) as Array<keyof ProfileEdit>;
-        audit(this.db, Audit.profileEdited({ by: actor, at }, before, after, changed));
-        return after;
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const row = this.db.prepare<[string], { data: string }>("SELECT data FROM profiles WHERE user_id = ?").get(userId);
+          if (!row) throw new VisibleError("PROFILE_NOT_FOUND", `no profile for ${userId}`);
+          const before = Profile.parse(JSON.parse(row.data));
+          const at = this.clock().toISOString();
+          const after: Profile = { ...before, ...edit, updated_at: at, version: before.version + 1 };
+          if (edit.last_device_id && !after.known_devices.includes(edit.last_device_id)) {
+            after.known_devices = [...after.known_devices, edit.last_device_id];
+          }
+          this.db
+            .prepare("UPDATE profiles SET email = ?, risk_level = ?, updated_at = ?, data = ? WHERE user_id = ?")
+            .run(after.email, after.risk_level, at, JSON.stringify(after), userId);
+          const changed = Object.keys(edit) as Array<keyof ProfileEdit>;
+          audit(this.db, Audit.profileEdited({ by: actor, at }, before, after, changed));
+          return after;
+        })
+        .immediate(),
     );
   }
 

@@ -34,7 +34,10 @@ export const TRINO_COMPAT_MACROS: ReadonlyArray<readonly [signature: string, bod
 ];
 
 /** What an analyst's SQL may call: REPORT_FUNCTIONS and the Trino names above. */
-export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([...REPORT_FUNCTIONS, ...TRINO_COMPAT_MACROS.map(([signature]) => signature.slice(0, signature.indexOf("(")))]);
+export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
+  ...REPORT_FUNCTIONS,
+  ...TRINO_COMPAT_MACROS.map(([signature]) => signature.slice(0, signature.indexOf("("))),
+]);
 
 const DUCK_TYPE: Record<LakeType, string> = {
   string: "VARCHAR",

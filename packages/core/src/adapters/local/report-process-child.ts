@@ -59,7 +59,10 @@ async function run(id: number, query: Extract<ToReportProcess, { type: "run" }>[
   const job: NonNullable<typeof running> = { id, credits: 0, controller: new AbortController() };
   running = job;
   try {
-    const events: AsyncIterable<ReportEvent> = runner.stream({ ...query, timeout_ms: query.timeout_ms + OWN_TIMEOUT_GRACE_MS }, { signal: job.controller.signal });
+    const events: AsyncIterable<ReportEvent> = runner.stream(
+      { ...query, timeout_ms: query.timeout_ms + OWN_TIMEOUT_GRACE_MS },
+      { signal: job.controller.signal },
+    );
     for await (const event of events) {
       lowerDuckdbThreads();
       while (job.credits === 0) await new Promise<void>((r) => (job.wake = r));

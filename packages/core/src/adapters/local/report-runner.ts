@@ -31,8 +31,15 @@ export interface LocalReportRunnerOptions {
 
 /** An engine message an analyst can act on: its first lines, without this machine's paths. */
 function analystMessage(e: unknown, lakeDir: string): string {
-  const text = String((e as Error)?.message ?? e).split(lakeDir).join("<lake>");
-  return text.split("\n").filter((l) => l.trim() !== "").slice(0, 4).join("\n").slice(0, 600);
+  const text = String((e as Error)?.message ?? e)
+    .split(lakeDir)
+    .join("<lake>");
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .slice(0, 4)
+    .join("\n")
+    .slice(0, 600);
 }
 
 /** DuckDB ran out of the memory it may use (its `memory_limit`), spilling included. */
@@ -43,7 +50,10 @@ function isOutOfMemory(e: unknown): boolean {
 /** What an analyst sees when a report needs more memory than reports may use. */
 export function memoryLimitError(limitMb: number | undefined): VisibleError {
   const limit = limitMb ? ` (${limitMb} MB)` : "";
-  return new VisibleError("REPORT_MEMORY_LIMIT", `the report needed more memory than reports may use${limit} and was stopped; narrow the date range or group by fewer values`);
+  return new VisibleError(
+    "REPORT_MEMORY_LIMIT",
+    `the report needed more memory than reports may use${limit} and was stopped; narrow the date range or group by fewer values`,
+  );
 }
 
 const PROGRESS_EVERY_MS = 250;
@@ -223,7 +233,8 @@ export class LocalReportRunner implements ReportRunner {
     options.signal?.addEventListener("abort", onAbort, { once: true });
     let prefetch: Promise<unknown> | undefined;
     const fail = (e: unknown): Error => {
-      if (stopped === "timeout") return new VisibleError("REPORT_TIMEOUT", `the report took longer than ${Math.round(query.timeout_ms / 1000)} s and was stopped`);
+      if (stopped === "timeout")
+        return new VisibleError("REPORT_TIMEOUT", `the report took longer than ${Math.round(query.timeout_ms / 1000)} s and was stopped`);
       if (stopped === "cancelled") return new VisibleError("REPORT_CANCELLED", "the report was cancelled");
       if (isOutOfMemory(e)) return memoryLimitError(this.options.memoryLimitMb);
       if (!query.trusted) return new VisibleError("REPORT_SQL_ERROR", analystMessage(e, this.options.lakeDir));

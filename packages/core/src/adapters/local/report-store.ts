@@ -31,29 +31,33 @@ export class LocalReportStore implements ReportStore {
     const def = ReportDefinition.parse(definition);
     const at = this.clock().toISOString();
     return guardWrite(() =>
-      this.db.transaction(() => {
-        const before = this.db.prepare<[string], { data: string }>("SELECT data FROM reports WHERE name = ?").get(def.name);
-        this.db
-          .prepare(
-            `INSERT INTO reports (name, data, updated_at, updated_by) VALUES (?, ?, ?, ?)
+      this.db
+        .transaction(() => {
+          const before = this.db.prepare<[string], { data: string }>("SELECT data FROM reports WHERE name = ?").get(def.name);
+          this.db
+            .prepare(
+              `INSERT INTO reports (name, data, updated_at, updated_by) VALUES (?, ?, ?, ?)
              ON CONFLICT(name) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-          )
-          .run(def.name, JSON.stringify(def), at, actor.id);
-        audit(this.db, Audit.reportSaved({ by: actor, at }, def, before ? JSON.parse(before.data) : undefined));
-        return { ...def, builtin: false, updated_at: at, updated_by: actor.id };
-      }).immediate(),
+            )
+            .run(def.name, JSON.stringify(def), at, actor.id);
+          audit(this.db, Audit.reportSaved({ by: actor, at }, def, before ? JSON.parse(before.data) : undefined));
+          return { ...def, builtin: false, updated_at: at, updated_by: actor.id };
+        })
+        .immediate(),
     );
   }
 
   async remove(name: string, actor: Actor): Promise<void> {
     const at = this.clock().toISOString();
     guardWrite(() =>
-      this.db.transaction(() => {
-        const before = this.db.prepare<[string], { data: string }>("SELECT data FROM reports WHERE name = ?").get(name);
-        if (!before) throw new VisibleError("REPORT_NOT_FOUND", `no saved report named '${name}'`);
-        this.db.prepare("DELETE FROM reports WHERE name = ?").run(name);
-        audit(this.db, Audit.reportDeleted({ by: actor, at }, name, JSON.parse(before.data)));
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const before = this.db.prepare<[string], { data: string }>("SELECT data FROM reports WHERE name = ?").get(name);
+          if (!before) throw new VisibleError("REPORT_NOT_FOUND", `no saved report named '${name}'`);
+          this.db.prepare("DELETE FROM reports WHERE name = ?").run(name);
+          audit(this.db, Audit.reportDeleted({ by: actor, at }, name, JSON.parse(before.data)));
+        })
+        .immediate(),
     );
   }
 }
@@ -61,7 +65,13 @@ export class LocalReportStore implements ReportStore {
 type BacktestRow = { id: number; ruleset_version: number; created_at: string; created_by: string; data: string };
 
 function toBacktest(row: BacktestRow): BacktestRecord {
-  return BacktestRecord.parse({ ...BacktestResult.parse(JSON.parse(row.data)), id: row.id, ruleset_version: row.ruleset_version, created_at: row.created_at, created_by: row.created_by });
+  return BacktestRecord.parse({
+    ...BacktestResult.parse(JSON.parse(row.data)),
+    id: row.id,
+    ruleset_version: row.ruleset_version,
+    created_at: row.created_at,
+    created_by: row.created_by,
+  });
 }
 
 /** Backtest results, kept with the ruleset version they tested. */
@@ -72,14 +82,16 @@ export class LocalBacktestStore implements BacktestStore {
     const data = BacktestResult.parse(result);
     const created = at.toISOString();
     return guardWrite(() =>
-      this.db.transaction(() => {
-        const { lastInsertRowid } = this.db
-          .prepare("INSERT INTO backtests (ruleset_version, created_at, created_by, data) VALUES (?, ?, ?, ?)")
-          .run(result.ruleset_version, created, actor.id, JSON.stringify(data));
-        const id = Number(lastInsertRowid);
-        audit(this.db, Audit.backtestRun({ by: actor, at: created }, id, result.ruleset_version, data));
-        return { ...data, id, ruleset_version: result.ruleset_version, created_at: created, created_by: actor.id };
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const { lastInsertRowid } = this.db
+            .prepare("INSERT INTO backtests (ruleset_version, created_at, created_by, data) VALUES (?, ?, ?, ?)")
+            .run(result.ruleset_version, created, actor.id, JSON.stringify(data));
+          const id = Number(lastInsertRowid);
+          audit(this.db, Audit.backtestRun({ by: actor, at: created }, id, result.ruleset_version, data));
+          return { ...data, id, ruleset_version: result.ruleset_version, created_at: created, created_by: actor.id };
+        })
+        .immediate(),
     );
   }
 

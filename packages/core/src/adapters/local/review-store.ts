@@ -41,7 +41,10 @@ export class LocalReviewStore implements ReviewStore {
       where.push("r.assignee = @assignee");
       params.assignee = query.assignee;
     }
-    return this.db.prepare(`${CASE_SELECT} WHERE ${where.join(" AND ")} ORDER BY d.seq DESC LIMIT @limit`).all(params).map(toCase);
+    return this.db
+      .prepare(`${CASE_SELECT} WHERE ${where.join(" AND ")} ORDER BY d.seq DESC LIMIT @limit`)
+      .all(params)
+      .map(toCase);
   }
 
   async get(transactionId: string): Promise<Case | undefined> {
@@ -86,50 +89,58 @@ export class LocalReviewStore implements ReviewStore {
   async assign(input: AssignCase, actor: Actor): Promise<Case> {
     const { transaction_id, assignee } = AssignCase.parse(input);
     return guardWrite(() =>
-      this.db.transaction(() => {
-        const before = this.mustGet(transaction_id);
-        if (before.status === "closed") throw new VisibleError("CASE_CLOSED", "this case is closed");
-        const at = this.clock().toISOString();
-        this.upsert({ transaction_id, status: assignee ? "assigned" : "open", assignee, label: null }, actor, at);
-        this.event(transaction_id, "assign", assignee ? `assigned to ${assignee}` : "unassigned", actor, at);
-        audit(this.db, Audit.caseAssigned({ by: actor, at }, transaction_id, before, assignee));
-        return this.mustGet(transaction_id);
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const before = this.mustGet(transaction_id);
+          if (before.status === "closed") throw new VisibleError("CASE_CLOSED", "this case is closed");
+          const at = this.clock().toISOString();
+          this.upsert({ transaction_id, status: assignee ? "assigned" : "open", assignee, label: null }, actor, at);
+          this.event(transaction_id, "assign", assignee ? `assigned to ${assignee}` : "unassigned", actor, at);
+          audit(this.db, Audit.caseAssigned({ by: actor, at }, transaction_id, before, assignee));
+          return this.mustGet(transaction_id);
+        })
+        .immediate(),
     );
   }
 
   async label(input: LabelCase, actor: Actor): Promise<Case> {
     const { transaction_id, label, note } = LabelCase.parse(input);
     return guardWrite(() =>
-      this.db.transaction(() => {
-        const before = this.mustGet(transaction_id);
-        const at = this.clock().toISOString();
-        this.upsert({ transaction_id, status: "closed", assignee: before.assignee ?? actor.id, label }, actor, at);
-        this.event(transaction_id, "label", note ? `${label}: ${note}` : label, actor, at);
-        audit(this.db, Audit.caseLabelled({ by: actor, at }, transaction_id, before, label));
-        return this.mustGet(transaction_id);
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const before = this.mustGet(transaction_id);
+          const at = this.clock().toISOString();
+          this.upsert({ transaction_id, status: "closed", assignee: before.assignee ?? actor.id, label }, actor, at);
+          this.event(transaction_id, "label", note ? `${label}: ${note}` : label, actor, at);
+          audit(this.db, Audit.caseLabelled({ by: actor, at }, transaction_id, before, label));
+          return this.mustGet(transaction_id);
+        })
+        .immediate(),
     );
   }
 
   async note(input: AddNote, actor: Actor): Promise<CaseEvent> {
     const { transaction_id, note } = AddNote.parse(input);
     return guardWrite(() =>
-      this.db.transaction(() => {
-        this.mustGet(transaction_id);
-        return this.event(transaction_id, "note", note, actor, this.clock().toISOString());
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          this.mustGet(transaction_id);
+          return this.event(transaction_id, "note", note, actor, this.clock().toISOString());
+        })
+        .immediate(),
     );
   }
 
   async recordRelease(transactionId: string, note: string, actor: Actor): Promise<CaseEvent> {
     return guardWrite(() =>
-      this.db.transaction(() => {
-        const c = this.mustGet(transactionId);
-        const at = this.clock().toISOString();
-        audit(this.db, Audit.caseReleased({ by: actor, at }, transactionId, c.user_id, note));
-        return this.event(transactionId, "release", note, actor, at);
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const c = this.mustGet(transactionId);
+          const at = this.clock().toISOString();
+          audit(this.db, Audit.caseReleased({ by: actor, at }, transactionId, c.user_id, note));
+          return this.event(transactionId, "release", note, actor, at);
+        })
+        .immediate(),
     );
   }
 

@@ -82,7 +82,9 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
     }
     const published: Ruleset = { ...ruleset, status: "published", published_at: at, published_by: actor.id };
     this.db.prepare("UPDATE rulesets SET status = 'published', data = ? WHERE version = ?").run(JSON.stringify(published), ruleset.version);
-    this.db.prepare("INSERT INTO kv (key, value) VALUES ('live_ruleset', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(ruleset.version));
+    this.db
+      .prepare("INSERT INTO kv (key, value) VALUES ('live_ruleset', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(String(ruleset.version));
     // A shadow ruleset that goes live has nothing left to be compared with.
     this.db.prepare("DELETE FROM kv WHERE key = 'shadow_ruleset' AND value = ?").run(String(ruleset.version));
     audit(this.db, Audit.rulesetLive({ by: actor, at }, how, ruleset.version, previous));
@@ -92,40 +94,51 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
   async saveDraft(content: RulesetContent, actor: Actor, note = ""): Promise<Ruleset> {
     const valid = validateRulesetContent(content);
     return guardWrite(() =>
-      this.db.transaction(() => {
-        const draft = this.insert(valid, actor, note, "draft");
-        audit(this.db, Audit.rulesetDrafted({ by: actor, at: draft.created_at }, draft, note));
-        return draft;
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const draft = this.insert(valid, actor, note, "draft");
+          audit(this.db, Audit.rulesetDrafted({ by: actor, at: draft.created_at }, draft, note));
+          return draft;
+        })
+        .immediate(),
     );
   }
 
   async publish(version: number, actor: Actor): Promise<Ruleset> {
-    return this.changed(guardWrite(() =>
-      this.db.transaction(() => {
-        const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(version);
-        if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
-        const ruleset = Ruleset.parse(JSON.parse(row.data));
-        if (ruleset.status !== "draft") throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is ${ruleset.status}; only a draft can be published`);
-        validateRulesetContent(contentOf(ruleset));
-        return this.makeLive(ruleset, actor, "ruleset.publish");
-      }).immediate(),
-    ));
+    return this.changed(
+      guardWrite(() =>
+        this.db
+          .transaction(() => {
+            const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(version);
+            if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
+            const ruleset = Ruleset.parse(JSON.parse(row.data));
+            if (ruleset.status !== "draft")
+              throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is ${ruleset.status}; only a draft can be published`);
+            validateRulesetContent(contentOf(ruleset));
+            return this.makeLive(ruleset, actor, "ruleset.publish");
+          })
+          .immediate(),
+      ),
+    );
   }
 
   async rollback(toVersion: number, actor: Actor): Promise<Ruleset> {
-    return this.changed(guardWrite(() =>
-      this.db.transaction(() => {
-        const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(toVersion);
-        if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${toVersion}`);
-        const target = Ruleset.parse(JSON.parse(row.data));
-        if (target.published_at === null) throw new VisibleError("RULESET_NEVER_PUBLISHED", `version ${toVersion} was never published`);
-        // Going live again is checked as publishing is: a version from before a check is refused.
-        validateRulesetContent(contentOf(target));
-        const copy = this.insert(contentOf(target), actor, `rollback to version ${toVersion}`, "draft");
-        return this.makeLive(copy, actor, "ruleset.rollback");
-      }).immediate(),
-    ));
+    return this.changed(
+      guardWrite(() =>
+        this.db
+          .transaction(() => {
+            const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(toVersion);
+            if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${toVersion}`);
+            const target = Ruleset.parse(JSON.parse(row.data));
+            if (target.published_at === null) throw new VisibleError("RULESET_NEVER_PUBLISHED", `version ${toVersion} was never published`);
+            // Going live again is checked as publishing is: a version from before a check is refused.
+            validateRulesetContent(contentOf(target));
+            const copy = this.insert(contentOf(target), actor, `rollback to version ${toVersion}`, "draft");
+            return this.makeLive(copy, actor, "ruleset.rollback");
+          })
+          .immediate(),
+      ),
+    );
   }
 
   async shadowVersion(): Promise<number> {
@@ -135,21 +148,26 @@ export class LocalRuleStore implements RuleStore, ShadowRulesetStore {
 
   async setShadow(version: number | null, actor: Actor): Promise<void> {
     guardWrite(() =>
-      this.db.transaction(() => {
-        const previous = this.db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'shadow_ruleset'").get();
-        if (version === null) {
-          this.db.prepare("DELETE FROM kv WHERE key = 'shadow_ruleset'").run();
-        } else {
-          const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(version);
-          if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
-          const ruleset = Ruleset.parse(JSON.parse(row.data));
-          if (ruleset.status !== "draft") throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is ${ruleset.status}; only a draft can run in shadow`);
-          // A shadow runs on every transaction, as the live ruleset does: checked as publishing is.
-          validateRulesetContent(contentOf(ruleset));
-          this.db.prepare("INSERT INTO kv (key, value) VALUES ('shadow_ruleset', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(version));
-        }
-        audit(this.db, Audit.shadowSet({ by: actor, at: this.clock().toISOString() }, version, previous ? Number(previous.value) : 0));
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const previous = this.db.prepare<[], { value: string }>("SELECT value FROM kv WHERE key = 'shadow_ruleset'").get();
+          if (version === null) {
+            this.db.prepare("DELETE FROM kv WHERE key = 'shadow_ruleset'").run();
+          } else {
+            const row = this.db.prepare<[number], { data: string }>("SELECT data FROM rulesets WHERE version = ?").get(version);
+            if (!row) throw new VisibleError("RULESET_NOT_FOUND", `no ruleset version ${version}`);
+            const ruleset = Ruleset.parse(JSON.parse(row.data));
+            if (ruleset.status !== "draft")
+              throw new VisibleError("RULESET_NOT_DRAFT", `version ${version} is ${ruleset.status}; only a draft can run in shadow`);
+            // A shadow runs on every transaction, as the live ruleset does: checked as publishing is.
+            validateRulesetContent(contentOf(ruleset));
+            this.db
+              .prepare("INSERT INTO kv (key, value) VALUES ('shadow_ruleset', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+              .run(String(version));
+          }
+          audit(this.db, Audit.shadowSet({ by: actor, at: this.clock().toISOString() }, version, previous ? Number(previous.value) : 0));
+        })
+        .immediate(),
     );
     this.changed(undefined);
   }

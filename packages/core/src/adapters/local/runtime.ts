@@ -5,7 +5,10 @@ import { openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from
 import { loadOrCreateSecrets, type Secrets } from "./secrets.ts";
 
 /** The options a runtime opens its platform with, all from the environment: plain data, so another thread can open the same platform. */
-export type RuntimePlatformOptions = Pick<LocalPlatformOptions, "dataDir" | "settings" | "synchronous" | "sqliteCacheMiB" | "walAutocheckpointPages" | "changesCheckMs" | "reports">;
+export type RuntimePlatformOptions = Pick<
+  LocalPlatformOptions,
+  "dataDir" | "settings" | "synchronous" | "sqliteCacheMiB" | "walAutocheckpointPages" | "changesCheckMs" | "reports"
+>;
 
 /**
  * The write-ahead log's size (pages of 4 KB: 800 MB) past which the server or the dashboard
@@ -35,7 +38,14 @@ export interface LocalRuntime {
 export async function openLocalRuntime(e: Env, options: Pick<LocalPlatformOptions, "walAutocheckpointPages" | "changesCheckMs"> = {}): Promise<LocalRuntime> {
   const dataDir = resolve(e.FRAUD_DATA_DIR);
   const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD, webhookSecrets: e.FRAUD_WEBHOOK_SECRET });
-  const platformOptions: RuntimePlatformOptions = { dataDir, settings: e.settings, synchronous: e.FRAUD_SQLITE_SYNC, sqliteCacheMiB: e.FRAUD_SQLITE_CACHE_MB, reports: e.reportLimits, ...options };
+  const platformOptions: RuntimePlatformOptions = {
+    dataDir,
+    settings: e.settings,
+    synchronous: e.FRAUD_SQLITE_SYNC,
+    sqliteCacheMiB: e.FRAUD_SQLITE_CACHE_MB,
+    reports: e.reportLimits,
+    ...options,
+  };
   const platform = openLocalPlatform(platformOptions);
   if (!platform.apiKeys.has(secrets.api_key)) {
     await platform.apiKeys.create("default", ["ingest", "read"], { id: "system" }, secrets.api_key);
@@ -45,7 +55,9 @@ export async function openLocalRuntime(e: Env, options: Pick<LocalPlatformOption
   const warnings: string[] = [];
   if (admin === "password_differs") warnings.push(ADMIN_PASSWORD_NOT_APPLIED);
   if (!secrets.dataDir.private) {
-    warnings.push(`The data directory ${dataDir} is open to other users (mode ${secrets.dataDir.mode.toString(8)}); it holds password hashes and customers' data. Make it owner-only: chmod 700 ${dataDir}`);
+    warnings.push(
+      `The data directory ${dataDir} is open to other users (mode ${secrets.dataDir.mode.toString(8)}); it holds password hashes and customers' data. Make it owner-only: chmod 700 ${dataDir}`,
+    );
   }
   return { env: e, platform, platformOptions, secrets, warnings };
 }
@@ -64,7 +76,9 @@ export function printSecretsOnce(rt: LocalRuntime, file: string): void {
   console.log(
     [
       "",
-      generated ? "  First start: credentials were generated and stored (owner-readable only) in" : "  A webhook signing secret was generated and stored (owner-readable only) in",
+      generated
+        ? "  First start: credentials were generated and stored (owner-readable only) in"
+        : "  A webhook signing secret was generated and stored (owner-readable only) in",
       `    ${file}`,
       ...(generated ? [`  API key:        ${rt.secrets.api_key}`, `  Admin password: ${rt.secrets.admin_password}   (user: admin)`] : []),
       // Alert receivers check each webhook's signature with it (docs/alerts.md).

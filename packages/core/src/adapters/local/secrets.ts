@@ -51,7 +51,10 @@ export function ensureDataDir(dataDir: string): { mode: number; private: boolean
  * secret. A secrets file from an earlier version gets the secrets it lacks on the next start. The
  * data directory is made owner-only in every case (ensureDataDir).
  */
-export function loadOrCreateSecrets(dataDir: string, fromEnv: { apiKey?: string; adminPassword?: string; webhookSecrets?: WebhookSecrets }): Secrets & { dataDir: { mode: number; private: boolean } } {
+export function loadOrCreateSecrets(
+  dataDir: string,
+  fromEnv: { apiKey?: string; adminPassword?: string; webhookSecrets?: WebhookSecrets },
+): Secrets & { dataDir: { mode: number; private: boolean } } {
   const dir = ensureDataDir(dataDir);
   const file = secretsFile(dataDir);
   if (existsSync(file) && (statSync(file).mode & SHARED_BITS) !== 0) chmodSync(file, 0o600);

@@ -9,7 +9,15 @@ import { localAdapterFile } from "./package-files.ts";
 export type Db = Database.Database;
 
 /** SQLite errors that mean "cannot write now" rather than a bug. */
-const UNAVAILABLE_CODES = new Set(["SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY_DBMOVED"]);
+const UNAVAILABLE_CODES = new Set([
+  "SQLITE_FULL",
+  "SQLITE_READONLY",
+  "SQLITE_IOERR",
+  "SQLITE_CANTOPEN",
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+  "SQLITE_READONLY_DBMOVED",
+]);
 
 export function isUnavailable(e: unknown): boolean {
   const code = (e as { code?: string })?.code ?? "";
@@ -41,7 +49,9 @@ const MIGRATION_FILE = /^(\d{3})-[a-z0-9-]+\.sql$/;
  * schema: a released migration is never edited, a change to the schema is a new file.
  */
 export function readMigrations(dir: string): string[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort();
   files.forEach((file, i) => {
     const number = MIGRATION_FILE.exec(file)?.[1];
     if (Number(number) !== i + 1) throw new Error(`migration ${file} is out of sequence: expected ${String(i + 1).padStart(3, "0")}-<name>.sql`);
@@ -107,13 +117,8 @@ export function migrate(db: Db, upTo = migrationScripts().length): void {
 }
 
 /** Writes an audit entry in the caller's transaction, so a change and its entry commit together. */
-export function audit(
-  db: Db,
-  entry: AuditRecord,
-): void {
-  db.prepare(
-    "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
-  ).run(
+export function audit(db: Db, entry: AuditRecord): void {
+  db.prepare("INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
     entry.at,
     entry.actor,
     entry.action,

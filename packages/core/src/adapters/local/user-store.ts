@@ -26,23 +26,35 @@ export class LocalUserStore implements UserStore {
   async create(input: NewUser, actor: Actor): Promise<User> {
     const data = NewUser.parse(input);
     const hash = await hashPassword(data.password);
-    const user = User.parse({ id: randomUUID(), username: data.username, display_name: data.display_name, role: data.role, created_at: this.clock().toISOString(), disabled_at: null, must_change_password: false });
+    const user = User.parse({
+      id: randomUUID(),
+      username: data.username,
+      display_name: data.display_name,
+      role: data.role,
+      created_at: this.clock().toISOString(),
+      disabled_at: null,
+      must_change_password: false,
+    });
     return guardWrite(() =>
-      this.db.transaction(() => {
-        if (this.db.prepare("SELECT 1 FROM users WHERE username = ?").get(user.username)) {
-          throw usernameTaken();
-        }
-        this.db
-          .prepare("INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-          .run(user.id, user.username, user.display_name, user.role, hash, user.created_at);
-        audit(this.db, Audit.userCreated({ by: actor, at: user.created_at }, user));
-        return user;
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          if (this.db.prepare("SELECT 1 FROM users WHERE username = ?").get(user.username)) {
+            throw usernameTaken();
+          }
+          this.db
+            .prepare("INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .run(user.id, user.username, user.display_name, user.role, hash, user.created_at);
+          audit(this.db, Audit.userCreated({ by: actor, at: user.created_at }, user));
+          return user;
+        })
+        .immediate(),
     );
   }
 
   async authenticate(username: string, password: string): Promise<User | undefined> {
-    const row = this.db.prepare<[string], { password_hash: string }>(`SELECT ${COLUMNS}, password_hash FROM users WHERE username = ?`).get(username.trim().toLowerCase());
+    const row = this.db
+      .prepare<[string], { password_hash: string }>(`SELECT ${COLUMNS}, password_hash FROM users WHERE username = ?`)
+      .get(username.trim().toLowerCase());
     if (!row) {
       this.decoy ??= hashPassword(randomBytes(16).toString("hex"));
       await verifyPassword(password, await this.decoy);
@@ -64,20 +76,25 @@ export class LocalUserStore implements UserStore {
   }
 
   async list(): Promise<User[]> {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM users ORDER BY username`).all().map((r) => UserRow.parse(r));
+    return this.db
+      .prepare(`SELECT ${COLUMNS} FROM users ORDER BY username`)
+      .all()
+      .map((r) => UserRow.parse(r));
   }
 
   private change(id: string, actor: Actor, how: UserChange, apply: (before: User) => void): User {
     return guardWrite(() =>
-      this.db.transaction(() => {
-        const row = this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id);
-        if (!row) throw new VisibleError("USER_NOT_FOUND", "no such user");
-        const before = UserRow.parse(row);
-        apply(before);
-        const after = UserRow.parse(this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id));
-        audit(this.db, Audit.userChanged({ by: actor, at: this.clock().toISOString() }, how, before, after));
-        return after;
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const row = this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id);
+          if (!row) throw new VisibleError("USER_NOT_FOUND", "no such user");
+          const before = UserRow.parse(row);
+          apply(before);
+          const after = UserRow.parse(this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`).get(id));
+          audit(this.db, Audit.userChanged({ by: actor, at: this.clock().toISOString() }, how, before, after));
+          return after;
+        })
+        .immediate(),
     );
   }
 

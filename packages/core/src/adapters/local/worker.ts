@@ -21,7 +21,7 @@ export const LAKE_DAY_CLOSES_AFTER_MS = 60 * 60_000;
 
 /** The last outbox id the lake has committed: files holding ids up to it are final. */
 export function committedLakeId(db: Db): number {
-  return (db.prepare<[], { last_id: number }>("SELECT last_id FROM consumer_offsets WHERE consumer = 'lake'").get())?.last_id ?? 0;
+  return db.prepare<[], { last_id: number }>("SELECT last_id FROM consumer_offsets WHERE consumer = 'lake'").get()?.last_id ?? 0;
 }
 
 /** The first day not closed at `now` (`YYYY-MM-DD`): compaction merges the days before it. */
@@ -58,7 +58,15 @@ export function minuteFigures(decisions: readonly Decision[]): MinuteFigures[] {
     const key = `${minute} ${d.decision}`;
     const m = byKey.get(key);
     if (!m) {
-      byKey.set(key, { minute, decision: d.decision, count: 1, amount: d.transaction.amount, score_sum: d.score, latency_sum: d.latency_ms, latency_max: d.latency_ms });
+      byKey.set(key, {
+        minute,
+        decision: d.decision,
+        count: 1,
+        amount: d.transaction.amount,
+        score_sum: d.score,
+        latency_sum: d.latency_ms,
+        latency_max: d.latency_ms,
+      });
       continue;
     }
     m.count += 1;
@@ -172,18 +180,20 @@ export class OutboxWorker {
     if (rows.length === 0) return 0;
     const decisions = rows.map((row) => this.decisionOf(row));
     return guardWrite(() =>
-      this.db.transaction(() => {
-        // Another worker moved the offset meanwhile: nothing written, the next step reads again.
-        if (this.offset(ALERTS) !== from) return 0;
-        for (const d of decisions) {
-          if (raisesAlert(d.decision)) {
-            this.q.alert.run(d.transaction_id, d.user_id, d.decision, d.score, d.transaction.amount, JSON.stringify(d.rules.map((r) => r.id)), d.decided_at);
+      this.db
+        .transaction(() => {
+          // Another worker moved the offset meanwhile: nothing written, the next step reads again.
+          if (this.offset(ALERTS) !== from) return 0;
+          for (const d of decisions) {
+            if (raisesAlert(d.decision)) {
+              this.q.alert.run(d.transaction_id, d.user_id, d.decision, d.score, d.transaction.amount, JSON.stringify(d.rules.map((r) => r.id)), d.decided_at);
+            }
           }
-        }
-        for (const m of minuteFigures(decisions)) this.q.metric.run(m.minute, m.decision, m.count, m.amount, m.score_sum, m.latency_sum, m.latency_max);
-        this.q.setOffset.run(rows.at(-1)!.id, ALERTS);
-        return rows.length;
-      }).immediate(),
+          for (const m of minuteFigures(decisions)) this.q.metric.run(m.minute, m.decision, m.count, m.amount, m.score_sum, m.latency_sum, m.latency_max);
+          this.q.setOffset.run(rows.at(-1)!.id, ALERTS);
+          return rows.length;
+        })
+        .immediate(),
     );
   }
 
@@ -264,6 +274,6 @@ export class OutboxWorker {
 
   /** Outbox rows not yet in the lake (buffered or unread). */
   lakeBacklog(): number {
-    return (this.db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM outbox WHERE id > ?").get(this.offset(LAKE)))?.n ?? 0;
+    return this.db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM outbox WHERE id > ?").get(this.offset(LAKE))?.n ?? 0;
   }
 }

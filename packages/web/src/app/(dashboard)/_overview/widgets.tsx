@@ -28,8 +28,12 @@ export function ThroughputWidget({ initial }: { initial: Throughput }) {
   return (
     <Card title={t("throughput")} className="lg:col-span-2">
       <div className="mb-4 grid grid-cols-2 gap-4 sm:grid-cols-3">
-          <Stat label={t("lastMinute")} value={format.number(data.last_minute)} hint={t("average", { value: format.number(data.per_minute, { maximumFractionDigits: 1 }) })} />
-          <Stat label={t("decisions60")} value={format.number(data.total)} />
+        <Stat
+          label={t("lastMinute")}
+          value={format.number(data.last_minute)}
+          hint={t("average", { value: format.number(data.per_minute, { maximumFractionDigits: 1 }) })}
+        />
+        <Stat label={t("decisions60")} value={format.number(data.total)} />
       </div>
       <div role="img" aria-label={t("chartThroughput", { total: data.total })} className="h-52">
         <ResponsiveContainer width="100%" height="100%">
@@ -39,7 +43,17 @@ export function ThroughputWidget({ initial }: { initial: Throughput }) {
             <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "#475569" }} tickLine={false} axisLine={false} width={44} />
             <Tooltip />
             {OUTCOMES.map((d) => (
-              <Area key={d} type="monotone" dataKey={d} name={td(d)} stackId="1" stroke={DECISION_COLOR[d]} fill={DECISION_COLOR[d]} fillOpacity={0.25} isAnimationActive={false} />
+              <Area
+                key={d}
+                type="monotone"
+                dataKey={d}
+                name={td(d)}
+                stackId="1"
+                stroke={DECISION_COLOR[d]}
+                fill={DECISION_COLOR[d]}
+                fillOpacity={0.25}
+                isAnimationActive={false}
+              />
             ))}
           </AreaChart>
         </ResponsiveContainer>
@@ -88,7 +102,7 @@ export function BlockedWidget({ initial }: { initial: Throughput }) {
   const format = useFormatter();
   return (
     <Card title={t("blocked")}>
-        <Stat label={t("blocked")} value={money(format, data.amount_blocked, data.currency)} hint={t("blockedHint", { count: data.mix.BLOCKED })} />
+      <Stat label={t("blocked")} value={money(format, data.amount_blocked, data.currency)} hint={t("blockedHint", { count: data.mix.BLOCKED })} />
     </Card>
   );
 }
@@ -125,8 +139,8 @@ export function LatencyWidget({ initial }: { initial: RecentSample }) {
   return (
     <Card title={t("latency")} actions={<span className="text-xs text-slate-600">{t("latencyHint", { count: data.size })}</span>}>
       <div className="grid grid-cols-2 gap-4">
-          <Stat label={t("p50")} value={ms(format, data.latency_p50_ms)} />
-          <Stat label={t("p99")} value={ms(format, data.latency_p99_ms)} />
+        <Stat label={t("p50")} value={ms(format, data.latency_p50_ms)} />
+        <Stat label={t("p99")} value={ms(format, data.latency_p99_ms)} />
       </div>
     </Card>
   );

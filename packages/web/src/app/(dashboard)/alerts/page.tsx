@@ -36,7 +36,12 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
               ["open", "/alerts"],
               ["all", "/alerts?show=all"],
             ].map(([key, href]) => (
-              <Link key={key} href={href!} aria-current={(key === "all") === all ? "page" : undefined} className={cx("rounded-md px-3 py-1", (key === "all") === all ? "bg-white font-medium shadow-sm" : "text-slate-700")}>
+              <Link
+                key={key}
+                href={href!}
+                aria-current={(key === "all") === all ? "page" : undefined}
+                className={cx("rounded-md px-3 py-1", (key === "all") === all ? "bg-white font-medium shadow-sm" : "text-slate-700")}
+              >
                 {t(key as "open" | "all")}
               </Link>
             ))}

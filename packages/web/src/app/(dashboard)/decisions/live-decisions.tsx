@@ -45,41 +45,41 @@ export function LiveDecisions({ initial, query }: { initial: DecisionListRow[]; 
         ))}
       </ul>
       <Table caption={t("list")} className="hidden sm:block">
-      <thead>
-        <tr>
-          <Th>{t("time")}</Th>
-          <Th>{t("transaction")}</Th>
-          <Th>{t("user")}</Th>
-          <Th className="text-right">{t("amount")}</Th>
-          <Th>{t("decision")}</Th>
-          <Th className="text-right">{t("score")}</Th>
-          <Th className="hidden md:table-cell">{t("rules")}</Th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100">
-        {data.map((r) => (
-          <tr key={r.transaction_id} className={cx("transition-colors", fresh.has(r.transaction_id) ? "bg-brand-50" : "hover:bg-slate-50")}>
-            <Td className="tabular whitespace-nowrap text-slate-600">{when(format, r.decided_at)}</Td>
-            <Td className="max-w-[14rem] truncate font-mono text-xs">
-              <Link href={`/transactions/${encodeURIComponent(r.transaction_id)}`} className="text-brand-700 underline-offset-2 hover:underline">
-                {r.transaction_id}
-              </Link>
-            </Td>
-            <Td className="whitespace-nowrap">
-              <Link href={r.customer.href} className="hover:underline">
-                {r.customer.label}
-              </Link>
-            </Td>
-            <Td className="tabular text-right whitespace-nowrap">{money(format, r.amount, r.currency)}</Td>
-            <Td>
-              <DecisionBadge decision={r.decision} />
-            </Td>
-            <Td className="tabular text-right">{r.score}</Td>
-            <Td className="hidden text-xs text-slate-600 md:table-cell">{r.rules.join(", ") || "—"}</Td>
+        <thead>
+          <tr>
+            <Th>{t("time")}</Th>
+            <Th>{t("transaction")}</Th>
+            <Th>{t("user")}</Th>
+            <Th className="text-right">{t("amount")}</Th>
+            <Th>{t("decision")}</Th>
+            <Th className="text-right">{t("score")}</Th>
+            <Th className="hidden md:table-cell">{t("rules")}</Th>
           </tr>
-        ))}
-      </tbody>
-    </Table>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {data.map((r) => (
+            <tr key={r.transaction_id} className={cx("transition-colors", fresh.has(r.transaction_id) ? "bg-brand-50" : "hover:bg-slate-50")}>
+              <Td className="tabular whitespace-nowrap text-slate-600">{when(format, r.decided_at)}</Td>
+              <Td className="max-w-[14rem] truncate font-mono text-xs">
+                <Link href={`/transactions/${encodeURIComponent(r.transaction_id)}`} className="text-brand-700 underline-offset-2 hover:underline">
+                  {r.transaction_id}
+                </Link>
+              </Td>
+              <Td className="whitespace-nowrap">
+                <Link href={r.customer.href} className="hover:underline">
+                  {r.customer.label}
+                </Link>
+              </Td>
+              <Td className="tabular text-right whitespace-nowrap">{money(format, r.amount, r.currency)}</Td>
+              <Td>
+                <DecisionBadge decision={r.decision} />
+              </Td>
+              <Td className="tabular text-right">{r.score}</Td>
+              <Td className="hidden text-xs text-slate-600 md:table-cell">{r.rules.join(", ") || "—"}</Td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
     </>
   );
 }

@@ -19,7 +19,11 @@ export default async function DecisionsPage({ searchParams }: { searchParams: Pr
   const td = await getTranslations("decision");
   const filter = parseFilter(await searchParams);
   const [rows, live] = await Promise.all([searchDecisions(user, filter), (await platform()).rules.live()]);
-  const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString();
+  const query = new URLSearchParams(
+    Object.entries(filter)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  ).toString();
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />

@@ -48,7 +48,14 @@ export function ImportForm() {
       <form action={action} className="space-y-3" aria-label={t("import")}>
         <p className="text-xs text-slate-600">{t("importHint")}</p>
         <TextField label={t("csvFile")} name="file" type="file" accept=".csv,text/csv" className="[&_input]:py-1.5" />
-        <TextArea label={t("csvText")} name="csv" rows={4} spellCheck={false} placeholder={"kind,field,value,reason,expires_at\nblock,device_id,device_bad,stolen phone,"} className="[&_textarea]:font-mono [&_textarea]:text-xs" />
+        <TextArea
+          label={t("csvText")}
+          name="csv"
+          rows={4}
+          spellCheck={false}
+          placeholder={"kind,field,value,reason,expires_at\nblock,device_id,device_bad,stolen phone,"}
+          className="[&_textarea]:font-mono [&_textarea]:text-xs"
+        />
         <Button type="submit" variant="secondary" disabled={pending}>
           {t("importButton")}
         </Button>

@@ -47,7 +47,9 @@ export default async function ListsPage() {
                   <Td className="font-mono text-xs">{e.field}</Td>
                   <Td className="font-mono text-xs break-all">{e.value}</Td>
                   <Td className="max-w-xs">{e.reason}</Td>
-                  <Td className="hidden text-xs whitespace-nowrap sm:table-cell">{e.expires_at ? (expired ? t("expired") : when(format, e.expires_at, "long")) : t("never")}</Td>
+                  <Td className="hidden text-xs whitespace-nowrap sm:table-cell">
+                    {e.expires_at ? (expired ? t("expired") : when(format, e.expires_at, "long")) : t("never")}
+                  </Td>
                   <Td className="hidden text-xs text-slate-600 md:table-cell">
                     {e.created_by} · {when(format, e.created_at)}
                   </Td>

@@ -48,7 +48,10 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
                     <Link
                       href={`/reports?report=${encodeURIComponent(r.name)}`}
                       aria-current={r.name === selected.name ? "page" : undefined}
-                      className={cx("block rounded-md px-3 py-2 text-sm", r.name === selected.name ? "bg-brand-50 font-medium text-brand-800" : "text-slate-700 hover:bg-slate-50")}
+                      className={cx(
+                        "block rounded-md px-3 py-2 text-sm",
+                        r.name === selected.name ? "bg-brand-50 font-medium text-brand-800" : "text-slate-700 hover:bg-slate-50",
+                      )}
                     >
                       {r.title} {r.builtin ? <Badge tone="gray">{t("builtin")}</Badge> : null}
                     </Link>
@@ -65,7 +68,18 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
                 </Link>
               </p>
             ) : null}
-            <ReportRunner key={selected.name} report={{ name: selected.name, title: selected.title, description: selected.description, parameters: selected.parameters, chart: selected.chart, builtin: selected.builtin, columnLabels: selected.columnLabels }} />
+            <ReportRunner
+              key={selected.name}
+              report={{
+                name: selected.name,
+                title: selected.title,
+                description: selected.description,
+                parameters: selected.parameters,
+                chart: selected.chart,
+                builtin: selected.builtin,
+                columnLabels: selected.columnLabels,
+              }}
+            />
           </div>
         </div>
       )}

@@ -24,7 +24,15 @@ function inputType(t: Report["parameters"][number]["type"]): string {
 }
 
 function download(name: string, output: ReportOutput) {
-  const blob = new Blob([toCsv(output.columns.map((c) => c.name), output.rows)], { type: "text/csv;charset=utf-8" });
+  const blob = new Blob(
+    [
+      toCsv(
+        output.columns.map((c) => c.name),
+        output.rows,
+      ),
+    ],
+    { type: "text/csv;charset=utf-8" },
+  );
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
@@ -46,7 +54,9 @@ function Chart({ report, output }: { report: Report; output: ReportOutput }) {
       <div className="grid grid-cols-2 gap-4 sm:grid-cols-4">
         {cols.map((c) => {
           const v = row[index(c)];
-          return <Stat key={c} label={columnLabel(report, c)} value={typeof v === "number" ? format.number(v, { maximumFractionDigits: 2 }) : String(v ?? "—")} />;
+          return (
+            <Stat key={c} label={columnLabel(report, c)} value={typeof v === "number" ? format.number(v, { maximumFractionDigits: 2 }) : String(v ?? "—")} />
+          );
         })}
       </div>
     );
@@ -78,7 +88,14 @@ function Chart({ report, output }: { report: Report; output: ReportOutput }) {
           <BarChart {...common}>
             {axes}
             {series.map((s, i) => (
-              <Bar key={s} dataKey={s} name={columnLabel(report, s)} fill={seriesColor(s, i)} stackId={kind === "stacked_bar" ? "1" : undefined} isAnimationActive={false} />
+              <Bar
+                key={s}
+                dataKey={s}
+                name={columnLabel(report, s)}
+                fill={seriesColor(s, i)}
+                stackId={kind === "stacked_bar" ? "1" : undefined}
+                isAnimationActive={false}
+              />
             ))}
           </BarChart>
         )}
@@ -121,7 +138,10 @@ export function ReportRunner({ report }: { report: Report }) {
         <div className="mt-3">{state.status === "error" ? <FormMessage state={state} /> : null}</div>
       </Card>
       {out ? (
-        <Card title={t("table")} actions={<span className="text-xs text-slate-600">{t("rows", { count: out.row_count, ms: Math.round(out.elapsed_ms) })}</span>}>
+        <Card
+          title={t("table")}
+          actions={<span className="text-xs text-slate-600">{t("rows", { count: out.row_count, ms: Math.round(out.elapsed_ms) })}</span>}
+        >
           <div className="space-y-4">
             <Chart report={report} output={out} />
             {out.truncated ? <p className="text-xs text-amber-800">{t("truncated")}</p> : null}
@@ -143,7 +163,13 @@ export function ReportRunner({ report }: { report: Report }) {
                     <tr key={i}>
                       {r.map((cell, j) => (
                         <Td key={j} className={typeof cell === "number" ? "tabular text-right" : "text-xs"}>
-                          {cell === null ? "—" : typeof cell === "number" ? format.number(cell, { maximumFractionDigits: 4 }) : Array.isArray(cell) ? cell.join(", ") : String(cell)}
+                          {cell === null
+                            ? "—"
+                            : typeof cell === "number"
+                              ? format.number(cell, { maximumFractionDigits: 4 })
+                              : Array.isArray(cell)
+                                ? cell.join(", ")
+                                : String(cell)}
                         </Td>
                       ))}
                     </tr>

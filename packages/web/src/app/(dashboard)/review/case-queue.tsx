@@ -82,7 +82,9 @@ export async function CaseQueue({ cases, user, canWork }: { cases: Case[]; user:
                       {c.assignee ? <span className="text-xs text-slate-600">{c.assignee}</span> : null}
                     </span>
                   </Td>
-                  {canWork ? <Td>{c.status !== "closed" ? <QuickCaseActions transactionId={c.transaction_id} assignee={c.assignee} me={user.username} /> : null}</Td> : null}
+                  {canWork ? (
+                    <Td>{c.status !== "closed" ? <QuickCaseActions transactionId={c.transaction_id} assignee={c.assignee} me={user.username} /> : null}</Td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

@@ -14,7 +14,11 @@ export async function PrecisionCards({ stats }: { stats: LabelStats }) {
         const c = stats.by_decision[d];
         return (
           <Card key={d}>
-            <Stat label={`${t("precision")} · ${td(d)}`} value={percent(format, precision(c))} hint={`${t("labelled", { count: c.fraud + c.legitimate })} · ${t("precisionHint")}`} />
+            <Stat
+              label={`${t("precision")} · ${td(d)}`}
+              value={percent(format, precision(c))}
+              hint={`${t("labelled", { count: c.fraud + c.legitimate })} · ${t("precisionHint")}`}
+            />
           </Card>
         );
       })}

@@ -107,15 +107,17 @@ export default async function RulesPage() {
                         {r.name}
                       </Link>
                       <p className="font-mono text-xs text-slate-600">{r.id}</p>
-                      {changedIds.has(r.id) ? <Badge tone="amber">{t("inDraft")}</Badge> : addedIds.has(r.id) ? <Badge tone="blue">{t("newInDraft")}</Badge> : null}
+                      {changedIds.has(r.id) ? (
+                        <Badge tone="amber">{t("inDraft")}</Badge>
+                      ) : addedIds.has(r.id) ? (
+                        <Badge tone="blue">{t("newInDraft")}</Badge>
+                      ) : null}
                     </Td>
                     <Td className="hidden max-w-md md:table-cell">
                       <code className="font-mono text-xs break-words text-slate-700">{r.expression}</code>
                     </Td>
                     <Td className="tabular text-right">{r.score}</Td>
-                    <Td className="tabular text-right">
-                      {stats.hits ? format.number(stats.hits[r.id] ?? 0) : <abbr title={t("hitsElsewhere")}>—</abbr>}
-                    </Td>
+                    <Td className="tabular text-right">{stats.hits ? format.number(stats.hits[r.id] ?? 0) : <abbr title={t("hitsElsewhere")}>—</abbr>}</Td>
                     <Td className="tabular text-right">{percent(format, labels ? precision(labels) : null)}</Td>
                     <Td>
                       <Badge tone={r.enabled ? "green" : "gray"}>{r.enabled ? t("on") : t("off")}</Badge>

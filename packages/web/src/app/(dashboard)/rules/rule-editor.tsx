@@ -81,7 +81,16 @@ export function RuleEditor({ initial, features, editing }: { initial: RuleValues
         <form action={action} className="space-y-4" noValidate>
           {editing ? <input type="hidden" name="original_id" value={initial.id} /> : null}
           <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-            <TextField label={t("id")} name="id" defaultValue={initial.id} readOnly={editing} required hint={t("idHint")} autoCapitalize="characters" errors={state.fields} />
+            <TextField
+              label={t("id")}
+              name="id"
+              defaultValue={initial.id}
+              readOnly={editing}
+              required
+              hint={t("idHint")}
+              autoCapitalize="characters"
+              errors={state.fields}
+            />
             <TextField label={t("name")} name="name" defaultValue={initial.name} required errors={state.fields} />
           </div>
           <TextArea label={t("descriptionField")} name="description" defaultValue={initial.description} rows={2} errors={state.fields} />
@@ -99,12 +108,27 @@ export function RuleEditor({ initial, features, editing }: { initial: RuleValues
               required
             />
             <p role="status" aria-live="polite" className={cx("mt-1 text-xs", status?.ok ? "text-emerald-700" : "text-slate-600")}>
-              {checking ? t("checking") : status?.ok ? `✓ ${t("valid")}${status.reads.length ? ` · ${t("reads", { features: status.reads.join(", ") })}` : ""}` : ""}
+              {checking
+                ? t("checking")
+                : status?.ok
+                  ? `✓ ${t("valid")}${status.reads.length ? ` · ${t("reads", { features: status.reads.join(", ") })}` : ""}`
+                  : ""}
             </p>
             {status && !status.ok ? <Marked expression={expression} start={status.start} end={status.end} /> : null}
           </div>
           <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-            <TextField label={t("score")} name="score" type="number" min={0} max={100} step={1} defaultValue={initial.score} required hint={t("scoreHint")} errors={state.fields} />
+            <TextField
+              label={t("score")}
+              name="score"
+              type="number"
+              min={0}
+              max={100}
+              step={1}
+              defaultValue={initial.score}
+              required
+              hint={t("scoreHint")}
+              errors={state.fields}
+            />
             <label className="flex items-center gap-2 self-center text-sm font-medium text-slate-800 sm:mt-6">
               <input type="checkbox" name="enabled" defaultChecked={initial.enabled} className="size-4 rounded border-slate-400" />
               {t("enabled")}

@@ -8,7 +8,19 @@ import { FormMessage, SelectField, TextField } from "@/components/fields";
 import { Button, Code } from "@/components/ui";
 import type { FormState } from "@/server/forms";
 
-export function ThresholdsForm({ review, block, fallback, budget, decisions }: { review: number; block: number; fallback: string; budget: number; decisions: readonly string[] }) {
+export function ThresholdsForm({
+  review,
+  block,
+  fallback,
+  budget,
+  decisions,
+}: {
+  review: number;
+  block: number;
+  fallback: string;
+  budget: number;
+  decisions: readonly string[];
+}) {
   const t = useTranslations("settings");
   const td = useTranslations("decision");
   return (
@@ -61,7 +73,19 @@ export function NewUserForm({ roles }: { roles: readonly string[] }) {
   );
 }
 
-export function UserControls({ id, username, role, disabled, roles }: { id: string; username: string; role: string; disabled: boolean; roles: readonly string[] }) {
+export function UserControls({
+  id,
+  username,
+  role,
+  disabled,
+  roles,
+}: {
+  id: string;
+  username: string;
+  role: string;
+  disabled: boolean;
+  roles: readonly string[];
+}) {
   const t = useTranslations("settings");
   const tr = useTranslations("nav.roles");
   return (

@@ -12,7 +12,13 @@ export async function ThresholdsCard({ admin }: { admin: boolean }) {
   return (
     <Card title={t("thresholds")}>
       {admin ? (
-        <ThresholdsForm review={content.thresholds.review} block={content.thresholds.block} fallback={content.fallback_decision} budget={content.time_budget_ms} decisions={DECISIONS} />
+        <ThresholdsForm
+          review={content.thresholds.review}
+          block={content.thresholds.block}
+          fallback={content.fallback_decision}
+          budget={content.time_budget_ms}
+          decisions={DECISIONS}
+        />
       ) : (
         <KeyValues
           items={[

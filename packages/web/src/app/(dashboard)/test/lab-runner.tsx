@@ -52,7 +52,14 @@ export function LabRunner() {
         </Button>
         {running || rows.length > 0 ? (
           <div className="flex min-w-48 flex-1 items-center gap-2">
-            <div role="progressbar" aria-label={t("progress")} aria-valuemin={0} aria-valuemax={total} aria-valuenow={rows.length} className="h-2 flex-1 rounded-full bg-slate-100">
+            <div
+              role="progressbar"
+              aria-label={t("progress")}
+              aria-valuemin={0}
+              aria-valuemax={total}
+              aria-valuenow={rows.length}
+              className="h-2 flex-1 rounded-full bg-slate-100"
+            >
               <div className="h-2 rounded-full bg-brand-600 transition-all" style={{ width: `${(rows.length / total) * 100}%` }} />
             </div>
             <span className="tabular text-xs text-slate-600">{t("progressText", { done: rows.length, total })}</span>

@@ -24,7 +24,11 @@ export function TestForm({ presets, customers, types, currency }: { presets: Pre
   const format = useFormatter();
   const [values, setValues] = useState<Values>(() => (presets[0] ? toValues(presets[0]) : {}));
   const [state, action, pending] = useActionState<FormState<TestedDecision>, FormData>(testTransaction, { status: "idle" });
-  const bind = (name: string) => ({ name, value: values[name] ?? "", onChange: (e: { target: { value: string } }) => setValues((v) => ({ ...v, [name]: e.target.value })) });
+  const bind = (name: string) => ({
+    name,
+    value: values[name] ?? "",
+    onChange: (e: { target: { value: string } }) => setValues((v) => ({ ...v, [name]: e.target.value })),
+  });
   const result = state.status === "ok" ? state.data : undefined;
   return (
     <div className="grid grid-cols-1 gap-4 lg:grid-cols-5">
@@ -57,7 +61,14 @@ export function TestForm({ presets, customers, types, currency }: { presets: Pre
                 </option>
               ))}
             </SelectField>
-            <TextField label={t("fields.currency")} hint={t("currencyHint", { currency })} autoCapitalize="characters" maxLength={3} errors={state.fields} {...bind("currency")} />
+            <TextField
+              label={t("fields.currency")}
+              hint={t("currencyHint", { currency })}
+              autoCapitalize="characters"
+              maxLength={3}
+              errors={state.fields}
+              {...bind("currency")}
+            />
           </div>
           <details className="rounded-lg border border-slate-200 px-3 py-2" open={MORE_FIELDS.some((f) => state.fields?.[f])}>
             <summary className="cursor-pointer text-sm font-medium text-slate-700">{t("more")}</summary>

@@ -21,7 +21,14 @@ export function EditProfileForm({ profile, riskLevels }: { profile: EditableProf
               </option>
             ))}
           </SelectField>
-          <TextField label={t("last_device_id")} name="last_device_id" defaultValue={profile.last_device_id ?? ""} autoCapitalize="none" hint={t("clearHint")} errors={state.fields} />
+          <TextField
+            label={t("last_device_id")}
+            name="last_device_id"
+            defaultValue={profile.last_device_id ?? ""}
+            autoCapitalize="none"
+            hint={t("clearHint")}
+            errors={state.fields}
+          />
           <TextField label={t("last_location")} name="last_location" defaultValue={profile.last_location ?? ""} hint={t("clearHint")} errors={state.fields} />
           <TextField label={t("email")} name="email" type="email" defaultValue={profile.email ?? ""} autoCapitalize="none" errors={state.fields} />
           <TextField label={t("phone")} name="phone" type="tel" defaultValue={profile.phone ?? ""} errors={state.fields} />

@@ -50,7 +50,12 @@ export default async function ProfilePage({ params }: Props) {
                 [t("risk_level"), t(`risk.${profile.risk_level}`)],
                 [t("email"), profile.email || "—"],
                 [t("phone"), profile.phone || "—"],
-                [t("last_device_id"), <span key="d" className="font-mono text-xs">{profile.last_device_id ?? "—"}</span>],
+                [
+                  t("last_device_id"),
+                  <span key="d" className="font-mono text-xs">
+                    {profile.last_device_id ?? "—"}
+                  </span>,
+                ],
                 [t("last_location"), profile.last_location ?? "—"],
                 [t("last_transaction_at"), profile.last_transaction_at ? when(format, profile.last_transaction_at, "long") : "—"],
                 [t("tx30"), String(s.transaction_count_30d)],
@@ -110,7 +115,23 @@ export default async function ProfilePage({ params }: Props) {
           </Card>
         </div>
         {/* Editors read personal data as stored (profile.edit and personal.read are both analyst and up), so the form starts from the real values. */}
-        <Card title={t("edit")}>{can(user.role, "profile.edit") ? <EditProfileForm profile={{ user_id: profile.user_id, risk_level: profile.risk_level, last_device_id: profile.last_device_id, last_location: profile.last_location, email: profile.email, phone: profile.phone }} riskLevels={RISK_LEVELS} /> : <Alert tone="gray">{t("readOnly")}</Alert>}</Card>
+        <Card title={t("edit")}>
+          {can(user.role, "profile.edit") ? (
+            <EditProfileForm
+              profile={{
+                user_id: profile.user_id,
+                risk_level: profile.risk_level,
+                last_device_id: profile.last_device_id,
+                last_location: profile.last_location,
+                email: profile.email,
+                phone: profile.phone,
+              }}
+              riskLevels={RISK_LEVELS}
+            />
+          ) : (
+            <Alert tone="gray">{t("readOnly")}</Alert>
+          )}
+        </Card>
       </div>
     </>
   );

@@ -54,7 +54,9 @@ export default async function VersionsPage() {
                 <Td className="hidden text-xs whitespace-nowrap text-slate-600 sm:table-cell">
                   {when(format, v.created_at)} · {t("by", { who: v.created_by })}
                 </Td>
-                <Td className="hidden text-xs whitespace-nowrap text-slate-600 md:table-cell">{v.published_at ? `${when(format, v.published_at)} · ${t("by", { who: v.published_by ?? "" })}` : "—"}</Td>
+                <Td className="hidden text-xs whitespace-nowrap text-slate-600 md:table-cell">
+                  {v.published_at ? `${when(format, v.published_at)} · ${t("by", { who: v.published_by ?? "" })}` : "—"}
+                </Td>
                 <Td>
                   <div className="flex flex-nowrap gap-1.5">
                     <Link href={`/rules/versions/${v.version}`} className="rounded-md px-2 py-1 text-xs font-medium text-brand-700 hover:bg-brand-50">

@@ -5,7 +5,19 @@ import { Badge, Card } from "@/components/ui";
 import type { Decision, Detail } from "./detail";
 
 /** The review case of a transaction sent to review or blocked, and what the analyst can do with it. */
-export async function CaseCard({ user, decision: d, reviewCase, history, activeBlocks }: { user: User; decision: Decision; reviewCase: NonNullable<Detail["reviewCase"]>; history: Detail["history"]; activeBlocks: Detail["activeBlocks"] }) {
+export async function CaseCard({
+  user,
+  decision: d,
+  reviewCase,
+  history,
+  activeBlocks,
+}: {
+  user: User;
+  decision: Decision;
+  reviewCase: NonNullable<Detail["reviewCase"]>;
+  history: Detail["history"];
+  activeBlocks: Detail["activeBlocks"];
+}) {
   const tr = await getTranslations("review");
   return (
     <Card

@@ -14,8 +14,18 @@ export async function SummaryCard({ decision: d, customer }: { decision: Decisio
       <KeyValues
         columns={3}
         items={[
-          [t("amount"), <span key="a" className="tabular font-semibold">{money(format, tx.amount, tx.currency)}</span>],
-          [t("customer"), <Link key="c" href={customer.href} className="text-brand-700 hover:underline">{customer.label}</Link>],
+          [
+            t("amount"),
+            <span key="a" className="tabular font-semibold">
+              {money(format, tx.amount, tx.currency)}
+            </span>,
+          ],
+          [
+            t("customer"),
+            <Link key="c" href={customer.href} className="text-brand-700 hover:underline">
+              {customer.label}
+            </Link>,
+          ],
           [t("decidedAt"), when(format, d.decided_at, "long")],
           [t("ruleset"), t("version", { version: d.ruleset_version })],
           [t("latency"), ms(format, d.latency_ms)],

@@ -8,7 +8,15 @@ export async function TransactionFieldsCard({ transaction }: { transaction: Deci
   const t = await getTranslations("transaction");
   return (
     <Card title={t("transactionFields")}>
-      <KeyValues columns={1} items={Object.entries(transaction).map(([k, v]) => [k, <span key={k} className="font-mono text-xs break-all">{showValue(v)}</span>])} />
+      <KeyValues
+        columns={1}
+        items={Object.entries(transaction).map(([k, v]) => [
+          k,
+          <span key={k} className="font-mono text-xs break-all">
+            {showValue(v)}
+          </span>,
+        ])}
+      />
     </Card>
   );
 }

@@ -62,7 +62,8 @@ export function BacktestPanel({ version, canRun }: { version: number; canRun: bo
               <ul className="space-y-1 text-sm">
                 {r.changes.map((c) => (
                   <li key={`${c.from}-${c.to}`}>
-                    {td(c.from as (typeof OUTCOMES)[number])} → {td(c.to as (typeof OUTCOMES)[number])}: <span className="tabular font-medium">{format.number(c.count)}</span>
+                    {td(c.from as (typeof OUTCOMES)[number])} → {td(c.to as (typeof OUTCOMES)[number])}:{" "}
+                    <span className="tabular font-medium">{format.number(c.count)}</span>
                   </li>
                 ))}
               </ul>

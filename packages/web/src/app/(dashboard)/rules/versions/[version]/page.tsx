@@ -41,7 +41,8 @@ export default async function VersionPage({ params }: Props) {
         title={t("diffTitle", { version: n })}
         description={
           <>
-            <Badge tone={version.status === "published" ? "green" : version.status === "draft" ? "amber" : "gray"}>{t(`statuses.${version.status}`)}</Badge> {version.note} · {when(format, version.created_at)} · {t("by", { who: version.created_by })}
+            <Badge tone={version.status === "published" ? "green" : version.status === "draft" ? "amber" : "gray"}>{t(`statuses.${version.status}`)}</Badge>{" "}
+            {version.note} · {when(format, version.created_at)} · {t("by", { who: version.created_by })}
           </>
         }
         actions={

@@ -7,7 +7,8 @@ import { Text } from "./transaction.ts";
  * sub-expression produces. A rule over it is refused when it is saved (`estimateCost`, a bound
  * over every input the features allow) and stopped when it runs (`boundedProgram`). cel-js
  * interprets tens of millions of steps a second, so a rule stopped at the limit has run for about
- * 1.5 ms once warm; every rule of the shipped rulesets costs under 1,000 steps (docs/rules.md).
+ * 1.5 ms once warm; every rule of the shipped rulesets costs under 1,000 steps (docs/rules.md;
+ * docs/decisions/031-a-cost-limit-for-rules.md).
  */
 export const MAX_RULE_COST = 100_000;
 

@@ -12,7 +12,8 @@ import { memoryLimitError } from "./report-runner.ts";
  * Reports run in a process of their own, started on first use beside whichever process asks
  * (the decision server for the API, the dashboard, the CLI): DuckDB's threads and memory are then
  * outside the process that scores transactions, at a lower scheduling priority, with DuckDB's own
- * memory limit, and a report past its time-out is stopped by ending that process.
+ * memory limit, and a report past its time-out is stopped by ending that process
+ * (docs/decisions/030-reports-in-a-process-of-their-own.md).
  */
 
 /**

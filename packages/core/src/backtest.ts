@@ -5,10 +5,13 @@ import { LIST_FIELDS, LIST_KINDS, type ListEntry } from "./lists.ts";
 import type { Actor, BacktestStore, ReportRunner, RuleStore } from "./ports.ts";
 import { applyTransaction, newProfile, RISK_LEVELS, type Profile, type RiskLevel } from "./profile.ts";
 import { collectReport, rowObjects, type ReportCell, type ReportQuery } from "./report.ts";
-import { LABELS, type Label } from "./review.ts";
+import type { Label } from "./review.ts";
 import { compileRuleset, DECISIONS, validateRulesetContent, type DecisionOutcome, type Ruleset, type RulesetContent } from "./ruleset.ts";
 import type { Settings } from "./settings.ts";
+import { BacktestRange, BacktestRates, BacktestResult, type BacktestExample, type BacktestRangeInput, type BacktestRecord } from "./backtest-result.ts";
 import { Transaction } from "./transaction.ts";
+
+export * from "./backtest-result.ts";
 
 /*
  * Backtest: replays the lake in time order through the same `decide()` as live scoring, with the
@@ -21,89 +24,6 @@ import { Transaction } from "./transaction.ts";
  * (risk level, account creation), and a list match recorded then is applied again, so a change
  * in the result comes from the rules.
  */
-
-const IsoDate = z.iso.date();
-
-export const BacktestRange = z
-  .strictObject({
-    from: IsoDate,
-    to: IsoDate,
-    /** Days replayed before `from` to rebuild the profiles; not counted. */
-    warmup_days: z.number().int().min(0).max(90).default(30),
-  })
-  .refine((r) => r.from <= r.to, { message: "must not be after `to`", path: ["from"] });
-export type BacktestRange = z.infer<typeof BacktestRange>;
-export type BacktestRangeInput = z.input<typeof BacktestRange>;
-
-const Outcomes = z.object({ APPROVED: z.number(), REVIEW: z.number(), BLOCKED: z.number() });
-const Rates = z.object({
-  /** Fraud-labelled transactions sent to review or blocked. */
-  detected: z.number(),
-  detection_rate: z.number().nullable(),
-  /** Legitimate-labelled transactions sent to review or blocked. */
-  false_positives: z.number(),
-  false_positive_rate: z.number().nullable(),
-});
-
-export const BacktestExample = z.object({
-  transaction_id: z.string(),
-  user_id: z.string(),
-  amount: z.number(),
-  currency: z.string(),
-  timestamp: z.string(),
-  recorded_score: z.number().nullable(),
-  draft_score: z.number(),
-  draft_rules: z.array(z.string()),
-  label: z.enum(LABELS).nullable(),
-});
-export type BacktestExample = z.infer<typeof BacktestExample>;
-
-export const BacktestResult = z.object({
-  ruleset_version: z.number().int().nullable(),
-  from: z.string(),
-  to: z.string(),
-  warmup_days: z.number().int(),
-  /** Transactions in the range, and replayed in all (warm-up included). */
-  transactions: z.number().int(),
-  replayed: z.number().int(),
-  elapsed_ms: z.number(),
-  rows_per_second: z.number(),
-  outcomes: z.object({ recorded: Outcomes, draft: Outcomes }),
-  /** Draft decisions that took the ruleset's fallback (a rule over its cost limit, out of time). */
-  fallbacks: z.number().int().default(0),
-  /** Decisions that would change, largest amounts first in the examples. */
-  changes: z.array(
-    z.object({ from: z.enum(DECISIONS), to: z.enum(DECISIONS), count: z.number().int(), amount: z.number(), examples: z.array(BacktestExample) }),
-  ),
-  rules: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      hits: z.number().int(),
-      hit_rate: z.number(),
-      /** Hits of the rule with the same id as recorded (the rulesets then live). */
-      live_hits: z.number().int(),
-      /** Transactions on which the rule failed (a null it did not guard, its cost limit). */
-      errors: z.number().int().default(0),
-      labelled: z.number().int(),
-      fraud: z.number().int(),
-      legitimate: z.number().int(),
-      precision: z.number().nullable(),
-    }),
-  ),
-  labels: z.object({ fraud: z.number().int(), legitimate: z.number().int(), recorded: Rates, draft: Rates }),
-  /** Sum of BLOCKED amounts per currency: as recorded, and had the draft been live. */
-  blocked_amount: z.array(z.object({ currency: z.string(), recorded: z.number(), draft: z.number() })),
-});
-export type BacktestResult = z.infer<typeof BacktestResult>;
-
-export const BacktestRecord = BacktestResult.safeExtend({
-  id: z.number().int().positive(),
-  ruleset_version: z.number().int(),
-  created_at: z.string(),
-  created_by: z.string(),
-});
-export type BacktestRecord = z.infer<typeof BacktestRecord>;
 
 export interface BacktestProgress {
   phase: "counting" | "replaying" | "done";
@@ -147,7 +67,7 @@ function zeroOutcomes(): Record<DecisionOutcome, number> {
   return { APPROVED: 0, REVIEW: 0, BLOCKED: 0 };
 }
 
-function rates(detected: number, fraud: number, falsePositives: number, legitimate: number): z.infer<typeof Rates> {
+function rates(detected: number, fraud: number, falsePositives: number, legitimate: number): z.infer<typeof BacktestRates> {
   return {
     detected,
     detection_rate: fraud === 0 ? null : detected / fraud,

@@ -1,9 +1,15 @@
 import type { Decision, DecideOutput } from "./decision.ts";
 import type { ListEntry, ListEntryInput, ListField } from "./lists.ts";
 import type { Profile, ProfileEdit } from "./profile.ts";
-import type { Ruleset, RulesetContent } from "./ruleset.ts";
+import type { DecisionOutcome, Ruleset, RulesetContent } from "./ruleset.ts";
 import type { Transaction } from "./transaction.ts";
-import type { DecisionOutcome } from "./ruleset.ts";
+import type { AuditEntry, AuditQuery } from "./audit.ts";
+import type { Alert, AlertStatus, MinuteFigures, RecentSample } from "./monitoring.ts";
+import type { AddNote, AssignCase, Case, CaseEvent, CaseQuery, LabelCase, LabelStats } from "./review.ts";
+import type { ThrottleKey } from "./sign-in.ts";
+import type { NewUser, Role, SessionLifetime, User } from "./users.ts";
+import type { BacktestRecord, BacktestResult } from "./backtest-result.ts";
+import type { Report, ReportDefinition, ReportEvent, ReportQuery, SqlCheck } from "./report.ts";
 
 /** Who did something, for the audit log. */
 export interface Actor {
@@ -130,12 +136,6 @@ export interface Alerter {
 
 // --- People, sessions, cases, alerts, audit and live figures (dashboard) ---
 
-import type { AuditEntry, AuditQuery } from "./audit.ts";
-import type { Alert, AlertStatus, MinuteFigures, RecentSample } from "./monitoring.ts";
-import type { AddNote, AssignCase, Case, CaseEvent, CaseQuery, LabelCase, LabelStats } from "./review.ts";
-import type { ThrottleKey } from "./sign-in.ts";
-import type { NewUser, Role, SessionLifetime, User } from "./users.ts";
-
 /** People who sign in to the dashboard. Passwords are stored salted and hashed, never in clear. */
 export interface UserStore {
   create(input: NewUser, actor: Actor): Promise<User>;
@@ -219,9 +219,6 @@ export interface LiveMetrics {
 }
 
 // --- Analytics: saved reports over the lake, backtests and shadow rulesets ---
-
-import type { BacktestRecord, BacktestResult } from "./backtest.ts";
-import type { Report, ReportDefinition, ReportEvent, ReportQuery, SqlCheck } from "./report.ts";
 
 /**
  * Runs report SQL (Athena/Trino dialect, positional `?` parameters) over the lake, seen as the

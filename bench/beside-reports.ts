@@ -11,12 +11,11 @@
 import { BUILTIN_REPORTS } from "@fraud/core";
 import { databaseFile, openDatabase, simulateLake } from "@fraud/core/local";
 import { spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { getPriority, loadavg, tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
+import { getPriority, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { childProcessOf, cpuOf, entry, freePort, memoryOf, ROOT, sleep, start, stop, TSX, waitForHealth, workerCaughtUp } from "./e2e.ts";
+import { benchDeployment, childProcessOf, cpuOf, entry, memoryOf, ROOT, sleep, start, stop, TSX, waitForHealth, workerCaughtUp } from "./e2e.ts";
 import type { LoadgenArgs, LoadgenResult } from "./loadgen.ts";
 
 const RATE = 1_000;
@@ -75,19 +74,8 @@ const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : s
 export async function runBesideReportsBench({ quick, log = console.error }: { quick: boolean; log?: (line: string) => void }): Promise<BesideReportsFigures> {
   const duration = quick ? 5 : 20;
   const lakeRows = quick ? 200_000 : 1_000_000;
-  const dataDir = mkdtempSync(join(tmpdir(), "fraud-bench-beside-"));
-  const port = await freePort();
-  const apiKey = randomBytes(24).toString("base64url");
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    FRAUD_DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    FRAUD_API_KEY: apiKey,
-    FRAUD_ADMIN_PASSWORD: randomBytes(12).toString("base64url"),
-    // The API alone: what is measured is the decision server with reports asked of it.
-    FRAUD_DASHBOARD: "off",
-  };
+  // The API alone: what is measured is the decision server with reports asked of it.
+  const { dataDir, port, apiKey, env } = await benchDeployment("fraud-bench-beside-", { FRAUD_DASHBOARD: "off" });
   const url = `http://127.0.0.1:${port}`;
   log(`[bench] beside reports: data in ${dataDir}`);
   const seeded = spawnSync(process.execPath, [...TSX, entry("cli/src/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });

@@ -227,15 +227,9 @@ export interface E2eFigures {
   server_rss_after_search_mb: number;
 }
 
-/**
- * Starts the server and the worker as `npm start` does (separate processes, a fresh data
- * directory, seeded with the CLI), sends paced load from a third process, then proves that every
- * acknowledged transaction is in the decision log and, once the worker has caught up, in the lake.
- */
-export async function runE2eBench({ quick, log = console.error }: { quick: boolean; log?: (line: string) => void }): Promise<E2eFigures> {
-  const rate = 1_000;
-  const duration = quick ? 8 : 60;
-  const dataDir = mkdtempSync(join(tmpdir(), "fraud-bench-"));
+/** A fresh data directory, a free port and throw-away credentials for a server under measurement. */
+export async function benchDeployment(prefix: string, more: NodeJS.ProcessEnv = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const port = await freePort();
   const apiKey = randomBytes(24).toString("base64url");
   const env: NodeJS.ProcessEnv = {
@@ -245,7 +239,20 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
     HOST: "127.0.0.1",
     FRAUD_API_KEY: apiKey,
     FRAUD_ADMIN_PASSWORD: randomBytes(12).toString("base64url"),
+    ...more,
   };
+  return { dataDir, port, apiKey, env };
+}
+
+/**
+ * Starts the server and the worker as `npm start` does (separate processes, a fresh data
+ * directory, seeded with the CLI), sends paced load from a third process, then proves that every
+ * acknowledged transaction is in the decision log and, once the worker has caught up, in the lake.
+ */
+export async function runE2eBench({ quick, log = console.error }: { quick: boolean; log?: (line: string) => void }): Promise<E2eFigures> {
+  const rate = 1_000;
+  const duration = quick ? 8 : 60;
+  const { dataDir, port, apiKey, env } = await benchDeployment("fraud-bench-");
   const url = `http://127.0.0.1:${port}`;
   log(`[bench] e2e: data in ${dataDir}`);
   const seeded = spawnSync(process.execPath, [...TSX, entry("cli/src/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });

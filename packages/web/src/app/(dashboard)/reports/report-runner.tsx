@@ -3,21 +3,12 @@
 import { toCsv } from "@fraud/core/csv";
 import { useFormatter, useTranslations } from "next-intl";
 import { useActionState } from "react";
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { runReport } from "@/actions/analytics";
 import { FormMessage, TextField } from "@/components/fields";
-import { Button, Card, EmptyState, Stat, Table, Td, Th } from "@/components/ui";
-import { seriesColor } from "@/lib/decision-colors";
+import { Button, Card, EmptyState, Table, Td, Th } from "@/components/ui";
 import type { ReportOutput } from "@/server/analytics";
 import type { FormState } from "@/server/forms";
-import type { ShownReport } from "@/server/report-text";
-
-type Report = Omit<ShownReport, "sql">;
-
-/** A column's label: an analyst's column may be named "constructor", which no label table owns. */
-function columnLabel(report: Report, column: string): string {
-  return Object.hasOwn(report.columnLabels, column) ? report.columnLabels[column]! : column;
-}
+import { columnLabel, ReportChart, type Report } from "./report-chart";
 
 function inputType(t: Report["parameters"][number]["type"]): string {
   return t === "date" ? "text" : t === "string" ? "text" : "number";
@@ -39,69 +30,6 @@ function download(name: string, output: ReportOutput) {
   a.download = `${name}.csv`;
   a.click();
   URL.revokeObjectURL(url);
-}
-
-function Chart({ report, output }: { report: Report; output: ReportOutput }) {
-  const t = useTranslations("reports");
-  const format = useFormatter();
-  const { kind, x, y } = report.chart;
-  if (kind === "table" || output.rows.length === 0) return null;
-  const index = (name: string) => output.columns.findIndex((c) => c.name === name);
-  if (kind === "stat") {
-    const row = output.rows[0] ?? [];
-    const cols = y.length ? y : output.columns.map((c) => c.name);
-    return (
-      <div className="grid grid-cols-2 gap-4 sm:grid-cols-4">
-        {cols.map((c) => {
-          const v = row[index(c)];
-          return (
-            <Stat key={c} label={columnLabel(report, c)} value={typeof v === "number" ? format.number(v, { maximumFractionDigits: 2 }) : String(v ?? "—")} />
-          );
-        })}
-      </div>
-    );
-  }
-  const xi = x ? index(x) : 0;
-  const series = y.length ? y : output.columns.filter((_, i) => i !== xi && output.columns[i]?.type === "number").map((c) => c.name);
-  const data = output.rows.map((r) => Object.fromEntries([["x", String(r[xi] ?? "")], ...series.map((s) => [s, Number(r[index(s)] ?? 0)])]));
-  const common = { data, margin: { top: 4, right: 8, left: 0, bottom: 0 }, accessibilityLayer: false } as const;
-  const axes = (
-    <>
-      <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
-      <XAxis dataKey="x" tick={{ fontSize: 11, fill: "#475569" }} tickLine={false} />
-      <YAxis tick={{ fontSize: 11, fill: "#475569" }} tickLine={false} axisLine={false} width={56} />
-      <Tooltip />
-      <Legend wrapperStyle={{ fontSize: 12 }} />
-    </>
-  );
-  return (
-    <div role="img" aria-label={t("chart", { title: report.title })} className="h-64">
-      <ResponsiveContainer width="100%" height="100%">
-        {kind === "line" ? (
-          <LineChart {...common}>
-            {axes}
-            {series.map((s, i) => (
-              <Line key={s} dataKey={s} name={columnLabel(report, s)} stroke={seriesColor(s, i)} dot={false} strokeWidth={2} isAnimationActive={false} />
-            ))}
-          </LineChart>
-        ) : (
-          <BarChart {...common}>
-            {axes}
-            {series.map((s, i) => (
-              <Bar
-                key={s}
-                dataKey={s}
-                name={columnLabel(report, s)}
-                fill={seriesColor(s, i)}
-                stackId={kind === "stacked_bar" ? "1" : undefined}
-                isAnimationActive={false}
-              />
-            ))}
-          </BarChart>
-        )}
-      </ResponsiveContainer>
-    </div>
-  );
 }
 
 export function ReportRunner({ report }: { report: Report }) {
@@ -143,7 +71,7 @@ export function ReportRunner({ report }: { report: Report }) {
           actions={<span className="text-xs text-slate-600">{t("rows", { count: out.row_count, ms: Math.round(out.elapsed_ms) })}</span>}
         >
           <div className="space-y-4">
-            <Chart report={report} output={out} />
+            <ReportChart report={report} output={out} />
             {out.truncated ? <p className="text-xs text-amber-800">{t("truncated")}</p> : null}
             {out.rows.length === 0 ? (
               <EmptyState>{t("noRows")}</EmptyState>

@@ -15,7 +15,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { getPriority, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { benchDeployment, childProcessOf, cpuOf, entry, memoryOf, ROOT, sleep, start, stop, TSX, waitForHealth, workerCaughtUp } from "./e2e.ts";
+import { benchDeployment, childProcessOf, cpuOf, entry, memoryOf, ROOT, sleep, start, stop, TSX, waitForHealth, workerCaughtUp } from "./processes.ts";
 import type { LoadgenArgs, LoadgenResult } from "./loadgen.ts";
 
 const RATE = 1_000;

@@ -3,7 +3,7 @@ import { computeFeatures, type Features, type FeatureValue } from "./features.ts
 import { ListMatch, matchLists, type ListEntry } from "./lists.ts";
 import { applyTransaction, newProfile, summary30d, type Profile } from "./profile.ts";
 import { valuesRead } from "./rule.ts";
-import { RuleCostExceeded } from "./rule-cost.ts";
+import { RuleCostExceeded } from "./rule-budget.ts";
 import { DECISIONS, defaultRulesetContent, outcomeFor, type CompiledRuleset, type DecisionOutcome } from "./ruleset.ts";
 import type { Settings } from "./settings.ts";
 import { Transaction } from "./transaction.ts";

@@ -2,7 +2,8 @@ import { Environment } from "@marcbachmann/cel-js";
 import { z } from "zod";
 import { FEATURES, type FeatureName, type Features, type FeatureValue } from "./features.ts";
 import { compileExpression, compileFused } from "./rule-compiler.ts";
-import { boundedProgram, estimateCost, MAX_RULE_COST, type CostEstimate } from "./rule-cost.ts";
+import { boundedProgram } from "./rule-budget.ts";
+import { estimateCost, MAX_RULE_COST, type CostEstimate } from "./rule-cost.ts";
 
 export const MAX_EXPRESSION_LENGTH = 2_000;
 

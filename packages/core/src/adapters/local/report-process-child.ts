@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { VisibleError } from "../../errors.ts";
 import type { ReportEvent } from "../../report.ts";
 import { lowerPriority } from "./priority.ts";
-import type { FromReportProcess, ReportProcessConfig, ToReportProcess } from "./report-process.ts";
+import type { FromReportProcess, ReportProcessConfig, ToReportProcess } from "./report-process-handle.ts";
 import { sqliteLabels } from "./report-labels.ts";
 import { LocalReportRunner } from "./report-runner.ts";
 

@@ -10,13 +10,27 @@
  */
 import { BUILTIN_REPORTS } from "@fraud/core";
 import { databaseFile, openDatabase, simulateLake } from "@fraud/core/local";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { getPriority, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { benchDeployment, childProcessOf, cpuOf, entry, memoryOf, ROOT, sleep, start, stop, TSX, waitForHealth, workerCaughtUp } from "./processes.ts";
-import type { LoadgenArgs, LoadgenResult } from "./loadgen.ts";
+import {
+  benchDeployment,
+  runLoadgen,
+  childProcessOf,
+  cpuOf,
+  entry,
+  memoryOf,
+  ROOT,
+  sleep,
+  start,
+  stop,
+  TSX,
+  waitForHealth,
+  workerCaughtUp,
+} from "./processes.ts";
+import type { LoadgenResult } from "./loadgen.ts";
 
 const RATE = 1_000;
 const DAYS = 30;
@@ -48,21 +62,6 @@ export interface BesideReportsFigures {
   report_process_rss_mb: number | null;
   server_cores_used: { without_reports: number; with_reports: number };
   machine_load_average: [number, number];
-}
-
-/** The load generator in its own process, without blocking this one (its report client keeps running). */
-function load(args: Omit<LoadgenArgs, "out">, dir: string): Promise<LoadgenResult> {
-  const out = join(dir, `${args.runId}.json`);
-  const child = spawn(process.execPath, [...TSX, join(ROOT, "bench", "loadgen.ts"), JSON.stringify({ ...args, out })], {
-    cwd: ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  return new Promise((ok, fail) => {
-    child.once("error", fail);
-    child.once("exit", (code) =>
-      code === 0 ? ok(JSON.parse(readFileSync(out, "utf8")) as LoadgenResult) : fail(new Error(`the load generator failed (exit ${code})`)),
-    );
-  });
 }
 
 /** The report process the server started, once a report has run. */
@@ -113,7 +112,7 @@ export async function runBesideReportsBench({ quick, log = console.error }: { qu
     await waitForHealth(url, server);
     const serverPid = server.child.pid!;
     log("[bench] beside reports: warming up (2 s of load, one report)");
-    await load({ url, apiKey, rate: RATE, count: RATE * 2, runId: "beside-warmup", seed: 1 }, dataDir);
+    await runLoadgen({ url, apiKey, rate: RATE, count: RATE * 2, runId: "beside-warmup", seed: 1 }, dataDir);
     await report("overview");
     await workerCaughtUp(dataDir, 60_000);
     await sleep(1_000);
@@ -122,7 +121,7 @@ export async function runBesideReportsBench({ quick, log = console.error }: { qu
     const loadAtStart = loadavg()[0]!;
     let cpu = cpuOf(serverPid);
     let at = performance.now();
-    const without = await load({ url, apiKey, rate: RATE, count: RATE * duration, runId: "beside-none", seed: 2 }, dataDir);
+    const without = await runLoadgen({ url, apiKey, rate: RATE, count: RATE * duration, runId: "beside-none", seed: 2 }, dataDir);
     const serverCoresWithout = (cpuOf(serverPid) - cpu) / ((performance.now() - at) / 1000);
     await workerCaughtUp(dataDir, 60_000);
     await sleep(1_000);
@@ -142,7 +141,7 @@ export async function runBesideReportsBench({ quick, log = console.error }: { qu
         else failed[r.code] = (failed[r.code] ?? 0) + 1;
       }
     })();
-    const beside = await load({ url, apiKey, rate: RATE, count: RATE * duration, runId: "beside-reports", seed: 3 }, dataDir);
+    const beside = await runLoadgen({ url, apiKey, rate: RATE, count: RATE * duration, runId: "beside-reports", seed: 3 }, dataDir);
     const wall = (performance.now() - at) / 1000;
     const serverCoresWith = (cpuOf(serverPid) - cpu) / wall;
     const pid = reportProcessOf(serverPid) ?? reportPid;

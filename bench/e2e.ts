@@ -4,8 +4,21 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import type { LoadgenArgs, LoadgenResult } from "./loadgen.ts";
-import { benchDeployment, childProcessOf, cpuOf, entry, memoryOf, ROOT, sleep, start, stop, TSX, waitForHealth, workerCaughtUp } from "./processes.ts";
+import {
+  benchDeployment,
+  childProcessOf,
+  runLoadgen,
+  cpuOf,
+  entry,
+  memoryOf,
+  ROOT,
+  sleep,
+  start,
+  stop,
+  TSX,
+  waitForHealth,
+  workerCaughtUp,
+} from "./processes.ts";
 
 /**
  * Each step of the rate search first sends this many seconds at its rate, over the same
@@ -19,17 +32,6 @@ const STEP_WARMUP_S = 3;
 
 /** The rate search's latency goal: the highest rate whose p99 stays under this (`max_rate_p99_under_50ms`). */
 export const RATE_SEARCH_MAX_P99_MS = 50;
-
-/** Runs the load generator in its own process (its own core) and reads its figures. */
-function load(args: Omit<LoadgenArgs, "out">, dir: string): LoadgenResult {
-  const out = join(dir, `${args.runId}.json`);
-  const r = spawnSync(process.execPath, [...TSX, join(ROOT, "bench", "loadgen.ts"), JSON.stringify({ ...args, out })], {
-    cwd: ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  if (r.status !== 0) throw new Error(`the load generator failed (exit ${r.status})`);
-  return JSON.parse(readFileSync(out, "utf8")) as LoadgenResult;
-}
 
 /** Acknowledged ids missing from the decision log. */
 function missingFromDecisionLog(dataDir: string, ids: readonly string[]): number {
@@ -145,8 +147,8 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
     await waitForHealth(url, server);
     // The server starts the Next dashboard in its own process when it is built, as `npm start` (which builds it) does.
     const dashboardPid = childProcessOf(server.child.pid!, "server/src/dashboard.ts");
-    const run = (r: number, seconds: number, runId: string, warmupSeconds = 0) => {
-      const result = load(
+    const run = async (r: number, seconds: number, runId: string, warmupSeconds = 0) => {
+      const result = await runLoadgen(
         { url, apiKey, rate: r, count: Math.round(r * seconds), warmupCount: Math.round(r * warmupSeconds), runId, seed: acknowledged.length + 1 },
         dataDir,
       );
@@ -155,7 +157,7 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
     };
 
     log(`[bench] e2e: warming up (${quick ? 1 : 3} s at ${rate}/s, not counted)`);
-    run(rate, quick ? 1 : 3, "e2e-warmup");
+    await run(rate, quick ? 1 : 3, "e2e-warmup");
     await sleep(1_000);
     log(`[bench] e2e: ${rate} transactions/s for ${duration} s`);
     const dashboardCpu = () => (dashboardPid === undefined ? 0 : cpuOf(dashboardPid));
@@ -166,7 +168,7 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
       at: performance.now(),
       load: loadavg()[0]!,
     };
-    const main = run(rate, duration, "e2e-main");
+    const main = await run(rate, duration, "e2e-main");
     const wall = (performance.now() - cpuBefore.at) / 1000;
     const serverCpu = cpuOf(server.child.pid!) - cpuBefore.server;
     const workerCpu = cpuOf(worker.child.pid!) - cpuBefore.worker;
@@ -185,7 +187,7 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
     const tryRate = async (r: number) => {
       await workerCaughtUp(dataDir, 60_000);
       await sleep(1_000);
-      const s = run(r, stepSeconds, `e2e-rate-${r}`, warmupSeconds);
+      const s = await run(r, stepSeconds, `e2e-rate-${r}`, warmupSeconds);
       const warmup = s.warmup ?? { p99_ms: 0, errors: 0, by_status: {} };
       const ok = s.p99_ms < RATE_SEARCH_MAX_P99_MS && s.errors === 0 && warmup.errors === 0;
       const { p99_per_second_ms } = s;

@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { LoadgenArgs, LoadgenResult } from "./loadgen.ts";
 
 // The processes a benchmark starts and watches: the server and worker under measurement, their
 // ports and credentials, and what /proc says of their CPU and memory.
@@ -129,3 +130,18 @@ export async function benchDeployment(prefix: string, more: NodeJS.ProcessEnv = 
  * directory, seeded with the CLI), sends paced load from a third process, then proves that every
  * acknowledged transaction is in the decision log and, once the worker has caught up, in the lake.
  */
+
+/** Runs the load generator in its own process (its own core) and reads its figures. */
+export function runLoadgen(args: Omit<LoadgenArgs, "out">, dir: string): Promise<LoadgenResult> {
+  const out = join(dir, `${args.runId}.json`);
+  const child = spawn(process.execPath, [...TSX, join(ROOT, "bench", "loadgen.ts"), JSON.stringify({ ...args, out })], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  return new Promise((ok, fail) => {
+    child.once("error", fail);
+    child.once("exit", (code) =>
+      code === 0 ? ok(JSON.parse(readFileSync(out, "utf8")) as LoadgenResult) : fail(new Error(`the load generator failed (exit ${code})`)),
+    );
+  });
+}

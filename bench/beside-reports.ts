@@ -8,7 +8,7 @@
  * alone:
  *   node --import tsx bench/beside-reports.ts [--quick]
  */
-import { BUILTIN_REPORTS } from "@fraud/core";
+import { Report } from "@fraud/core";
 import { databaseFile, openDatabase, simulateLake } from "@fraud/core/local";
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
@@ -136,7 +136,7 @@ export async function runBesideReportsBench({ quick, log = console.error }: { qu
     const failed: Record<string, number> = {};
     const client = (async () => {
       for (let i = 0; running; i++) {
-        const r = await report(BUILTIN_REPORTS[i % BUILTIN_REPORTS.length]!.name);
+        const r = await report(Report.BUILTIN_REPORTS[i % Report.BUILTIN_REPORTS.length]!.name);
         if (r.ok) times.push(r.ms);
         else failed[r.code] = (failed[r.code] ?? 0) + 1;
       }

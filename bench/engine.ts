@@ -1,42 +1,35 @@
 import { Environment } from "@marcbachmann/cel-js";
-import {
-  compileRuleset,
-  decide,
-  DEMO_RULESET,
-  evaluateRules,
-  FEATURES,
-  outcomeFor,
-  RulesetContent,
-  type CompiledRuleset,
-  type DecisionOutcome,
-  type Features,
-} from "@fraud/core";
+import { Decision, Demo, Features, Ruleset } from "@fraud/core";
 import { Engine, type RuleProperties } from "json-rules-engine";
 import { engineInputs, type EngineInput } from "./inputs.ts";
 
 /** What every engine must agree on, for every input. */
 interface Verdict {
-  decision: DecisionOutcome;
+  decision: Ruleset.DecisionOutcome;
   score: number;
   fired: string[];
 }
 
-const ruleset = RulesetContent.parse(DEMO_RULESET);
+const ruleset = Ruleset.RulesetContent.parse(Demo.DEMO_RULESET);
 const THRESHOLDS = ruleset.thresholds;
-const verdict = (score: number, fired: string[]): Verdict => ({ decision: outcomeFor(Math.min(score, 100), THRESHOLDS), score: Math.min(score, 100), fired });
+const verdict = (score: number, fired: string[]): Verdict => ({
+  decision: Ruleset.outcomeFor(Math.min(score, 100), THRESHOLDS),
+  score: Math.min(score, 100),
+  fired,
+});
 
 /** Ours: the demo ruleset as the server runs it (rules compiled to JavaScript, cel-js fallback). */
-const ours = compileRuleset({ version: 1, ...ruleset });
+const ours = Ruleset.compileRuleset({ version: 1, ...ruleset });
 
 /** cel-js interpreting every rule, as compileRule did before rules were compiled: the "before" figure. */
-function interpretedRuleset(): CompiledRuleset {
+function interpretedRuleset(): Ruleset.CompiledRuleset {
   const env = new Environment({ limits: { maxAstNodes: 400, maxDepth: 40, maxListElements: 100, maxMapEntries: 50, maxCallArguments: 8 } });
-  for (const [name, spec] of Object.entries(FEATURES)) env.registerVariable(name, "nullable" in spec ? "dyn" : spec.type);
+  for (const [name, spec] of Object.entries(Features.FEATURES)) env.registerVariable(name, "nullable" in spec ? "dyn" : spec.type);
   return {
     ...ours,
     rules: ours.rules.map((r) => {
       const program = env.parse(r.rule.expression);
-      return { ...r, compiled: false, test: (f: Features) => program(f as unknown as Record<string, unknown>) === true };
+      return { ...r, compiled: false, test: (f: Features.Features) => program(f as unknown as Record<string, unknown>) === true };
     }),
   };
 }
@@ -45,7 +38,7 @@ function interpretedRuleset(): CompiledRuleset {
  * The bound: the same nine rules written by hand as one JavaScript function, summed and
  * thresholded inline. No engine that reads its rules as data can beat it.
  */
-function handWritten(f: Features): Verdict {
+function handWritten(f: Features.Features): Verdict {
   let score = 0;
   const fired: string[] = [];
   if (f.avg_amount_30d > 0 && f.amount > 5 * f.avg_amount_30d) {
@@ -139,7 +132,7 @@ function peerEngine(): Engine {
 
 const RULE_ORDER = new Map(ruleset.rules.map((r, i) => [r.id, i]));
 
-async function peerVerdict(engine: Engine, f: Features): Promise<Verdict> {
+async function peerVerdict(engine: Engine, f: Features.Features): Promise<Verdict> {
   const { events } = await engine.run(f as unknown as Record<string, unknown>);
   const fired = events.map((e) => e.type).sort((a, b) => RULE_ORDER.get(a)! - RULE_ORDER.get(b)!);
   return verdict(
@@ -148,8 +141,8 @@ async function peerVerdict(engine: Engine, f: Features): Promise<Verdict> {
   );
 }
 
-function ourVerdict(rs: CompiledRuleset, f: Features): Verdict {
-  const o = evaluateRules(rs, f);
+function ourVerdict(rs: Ruleset.CompiledRuleset, f: Features.Features): Verdict {
+  const o = Decision.evaluateRules(rs, f);
   return { decision: o.decision, score: o.score, fired: o.rules.map((r) => r.id) };
 }
 
@@ -219,7 +212,7 @@ export interface EngineFigures {
   ratio_to_bound: number;
   all_agree: boolean;
   disagreements: number;
-  decisions_by_outcome: Record<DecisionOutcome, number>;
+  decisions_by_outcome: Record<Ruleset.DecisionOutcome, number>;
   full_path_decisions_per_s: number;
   full_path_us: number;
 }
@@ -232,7 +225,7 @@ export async function runEngineBench({ quick }: { quick: boolean }): Promise<Eng
 
   // Same inputs, same verdicts: every engine must decide alike before any is timed.
   let disagreements = 0;
-  const byOutcome: Record<DecisionOutcome, number> = { APPROVED: 0, REVIEW: 0, BLOCKED: 0 };
+  const byOutcome: Record<Ruleset.DecisionOutcome, number> = { APPROVED: 0, REVIEW: 0, BLOCKED: 0 };
   for (const { features: f } of inputs) {
     const a = ourVerdict(ours, f);
     const others = [ourVerdict(interpreted, f), handWritten(f), await peerVerdict(peer, f)];
@@ -241,12 +234,12 @@ export async function runEngineBench({ quick }: { quick: boolean }): Promise<Eng
   }
 
   // Each engine's whole answer is used (score, decision and fired rules), so none can skip work.
-  const use = (v: { score: number; decision: DecisionOutcome; fired?: string[]; rules?: unknown[] }) =>
+  const use = (v: { score: number; decision: Ruleset.DecisionOutcome; fired?: string[]; rules?: unknown[] }) =>
     v.score + (v.fired ?? v.rules)!.length + (v.decision === "APPROVED" ? 0 : 1);
   const rates = measureEach(seconds, inputs, {
-    ours: (i) => use(evaluateRules(ours, i.features)),
+    ours: (i) => use(Decision.evaluateRules(ours, i.features)),
     bound: (i) => use(handWritten(i.features)),
-    interpreted: (i) => use(evaluateRules(interpreted, i.features)),
+    interpreted: (i) => use(Decision.evaluateRules(interpreted, i.features)),
   });
   const perSecond = rates.ours!;
   const bound = rates.bound!;
@@ -255,7 +248,8 @@ export async function runEngineBench({ quick }: { quick: boolean }): Promise<Eng
   // The whole decision from the profile: features, rules, score, decision and the next profile.
   const full = measureEach(seconds / 2, inputs, {
     full: (i) =>
-      decide({ tx: i.tx, profile: i.profile, ruleset: ours, lists: [], settings: { timeZone: "Africa/Douala" }, decidedAt: i.tx.timestamp }).decision.score,
+      Decision.decide({ tx: i.tx, profile: i.profile, ruleset: ours, lists: [], settings: { timeZone: "Africa/Douala" }, decidedAt: i.tx.timestamp }).decision
+        .score,
   }).full!;
   return {
     inputs: inputs.length,

@@ -14,7 +14,7 @@
  *
  * usage: node --import tsx bench/loadgen.ts '<json: {url, apiKey, rate, count, runId, out, seed, warmupCount}>'
  */
-import { seededRandom, syntheticTransaction } from "@fraud/core";
+import { Demo } from "@fraud/core";
 import { writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 
@@ -200,7 +200,7 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
   const port = Number(target.port || 80);
   const head = `POST ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${args.apiKey}\r\nContent-Length: `;
   const maxConnections = args.maxConnections ?? 1_024;
-  const rnd = seededRandom(args.seed ?? 42);
+  const rnd = Demo.seededRandom(args.seed ?? 42);
   const warm = Math.max(0, Math.floor(args.warmupCount ?? 0));
   const total = warm + args.count;
   // Indexed by request: the warm-up's first, then the counted ones.
@@ -288,7 +288,7 @@ export async function runLoad(args: LoadgenArgs): Promise<LoadgenResult> {
 
   const send = (conn: Connection, i: number, due: number) => {
     conn.inFlight = { i, due };
-    const body = JSON.stringify(syntheticTransaction(i, rnd, { runId: args.runId, customers: CUSTOMERS, units: "lab" }));
+    const body = JSON.stringify(Demo.syntheticTransaction(i, rnd, { runId: args.runId, customers: CUSTOMERS, units: "lab" }));
     conn.socket.write(`${head}${Buffer.byteLength(body)}\r\n\r\n${body}`);
   };
 

@@ -7,7 +7,7 @@
  *   node --import tsx bench/reports.ts [--quick]
  * How to read and reproduce the figures: docs/analytics.md.
  */
-import { backtestRuleset, BUILTIN_REPORTS, DEMO_RULESET, defaultSettings, Reports, RulesetContent, type Report, type ReportStore } from "@fraud/core";
+import { Backtest, Demo, type Platform, Report, Ruleset, Settings } from "@fraud/core";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { databaseFile, LocalLakeWriter, LocalReportRunner, openDatabase, simulateLake, sqliteLabels } from "@fraud/core/local";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -23,8 +23,8 @@ const WARM_RUNS = 3;
 const log = (line: string) => console.error(`[bench:reports] ${line}`);
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-const noSavedReports: ReportStore = {
-  list: async () => [] as Report[],
+const noSavedReports: Platform.ReportStore = {
+  list: async () => [] as Report.Report[],
   get: async () => undefined,
   save: async () => {
     throw new Error("the benchmark saves no report");
@@ -52,9 +52,9 @@ interface ReportFigure {
 }
 
 /** Runs every built-in report once (cold), then WARM_RUNS times; the best warm time counts. */
-async function reportFigures(reports: Reports, rows: number, label: string): Promise<Record<string, ReportFigure>> {
+async function reportFigures(reports: Report.Reports, rows: number, label: string): Promise<Record<string, ReportFigure>> {
   const figures: Record<string, ReportFigure> = {};
-  for (const def of BUILTIN_REPORTS) {
+  for (const def of Report.BUILTIN_REPORTS) {
     let started = performance.now();
     const first = await reports.run(def.name, RANGE);
     const cold = performance.now() - started;
@@ -116,7 +116,7 @@ async function compactionFigures(rows: number) {
     const measure = async (label: string) => {
       const runner = new LocalReportRunner({ lakeDir, labels: sqliteLabels(db) });
       try {
-        return await reportFigures(new Reports({ store: noSavedReports, runner, timeoutMs: 600_000 }), sim.rows, label);
+        return await reportFigures(new Report.Reports({ store: noSavedReports, runner, timeoutMs: 600_000 }), sim.rows, label);
       } finally {
         await runner.close();
       }
@@ -161,7 +161,7 @@ async function lakeFigures(rows: number, backtestRange: { from: string; to: stri
     log(`simulating ${(perDay * DAYS).toLocaleString("en")} decisions over ${DAYS} days`);
     const sim = await simulateLake({ lakeDir: join(dir, "lake"), days: DAYS, txPerDay: perDay, end: END, seed: 42, labelsDb: db, runId: "bench" });
     const size = lakeBytes(join(dir, "lake", "raw"));
-    const reports = new Reports({ store: noSavedReports, runner, timeoutMs: 600_000 });
+    const reports = new Report.Reports({ store: noSavedReports, runner, timeoutMs: 600_000 });
     const loadAtStart = round(loadavg()[0]!, 2);
     const figures = await reportFigures(reports, sim.rows, `${rows.toLocaleString("en")} rows`);
     const warmTimes = Object.values(figures).map((f) => f.warm_ms);
@@ -185,11 +185,11 @@ async function lakeFigures(rows: number, backtestRange: { from: string; to: stri
       log(`backtest of the demo ruleset over ${sim.rows.toLocaleString("en")} decisions`);
       let decile = -1;
       const cpu = process.cpuUsage();
-      const result = await backtestRuleset({
+      const result = await Backtest.backtestRuleset({
         runner,
-        ruleset: { ...RulesetContent.parse(DEMO_RULESET), version: 1 },
+        ruleset: { ...Ruleset.RulesetContent.parse(Demo.DEMO_RULESET), version: 1 },
         range: { ...backtestRange, warmup_days: 0 },
-        settings: defaultSettings,
+        settings: Settings.defaultSettings,
         timeoutMs: 3_600_000,
         onProgress: (p) => {
           if (p.phase === "replaying" && Math.floor(p.fraction * 10) > decile) {

@@ -35,7 +35,7 @@ test("a built-in report runs with its parameters and shows its chart, its table 
   const file = await download;
   expect(file.suggestedFilename()).toBe("top_customers.csv");
   const lines = readFileSync(await file.path(), "utf8").split("\r\n");
-  // Columns under their SQL names, for the tools that read the file; text cells quoted, numbers as numbers (packages/core/src/csv.ts).
+  // Columns under their SQL names, for the tools that read the file; text cells quoted, numbers as numbers (packages/core/src/report/csv.ts).
   expect(lines[0]).toBe('"user_id","transactions","total_amount"');
   expect(lines.find((l) => l.startsWith(`"${customer}",`))).toBe(`"${customer}",1,987654`);
 });

@@ -3,7 +3,7 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { Table, type StackContext, type TableProps } from "sst/constructs";
-import { AWS_TABLE_STORES, awsTableEnvironment, type AwsTable } from "@fraud/core";
+import { Platform } from "@fraud/core";
 import { TABLE_SCHEMAS, type TableKey, type TableSchema } from "@fraud/core/aws";
 import { stageParams } from "./params";
 
@@ -71,10 +71,10 @@ export function Core({ stack, app }: StackContext) {
   // Idempotency records expire by TTL; nothing to recover.
   const idempotency = table("Idempotency", "idempotency", { pointInTimeRecovery: false });
 
-  const tables = { profiles, rulesets, lists, decisions, users, audit, reviews, alerts, metrics, analytics, tests } satisfies Record<AwsTable, Table>;
+  const tables = { profiles, rulesets, lists, decisions, users, audit, reviews, alerts, metrics, analytics, tests } satisfies Record<Platform.AwsTable, Table>;
   // Only the dashboard is told where test transactions are (testsEnvironment, stacks/Web.ts).
-  const { FRAUD_TABLE_TESTS, ...sharedTables } = awsTableEnvironment(
-    Object.fromEntries(AWS_TABLE_STORES.map((store) => [store, tables[store].tableName])) as Record<AwsTable, string>,
+  const { FRAUD_TABLE_TESTS, ...sharedTables } = Platform.awsTableEnvironment(
+    Object.fromEntries(Platform.AWS_TABLE_STORES.map((store) => [store, tables[store].tableName])) as Record<Platform.AwsTable, string>,
   );
   /** Table names as the AWS adapters read them from the environment. */
   const tableEnvironment: Record<string, string> = { ...sharedTables, FRAUD_DECISION_TTL_DAYS: String(params.FRAUD_DECISION_TTL_DAYS) };

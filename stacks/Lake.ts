@@ -6,13 +6,13 @@ import * as firehose from "aws-cdk-lib/aws-kinesisfirehose";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Bucket, Function, use, type StackContext } from "sst/constructs";
-import { LABEL_COLUMNS, LABELS_PREFIX, LABELS_TABLE, LAKE_COLUMNS, LAKE_PARTITION, LAKE_TABLE } from "@fraud/core";
+import { Lake as LakeDomain, Report } from "@fraud/core";
 import { Core } from "./Core";
 import { grantTable, KMS_DECRYPT, KMS_ENCRYPT } from "./grants";
 import { Pipeline } from "./Pipeline";
 
 /** Where things live in the lake bucket; the local lake uses the same `raw/dt=YYYY-MM-DD/` layout. */
-export const LAKE_PREFIX = { raw: "raw/", error: "error/", athena: "athena-results/", labels: LABELS_PREFIX } as const;
+export const LAKE_PREFIX = { raw: "raw/", error: "error/", athena: "athena-results/", labels: LakeDomain.LABELS_PREFIX } as const;
 /** The first day partition projection knows about. */
 export const LAKE_FIRST_DAY = "2024-01-01";
 
@@ -91,7 +91,7 @@ function lakeBucket(stack: Stack, key: CoreOutputs["key"]): Bucket {
 function lakeCatalog(stack: Stack, app: App, bucket: Bucket): LakeCatalog {
   const bucketName = bucket.bucketName;
   const databaseName = `fraud_${app.stage.replace(/[^a-z0-9]/gi, "_").toLowerCase()}`;
-  const tableName = LAKE_TABLE;
+  const tableName = Report.LAKE_TABLE;
   const database = new glue.CfnDatabase(stack, "LakeDatabase", {
     catalogId: stack.account,
     databaseInput: { name: databaseName, description: "Fraud decisions lake" },
@@ -104,7 +104,7 @@ function lakeCatalog(stack: Stack, app: App, bucket: Bucket): LakeCatalog {
       name: tableName,
       description: "Every scored transaction; columns generated from the core transaction schema",
       tableType: "EXTERNAL_TABLE",
-      partitionKeys: [{ name: LAKE_PARTITION.name, type: LAKE_PARTITION.type }],
+      partitionKeys: [{ name: LakeDomain.LAKE_PARTITION.name, type: LakeDomain.LAKE_PARTITION.type }],
       parameters: {
         classification: "parquet",
         EXTERNAL: "TRUE",
@@ -119,7 +119,7 @@ function lakeCatalog(stack: Stack, app: App, bucket: Bucket): LakeCatalog {
       },
       storageDescriptor: {
         location: rawLocation,
-        columns: LAKE_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
+        columns: LakeDomain.LAKE_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
         inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
         outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
         serdeInfo: { serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" },
@@ -135,13 +135,13 @@ function lakeCatalog(stack: Stack, app: App, bucket: Bucket): LakeCatalog {
     catalogId: stack.account,
     databaseName,
     tableInput: {
-      name: LABELS_TABLE,
+      name: Report.LABELS_TABLE,
       description: "Review labels, the latest per transaction; columns from core's LABEL_COLUMNS",
       tableType: "EXTERNAL_TABLE",
       parameters: { classification: "json", EXTERNAL: "TRUE" },
       storageDescriptor: {
         location: labelsLocation,
-        columns: LABEL_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
+        columns: LakeDomain.LABEL_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
         inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
         outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
         serdeInfo: { serializationLibrary: "org.openx.data.jsonserde.JsonSerDe" },
@@ -153,7 +153,7 @@ function lakeCatalog(stack: Stack, app: App, bucket: Bucket): LakeCatalog {
   const catalogArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:catalog`;
   const databaseArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:database/${databaseName}`;
   const tableArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:table/${databaseName}/${tableName}`;
-  const labelsTableArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:table/${databaseName}/${LABELS_TABLE}`;
+  const labelsTableArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:table/${databaseName}/${Report.LABELS_TABLE}`;
   return { databaseName, tableName, table, arns: { catalog: catalogArn, database: databaseArn, table: tableArn, labelsTable: labelsTableArn } };
 }
 

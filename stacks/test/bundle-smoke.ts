@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { awsTableEnvironment, defaultSettings, seedDemo } from "@fraud/core";
+import { Demo, Platform, Settings } from "@fraud/core";
 import { openAwsPlatform } from "@fraud/core/aws";
 import { startEmulators } from "../../packages/core/test/contract/emulators.ts";
 
@@ -15,8 +15,8 @@ export async function bundleSmoke(bundle: string): Promise<{ response: { statusC
   try {
     const tables = await emulators.createTables();
     const stream = await emulators.createStream();
-    const platform = openAwsPlatform({ tables, streamName: stream, settings: defaultSettings, clients: emulators.clients });
-    await seedDemo(platform, new Date());
+    const platform = openAwsPlatform({ tables, streamName: stream, settings: Settings.defaultSettings, clients: emulators.clients });
+    await Demo.seedDemo(platform, new Date());
     const env = {
       PATH: process.env.PATH ?? "",
       AWS_REGION: "eu-west-3",
@@ -31,7 +31,7 @@ export async function bundleSmoke(bundle: string): Promise<{ response: { statusC
       POWERTOOLS_LOG_LEVEL: "ERROR",
       POWERTOOLS_TRACE_ENABLED: "false",
       POWERTOOLS_METRICS_NAMESPACE: "FraudDecisions",
-      ...awsTableEnvironment(tables),
+      ...Platform.awsTableEnvironment(tables),
       FRAUD_STREAM_NAME: stream,
     };
     const event = {

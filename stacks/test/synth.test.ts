@@ -4,7 +4,7 @@ import path from "node:path";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { getStack } from "sst/constructs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { env, LABEL_COLUMNS, LAKE_COLUMNS, LAKE_PARTITION } from "@fraud/core";
+import { Lake as LakeDomain, Platform } from "@fraud/core";
 import { Api } from "../Api";
 import { Core } from "../Core";
 import { Lake } from "../Lake";
@@ -249,8 +249,8 @@ describe("lake", () => {
   it("defines the Glue table in code with exactly core's lake columns and partition projection", () => {
     const [table] = resources("AWS::Glue::Table").filter((t) => t.props.TableInput.Name === "decisions");
     const input = table!.props.TableInput;
-    expect(input.StorageDescriptor.Columns).toEqual(LAKE_COLUMNS.map((c) => ({ Name: c.name, Type: c.type })));
-    expect(input.PartitionKeys).toEqual([{ Name: LAKE_PARTITION.name, Type: LAKE_PARTITION.type }]);
+    expect(input.StorageDescriptor.Columns).toEqual(LakeDomain.LAKE_COLUMNS.map((c) => ({ Name: c.name, Type: c.type })));
+    expect(input.PartitionKeys).toEqual([{ Name: LakeDomain.LAKE_PARTITION.name, Type: LakeDomain.LAKE_PARTITION.type }]);
     expect(input.Parameters).toMatchObject({ "projection.enabled": "true", "projection.dt.type": "date", "projection.dt.format": "yyyy-MM-dd" });
     expect(JSON.stringify(input.Parameters["storage.location.template"])).toContain("/raw/dt=${dt}/");
     expect(resources("AWS::Glue::Crawler")).toEqual([]);
@@ -259,7 +259,7 @@ describe("lake", () => {
   it("defines the review labels' Glue table over labels/ (JSON, core's label columns), readable by report runners and written by the dashboard only", () => {
     const [labels] = resources("AWS::Glue::Table").filter((t) => t.props.TableInput.Name === "labels");
     const input = labels!.props.TableInput;
-    expect(input.StorageDescriptor.Columns).toEqual(LABEL_COLUMNS.map((c) => ({ Name: c.name, Type: c.type })));
+    expect(input.StorageDescriptor.Columns).toEqual(LakeDomain.LABEL_COLUMNS.map((c) => ({ Name: c.name, Type: c.type })));
     expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe("org.openx.data.jsonserde.JsonSerDe");
     expect(JSON.stringify(input.StorageDescriptor.Location)).toMatch(/\/labels\/"/);
     expect(labels!.props.DatabaseName).toBe("fraud_test");
@@ -403,7 +403,7 @@ describe("dashboard on AWS", () => {
     expect(JSON.stringify(variables.FRAUD_TABLE_REVIEWS)).toMatch(/ReviewsTable/);
     // Deploy-time references stand in as names: core's schema accepts the set as an AWS deployment.
     const resolved = Object.fromEntries(fraud.map((k) => [k, typeof variables[k] === "string" ? variables[k] : `synth-${k}`]));
-    expect(env(resolved).aws).toMatchObject({ decisionTtlDays: 90, athena: { database: "fraud_test" }, streamName: "synth-FRAUD_STREAM_NAME" });
+    expect(Platform.env(resolved).aws).toMatchObject({ decisionTtlDays: 90, athena: { database: "fraud_test" }, streamName: "synth-FRAUD_STREAM_NAME" });
   });
 
   it("bootstraps the admin account from the FRAUD_ADMIN_PASSWORD secret, never a plaintext variable", () => {

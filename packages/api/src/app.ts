@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { fieldErrors, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore, type DecisionLog, type Reports, type Scoring } from "@fraud/core";
+import { type Decision, Errors, type Platform, type Report, type User } from "@fraud/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { webStreamBody } from "./body.ts";
 import {
@@ -20,9 +20,9 @@ import { DecisionBody, ErrorBody, HealthBody, TransactionBody } from "./schemas.
 
 export interface ApiDeps {
   /** Scores in this process, or hands the body to what answers it (the local server's scoring thread). */
-  scoring: Pick<Scoring, "submit"> | TransactionAnswerer;
-  decisions: DecisionLog;
-  apiKeys: ApiKeyStore;
+  scoring: Pick<Decision.Scoring, "submit"> | TransactionAnswerer;
+  decisions: Platform.DecisionLog;
+  apiKeys: User.ApiKeyStore;
   /** False when the store cannot accept writes (the health route says "degraded"). */
   healthy?: () => Promise<boolean>;
   bodyLimitBytes?: number;
@@ -30,10 +30,10 @@ export interface ApiDeps {
   rateLimitPerS?: number;
   logger?: ApiLogger;
   /** Saved reports over the lake (GET /api/reports...), when this deployment runs them here. */
-  reports?: Reports;
+  reports?: Report.Reports;
 }
 
-type Env = { Variables: { apiKey: ApiKeyInfo } };
+type Env = { Variables: { apiKey: User.ApiKeyInfo } };
 
 function send(c: Context, answer: ApiAnswer | JsonAnswer) {
   if ("json" in answer) {
@@ -47,7 +47,7 @@ function fail(c: Context, status: Exclude<ApiStatus, 200>, code: string, message
   return send(c, failure(status, code, message, fields));
 }
 
-function requireKey(apiKeys: ApiKeyStore, scope: ApiKeyScope, limiter?: RateLimiter): MiddlewareHandler<Env> {
+function requireKey(apiKeys: User.ApiKeyStore, scope: User.ApiKeyScope, limiter?: RateLimiter): MiddlewareHandler<Env> {
   return async (c, next) => {
     const auth = await authenticate(apiKeys, scope, limiter, c.req.header("authorization"));
     if (!auth.ok) return send(c, auth.answer);
@@ -90,7 +90,7 @@ export function createApi(deps: ApiDeps) {
   const app = new OpenAPIHono<Env>({
     defaultHook: (result, c) => {
       if (!result.success) {
-        return fail(c, 400, "INVALID_REQUEST", undefined, fieldErrors(result.error));
+        return fail(c, 400, "INVALID_REQUEST", undefined, Errors.fieldErrors(result.error));
       }
     },
   }).basePath("/api");

@@ -1,4 +1,4 @@
-import { UnavailableError, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore, type Decision, type Scoring } from "@fraud/core";
+import { type Decision, Errors, type User } from "@fraud/core";
 import { parseJsonBody, readBody, type BodySource } from "./body.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
@@ -43,7 +43,7 @@ export function failure(status: Exclude<ApiStatus, 200>, code: string, message?:
 }
 
 /** What a client sees of a decision: the outcome and its reasons, not the internal features. */
-export function toDecisionBody(d: Decision, duplicate = false) {
+export function toDecisionBody(d: Decision.Decision, duplicate = false) {
   return {
     transaction_id: d.transaction_id,
     decision: d.decision,
@@ -59,11 +59,11 @@ export function toDecisionBody(d: Decision, duplicate = false) {
 
 /** The API key of a request, or the answer that refuses it (401, 403, 429). */
 export async function authenticate(
-  apiKeys: ApiKeyStore,
-  scope: ApiKeyScope,
+  apiKeys: User.ApiKeyStore,
+  scope: User.ApiKeyScope,
   limiter: RateLimiter | undefined,
   authorization: string | undefined,
-): Promise<{ ok: true; key: ApiKeyInfo } | { ok: false; answer: ApiAnswer }> {
+): Promise<{ ok: true; key: User.ApiKeyInfo } | { ok: false; answer: ApiAnswer }> {
   // Up to 4 KiB: a JWT from an identity provider is longer than an API key.
   const match = /^Bearer\s+(\S{1,4096})$/i.exec(authorization ?? "");
   const key = match ? await apiKeys.verify(match[1]!) : undefined;
@@ -80,7 +80,7 @@ export async function authenticate(
 
 /** 503 when the store cannot write, 500 for a bug: logged in full, never shown to the client. */
 export function errorAnswer(err: unknown, path: string, logger: ApiLogger): ApiAnswer {
-  if (err instanceof UnavailableError) {
+  if (err instanceof Errors.UnavailableError) {
     logger.error("store unavailable: request refused with 503", { path, cause: String((err.cause as Error | undefined)?.message ?? err.message) });
     return failure(503, "UNAVAILABLE", "the service cannot record decisions right now; retry later");
   }
@@ -97,8 +97,8 @@ export interface IngestRequest {
 
 export interface IngestDeps {
   /** Scores in this process, or hands the body to what answers it (the local server's scoring thread). */
-  scoring: Pick<Scoring, "submit"> | TransactionAnswerer;
-  apiKeys: ApiKeyStore;
+  scoring: Pick<Decision.Scoring, "submit"> | TransactionAnswerer;
+  apiKeys: User.ApiKeyStore;
   limiter?: RateLimiter;
   bodyLimitBytes: number;
   logger: ApiLogger;
@@ -109,7 +109,7 @@ export interface IngestDeps {
  * JSON (400), then scored and recorded (200, 400 naming every failing field, 409). Never throws:
  * 503 when the store cannot write, 500 for a bug.
  */
-export async function answerTransaction(scoring: Pick<Scoring, "submit">, logger: ApiLogger, bytes: Uint8Array): Promise<ApiAnswer> {
+export async function answerTransaction(scoring: Pick<Decision.Scoring, "submit">, logger: ApiLogger, bytes: Uint8Array): Promise<ApiAnswer> {
   try {
     const body = parseJsonBody(bytes);
     if (!body.ok) return failure(body.status, body.code, body.message);

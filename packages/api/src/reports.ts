@@ -1,4 +1,4 @@
-import { VisibleError, type Reports } from "@fraud/core";
+import { Errors, type Report } from "@fraud/core";
 import type { Context, Env, Hono, MiddlewareHandler, Schema } from "hono";
 import { stream } from "hono/streaming";
 
@@ -17,7 +17,7 @@ const STATUS: Record<string, 400 | 404 | 422 | 503 | 504> = {
 /** When to try again after REPORTS_BUSY (s): about one short report. */
 const BUSY_RETRY_AFTER_S = 5;
 
-function visible(c: Context, e: VisibleError) {
+function visible(c: Context, e: Errors.VisibleError) {
   if (e.code === "REPORTS_BUSY") c.header("retry-after", String(BUSY_RETRY_AFTER_S));
   return c.json({ error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } }, STATUS[e.code] ?? 400);
 }
@@ -33,7 +33,7 @@ const RUN_OPTIONS = new Set(["limit"]);
  *       the result as JSON, or with `Accept: application/x-ndjson` the run's events as they
  *       come (progress, columns, rows, done; or a final {"type":"error"} line).
  */
-export function mountReports<E extends Env, S extends Schema, B extends string>(app: Hono<E, S, B>, reports: Reports, auth: MiddlewareHandler<E>): void {
+export function mountReports<E extends Env, S extends Schema, B extends string>(app: Hono<E, S, B>, reports: Report.Reports, auth: MiddlewareHandler<E>): void {
   app.use("/reports", auth);
   app.use("/reports/*", auth);
 
@@ -64,7 +64,7 @@ export function mountReports<E extends Env, S extends Schema, B extends string>(
       try {
         first = await events.next();
       } catch (e) {
-        if (e instanceof VisibleError) return visible(c, e);
+        if (e instanceof Errors.VisibleError) return visible(c, e);
         throw e;
       }
       c.header("content-type", "application/x-ndjson; charset=utf-8");
@@ -76,7 +76,7 @@ export function mountReports<E extends Env, S extends Schema, B extends string>(
           try {
             for (let next = first; !next.done; next = await events.next()) await out.write(`${JSON.stringify(next.value)}\n`);
           } catch (e) {
-            if (!(e instanceof VisibleError)) throw e;
+            if (!(e instanceof Errors.VisibleError)) throw e;
             await out.write(`${JSON.stringify({ type: "error", code: e.code, message: e.message })}\n`);
           }
         },
@@ -89,7 +89,7 @@ export function mountReports<E extends Env, S extends Schema, B extends string>(
     try {
       return c.json(await reports.run(name, params, { rowLimit }), 200);
     } catch (e) {
-      if (e instanceof VisibleError) return visible(c, e);
+      if (e instanceof Errors.VisibleError) return visible(c, e);
       throw e;
     }
   });

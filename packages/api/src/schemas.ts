@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { DECISIONS, TransactionInput } from "@fraud/core";
+import { Ruleset, Transaction } from "@fraud/core";
 
 export const ErrorBody = z
   .object({
@@ -21,7 +21,7 @@ const FiredRuleBody = z.object({
 export const DecisionBody = z
   .object({
     transaction_id: z.string(),
-    decision: z.enum(DECISIONS),
+    decision: z.enum(Ruleset.DECISIONS),
     score: z.number().int(),
     rules: z.array(FiredRuleBody),
     list_match: z.object({ kind: z.string(), field: z.string(), reason: z.string() }).nullable(),
@@ -32,6 +32,6 @@ export const DecisionBody = z
   })
   .openapi("Decision");
 
-export const TransactionBody = TransactionInput;
+export const TransactionBody = Transaction.TransactionInput;
 
 export const HealthBody = z.object({ status: z.enum(["ok", "degraded"]) }).openapi("Health");

@@ -1,4 +1,4 @@
-import { labScenario } from "@fraud/core";
+import { Demo } from "@fraud/core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { READ_ONLY_KEY, tableCounts, testApp, type TestApp } from "./helpers.ts";
@@ -23,7 +23,7 @@ describe.each(transports)("POST /api/transactions (%s)", (transport) => {
 
   it("runs the lab scenario end to end: normal approved, suspicious flagged", async () => {
     const results: Array<{ label: string; decision: string }> = [];
-    for (const { label, transaction } of labScenario({ seed: 7, runId: "api-lab" })) {
+    for (const { label, transaction } of Demo.labScenario({ seed: 7, runId: "api-lab" })) {
       const res = await t.post(transaction);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { decision: string; rules: Array<{ id: string; values: Record<string, unknown> }>; latency_ms: number };

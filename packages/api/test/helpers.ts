@@ -1,4 +1,4 @@
-import { defaultSettings, seedDemo } from "@fraud/core";
+import { Demo, Settings } from "@fraud/core";
 import { openLocalPlatform, type LocalPlatform } from "@fraud/core/local";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,8 +27,8 @@ export interface TestApp {
  */
 export async function testApp(transport: "hono" | "node" = "hono"): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "fraud-api-"));
-  const platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings, unhealthyAfterFailureMs: 300 });
-  await seedDemo(platform, new Date());
+  const platform = openLocalPlatform({ dataDir: dir, settings: Settings.defaultSettings, unhealthyAfterFailureMs: 300 });
+  await Demo.seedDemo(platform, new Date());
   await platform.apiKeys.create("test", ["ingest", "read"], { id: "test" }, TEST_KEY);
   await platform.apiKeys.create("reader", ["read"], { id: "test" }, READ_ONLY_KEY);
   const api = createApi({

@@ -1,4 +1,4 @@
-import { defaultSettings, seedDemo, type ReportEvent } from "@fraud/core";
+import { Demo, type Report, Settings } from "@fraud/core";
 import { openLocalPlatform, simulateLake, type LocalPlatform, type SimulateLakeResult } from "@fraud/core/local";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +17,7 @@ let sim: SimulateLakeResult;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "fraud-reports-api-"));
-  platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
+  platform = openLocalPlatform({ dataDir: dir, settings: Settings.defaultSettings });
   sim = await simulateLake({
     lakeDir: platform.lakeDir,
     days: 3,
@@ -84,7 +84,7 @@ describe("reports API", () => {
     const events = (await res.text())
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as ReportEvent);
+      .map((l) => JSON.parse(l) as Report.ReportEvent);
     expect(events.filter((e) => e.type !== "progress").map((e) => e.type)).toEqual(["columns", "rows", "done"]);
     expect(events.find((e) => e.type === "rows")).toMatchObject({ rows: [[6_000, expect.any(Number), expect.any(Number), expect.any(Number)]] });
   });
@@ -118,8 +118,12 @@ describe("reports beside the decisions, with limits", () => {
 
   beforeAll(async () => {
     limitedDir = mkdtempSync(join(tmpdir(), "fraud-reports-limits-"));
-    limited = openLocalPlatform({ dataDir: limitedDir, settings: defaultSettings, reports: { memoryMb: 64, timeoutMs: 3_000, concurrency: 1, queue: 0 } });
-    await seedDemo(limited, new Date());
+    limited = openLocalPlatform({
+      dataDir: limitedDir,
+      settings: Settings.defaultSettings,
+      reports: { memoryMb: 64, timeoutMs: 3_000, concurrency: 1, queue: 0 },
+    });
+    await Demo.seedDemo(limited, new Date());
     await simulateLake({
       lakeDir: limited.lakeDir,
       days: 3,

@@ -1,4 +1,4 @@
-import { UnavailableError } from "@fraud/core";
+import { Errors } from "@fraud/core";
 import { LocalLakeWriter, OutboxWorker } from "@fraud/core/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApi } from "../src/app.ts";
@@ -93,10 +93,10 @@ describe("read-only data dir", () => {
       // The worker stops at the same wall: nothing processed, its offsets where they were; one
       // starting now is told the store is unavailable (it waits and retries), not a crash.
       const offsets = [worker.offset("alerts_metrics"), worker.offset("lake")];
-      expect(() => worker.stepAlertsAndMetrics()).toThrow(UnavailableError);
-      await expect(worker.stepLake(Date.now(), true)).rejects.toThrow(UnavailableError);
+      expect(() => worker.stepAlertsAndMetrics()).toThrow(Errors.UnavailableError);
+      await expect(worker.stepLake(Date.now(), true)).rejects.toThrow(Errors.UnavailableError);
       expect([worker.offset("alerts_metrics"), worker.offset("lake")]).toEqual(offsets);
-      expect(() => new OutboxWorker(t.platform.db, lake)).toThrow(UnavailableError);
+      expect(() => new OutboxWorker(t.platform.db, lake)).toThrow(Errors.UnavailableError);
       t.platform.db.pragma("query_only = OFF");
       // Writable again: the worker carries on from the same offsets.
       await worker.drain();

@@ -1,4 +1,4 @@
-import { env, type TransactionInput } from "@fraud/core";
+import { Platform, type Transaction } from "@fraud/core";
 import { loadOrCreateSecrets } from "@fraud/core/local";
 import { resolve } from "node:path";
 
@@ -9,7 +9,7 @@ export interface ApiTarget {
 
 /** The running API: FRAUD_API_URL or the local server, with the configured or stored key. */
 export function localTarget(): ApiTarget {
-  const e = env();
+  const e = Platform.env();
   const secrets = loadOrCreateSecrets(resolve(e.FRAUD_DATA_DIR), { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD });
   return { url: (e.FRAUD_API_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""), apiKey: secrets.api_key };
 }
@@ -21,7 +21,7 @@ export interface SendResult {
   error?: string;
 }
 
-export async function sendTransaction(target: ApiTarget, tx: TransactionInput): Promise<SendResult> {
+export async function sendTransaction(target: ApiTarget, tx: Transaction.TransactionInput): Promise<SendResult> {
   const started = performance.now();
   try {
     const res = await fetch(`${target.url}/api/transactions`, {
@@ -60,7 +60,7 @@ export async function sendPaced(
   target: ApiTarget,
   count: number,
   rate: number,
-  make: (i: number) => TransactionInput,
+  make: (i: number) => Transaction.TransactionInput,
   onProgress?: (done: number, run: PacedRun) => void,
 ): Promise<PacedRun> {
   const run: PacedRun = { sent: 0, byStatus: {}, decisions: {}, latenciesMs: [], acknowledged: [], elapsedS: 0 };

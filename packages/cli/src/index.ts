@@ -1,4 +1,4 @@
-import { VisibleError } from "@fraud/core";
+import { Errors } from "@fraud/core";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "./command.ts";
@@ -42,12 +42,12 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(args);
   } catch (e) {
     if (
-      e instanceof VisibleError ||
+      e instanceof Errors.VisibleError ||
       (e as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ||
       (e as { code?: string }).code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE"
     ) {
       console.error(`error: ${(e as Error).message}`);
-      const fields = (e as VisibleError).fields;
+      const fields = (e as Errors.VisibleError).fields;
       if (fields) for (const [k, v] of Object.entries(fields)) console.error(`  ${k}: ${v.join("; ")}`);
       return 2;
     }

@@ -1,4 +1,4 @@
-import { defaultSettings, DEMO_RULESET, RulesetContent } from "@fraud/core";
+import { Demo, Ruleset, Settings } from "@fraud/core";
 import { openLocalPlatform, simulateLake, type LocalPlatform } from "@fraud/core/local";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +14,7 @@ beforeAll(async () => {
   // The CLI reads its data dir from the environment, once.
   process.env.FRAUD_DATA_DIR = dir;
   process.env.FRAUD_ADMIN_PASSWORD = "reports-test-admin-password";
-  platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
+  platform = openLocalPlatform({ dataDir: dir, settings: Settings.defaultSettings });
   await simulateLake({
     lakeDir: platform.lakeDir,
     days: 3,
@@ -75,7 +75,7 @@ describe("CLI", () => {
   });
 
   it("backtest --version saves the result with the draft; shadow sets a draft beside the live ruleset", async () => {
-    const draft = await platform.rules.saveDraft(RulesetContent.parse(DEMO_RULESET), { id: "ana" });
+    const draft = await platform.rules.saveDraft(Ruleset.RulesetContent.parse(Demo.DEMO_RULESET), { id: "ana" });
     const { code, out } = await cli([
       "backtest",
       "--version",

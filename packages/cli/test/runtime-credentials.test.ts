@@ -1,4 +1,4 @@
-import { env } from "@fraud/core";
+import { Platform } from "@fraud/core";
 import { ADMIN_PASSWORD_NOT_APPLIED, openLocalRuntime, printStartWarnings } from "@fraud/core/local";
 import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +22,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("starting with the secrets in the environment", () => {
   it("creates the data directory owner-only and the admin account from FRAUD_ADMIN_PASSWORD, with nothing to warn about", async () => {
-    const rt = await openLocalRuntime(env());
+    const rt = await openLocalRuntime(Platform.env());
     try {
       expect(statSync(dataDir).mode & 0o777).toBe(0o700);
       expect(rt.warnings).toEqual([]);
@@ -33,12 +33,12 @@ describe("starting with the secrets in the environment", () => {
   });
 
   it("keeps a password changed in the dashboard and warns, at each start, that FRAUD_ADMIN_PASSWORD is not applied", async () => {
-    const first = await openLocalRuntime(env());
+    const first = await openLocalRuntime(Platform.env());
     const admin = (await first.platform.users.byUsername("admin"))!;
     await first.platform.users.setPassword(admin.id, "changed-in-the-dashboard", { id: "admin" });
     first.platform.close();
 
-    const rt = await openLocalRuntime(env());
+    const rt = await openLocalRuntime(Platform.env());
     try {
       expect(rt.warnings).toEqual([ADMIN_PASSWORD_NOT_APPLIED]);
       expect(await rt.platform.users.authenticate("admin", ADMIN_PASSWORD)).toBeUndefined();
@@ -54,7 +54,7 @@ describe("starting with the secrets in the environment", () => {
 
   it("warns when the data directory is open to other users, and says how to close it", async () => {
     chmodSync(dataDir, 0o755);
-    const rt = await openLocalRuntime(env());
+    const rt = await openLocalRuntime(Platform.env());
     try {
       expect(rt.warnings).toContain(
         `The data directory ${dataDir} is open to other users (mode 755); it holds password hashes and customers' data. Make it owner-only: chmod 700 ${dataDir}`,
@@ -79,7 +79,7 @@ describe("the way back in when no admin can sign in", () => {
     expect(temporary).toBeDefined();
     expect(listed).toMatch(/^admin\s+admin\s+active {2}\(must change password\)$/m);
 
-    const rt = await openLocalRuntime(env());
+    const rt = await openLocalRuntime(Platform.env());
     try {
       expect(await rt.platform.users.authenticate("admin", "changed-in-the-dashboard")).toBeUndefined();
       expect(await rt.platform.users.authenticate("admin", temporary!)).toMatchObject({ username: "admin", must_change_password: true });

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openLocalPlatform } from "../src/adapters/local/platform.ts";
-import { hashApiKey } from "../src/credentials.ts";
-import { defaultSettings } from "../src/settings.ts";
+import { hashApiKey } from "../src/user/credentials.ts";
+import { defaultSettings } from "../src/settings/settings.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "fraud-access-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Audit } from "../src/audit.ts";
+import { Audit } from "../src/audit/audit.ts";
 
 const change = { by: { id: "admin" }, at: "2026-01-05T10:00:00.000Z" };
 

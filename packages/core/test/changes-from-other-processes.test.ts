@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { openLocalPlatform } from "../src/adapters/local/index.ts";
-import { DEMO_RULESET } from "../src/demo-ruleset.ts";
-import { RulesetContent } from "../src/ruleset.ts";
-import { seedDemo } from "../src/seed.ts";
-import { defaultSettings } from "../src/settings.ts";
+import { DEMO_RULESET } from "../src/demo/ruleset.ts";
+import { RulesetContent } from "../src/ruleset/ruleset.ts";
+import { seedDemo } from "../src/demo/seed.ts";
+import { defaultSettings } from "../src/settings/settings.ts";
 import { localPlatforms, submitted, usual } from "./local-platform-support.ts";
 import { NOW } from "./support.ts";
 

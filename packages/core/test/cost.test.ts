@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultWorkload, estimateMonthlyCost, measuredSizes, PRICES, usdToXaf } from "../src/cost.ts";
+import { defaultWorkload, estimateMonthlyCost, measuredSizes, PRICES, usdToXaf } from "../src/tools/cost.ts";
 
 const lab = () => estimateMonthlyCost(defaultWorkload(50_000, 5_000));
 

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ensureDataDir, loadOrCreateSecrets, openLocalPlatform, secretsFile } from "../src/adapters/local/index.ts";
-import { defaultSettings } from "../src/settings.ts";
-import { ensureAdminAccount } from "../src/users.ts";
+import { defaultSettings } from "../src/settings/settings.ts";
+import { ensureAdminAccount } from "../src/user/sign-in.ts";
 
 const dirs: string[] = [];
 function scratch(): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, toCsv } from "../src/csv.ts";
-import { parseCsvLine } from "../src/eval/csv.ts";
+import { csvCell, toCsv } from "../src/report/csv.ts";
+import { parseCsvLine } from "../src/tools/eval/csv.ts";
 
 /** What a spreadsheet would evaluate if it came first in a cell (OWASP, ASVS 1.2.10, full-width forms). */
 const HOSTILE = [

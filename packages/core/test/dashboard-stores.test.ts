@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openLocalPlatform, type LocalPlatform } from "../src/adapters/local/index.ts";
-import { env } from "../src/env.ts";
-import { can } from "../src/users.ts";
-import { seedDemo } from "../src/seed.ts";
-import { defaultSettings } from "../src/settings.ts";
+import { env } from "../src/platform/env.ts";
+import { can } from "../src/user/users.ts";
+import { seedDemo } from "../src/demo/seed.ts";
+import { defaultSettings } from "../src/settings/settings.ts";
 import { NOW } from "./support.ts";
 
 const admin = { id: "admin", role: "admin" };

@@ -1,9 +1,9 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { LocalDecisionLog } from "../src/adapters/local/decision-log.ts";
-import { decide } from "../src/decision.ts";
-import { defaultSettings } from "../src/settings.ts";
-import { parseTransaction } from "../src/transaction.ts";
+import { decide } from "../src/decision/decision.ts";
+import { defaultSettings } from "../src/settings/settings.ts";
+import { parseTransaction } from "../src/transaction/transaction.ts";
 import { counts, localPlatforms, parsedUsual, usual } from "./local-platform-support.ts";
 import { at, HOUR, NOW } from "./support.ts";
 

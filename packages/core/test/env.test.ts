@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { env } from "../src/env.ts";
-import { isTimeZone, Settings } from "../src/settings.ts";
+import { env } from "../src/platform/env.ts";
+import { isTimeZone, Settings } from "../src/settings/settings.ts";
 
 describe("FRAUD_PUBLIC_URL and FRAUD_TRUSTED_PROXY", () => {
   it("are unset unless given", () => {

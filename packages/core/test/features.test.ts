@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { computeFeatures, FEATURE_NAMES, FEATURES, hourIn, type Features } from "../src/features.ts";
-import { haversineKm, lookupPlace } from "../src/geo.ts";
-import { applyTransaction, newProfile, profileFromSummary, type Profile } from "../src/profile.ts";
-import type { Transaction } from "../src/transaction.ts";
+import { computeFeatures, FEATURE_NAMES, FEATURES, hourIn, type Features } from "../src/features/features.ts";
+import { haversineKm, lookupPlace } from "../src/features/geo.ts";
+import { applyTransaction, newProfile, profileFromSummary, type Profile } from "../src/profile/profile.ts";
+import type { Transaction } from "../src/transaction/transaction.ts";
 import { at, customer, DAY, HOUR, NOW, SECOND, tx, withHistory } from "./support.ts";
 
 const DOUALA = { timeZone: "Africa/Douala" };

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { distanceKm, GAZETTEER_SIZE, haversineKm, lookupPlace, type Place } from "../src/geo.ts";
+import { distanceKm, GAZETTEER_SIZE, haversineKm, lookupPlace, type Place } from "../src/features/geo.ts";
 
 const R = 6371.0088;
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openLocalPlatform } from "../src/adapters/local/index.ts";
-import { DEMO_RULESET } from "../src/demo-ruleset.ts";
-import { lookupPlace } from "../src/geo.ts";
-import { demoCustomers, labScenario, LAB_CUSTOMERS, type LabTransaction } from "../src/lab.ts";
-import { seedDemo } from "../src/seed.ts";
-import { defaultSettings } from "../src/settings.ts";
+import { DEMO_RULESET } from "../src/demo/ruleset.ts";
+import { lookupPlace } from "../src/features/geo.ts";
+import { demoCustomers, labScenario, LAB_CUSTOMERS, type LabTransaction } from "../src/demo/scenario.ts";
+import { seedDemo } from "../src/demo/seed.ts";
+import { defaultSettings } from "../src/settings/settings.ts";
 import { NOW, tempDirs } from "./support.ts";
 
 const dirs = tempDirs();

@@ -1,9 +1,9 @@
 import { afterEach } from "vitest";
 import { openLocalPlatform, type LocalPlatform } from "../src/adapters/local/index.ts";
-import { Decision } from "../src/decision.ts";
-import { seedDemo } from "../src/seed.ts";
-import { defaultSettings } from "../src/settings.ts";
-import { parseTransaction, type Transaction, type TransactionInput } from "../src/transaction.ts";
+import { Decision } from "../src/decision/decision.ts";
+import { seedDemo } from "../src/demo/seed.ts";
+import { defaultSettings } from "../src/settings/settings.ts";
+import { parseTransaction, type Transaction, type TransactionInput } from "../src/transaction/transaction.ts";
 import { at, HOUR, NOW, tempDirs } from "./support.ts";
 
 /**

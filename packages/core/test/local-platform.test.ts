@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { openLocalPlatform, type LocalPlatform } from "../src/adapters/local/index.ts";
-import { DEMO_RULESET } from "../src/demo-ruleset.ts";
-import { env } from "../src/env.ts";
-import { seedDemo } from "../src/seed.ts";
-import { defaultSettings } from "../src/settings.ts";
+import { DEMO_RULESET } from "../src/demo/ruleset.ts";
+import { env } from "../src/platform/env.ts";
+import { seedDemo } from "../src/demo/seed.ts";
+import { defaultSettings } from "../src/settings/settings.ts";
 import { counts, localPlatforms } from "./local-platform-support.ts";
 import { HOUR, NOW } from "./support.ts";
 

@@ -3,12 +3,12 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lakeGlob, LocalLakeWriter, openLocalPlatform, OutboxWorker, type LocalPlatform } from "../src/adapters/local/index.ts";
-import { Decision } from "../src/decision.ts";
-import { LAKE_COLUMNS, toLakeRecord } from "../src/lake-schema.ts";
-import { maskPersonalData } from "../src/personal-data.ts";
-import { seedDemo } from "../src/seed.ts";
-import { defaultSettings } from "../src/settings.ts";
-import type { TransactionInput } from "../src/transaction.ts";
+import { Decision } from "../src/decision/decision.ts";
+import { LAKE_COLUMNS, toLakeRecord } from "../src/lake/schema.ts";
+import { maskPersonalData } from "../src/privacy/personal-data.ts";
+import { seedDemo } from "../src/demo/seed.ts";
+import { defaultSettings } from "../src/settings/settings.ts";
+import type { TransactionInput } from "../src/transaction/transaction.ts";
 import { count, localPlatforms, submitted, usual } from "./local-platform-support.ts";
 import { at, MINUTE, NOW } from "./support.ts";
 

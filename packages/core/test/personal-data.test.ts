@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CustomerRefs, maskPersonalData } from "../src/personal-data.ts";
+import { CustomerRefs, maskPersonalData } from "../src/privacy/personal-data.ts";
 
 describe("maskPersonalData", () => {
   it("masks email addresses, keeping the first letter and the domain", () => {

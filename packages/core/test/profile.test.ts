@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { decide } from "../src/decision.ts";
-import type { ListEntry } from "../src/lists.ts";
-import { applyTransaction, MAX_KNOWN_COUNTERPARTIES, MAX_KNOWN_DEVICES, MAX_RECENT, newProfile, Profile, summary30d } from "../src/profile.ts";
+import { decide } from "../src/decision/decision.ts";
+import type { ListEntry } from "../src/list/lists.ts";
+import { applyTransaction, MAX_KNOWN_COUNTERPARTIES, MAX_KNOWN_DEVICES, MAX_RECENT, newProfile, Profile, summary30d } from "../src/profile/profile.ts";
 import { at, customer, DAY, demoRuleset, HOUR, MINUTE, NOW, SECOND, tx, withHistory } from "./support.ts";
 
 const SETTINGS = { timeZone: "Africa/Douala" };

@@ -1,17 +1,17 @@
 import { Environment } from "@marcbachmann/cel-js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decide, evaluateRules } from "../src/decision.ts";
-import { DEMO_RULESET } from "../src/demo-ruleset.ts";
-import { evaluateLab } from "../src/eval/replay.ts";
-import { FEATURE_NAMES, FEATURES, type Features } from "../src/features.ts";
-import { checkExpression, compileRule, Rule } from "../src/rule.ts";
-import { boundedProgram, RuleCostExceeded } from "../src/rule-budget.ts";
-import { estimateCost, MAX_RULE_COST } from "../src/rule-cost.ts";
-import { RulesetContent, validateRulesetContent, type RulesetContentInput } from "../src/ruleset.ts";
-import { CARD_RULESET } from "../src/rulesets/card.ts";
-import { MOBILE_MONEY_RULESET } from "../src/rulesets/mobile-money.ts";
-import { defaultSettings } from "../src/settings.ts";
+import { decide, evaluateRules } from "../src/decision/decision.ts";
+import { DEMO_RULESET } from "../src/demo/ruleset.ts";
+import { evaluateLab } from "../src/tools/eval/replay.ts";
+import { FEATURE_NAMES, FEATURES, type Features } from "../src/features/features.ts";
+import { checkExpression, compileRule, Rule } from "../src/rule/rule.ts";
+import { boundedProgram, RuleCostExceeded } from "../src/rule/budget.ts";
+import { estimateCost, MAX_RULE_COST } from "../src/rule/cost.ts";
+import { RulesetContent, validateRulesetContent, type RulesetContentInput } from "../src/ruleset/ruleset.ts";
+import { CARD_RULESET } from "../src/ruleset/card.ts";
+import { MOBILE_MONEY_RULESET } from "../src/ruleset/mobile-money.ts";
+import { defaultSettings } from "../src/settings/settings.ts";
 import { compile, customer, tx } from "./support.ts";
 
 /** The interpreter, set up as rule.ts sets it up. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DEMO_RULESET } from "../src/demo-ruleset.ts";
-import { VisibleError } from "../src/errors.ts";
-import { RulesetContent, type RulesetContentInput } from "../src/ruleset.ts";
+import { DEMO_RULESET } from "../src/demo/ruleset.ts";
+import { VisibleError } from "../src/errors/errors.ts";
+import { RulesetContent, type RulesetContentInput } from "../src/ruleset/ruleset.ts";
 import { counts, localPlatforms, submitted, usual } from "./local-platform-support.ts";
 import { at, HOUR } from "./support.ts";
 

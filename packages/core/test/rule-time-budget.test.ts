@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { compileRuleset, evaluateRules, RulesetContent, type Features } from "../src/index.ts";
+import { Decision, type Features, Ruleset } from "../src/index.ts";
 
 describe("time budget", () => {
-  const ruleset = compileRuleset({
+  const ruleset = Ruleset.compileRuleset({
     version: 1,
-    ...RulesetContent.parse({
+    ...Ruleset.RulesetContent.parse({
       fallback_decision: "REVIEW",
       time_budget_ms: 5,
       rules: [
@@ -14,19 +14,19 @@ describe("time budget", () => {
       ],
     }),
   });
-  const features = { amount: 500 } as unknown as Features;
+  const features = { amount: 500 } as unknown as Features.Features;
 
   it("keeps a stricter decision already reached when time runs out", () => {
     let t = 0;
     const clock = () => (t += 10);
-    const out = evaluateRules(ruleset, features, clock);
+    const out = Decision.evaluateRules(ruleset, features, clock);
     expect(out.fallback_reason).toMatch(/budget/);
     expect(out.decision).toBe("BLOCKED");
   });
 
   it("takes the fallback when the rules so far would approve", () => {
     let t = 0;
-    const out = evaluateRules(ruleset, { amount: 50 } as unknown as Features, () => (t += 10));
+    const out = Decision.evaluateRules(ruleset, { amount: 50 } as unknown as Features.Features, () => (t += 10));
     expect(out.fallback_reason).toMatch(/budget/);
     expect(out.decision).toBe("REVIEW");
   });

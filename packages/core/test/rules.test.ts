@@ -1,14 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { decide, evaluateRules, type DecideOutput } from "../src/decision.ts";
-import { DEMO_RULESET } from "../src/demo-ruleset.ts";
-import { VisibleError } from "../src/errors.ts";
-import { computeFeatures } from "../src/features.ts";
-import { lookupPlace } from "../src/geo.ts";
-import type { ListEntry } from "../src/lists.ts";
-import { type Profile, type RiskLevel } from "../src/profile.ts";
-import { checkExpression, MAX_EXPRESSION_LENGTH } from "../src/rule.ts";
-import { defaultRulesetContent, outcomeFor, raisesAlert, validateRulesetContent, type CompiledRuleset, type RulesetContentInput } from "../src/ruleset.ts";
-import type { Transaction, TransactionInput } from "../src/transaction.ts";
+import { decide, evaluateRules, type DecideOutput } from "../src/decision/decision.ts";
+import { DEMO_RULESET } from "../src/demo/ruleset.ts";
+import { VisibleError } from "../src/errors/errors.ts";
+import { computeFeatures } from "../src/features/features.ts";
+import { lookupPlace } from "../src/features/geo.ts";
+import type { ListEntry } from "../src/list/lists.ts";
+import { type Profile, type RiskLevel } from "../src/profile/profile.ts";
+import { checkExpression, MAX_EXPRESSION_LENGTH } from "../src/rule/rule.ts";
+import {
+  defaultRulesetContent,
+  outcomeFor,
+  raisesAlert,
+  validateRulesetContent,
+  type CompiledRuleset,
+  type RulesetContentInput,
+} from "../src/ruleset/ruleset.ts";
+import type { Transaction, TransactionInput } from "../src/transaction/transaction.ts";
 import { at, compile, customer, DAY, demoRuleset, HOUR, NOW, SECOND, tx, withHistory } from "./support.ts";
 
 const SETTINGS = { timeZone: "Africa/Douala" };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Decision } from "../src/decision.ts";
+import { Decision } from "../src/decision/decision.ts";
 import { counts, localPlatforms, submitted, usual } from "./local-platform-support.ts";
 import { at, HOUR, MINUTE } from "./support.ts";
 

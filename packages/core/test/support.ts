@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEMO_RULESET } from "../src/demo-ruleset.ts";
-import { applyTransaction, newProfile, type Profile } from "../src/profile.ts";
-import { compileRuleset, RulesetContent, type CompiledRuleset, type RulesetContentInput } from "../src/ruleset.ts";
-import { parseTransaction, type Transaction, type TransactionInput } from "../src/transaction.ts";
+import { DEMO_RULESET } from "../src/demo/ruleset.ts";
+import { applyTransaction, newProfile, type Profile } from "../src/profile/profile.ts";
+import { compileRuleset, RulesetContent, type CompiledRuleset, type RulesetContentInput } from "../src/ruleset/ruleset.ts";
+import { parseTransaction, type Transaction, type TransactionInput } from "../src/transaction/transaction.ts";
 
 /** The fixed "now" of the tests: a summer Sunday, noon UTC (13:00 in Douala). */
 export const NOW = new Date("2025-06-15T12:00:00.000Z");

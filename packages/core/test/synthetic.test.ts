@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { everydayAmount, mixedTraffic, SYNTHETIC_CITIES, syntheticTransaction, usualAmount } from "../src/demo/synthetic.ts";
-import { seededRandom } from "../src/lab.ts";
-import { parseTransaction } from "../src/transaction.ts";
+import { seededRandom } from "../src/demo/scenario.ts";
+import { parseTransaction } from "../src/transaction/transaction.ts";
 
 const traffic = (seed: number, n: number, units: "lab" | "xaf") => {
   const rnd = seededRandom(seed);

@@ -3,14 +3,14 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { lakeGlob, LocalLakeWriter, LocalTestDecisionLog, openLocalPlatform, OutboxWorker, type LocalPlatform } from "../src/adapters/local/index.ts";
-import { Scoring } from "../src/scoring.ts";
-import type { Decision } from "../src/decision.ts";
-import { VisibleError } from "../src/errors.ts";
-import { labScenario } from "../src/lab.ts";
-import { seedDemo } from "../src/seed.ts";
-import { defaultSettings } from "../src/settings.ts";
-import type { SubmitResult } from "../src/scoring.ts";
-import type { TransactionInput } from "../src/transaction.ts";
+import { Scoring } from "../src/decision/scoring.ts";
+import type { Decision } from "../src/decision/decision.ts";
+import { VisibleError } from "../src/errors/errors.ts";
+import { labScenario } from "../src/demo/scenario.ts";
+import { seedDemo } from "../src/demo/seed.ts";
+import { defaultSettings } from "../src/settings/settings.ts";
+import type { SubmitResult } from "../src/decision/scoring.ts";
+import type { TransactionInput } from "../src/transaction/transaction.ts";
 import { HOUR, MINUTE, NOW, at, tempDirs } from "./support.ts";
 
 /*

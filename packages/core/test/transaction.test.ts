@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Settings } from "../src/settings.ts";
-import { parseTransaction, Transaction, TransactionInput, TRANSACTION_TYPES, type ParseResult } from "../src/transaction.ts";
+import { Settings } from "../src/settings/settings.ts";
+import { parseTransaction, Transaction, TransactionInput, TRANSACTION_TYPES, type ParseResult } from "../src/transaction/transaction.ts";
 import { MINUTE, NOW } from "./support.ts";
 
 const VALID = { user_id: "user-1", amount: 2500, merchant_id: "MERCH_1" } as const;

@@ -2,9 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { env } from "../src/env.ts";
-import type { AlertMessage } from "../src/ports.ts";
-import { alertWebhookId, generateWebhookSecret, WebhookAlerter, webhookSignature, WebhookSecrets } from "../src/webhook.ts";
+import { env } from "../src/platform/env.ts";
+import type { AlertMessage } from "../src/platform/ports.ts";
+import { alertWebhookId, generateWebhookSecret, WebhookAlerter, webhookSignature, WebhookSecrets } from "../src/monitoring/webhook.ts";
 
 // Signed alert webhooks, checked by the specification's test vector and by its reference
 // verifier (the `standardwebhooks` package), as a receiver would check them.

@@ -3,14 +3,14 @@ import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempo
 import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
-import type { AlertMessage, Alerter } from "@fraud/core";
+import type { Platform } from "@fraud/core";
 import { recordScoredEvent, type AwsAlertInbox, type AwsLiveMetrics } from "@fraud/core/aws";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import { scoredEventHandler } from "./scored-events.ts";
 
 export interface ConsumerDeps {
   /** The alert channels: SNS (the risk team's e-mail), and the signed webhook when the stage has one. */
-  alerters: readonly Alerter[];
+  alerters: readonly Platform.Alerter[];
   /** The dashboard's alert inbox and live figures, fed from the stream like the local worker does. */
   inbox: Pick<AwsAlertInbox, "raise">;
   liveMetrics: Pick<AwsLiveMetrics, "record">;
@@ -33,7 +33,7 @@ export function createConsumerHandler(deps: ConsumerDeps) {
   const sends = deps.alerters.map((a) =>
     makeIdempotent(a.send.bind(a), { persistenceStore: deps.persistence(a.channel), config: idempotency, keyPrefix: `consumer.alert.${a.channel}` }),
   );
-  const sendAlertOnce = async (message: AlertMessage) => {
+  const sendAlertOnce = async (message: Platform.AlertMessage) => {
     const failed = (await Promise.allSettled(sends.map((send) => send(message)))).find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
   };

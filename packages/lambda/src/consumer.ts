@@ -3,7 +3,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { WebhookAlerter, WebhookSecrets, type Alerter } from "@fraud/core";
+import { Monitoring, type Platform } from "@fraud/core";
 import { AwsAlertInbox, AwsLiveMetrics, createAwsClients, SnsAlerter } from "@fraud/core/aws";
 import { Config } from "sst/node/config";
 import { createConsumerHandler } from "./consumer-app.ts";
@@ -21,10 +21,10 @@ tracer.captureAWSv3Client(dynamo);
 const idempotencyClient = tracer.captureAWSv3Client(new DynamoDBClient({}));
 
 /** A stage with FRAUD_ALERT_WEBHOOK_URL also posts alerts there, signed with the SST secret FRAUD_WEBHOOK_SECRET (docs/alerts.md). */
-function webhookAlerter(url: string): Alerter {
-  const secrets = WebhookSecrets.safeParse(Reflect.get(Config, "FRAUD_WEBHOOK_SECRET"));
+function webhookAlerter(url: string): Platform.Alerter {
+  const secrets = Monitoring.WebhookSecrets.safeParse(Reflect.get(Config, "FRAUD_WEBHOOK_SECRET"));
   if (!secrets.success) throw new Error(`the FRAUD_WEBHOOK_SECRET secret ${secrets.error.issues[0]?.message ?? "is invalid"}`);
-  return new WebhookAlerter(url, secrets.data);
+  return new Monitoring.WebhookAlerter(url, secrets.data);
 }
 
 export const handler = createConsumerHandler({

@@ -1,16 +1,16 @@
-import { AWS_TABLE_STORES, AWS_TABLES, Settings, type AwsTable } from "@fraud/core";
+import { Platform, Settings } from "@fraud/core";
 import { DEFAULT_DECISION_TTL_DAYS, type TableNames } from "@fraud/core/aws";
 import { z } from "zod";
 
 // The Lambda functions' configuration, set by the stacks (stacks/*.ts), validated once per container.
 
 /** The tables every function is told of: all but the dashboard's test transactions, which only the dashboard may reach. */
-type FunctionTable = Exclude<AwsTable, "tests">;
-const FUNCTION_TABLES = AWS_TABLE_STORES.filter((store): store is FunctionTable => store !== "tests");
-type FunctionTableVariable = (typeof AWS_TABLES)[FunctionTable];
+type FunctionTable = Exclude<Platform.AwsTable, "tests">;
+const FUNCTION_TABLES = Platform.AWS_TABLE_STORES.filter((store): store is FunctionTable => store !== "tests");
+type FunctionTableVariable = (typeof Platform.AWS_TABLES)[FunctionTable];
 
 const Tables = z.object(
-  Object.fromEntries(FUNCTION_TABLES.map((store) => [AWS_TABLES[store], z.string().min(1)])) as Record<FunctionTableVariable, z.ZodString>,
+  Object.fromEntries(FUNCTION_TABLES.map((store) => [Platform.AWS_TABLES[store], z.string().min(1)])) as Record<FunctionTableVariable, z.ZodString>,
 );
 
 const Ingest = Tables.extend({
@@ -50,13 +50,13 @@ function parse<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): z.inf
 }
 
 function tableNames(e: z.infer<typeof Tables>): TableNames {
-  return Object.fromEntries(FUNCTION_TABLES.map((store) => [store, e[AWS_TABLES[store]]])) as TableNames;
+  return Object.fromEntries(FUNCTION_TABLES.map((store) => [store, e[Platform.AWS_TABLES[store]]])) as TableNames;
 }
 
 export function ingestEnv(source: NodeJS.ProcessEnv = process.env) {
   const e = parse(Ingest, source);
   const tables = tableNames(e);
-  const settings = Settings.parse({
+  const settings = Settings.Settings.parse({
     currency: e.FRAUD_CURRENCY,
     timeZone: e.FRAUD_TIME_ZONE,
     maxAmount: e.FRAUD_MAX_AMOUNT,

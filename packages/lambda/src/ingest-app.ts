@@ -1,5 +1,5 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { ApiKeyStore } from "@fraud/core";
+import type { User } from "@fraud/core";
 import type { AwsPlatform } from "@fraud/core/aws";
 import { handle } from "hono/aws-lambda";
 import { createApi } from "@fraud/api";
@@ -10,7 +10,7 @@ import { createApi } from "@fraud/api";
  */
 export function createIngestHandler(
   platform: AwsPlatform,
-  options: { bodyLimitBytes?: number; logger: Pick<Logger, "error" | "warn">; callers?: ApiKeyStore },
+  options: { bodyLimitBytes?: number; logger: Pick<Logger, "error" | "warn">; callers?: User.ApiKeyStore },
 ) {
   const app = createApi({
     scoring: platform.scoring,

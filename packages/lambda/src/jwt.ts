@@ -1,4 +1,4 @@
-import { API_KEY_SCOPES, VisibleError, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "@fraud/core";
+import { Errors, User } from "@fraud/core";
 import { z } from "zod";
 
 const Claims = z.object({
@@ -25,10 +25,10 @@ function payloadOf(token: string): unknown {
 }
 
 /** `ingest`, `read`, or a resource server's `<name>/ingest`, `<name>/read`. */
-function scopesOf(claims: z.infer<typeof Claims>): ApiKeyScope[] {
+function scopesOf(claims: z.infer<typeof Claims>): User.ApiKeyScope[] {
   const raw = [...(claims.scope?.split(" ") ?? []), ...(Array.isArray(claims.scp) ? claims.scp : (claims.scp?.split(" ") ?? []))];
   const names = new Set(raw.map((s) => s.slice(s.lastIndexOf("/") + 1)));
-  return API_KEY_SCOPES.filter((s) => names.has(s));
+  return User.API_KEY_SCOPES.filter((s) => names.has(s));
 }
 
 /**
@@ -38,13 +38,13 @@ function scopesOf(claims: z.infer<typeof Claims>): ApiKeyScope[] {
  * again, in case the function is ever reached another way) and turns its scopes into the API's
  * `ingest` / `read` scopes. API keys are not used on such a stage.
  */
-export class GatewayJwtCallers implements ApiKeyStore {
+export class GatewayJwtCallers implements User.ApiKeyStore {
   constructor(
     private readonly expected: { issuer: string; audience: readonly string[] },
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async verify(token: string): Promise<ApiKeyInfo | undefined> {
+  async verify(token: string): Promise<User.ApiKeyInfo | undefined> {
     const parsed = Claims.safeParse(payloadOf(token));
     if (!parsed.success) return undefined;
     const c = parsed.data;
@@ -55,14 +55,14 @@ export class GatewayJwtCallers implements ApiKeyStore {
   }
 
   private refuse(): never {
-    throw new VisibleError("API_KEYS_NOT_USED", "this deployment authorises callers with tokens from its identity provider, not API keys");
+    throw new Errors.VisibleError("API_KEYS_NOT_USED", "this deployment authorises callers with tokens from its identity provider, not API keys");
   }
 
   async create(): Promise<never> {
     this.refuse();
   }
 
-  async list(): Promise<ApiKeyInfo[]> {
+  async list(): Promise<User.ApiKeyInfo[]> {
     return [];
   }
 

@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Tracer } from "@aws-lambda-powertools/tracer";
-import { Reports } from "@fraud/core";
+import { Report } from "@fraud/core";
 import { AthenaReportRunner, AwsReportStore, createAwsClients } from "@fraud/core/aws";
 import { maskLogValue } from "@fraud/core/logs";
 import { reportsEnv } from "./env.ts";
@@ -23,5 +23,5 @@ const runner = new AthenaReportRunner(athena, {
 });
 
 export const handler = createReportHandler(
-  new Reports({ store: new AwsReportStore(dynamo, { analytics: env.FRAUD_TABLE_ANALYTICS, audit: env.FRAUD_TABLE_AUDIT }), runner, timeoutMs: 240_000 }),
+  new Report.Reports({ store: new AwsReportStore(dynamo, { analytics: env.FRAUD_TABLE_ANALYTICS, audit: env.FRAUD_TABLE_AUDIT }), runner, timeoutMs: 240_000 }),
 );

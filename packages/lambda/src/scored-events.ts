@@ -1,13 +1,13 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { MetricUnit, type Metrics } from "@aws-lambda-powertools/metrics";
-import { DECISIONS, type AlertMessage, type Decision, type DecisionOutcome } from "@fraud/core";
+import { type Decision, type Platform, Ruleset } from "@fraud/core";
 import { alertOf, decodeEvent } from "@fraud/core/aws";
 import type { KinesisStreamRecord } from "aws-lambda";
 
 export interface ScoredEventDeps {
   /** Stores what the dashboard shows of the event (alert inbox, live figures); a no-op when done before. */
-  recordEvent: (decision: Decision) => Promise<unknown>;
-  sendAlert: (message: AlertMessage) => Promise<unknown>;
+  recordEvent: (decision: Decision.Decision) => Promise<unknown>;
+  sendAlert: (message: Platform.AlertMessage) => Promise<unknown>;
   metrics: Pick<Metrics, "addMetric" | "singleMetric" | "publishStoredMetrics">;
   logger: Pick<Logger, "error">;
 }
@@ -17,7 +17,7 @@ export interface ScoredEventDeps {
  * (one EMF document per outcome, dimension `decision`), and every score and latency.
  */
 export function scoredEventHandler(deps: ScoredEventDeps) {
-  const counts = new Map<DecisionOutcome, number>();
+  const counts = new Map<Ruleset.DecisionOutcome, number>();
   return {
     async record(record: KinesisStreamRecord): Promise<void> {
       let decision;
@@ -37,7 +37,7 @@ export function scoredEventHandler(deps: ScoredEventDeps) {
       deps.metrics.addMetric("LatencyMs", MetricUnit.Milliseconds, decision.latency_ms);
     },
     flush(): void {
-      for (const outcome of DECISIONS) {
+      for (const outcome of Ruleset.DECISIONS) {
         const n = counts.get(outcome);
         if (!n) continue;
         deps.metrics.singleMetric().addDimension("decision", outcome).addMetric("Decisions", MetricUnit.Count, n);

@@ -1,17 +1,6 @@
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  alertWebhookId,
-  defaultSettings,
-  generateWebhookSecret,
-  Reports,
-  seedDemo,
-  WebhookAlerter,
-  type AlertMessage,
-  type Alerter,
-  type ReportQuery,
-  type ReportRunner,
-} from "@fraud/core";
+import { Demo, Monitoring, type Platform, Report, Settings } from "@fraud/core";
 import { AwsReportStore, openAwsPlatform, type AwsPlatform } from "@fraud/core/aws";
 import { openLocalPlatform } from "@fraud/core/local";
 import type { LambdaEvent } from "hono/aws-lambda";
@@ -45,8 +34,15 @@ beforeAll(async () => {
   emulators = await startEmulators();
   tables = await emulators.createTables();
   streamName = await emulators.createStream();
-  platform = openAwsPlatform({ tables, streamName, settings: defaultSettings, clients: emulators.clients, clock: tickingClock(NOW), rulesetCacheMs: 0 });
-  await seedDemo(platform, new Date(NOW));
+  platform = openAwsPlatform({
+    tables,
+    streamName,
+    settings: Settings.defaultSettings,
+    clients: emulators.clients,
+    clock: tickingClock(NOW),
+    rulesetCacheMs: 0,
+  });
+  await Demo.seedDemo(platform, new Date(NOW));
   await registerBootstrapKey(platform, KEY);
 });
 afterAll(async () => {
@@ -90,9 +86,9 @@ describe("ingest Lambda", () => {
 
   it("scores like the local API: same request, same seeded data, same decision", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fraud-parity-"));
-    const local = openLocalPlatform({ dataDir: dir, settings: defaultSettings, clock: tickingClock(NOW) });
+    const local = openLocalPlatform({ dataDir: dir, settings: Settings.defaultSettings, clock: tickingClock(NOW) });
     try {
-      await seedDemo(local, new Date(NOW));
+      await Demo.seedDemo(local, new Date(NOW));
       await local.apiKeys.create("test", ["ingest", "read"], { id: "t" }, KEY);
       const localApi = createApi({ scoring: local.scoring, decisions: local.decisions, apiKeys: local.apiKeys, logger: silent });
       const requests = [
@@ -201,8 +197,8 @@ describe("ingest Lambda on a stage with a JWT authorizer", () => {
 
 describe("scored-event consumer Lambda", () => {
   it("alerts once per REVIEW/BLOCKED decision however often a record comes, feeds the inbox and live figures once, and reports bad records one by one", async () => {
-    const sent: AlertMessage[] = [];
-    const alerter: Alerter = { channel: "test", send: async (m) => void sent.push(m) };
+    const sent: Platform.AlertMessage[] = [];
+    const alerter: Platform.Alerter = { channel: "test", send: async (m) => void sent.push(m) };
     const metrics: Array<[string, number, string?]> = [];
     const fakeMetrics = {
       addMetric: (name: string, _unit: unknown, value: number) => void metrics.push([name, value]),
@@ -271,7 +267,7 @@ describe("scored-event consumer Lambda", () => {
 
 describe("scored-event consumer Lambda on a stage with an alert webhook", () => {
   it("posts each alert signed, retries the record while the webhook fails without e-mailing again, and keeps the webhook's id", async () => {
-    const secret = generateWebhookSecret();
+    const secret = Monitoring.generateWebhookSecret();
     let answer = 500;
     const posts: Array<{ headers: Record<string, string>; body: string }> = [];
     const receiver = createServer((req, res) => {
@@ -291,11 +287,11 @@ describe("scored-event consumer Lambda on a stage with an alert webhook", () => 
     });
     await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
     try {
-      const emails: AlertMessage[] = [];
+      const emails: Platform.AlertMessage[] = [];
       const handler = createConsumerHandler({
         alerters: [
           { channel: "email", send: async (m) => void emails.push(m) },
-          new WebhookAlerter(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`, [secret]),
+          new Monitoring.WebhookAlerter(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`, [secret]),
         ],
         inbox: platform.alerts,
         liveMetrics: platform.metrics,
@@ -342,7 +338,7 @@ describe("scored-event consumer Lambda on a stage with an alert webhook", () => 
       expect(emails.map((m) => m.transaction_id)).toEqual(["p-2"]);
       // Refused once, delivered once, then remembered.
       expect(posts).toHaveLength(2);
-      expect(posts.map((p) => p.headers["webhook-id"])).toEqual([alertWebhookId("p-2"), alertWebhookId("p-2")]);
+      expect(posts.map((p) => p.headers["webhook-id"])).toEqual([Monitoring.alertWebhookId("p-2"), Monitoring.alertWebhookId("p-2")]);
       for (const p of posts)
         expect(new Webhook(secret).verify(p.body, p.headers)).toMatchObject({ type: "fraud.alert", transaction_id: "p-2", decision: "BLOCKED" });
     } finally {
@@ -353,8 +349,8 @@ describe("scored-event consumer Lambda on a stage with an alert webhook", () => 
 
 describe("report runner Lambda", () => {
   it("runs a report saved by an analyst (read from DynamoDB) or a built-in one, and refuses an unknown name", async () => {
-    const queries: ReportQuery[] = [];
-    const runner: ReportRunner = {
+    const queries: Report.ReportQuery[] = [];
+    const runner: Platform.ReportRunner = {
       engine: "athena",
       check: async () => ({ ok: true }),
       async *stream(query) {
@@ -364,7 +360,7 @@ describe("report runner Lambda", () => {
         yield { type: "done", row_count: 1, truncated: false, elapsed_ms: 1, bytes_scanned: 10 };
       },
     };
-    const reports = new Reports({ store: new AwsReportStore(emulators.clients.dynamo, tables), runner });
+    const reports = new Report.Reports({ store: new AwsReportStore(emulators.clients.dynamo, tables), runner });
     await reports.save(
       {
         name: "saved_count",

@@ -1,4 +1,4 @@
-import { env } from "@fraud/core";
+import { Platform } from "@fraud/core";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
@@ -26,7 +26,7 @@ export type DashboardMessage = { ready: { port: number } };
 async function main(): Promise<void> {
   maskConsole();
   lowerPriority(DASHBOARD_NICE);
-  const e = env();
+  const e = Platform.env();
   const require = createRequire(join(webDir, "package.json"));
   const next = require("next") as (opts: Record<string, unknown>) => { prepare(): Promise<void>; getRequestHandler(): Handler };
   // Next is told the public address: the server forwards the browser's Host header unchanged.

@@ -9,7 +9,7 @@
  * recorded exactly as before (one transaction with the profile and the outbox row), and answered
  * only once committed. Everything else the server does stays on its own connection.
  */
-import { UnavailableError } from "@fraud/core";
+import { Errors } from "@fraud/core";
 import { openLocalPlatform, storeHealth, type RuntimePlatformOptions } from "@fraud/core/local";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { answerTransaction, consoleLogger, type JsonAnswer, type TransactionAnswerer } from "@fraud/api/ingest";
@@ -72,7 +72,7 @@ export class ScoringThread implements TransactionAnswerer {
       if (this.ended) return;
       this.ended = true;
       failed(error);
-      for (const waiter of this.waiting.values()) waiter.reject(new UnavailableError("the scoring thread stopped", { cause: error }));
+      for (const waiter of this.waiting.values()) waiter.reject(new Errors.UnavailableError("the scoring thread stopped", { cause: error }));
       this.waiting.clear();
       if (!this.stopping) onCrash(error);
     };
@@ -88,7 +88,7 @@ export class ScoringThread implements TransactionAnswerer {
   /** As answerTransaction's answer; rejects (the API's 503) only if the thread has stopped. */
   answer(bytes: Uint8Array): Promise<JsonAnswer> {
     return new Promise<JsonAnswer>((resolve, reject) => {
-      if (this.ended) return reject(new UnavailableError("the scoring thread stopped"));
+      if (this.ended) return reject(new Errors.UnavailableError("the scoring thread stopped"));
       const id = this.nextId;
       this.nextId = (this.nextId + 1) % ID_LIMIT;
       this.waiting.set(id, { resolve, reject });

@@ -1,4 +1,4 @@
-import { env } from "@fraud/core";
+import { Platform } from "@fraud/core";
 import { openLocalRuntime, printSecretsOnce, printStartWarnings, secretsFile, WAL_RESTART_PAGES } from "@fraud/core/local";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -79,7 +79,7 @@ class DashboardProcess {
 export async function startServer(): Promise<{ close(): Promise<void>; port: number }> {
   // Rulesets, lists and API keys changed from the dashboard or the CLI (other processes) apply
   // within CHANGES_CHECK_MS: a read per store that often, not four per request.
-  const rt = await openLocalRuntime(env(), { walAutocheckpointPages: WAL_RESTART_PAGES, changesCheckMs: CHANGES_CHECK_MS });
+  const rt = await openLocalRuntime(Platform.env(), { walAutocheckpointPages: WAL_RESTART_PAGES, changesCheckMs: CHANGES_CHECK_MS });
   const { PORT: port, HOST: hostname } = rt.env;
   // The dashboard's process starts once the database is migrated and the API key registered, so
   // that the two never race to do it on a fresh data directory.

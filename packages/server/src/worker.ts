@@ -1,4 +1,4 @@
-import { env, UnavailableError, WebhookAlerter } from "@fraud/core";
+import { Errors, Monitoring, Platform } from "@fraud/core";
 import { ALERTS_BATCH, AlertDeliveries, LocalLakeWriter, openLocalRuntime, OutboxWorker } from "@fraud/core/local";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,7 +26,7 @@ const COMPACT_EVERY_MS = 10 * 60_000;
 
 /** The outbox worker process: alerts, metrics and the lake, at least once and idempotent. */
 export async function runWorker(signal: AbortSignal): Promise<void> {
-  const rt = await openLocalRuntime(env());
+  const rt = await openLocalRuntime(Platform.env());
   const lake = await LocalLakeWriter.open(rt.platform.lakeDir);
   const worker = await untilWritable(
     () =>
@@ -44,7 +44,7 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
   }
   const deliveries = new AlertDeliveries(
     rt.platform.db,
-    rt.env.FRAUD_ALERT_WEBHOOK_URL ? [new WebhookAlerter(rt.env.FRAUD_ALERT_WEBHOOK_URL, rt.secrets.webhook_secrets)] : [],
+    rt.env.FRAUD_ALERT_WEBHOOK_URL ? [new Monitoring.WebhookAlerter(rt.env.FRAUD_ALERT_WEBHOOK_URL, rt.secrets.webhook_secrets)] : [],
     rt.env.settings.currency,
   );
   console.log(`[worker] started (pid ${process.pid}); lake at ${lake.rawDir}; alert channels: ${deliveries.channels.join(", ") || "dashboard only"}`);
@@ -81,7 +81,7 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
       if (n === 0) await new Promise((r) => setTimeout(r, IDLE_MS));
       else if (alerts < ALERTS_BATCH) await new Promise((r) => setTimeout(r, PACE_MS));
     } catch (e) {
-      if (!(e instanceof UnavailableError)) throw e;
+      if (!(e instanceof Errors.UnavailableError)) throw e;
       logUnavailable(e, backoff);
       await new Promise((r) => setTimeout(r, backoff));
       backoff = Math.min(backoff * 2, 10_000);
@@ -96,7 +96,7 @@ export async function runWorker(signal: AbortSignal): Promise<void> {
   console.log("[worker] stopped after draining the outbox");
 }
 
-function logUnavailable(e: UnavailableError, retryMs: number): void {
+function logUnavailable(e: Errors.UnavailableError, retryMs: number): void {
   console.error(`[worker] store unavailable (${(e.cause as Error | undefined)?.message ?? e.message}); retrying in ${retryMs} ms`);
 }
 
@@ -107,7 +107,7 @@ async function untilWritable<T>(make: () => T, signal: AbortSignal): Promise<T |
     try {
       return make();
     } catch (e) {
-      if (!(e instanceof UnavailableError)) throw e;
+      if (!(e instanceof Errors.UnavailableError)) throw e;
       logUnavailable(e, backoff);
       await new Promise((r) => setTimeout(r, backoff));
       backoff = Math.min(backoff * 2, 10_000);
@@ -124,7 +124,7 @@ async function deliverLoop(deliveries: AlertDeliveries, signal: AbortSignal): Pr
       const attempted = await deliveries.deliverDue(new Date());
       if (attempted === 0) await new Promise((r) => setTimeout(r, 500));
     } catch (e) {
-      if (!(e instanceof UnavailableError)) throw e;
+      if (!(e instanceof Errors.UnavailableError)) throw e;
       await new Promise((r) => setTimeout(r, 2_000));
     }
   }

@@ -1,4 +1,4 @@
-import { defaultSettings } from "@fraud/core";
+import { Settings } from "@fraud/core";
 import { openLocalPlatform } from "@fraud/core/local";
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -92,7 +92,7 @@ describe("BackgroundFlush", () => {
 
   it("flushes a real database file with the system's fdatasync, beside SQLite's own connection", async () => {
     const dataDir = tempDir();
-    const platform = openLocalPlatform({ dataDir, settings: defaultSettings });
+    const platform = openLocalPlatform({ dataDir, settings: Settings.defaultSettings });
     const path = platform.db.name;
     platform.db.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)");
     platform.db.pragma("wal_checkpoint(PASSIVE)");

@@ -1,4 +1,4 @@
-import { defaultSettings, seedDemo } from "@fraud/core";
+import { Demo, Settings } from "@fraud/core";
 import { databaseFile, lakeFiles, openLocalPlatform } from "@fraud/core/local";
 import { DuckDBInstance } from "@duckdb/node-api";
 import Database from "better-sqlite3";
@@ -65,8 +65,8 @@ function load(url: string, prefix: string, concurrency: number) {
 
 describe("crash safety", () => {
   it("keeps every acknowledged transaction exactly once after SIGKILL of the server and the worker", async () => {
-    const seedPlatform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
-    await seedDemo(seedPlatform, new Date());
+    const seedPlatform = openLocalPlatform({ dataDir: dir, settings: Settings.defaultSettings });
+    await Demo.seedDemo(seedPlatform, new Date());
     seedPlatform.close();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

@@ -1,4 +1,4 @@
-import { defaultSettings, seedDemo } from "@fraud/core";
+import { Demo, Settings } from "@fraud/core";
 import { databaseFile, lakeGlob, openLocalPlatform } from "@fraud/core/local";
 import { DuckDBInstance } from "@duckdb/node-api";
 import Database from "better-sqlite3";
@@ -89,8 +89,8 @@ describe("SIGKILL at random moments, many times", () => {
   it(`keeps every acknowledged transaction exactly once through ${SERVER_KILLS} server and ${WORKER_KILLS} worker kills (seed printed)`, async () => {
     console.log(`[chaos] seed ${seed} (replay with FRAUD_CHAOS_SEED=${seed})`);
     const rnd = random(seed);
-    const seedPlatform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
-    await seedDemo(seedPlatform, new Date());
+    const seedPlatform = openLocalPlatform({ dataDir: dir, settings: Settings.defaultSettings });
+    await Demo.seedDemo(seedPlatform, new Date());
     seedPlatform.close();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

@@ -1,4 +1,4 @@
-import { defaultSettings, seedDemo, UnavailableError } from "@fraud/core";
+import { Demo, Errors, Settings } from "@fraud/core";
 import { openLocalPlatform, storeHealth, type LocalPlatform } from "@fraud/core/local";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,9 +13,9 @@ let thread: ScoringThread;
 const crashes: Error[] = [];
 
 beforeAll(async () => {
-  platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
-  await seedDemo(platform, new Date());
-  thread = new ScoringThread({ dataDir: dir, settings: defaultSettings, changesCheckMs: 0 }, (e) => crashes.push(e));
+  platform = openLocalPlatform({ dataDir: dir, settings: Settings.defaultSettings });
+  await Demo.seedDemo(platform, new Date());
+  thread = new ScoringThread({ dataDir: dir, settings: Settings.defaultSettings, changesCheckMs: 0 }, (e) => crashes.push(e));
   await thread.ready();
 });
 
@@ -71,7 +71,7 @@ describe("scoring in its own thread", () => {
   });
 
   it("fails with 'unavailable' (the API's 503) when another connection holds the write lock too long", async () => {
-    const slow = new ScoringThread({ dataDir: dir, settings: defaultSettings }, (e) => crashes.push(e));
+    const slow = new ScoringThread({ dataDir: dir, settings: Settings.defaultSettings }, (e) => crashes.push(e));
     await slow.ready();
     platform.db.exec("BEGIN IMMEDIATE");
     try {
@@ -90,23 +90,23 @@ describe("scoring in its own thread", () => {
     const notADir = join(dir, "a-file");
     writeFileSync(notADir, "not a data directory");
     const stopped: Error[] = [];
-    const broken = new ScoringThread({ dataDir: notADir, settings: defaultSettings }, (e) => stopped.push(e));
+    const broken = new ScoringThread({ dataDir: notADir, settings: Settings.defaultSettings }, (e) => stopped.push(e));
     await expect(broken.ready()).rejects.toThrow();
     expect(stopped).toHaveLength(1);
   });
 
   it("reports a thread that stops by itself, and fails what it held as unavailable (503), not lost silently", async () => {
     const stopped: Error[] = [];
-    const doomed = new ScoringThread({ dataDir: dir, settings: defaultSettings }, (e) => stopped.push(e));
+    const doomed = new ScoringThread({ dataDir: dir, settings: Settings.defaultSettings }, (e) => stopped.push(e));
     await doomed.ready();
     const held = doomed.answer(bytes({ ...tx, transaction_id: "thread-doomed" })).catch((e: unknown) => e);
     // A message the thread cannot read throws in it, as a bug would: the thread stops.
     (doomed as unknown as { worker: { postMessage(m: string): void } }).worker.postMessage("not a batch");
-    expect(await held).toBeInstanceOf(UnavailableError);
+    expect(await held).toBeInstanceOf(Errors.UnavailableError);
     expect(stopped).toHaveLength(1);
     expect(await platform.decisions.get("thread-doomed")).toBeUndefined();
     // Later requests are refused at once, not left waiting.
-    expect(await doomed.answer(bytes(tx)).catch((e: unknown) => e)).toBeInstanceOf(UnavailableError);
+    expect(await doomed.answer(bytes(tx)).catch((e: unknown) => e)).toBeInstanceOf(Errors.UnavailableError);
     await doomed.close(); // returns at once: nothing left to stop
   });
 

@@ -1,4 +1,4 @@
-import { can, PERMISSIONS, ROLES, type Permission, type Role } from "@fraud/core";
+import { User } from "@fraud/core";
 import { LocalLakeWriter, OutboxWorker } from "@fraud/core/local";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -168,10 +168,16 @@ const anything = fc.oneof(
   fc.record({ runId: value, end: value, from: fc.oneof(fc.integer(), value), to: fc.oneof(fc.integer(), value) }, { requiredKeys: [] }),
 );
 
-type Call = { name: string; permission: Permission | "anyone"; mutates: boolean; input: fc.Arbitrary<unknown>; call: (input: unknown) => Promise<unknown> };
+type Call = {
+  name: string;
+  permission: User.Permission | "anyone";
+  mutates: boolean;
+  input: fc.Arbitrary<unknown>;
+  call: (input: unknown) => Promise<unknown>;
+};
 const form = (
   name: string,
-  permission: Permission | "anyone",
+  permission: User.Permission | "anyone",
   mutates: boolean,
   fields: string[],
   fn: (prev: never, f: FormData) => Promise<unknown>,
@@ -266,7 +272,7 @@ const EXCEPTION_TEXT =
 const listCount = () => d.platform.db.prepare("SELECT count(*) FROM lists").pluck().get() as number;
 
 /** One call as `role` (null: signed out), with every guarantee checked. */
-async function check(c: Call, role: Role | null, input: unknown): Promise<void> {
+async function check(c: Call, role: User.Role | null, input: unknown): Promise<void> {
   await d.signInAs(role);
   const before = d.snapshot();
   const realBefore = d.realSnapshot();
@@ -282,7 +288,7 @@ async function check(c: Call, role: Role | null, input: unknown): Promise<void> 
   runs.count++;
   const text = JSON.stringify(result ?? null);
   expect(text, `${c.name} returned exception text`).not.toMatch(EXCEPTION_TEXT);
-  const allowed = c.permission === "anyone" || (role !== null && can(role, c.permission));
+  const allowed = c.permission === "anyone" || (role !== null && User.can(role, c.permission));
   const state = result as { status?: string; message?: string; data?: unknown } | undefined;
   if (!allowed) {
     // Signed out: to the sign-in page. Signed in without the role: refused, in words.
@@ -314,12 +320,12 @@ describe("every server action under fuzzing", () => {
         .map(([k]) => `${m}.${k}`),
     );
     expect(CALLS.map((c) => c.name).sort()).toEqual(exported.sort());
-    expect(CALLS.every((c) => c.permission === "anyone" || c.permission in PERMISSIONS)).toBe(true);
+    expect(CALLS.every((c) => c.permission === "anyone" || c.permission in User.PERMISSIONS)).toBe(true);
   });
 
   for (const c of CALLS) {
     it(`${c.name}: any input, any role`, async () => {
-      for (const role of [...ROLES, null]) {
+      for (const role of [...User.ROLES, null]) {
         await fc.assert(
           fc.asyncProperty(c.input, async (input) => check(c, role, input)),
           { numRuns: role === null ? 5 : RUNS, seed: Number(process.env.FRAUD_FUZZ_SEED ?? Date.now() % 2 ** 31) },

@@ -1,4 +1,4 @@
-import { awsTableEnvironment, env } from "@fraud/core";
+import { Platform } from "@fraud/core";
 import { labelKey } from "@fraud/core/aws";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmulators, type Emulators } from "../../core/test/contract/emulators.ts";
@@ -32,7 +32,7 @@ const ADMIN_PASSWORD = "stage-secret-password-1";
 let emulators: Emulators;
 let streamName = "";
 let awsSource: NodeJS.ProcessEnv;
-let awsEnv: ReturnType<typeof env>;
+let awsEnv: ReturnType<typeof Platform.env>;
 
 function formOf(values: Record<string, string>): FormData {
   const form = new FormData();
@@ -57,13 +57,13 @@ beforeAll(async () => {
   awsSource = {
     NODE_ENV: "test",
     FRAUD_DEPLOYMENT: "aws",
-    ...awsTableEnvironment(tables),
+    ...Platform.awsTableEnvironment(tables),
     FRAUD_STREAM_NAME: streamName,
     FRAUD_LAKE_BUCKET: emulators.s3Bucket,
     FRAUD_ATHENA_WORKGROUP: "test-fraud-analysts",
     FRAUD_ATHENA_DATABASE: "fraud_test",
   };
-  awsEnv = env(awsSource);
+  awsEnv = Platform.env(awsSource);
   const p = await openAwsDashboard(awsEnv, { adminPassword: ADMIN_PASSWORD, clients: emulators.clients });
   (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime = {
     env: awsEnv,
@@ -79,13 +79,13 @@ afterAll(async () => {
 
 describe("the environment of an AWS deployment", () => {
   it("is refused when a store is not named, with every missing name listed", () => {
-    expect(() => env({ NODE_ENV: "test", FRAUD_DEPLOYMENT: "aws", FRAUD_TABLE_PROFILES: "p" })).toThrow(
+    expect(() => Platform.env({ NODE_ENV: "test", FRAUD_DEPLOYMENT: "aws", FRAUD_TABLE_PROFILES: "p" })).toThrow(
       /FRAUD_TABLE_RULESETS: required when FRAUD_DEPLOYMENT=aws[\s\S]*FRAUD_ATHENA_DATABASE/,
     );
   });
 
   it("is not needed locally: the default deployment is the embedded one", () => {
-    const local = env({ NODE_ENV: "test" });
+    const local = Platform.env({ NODE_ENV: "test" });
     expect(local.FRAUD_DEPLOYMENT).toBe("local");
     expect(local.aws).toBeUndefined();
   });
@@ -110,7 +110,7 @@ describe("the dashboard on the AWS platform", () => {
 
   it("refuses to start on an empty deployment without the admin secret", async () => {
     const empty = await emulators.createTables();
-    const bare = env({ ...awsSource, FRAUD_TABLE_USERS: empty.users });
+    const bare = Platform.env({ ...awsSource, FRAUD_TABLE_USERS: empty.users });
     await expect(openAwsDashboard(bare, { adminPassword: undefined, clients: emulators.clients })).rejects.toThrow(/admin password is not set/);
   });
 

@@ -1,10 +1,10 @@
-import { BUILTIN_REPORTS, DECISIONS } from "@fraud/core";
+import { Report, Ruleset } from "@fraud/core";
 import { describe, expect, it } from "vitest";
 import { DECISION_COLOR, DECISION_TONE, SERIES_PALETTE, seriesColor } from "@/lib/decision-colors";
 
 describe("decision colours", () => {
   it("draws each series of the decisions-per-day chart in its decision's colour", () => {
-    const report = BUILTIN_REPORTS.find((r) => r.name === "decisions_per_day")!;
+    const report = Report.BUILTIN_REPORTS.find((r) => r.name === "decisions_per_day")!;
     const colours = Object.fromEntries(report.chart.y.map((s, i) => [s, seriesColor(s, i)]));
     expect(colours).toEqual({ approved: DECISION_COLOR.APPROVED, review: DECISION_COLOR.REVIEW, blocked: DECISION_COLOR.BLOCKED });
   });
@@ -23,6 +23,6 @@ describe("decision colours", () => {
   });
 
   it("gives badges the same hue as charts: green approves, amber reviews, red blocks", () => {
-    expect(DECISIONS.map((d) => DECISION_TONE[d])).toEqual(["green", "amber", "red"]);
+    expect(Ruleset.DECISIONS.map((d) => DECISION_TONE[d])).toEqual(["green", "amber", "red"]);
   });
 });

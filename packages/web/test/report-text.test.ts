@@ -1,4 +1,4 @@
-import { BUILTIN_REPORTS } from "@fraud/core";
+import { Report } from "@fraud/core";
 import { LocalLakeWriter, OutboxWorker } from "@fraud/core/local";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -19,12 +19,12 @@ vi.mock("next-intl/server", () => ({ getMessages: async () => LANGUAGES[language
 
 const { shownReport } = await import("@/server/report-text");
 
-const asSaved = (r: (typeof BUILTIN_REPORTS)[number]): SavedReport => ({ ...r, builtin: true });
+const asSaved = (r: (typeof Report.BUILTIN_REPORTS)[number]): SavedReport => ({ ...r, builtin: true });
 
 describe("built-in reports in the user's language", () => {
   it("shows the decisions-per-day report, its parameters and its series in French", async () => {
     language = "fr";
-    const report = await shownReport(asSaved(BUILTIN_REPORTS.find((r) => r.name === "decisions_per_day")!));
+    const report = await shownReport(asSaved(Report.BUILTIN_REPORTS.find((r) => r.name === "decisions_per_day")!));
     expect(report.title).toBe("Décisions par jour");
     expect(report.parameters.map((p) => p.label)).toEqual(["Du (jour UTC)", "Au (jour UTC)"]);
     expect(report.chart.y.map((c) => report.columnLabels[c])).toEqual(["Approuvées", "À revoir", "Bloquées"]);
@@ -32,7 +32,7 @@ describe("built-in reports in the user's language", () => {
 
   it("shows the same report in English", async () => {
     language = "en";
-    const report = await shownReport(asSaved(BUILTIN_REPORTS.find((r) => r.name === "decisions_per_day")!));
+    const report = await shownReport(asSaved(Report.BUILTIN_REPORTS.find((r) => r.name === "decisions_per_day")!));
     expect(report.title).toBe("Decisions per day");
     expect(report.chart.y.map((c) => report.columnLabels[c])).toEqual(["Approved", "To review", "Blocked"]);
   });
@@ -53,7 +53,7 @@ describe("built-in reports in the user's language", () => {
 
   it("has every built-in report's title, description, parameters and chart columns in French and in English", () => {
     for (const [lang, m] of Object.entries(LANGUAGES)) {
-      for (const r of BUILTIN_REPORTS) {
+      for (const r of Report.BUILTIN_REPORTS) {
         expect(m.builtinReports[r.name]?.title, `${lang} ${r.name}`).toBeTruthy();
         expect(m.builtinReports[r.name]?.description, `${lang} ${r.name}`).toBeTruthy();
         for (const p of r.parameters) expect(m.reportParameters[p.name]?.label, `${lang} ${r.name} ${p.name}`).toBeTruthy();
@@ -82,7 +82,7 @@ describe("built-in reports' columns", () => {
   afterAll(() => d?.close());
 
   it("each have a label in French and in English", async () => {
-    for (const r of BUILTIN_REPORTS) {
+    for (const r of Report.BUILTIN_REPORTS) {
       const out = await d.platform.reports!.run(r.name, {});
       for (const c of out.columns)
         for (const [lang, m] of Object.entries(LANGUAGES)) expect(m.reportColumns[c.name], `${lang} ${r.name} ${c.name}`).toBeTruthy();

@@ -1,4 +1,4 @@
-import { DEFAULT_SESSION_LIFETIME, defaultSettings, env, seedDemo, type Role, type User } from "@fraud/core";
+import { Demo, Platform, Settings, User } from "@fraud/core";
 import { openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from "@fraud/core/local";
 import { createHash } from "node:crypto";
 import { createFormatter, createTranslator } from "next-intl";
@@ -72,9 +72,9 @@ const TEST_TABLES = new Set(["test_decisions", "test_profiles"]);
 
 export interface Dashboard {
   platform: LocalPlatform;
-  users: Record<Role, User>;
+  users: Record<User.Role, User.User>;
   /** Every later call is made by this person (or by nobody, signed out). */
-  signInAs(role: Role | null): Promise<void>;
+  signInAs(role: User.Role | null): Promise<void>;
   /** A digest of everything stored except sessions and sign-in counts: equal digests mean nothing was written. */
   snapshot(): string;
   /** The same without the test page's own tables: everything a test transaction may not change. */
@@ -85,14 +85,14 @@ export interface Dashboard {
 /** A seeded platform behind the dashboard's server code, with one person of each role. */
 export async function openDashboard(options: Pick<LocalPlatformOptions, "reports" | "clock"> = {}): Promise<Dashboard> {
   const dir = mkdtempSync(join(tmpdir(), "fraud-web-"));
-  const platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings, ...options });
-  await seedDemo(platform, new Date(), { settings: defaultSettings });
-  const users = {} as Record<Role, User>;
+  const platform = openLocalPlatform({ dataDir: dir, settings: Settings.defaultSettings, ...options });
+  await Demo.seedDemo(platform, new Date(), { settings: Settings.defaultSettings });
+  const users = {} as Record<User.Role, User.User>;
   for (const role of ["viewer", "analyst", "admin"] as const) {
     users[role] = await platform.users.create({ username: `${role}1`, display_name: `The ${role}`, role, password: `${role}-password-123` }, { id: "test" });
   }
   (globalThis as { __fraudRuntime?: unknown }).__fraudRuntime = {
-    env: env({ ...process.env, FRAUD_DATA_DIR: dir }),
+    env: Platform.env({ ...process.env, FRAUD_DATA_DIR: dir }),
     platform,
     secrets: {
       api_key: "unused-in-these-tests",
@@ -113,7 +113,7 @@ export async function openDashboard(options: Pick<LocalPlatformOptions, "reports
     users,
     async signInAs(role) {
       cookieJar.clear();
-      if (role) cookieJar.set("fraud_session", (await platform.sessions.start(users[role].id, DEFAULT_SESSION_LIFETIME)).token);
+      if (role) cookieJar.set("fraud_session", (await platform.sessions.start(users[role].id, User.DEFAULT_SESSION_LIFETIME)).token);
     },
     snapshot() {
       const h = createHash("sha256");

@@ -1,4 +1,4 @@
-import { lookupPlace } from "@fraud/core";
+import { Features } from "@fraud/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { english, openDashboard, textOf, type Dashboard } from "./support.ts";
 
@@ -68,7 +68,7 @@ describe("the test page", () => {
   it("starts the form from a usual payment in a city of the deployment's country, which the engine approves", async () => {
     await d.signInAs("analyst");
     const normal = presets("CM").find((p) => p.label === "normal")!;
-    expect(lookupPlace(normal.transaction.location!)?.country).toBe("CM");
+    expect(Features.lookupPlace(normal.transaction.location!)?.country).toBe("CM");
     const result = await testTransaction({ status: "idle" }, formOf({ ...normal.transaction, transaction_id: "form-normal-1" }));
     expect(result.data).toMatchObject({ decision: "APPROVED", fired: [] });
   });

@@ -1,14 +1,4 @@
-import {
-  bindReportParameters,
-  Credentials,
-  ERROR_CODES,
-  ListEntryInput,
-  NewUser,
-  parseTransaction,
-  ReportDefinition,
-  validateRulesetContent,
-  type FieldIssue,
-} from "@fraud/core";
+import { Errors, List, Report, Ruleset, Transaction, User } from "@fraud/core";
 import { createTranslator } from "next-intl";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -27,22 +17,22 @@ function errorsOf(locale: keyof typeof CATALOGUES, from: Parameters<typeof local
   return localFieldErrors(from, CATALOGUES[locale].validation, say(locale));
 }
 
-function issuesOf(run: () => unknown): FieldIssue[] {
+function issuesOf(run: () => unknown): Errors.FieldIssue[] {
   try {
     run();
   } catch (e) {
-    return (e as { issues: FieldIssue[] }).issues;
+    return (e as { issues: Errors.FieldIssue[] }).issues;
   }
   throw new Error("expected a failure");
 }
 
 describe("field errors in the user's language", () => {
   it("says sign-in and new-user errors in French by default, with the field's own wording", () => {
-    const signIn = Credentials.safeParse({ username: "", password: "" });
+    const signIn = User.Credentials.safeParse({ username: "", password: "" });
     expect(signIn.success).toBe(false);
     expect(errorsOf("fr", signIn.error!)).toEqual({ username: ["saisissez votre nom d'utilisateur"], password: ["saisissez votre mot de passe"] });
 
-    const user = NewUser.safeParse({ username: "ab", display_name: " ", role: "boss", password: "short" });
+    const user = User.NewUser.safeParse({ username: "ab", display_name: " ", role: "boss", password: "short" });
     expect(errorsOf("fr", user.error!)).toEqual({
       username: ["doit contenir au moins 3 caractères"],
       display_name: ["ne doit pas être vide"],
@@ -58,7 +48,7 @@ describe("field errors in the user's language", () => {
   });
 
   it("says a transaction's failures, core's own checks included, in French or English", () => {
-    const parsed = parseTransaction(
+    const parsed = Transaction.parseTransaction(
       { user_id: "u\u0007", amount: -5, latitude: 4, ip_address: "nope", timestamp: "2999-01-01T00:00:00Z", colour: "red" },
       { now: new Date("2025-06-15T12:00:00Z") },
     );
@@ -83,7 +73,7 @@ describe("field errors in the user's language", () => {
     const inner = `${numbers}.exists(b, ${numbers}.exists(c, a + b + c < 0))`;
     const expression = `${numbers}.exists(a, ${inner})`;
     const issues = issuesOf(() =>
-      validateRulesetContent({
+      Ruleset.validateRulesetContent({
         rules: [
           { id: "NESTED", name: "nested", expression, score: 10 },
           { id: "TYPO", name: "typo", expression: "amount >", score: 10 },
@@ -104,7 +94,7 @@ describe("field errors in the user's language", () => {
   });
 
   it("says the errors of a report definition and of its parameters", () => {
-    const def = ReportDefinition.safeParse({
+    const def = Report.ReportDefinition.safeParse({
       name: "Bad Name",
       title: "",
       parameters: [
@@ -124,7 +114,9 @@ describe("field errors in the user's language", () => {
       { name: "to", type: "date" as const, label: "Au", description: "" },
       { name: "n", type: "integer" as const, label: "N", description: "" },
     ];
-    const issues = issuesOf(() => bindReportParameters({ parameters: params }, { from: "2025-06-03", to: "2025-06-01", n: "1.5", colour: "red" }, new Date()));
+    const issues = issuesOf(() =>
+      Report.bindReportParameters({ parameters: params }, { from: "2025-06-03", to: "2025-06-01", n: "1.5", colour: "red" }, new Date()),
+    );
     expect(errorsOf("fr", issues)).toEqual({
       colour: ["n'est pas un paramètre de ce rapport"],
       n: ["doit être un nombre entier"],
@@ -139,9 +131,9 @@ describe("field errors in the user's language", () => {
 
   it("never shows core's English text in the French interface, whatever fails", () => {
     const failures = [
-      ListEntryInput.safeParse({ kind: "maybe", field: "email", value: "", reason: "", expires_at: "tomorrow" }).error!,
-      NewUser.safeParse({ username: "Bad Name!", display_name: "x".repeat(200), role: "admin", password: 5 }).error!,
-      Credentials.safeParse({ username: "x".repeat(100), password: "p", extra: 1 }).error!,
+      List.ListEntryInput.safeParse({ kind: "maybe", field: "email", value: "", reason: "", expires_at: "tomorrow" }).error!,
+      User.NewUser.safeParse({ username: "Bad Name!", display_name: "x".repeat(200), role: "admin", password: 5 }).error!,
+      User.Credentials.safeParse({ username: "x".repeat(100), password: "p", extra: 1 }).error!,
     ];
     for (const error of failures) {
       const english = new Set(error.issues.map((i) => i.message));
@@ -152,7 +144,7 @@ describe("field errors in the user's language", () => {
   });
 
   it("names a field called __proto__ or constructor like any other unknown field", () => {
-    const parsed = parseTransaction(JSON.parse('{"user_id":"u","amount":1,"merchant_id":"m","__proto__":1,"constructor":2}'));
+    const parsed = Transaction.parseTransaction(JSON.parse('{"user_id":"u","amount":1,"merchant_id":"m","__proto__":1,"constructor":2}'));
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     const fields = errorsOf("fr", parsed.issues);
@@ -174,7 +166,7 @@ describe("field errors in the user's language", () => {
 
   it("says every error code in both languages, and no code that does not exist", () => {
     for (const locale of ["fr", "en"] as const) {
-      expect(Object.keys(CATALOGUES[locale].errors.visible).sort(), locale).toEqual([...ERROR_CODES].sort());
+      expect(Object.keys(CATALOGUES[locale].errors.visible).sort(), locale).toEqual([...Errors.ERROR_CODES].sort());
     }
   });
 

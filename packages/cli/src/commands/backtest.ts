@@ -1,4 +1,4 @@
-import { env, type BacktestRecord } from "@fraud/core";
+import { type Backtest, Platform } from "@fraud/core";
 import { openLocalRuntime } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
@@ -13,7 +13,7 @@ The result is saved with version N. Profiles are rebuilt from --warmup-days befo
 
 const pct = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)}%`);
 
-function summary(r: BacktestRecord): string {
+function summary(r: Backtest.BacktestRecord): string {
   const lines = [
     `backtest #${r.id} of ruleset version ${r.ruleset_version}, ${r.from} to ${r.to}: ${r.transactions} transactions (${r.replayed} replayed with warm-up) in ${(r.elapsed_ms / 1000).toFixed(1)} s, ${r.rows_per_second} rows/s`,
     "",
@@ -67,7 +67,7 @@ export const command: Command = {
       console.log(HELP);
       return values.help ? 0 : 2;
     }
-    const rt = await openLocalRuntime(env());
+    const rt = await openLocalRuntime(Platform.env());
     try {
       const showProgress = process.stderr.isTTY === true;
       const record = await rt.platform.backtests.run(

@@ -1,4 +1,4 @@
-import { env } from "@fraud/core";
+import { Platform } from "@fraud/core";
 import { committedLakeId, databaseFile, firstOpenDay, LocalLakeWriter, openDatabase } from "@fraud/core/local";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
@@ -37,7 +37,7 @@ export const command: Command = {
       console.error("--grace-minutes must be a number of minutes, 0 or more");
       return 2;
     }
-    const dataDir = resolve(values["data-dir"] ?? env().FRAUD_DATA_DIR);
+    const dataDir = resolve(values["data-dir"] ?? Platform.env().FRAUD_DATA_DIR);
     const db = openDatabase(databaseFile(dataDir));
     const lake = await LocalLakeWriter.open(join(dataDir, "lake"), { threads: availableParallelism() });
     try {

@@ -6,7 +6,7 @@ const HELP = `usage: npm run fraud -- cost [--tx-per-day N] [--peak-per-minute N
                             [--usd-xaf RATE] [--region-uplift F] [--json]
 
 Monthly AWS cost of the SST deployment (stacks/) by service, in USD and FCFA, for the load and for
-10x and 100x of it. Prices: ${PRICES.region} list prices read on ${PRICES.date} (see packages/core/src/cost.ts
+10x and 100x of it. Prices: ${PRICES.region} list prices read on ${PRICES.date} (see packages/core/src/tools/cost.ts
 for each source); --region-uplift 1.1 adds 10 % for a dearer region such as eu-west-3 (Paris).`;
 
 const LAB_BUDGET_XAF = 500_000;

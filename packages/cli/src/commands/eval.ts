@@ -1,4 +1,4 @@
-import { compileRuleset, DEMO_RULESET, env, validateRulesetContent, VisibleError, type CompiledRuleset, type RulesetContentInput } from "@fraud/core";
+import { Demo, Errors, Platform, Ruleset } from "@fraud/core";
 import { EVAL_FORMATS, evaluateLab, indexCsvFile, replayCsvFile, type CsvFile, type ReplayReport } from "@fraud/core/eval";
 import { databaseFile, openLocalPlatform } from "@fraud/core/local";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
@@ -27,16 +27,16 @@ Formats: ../shared/data/README.md and docs/detection.md.
 
 const CONTENT_KEYS = ["rules", "thresholds", "fallback_decision", "time_budget_ms"] as const;
 
-function contentOf(value: unknown, source: string): RulesetContentInput {
+function contentOf(value: unknown, source: string): Ruleset.RulesetContentInput {
   if (typeof value !== "object" || value === null || !("rules" in value))
-    throw new VisibleError("INVALID_RULESET", `${source} holds no ruleset (an object with "rules")`);
+    throw new Errors.VisibleError("INVALID_RULESET", `${source} holds no ruleset (an object with "rules")`);
   const v = value as Record<string, unknown>;
-  return Object.fromEntries(CONTENT_KEYS.filter((k) => k in v).map((k) => [k, v[k]])) as RulesetContentInput;
+  return Object.fromEntries(CONTENT_KEYS.filter((k) => k in v).map((k) => [k, v[k]])) as Ruleset.RulesetContentInput;
 }
 
-async function rulesetFromFile(file: string): Promise<RulesetContentInput> {
+async function rulesetFromFile(file: string): Promise<Ruleset.RulesetContentInput> {
   const path = resolve(file);
-  if (!existsSync(path)) throw new VisibleError("NOT_FOUND", `no such file: ${file}`);
+  if (!existsSync(path)) throw new Errors.VisibleError("NOT_FOUND", `no such file: ${file}`);
   if ([".ts", ".mts", ".js", ".mjs"].includes(extname(path))) {
     const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
     const found = [mod.default, ...Object.values(mod)].find((v) => typeof v === "object" && v !== null && "rules" in v);
@@ -46,20 +46,20 @@ async function rulesetFromFile(file: string): Promise<RulesetContentInput> {
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new VisibleError("INVALID_RULESET", `${file} is not valid JSON: ${(e as Error).message}`);
+    throw new Errors.VisibleError("INVALID_RULESET", `${file} is not valid JSON: ${(e as Error).message}`);
   }
   return contentOf(json, file);
 }
 
-async function liveRuleset(): Promise<{ content: RulesetContentInput; version: number }> {
-  const e = env();
+async function liveRuleset(): Promise<{ content: Ruleset.RulesetContentInput; version: number }> {
+  const e = Platform.env();
   const dataDir = resolve(e.FRAUD_DATA_DIR);
   if (!existsSync(databaseFile(dataDir)))
-    throw new VisibleError("NO_DATA", `no local data in ${dataDir}: run \`npm start\` or \`npm run fraud -- seed\` first`);
+    throw new Errors.VisibleError("NO_DATA", `no local data in ${dataDir}: run \`npm start\` or \`npm run fraud -- seed\` first`);
   const platform = openLocalPlatform({ dataDir, settings: e.settings });
   try {
     const live = await platform.rules.live();
-    if (!live) throw new VisibleError("NO_LIVE_RULESET", "no ruleset is published in the local data directory");
+    if (!live) throw new Errors.VisibleError("NO_LIVE_RULESET", "no ruleset is published in the local data directory");
     return { content: contentOf(live, "the live ruleset"), version: live.version };
   } finally {
     platform.close();
@@ -131,13 +131,13 @@ export const command: Command = {
       return 2;
     }
     const half = values.half === "A" || values.half === "B" ? values.half : undefined;
-    if (values.half !== undefined && half === undefined) throw new VisibleError("INVALID_OPTION", "--half is A or B");
+    if (values.half !== undefined && half === undefined) throw new Errors.VisibleError("INVALID_OPTION", "--half is A or B");
     const limit = values.limit === undefined ? Infinity : Number(values.limit);
     const maxProfiles = Number(values["max-profiles"]);
-    if (!(limit > 0) || !(maxProfiles > 0)) throw new VisibleError("INVALID_OPTION", "--limit and --max-profiles must be positive numbers");
+    if (!(limit > 0) || !(maxProfiles > 0)) throw new Errors.VisibleError("INVALID_OPTION", "--limit and --max-profiles must be positive numbers");
 
     const format = values.paysim !== undefined ? EVAL_FORMATS.paysim : values.sparkov !== undefined ? EVAL_FORMATS.sparkov : undefined;
-    let content: RulesetContentInput;
+    let content: Ruleset.RulesetContentInput;
     let rulesetName: string;
     let version = 0;
     if (values.ruleset !== undefined) {
@@ -147,10 +147,10 @@ export const command: Command = {
       ({ content, version } = await liveRuleset());
       rulesetName = `live (version ${version})`;
     } else {
-      content = format?.ruleset ?? DEMO_RULESET;
+      content = format?.ruleset ?? Demo.DEMO_RULESET;
       rulesetName = format ? (format.name === "paysim" ? "mobile-money (shipped)" : "card (shipped)") : "demo (shipped)";
     }
-    const ruleset: CompiledRuleset = compileRuleset({ version, ...validateRulesetContent(content) });
+    const ruleset: Ruleset.CompiledRuleset = Ruleset.compileRuleset({ version, ...Ruleset.validateRulesetContent(content) });
     const started = performance.now();
     const progress = (text: string) => console.error(`[eval] ${text}`);
 
@@ -175,7 +175,7 @@ export const command: Command = {
     }
 
     const path = resolve((values.paysim ?? values.sparkov)!);
-    if (!existsSync(path)) throw new VisibleError("NOT_FOUND", `no such file: ${path}`);
+    if (!existsSync(path)) throw new Errors.VisibleError("NOT_FOUND", `no such file: ${path}`);
     const file = fileOnDisk(path);
     const idx = await indexCsvFile(file, format, limit, progress);
     progress(`${idx.rows.toLocaleString("en")} rows${idx.sorted ? " in time order" : ", sorting by time"}; replaying with ${rulesetName}`);

@@ -1,4 +1,4 @@
-import { API_KEY_SCOPES, env, type ApiKeyScope } from "@fraud/core";
+import { Platform, User } from "@fraud/core";
 import { openLocalRuntime } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
@@ -24,7 +24,7 @@ export const command: Command = {
       console.log(HELP);
       return values.help ? 0 : 2;
     }
-    const rt = await openLocalRuntime(env());
+    const rt = await openLocalRuntime(Platform.env());
     const actor = { id: `cli:${process.env.USER ?? "unknown"}` };
     try {
       if (action === "list") {
@@ -39,12 +39,12 @@ export const command: Command = {
       }
       if (action === "create") {
         const scopes = (values.scope ?? ["ingest", "read"]) as string[];
-        const bad = scopes.filter((s) => !(API_KEY_SCOPES as readonly string[]).includes(s));
+        const bad = scopes.filter((s) => !(User.API_KEY_SCOPES as readonly string[]).includes(s));
         if (!values.name || bad.length > 0) {
-          console.error(bad.length ? `unknown scope(s): ${bad.join(", ")} (use ${API_KEY_SCOPES.join(" or ")})` : "--name is required");
+          console.error(bad.length ? `unknown scope(s): ${bad.join(", ")} (use ${User.API_KEY_SCOPES.join(" or ")})` : "--name is required");
           return 2;
         }
-        const { key, info } = await rt.platform.apiKeys.create(values.name, scopes as ApiKeyScope[], actor);
+        const { key, info } = await rt.platform.apiKeys.create(values.name, scopes as User.ApiKeyScope[], actor);
         console.log(values.json ? JSON.stringify({ ...info, key }, null, 2) : `created ${info.id} (${info.scopes.join(", ")})\nkey (shown once): ${key}`);
         return 0;
       }

@@ -1,4 +1,4 @@
-import { env, rowObjects, type ReportCell, type ReportResult } from "@fraud/core";
+import { Platform, Report } from "@fraud/core";
 import { openLocalRuntime } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
@@ -11,14 +11,14 @@ result as a table, or as JSON with --json. --from and --to are the report's date
 both included; default the last 30 days); other parameters go with --param. Progress of a long
 run goes to stderr.`;
 
-function text(v: ReportCell): string {
+function text(v: Report.ReportCell): string {
   if (v === null) return "";
   if (Array.isArray(v)) return v.map(text).join(",");
   return String(v);
 }
 
 /** A plain-text table: numbers right-aligned. */
-export function formatTable(result: Pick<ReportResult, "columns" | "rows">): string {
+export function formatTable(result: Pick<Report.ReportResult, "columns" | "rows">): string {
   const cells = result.rows.map((r) => r.map(text));
   const widths = result.columns.map((c, i) => Math.max(c.name.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) =>
@@ -50,7 +50,7 @@ export const command: Command = {
       console.log(HELP);
       return values.help ? 0 : 2;
     }
-    const rt = await openLocalRuntime(env());
+    const rt = await openLocalRuntime(Platform.env());
     try {
       const reports = rt.platform.reports;
       if (values.list) {
@@ -83,7 +83,7 @@ export const command: Command = {
         },
       });
       if (values.json) {
-        console.log(JSON.stringify({ ...result, rows: rowObjects(result) }, null, 2));
+        console.log(JSON.stringify({ ...result, rows: Report.rowObjects(result) }, null, 2));
       } else {
         console.log(formatTable(result));
         console.error(`[report] ${name}: ${result.row_count} row(s)${result.truncated ? " (truncated)" : ""} in ${result.elapsed_ms} ms`);

@@ -1,4 +1,4 @@
-import { env, seedDemo } from "@fraud/core";
+import { Demo, Platform } from "@fraud/core";
 import { openLocalRuntime, printSecretsOnce, secretsFile } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
@@ -12,10 +12,10 @@ export const command: Command = {
       console.log("usage: npm run fraud -- seed\n\nCreates what is missing; existing customers and rulesets are left as they are.");
       return 0;
     }
-    const rt = await openLocalRuntime(env());
+    const rt = await openLocalRuntime(Platform.env());
     printSecretsOnce(rt, secretsFile(rt.platform.dataDir));
     try {
-      const report = await seedDemo(rt.platform, new Date(), { settings: rt.env.settings });
+      const report = await Demo.seedDemo(rt.platform, new Date(), { settings: rt.env.settings });
       console.log(
         `[seed] customers created: ${report.profilesCreated.length ? report.profilesCreated.join(", ") : "none (already there)"}; ` +
           `demo ruleset: ${report.rulesetPublished ? `published as version ${report.rulesetPublished}` : "a ruleset already exists"}`,

@@ -1,4 +1,4 @@
-import { env } from "@fraud/core";
+import { Platform } from "@fraud/core";
 import { openLocalRuntime } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
@@ -18,7 +18,7 @@ export const command: Command = {
       console.log(HELP);
       return 0;
     }
-    const rt = await openLocalRuntime(env());
+    const rt = await openLocalRuntime(Platform.env());
     try {
       const rules = rt.platform.rules;
       if (values.set !== undefined) await rules.setShadow(Number(values.set), { id: "cli" });

@@ -1,4 +1,4 @@
-import { env } from "@fraud/core";
+import { Platform } from "@fraud/core";
 import { databaseFile, openDatabase, simulateLake } from "@fraud/core/local";
 import { join, resolve } from "node:path";
 
@@ -26,7 +26,7 @@ export async function simulateHistory(values: HistoryOptions): Promise<number> {
     console.error("--end must be a date, YYYY-MM-DD");
     return 2;
   }
-  const dataDir = resolve(values["data-dir"] ?? env().FRAUD_DATA_DIR);
+  const dataDir = resolve(values["data-dir"] ?? Platform.env().FRAUD_DATA_DIR);
   const db = openDatabase(databaseFile(dataDir));
   try {
     const showProgress = process.stderr.isTTY === true && !values.json;

@@ -1,4 +1,4 @@
-import { env, labScenario, LAB_LABELS, seededRandom, syntheticTransaction } from "@fraud/core";
+import { Demo, Platform } from "@fraud/core";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
 import { localTarget, percentile, sendPaced, sendTransaction } from "../client.ts";
@@ -48,11 +48,11 @@ export const command: Command = {
     if (values.days !== undefined || values["tx-per-day"] !== undefined) return simulateHistory(values);
     const target = localTarget();
     if (values.scenario === "lab") {
-      const txs = labScenario({
+      const txs = Demo.labScenario({
         seed: Number(values.seed),
         spacingSeconds: Number(values.spacing),
         runId: `demo-${Date.now().toString(36)}`,
-        country: env().settings.country,
+        country: Platform.env().settings.country,
       });
       const table: Record<string, Record<string, number>> = {};
       const results: Array<{
@@ -100,7 +100,7 @@ export const command: Command = {
           ),
         ];
         console.log(`\n${"".padEnd(14)}${cols.map((c) => c.padStart(10)).join("")}`);
-        for (const label of LAB_LABELS) console.log(`${label.padEnd(14)}${cols.map((c) => String(table[label]?.[c] ?? 0).padStart(10)).join("")}`);
+        for (const label of Demo.LAB_LABELS) console.log(`${label.padEnd(14)}${cols.map((c) => String(table[label]?.[c] ?? 0).padStart(10)).join("")}`);
       }
       return results.every((r) => r.status === 200) ? 0 : 1;
     }
@@ -112,13 +112,13 @@ export const command: Command = {
         console.error("--count, --rate and --customers must be positive numbers");
         return 2;
       }
-      const rnd = seededRandom(Number(values.seed));
+      const rnd = Demo.seededRandom(Number(values.seed));
       const runId = `sim-${Date.now().toString(36)}`;
       const run = await sendPaced(
         target,
         count,
         rate,
-        (i) => syntheticTransaction(i, rnd, { runId, customers, units: "xaf" }),
+        (i) => Demo.syntheticTransaction(i, rnd, { runId, customers, units: "xaf" }),
         (done, r) => {
           if (!values.json) console.error(`[simulate] ${done}/${count} sent, ${r.latenciesMs.length} answered`);
         },

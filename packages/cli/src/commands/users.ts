@@ -1,4 +1,4 @@
-import { env, resetPassword } from "@fraud/core";
+import { Platform, User } from "@fraud/core";
 import { openLocalRuntime } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
@@ -21,7 +21,7 @@ export const command: Command = {
       console.log(HELP);
       return values.help ? 0 : 2;
     }
-    const rt = await openLocalRuntime(env());
+    const rt = await openLocalRuntime(Platform.env());
     try {
       if (action === "list") {
         for (const u of await rt.platform.users.list()) {
@@ -37,7 +37,7 @@ export const command: Command = {
           console.error(`no user named ${username}`);
           return 2;
         }
-        const { password } = await resetPassword(rt.platform.users, user.id, { id: `cli:${process.env.USER ?? "unknown"}`, userId: "" });
+        const { password } = await User.resetPassword(rt.platform.users, user.id, { id: `cli:${process.env.USER ?? "unknown"}`, userId: "" });
         console.log(`temporary password for ${user.username} (shown once; to be changed at the next sign-in): ${password}`);
         return 0;
       }

@@ -1,5 +1,5 @@
-import { seededRandom } from "../lab.ts";
-import type { TransactionInput } from "../transaction.ts";
+import { seededRandom } from "./scenario.ts";
+import type { TransactionInput } from "../transaction/transaction.ts";
 
 /**
  * Synthetic traffic for demos, load tests and benchmarks: one model of a customer base, drawn

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Webhook } from "standardwebhooks";
-import { alertWebhookId, defaultSettings, generateWebhookSecret, seedDemo, WebhookAlerter } from "../../src/index.ts";
+import { Demo, Monitoring, Settings } from "../../src/index.ts";
 import { AlertDeliveries, LocalLakeWriter, OutboxWorker, openLocalPlatform, type LocalPlatform } from "../../src/adapters/local/index.ts";
 
 let dir: string;
@@ -17,12 +17,12 @@ const held: Array<() => void> = [];
 const received: Array<Record<string, unknown>> = [];
 /** The Standard Webhooks headers of every attempt, answered or not. */
 const attempts: Array<{ id: string; timestamp: string; signature: string; body: string }> = [];
-const secret = generateWebhookSecret();
+const secret = Monitoring.generateWebhookSecret();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "fraud-deliveries-"));
-  platform = openLocalPlatform({ dataDir: dir, settings: defaultSettings });
-  await seedDemo(platform, new Date());
+  platform = openLocalPlatform({ dataDir: dir, settings: Settings.defaultSettings });
+  await Demo.seedDemo(platform, new Date());
   server = createServer((req, res) => {
     let body = "";
     req.on("data", (d) => (body += d));
@@ -58,7 +58,7 @@ describe("alert deliveries", () => {
     await worker.drain();
     lake.close();
 
-    const deliveries = new AlertDeliveries(platform.db, [new WebhookAlerter(url, [secret], 200)], "XAF", { baseDelayMs: 50, maxAttempts: 5 });
+    const deliveries = new AlertDeliveries(platform.db, [new Monitoring.WebhookAlerter(url, [secret], 200)], "XAF", { baseDelayMs: 50, maxAttempts: 5 });
     expect(deliveries.enqueueNew(new Date())).toBe(1);
     expect(deliveries.enqueueNew(new Date())).toBe(0);
 
@@ -87,7 +87,7 @@ describe("alert deliveries", () => {
     expect(deliveries.summary()).toEqual({ delivered: 1 });
 
     // Every attempt is signed, and all three carry the alert's one id: the receiver drops repeats by it.
-    expect(attempts.map((a) => a.id)).toEqual(Array(3).fill(alertWebhookId("alert-1")));
+    expect(attempts.map((a) => a.id)).toEqual(Array(3).fill(Monitoring.alertWebhookId("alert-1")));
     for (const a of attempts) {
       expect(new Webhook(secret).verify(a.body, { "webhook-id": a.id, "webhook-timestamp": a.timestamp, "webhook-signature": a.signature })).toMatchObject({
         transaction_id: "alert-1",
@@ -96,7 +96,7 @@ describe("alert deliveries", () => {
   });
 
   it("decides while a delivery hangs on an unresponsive receiver", async () => {
-    const deliveries = new AlertDeliveries(platform.db, [new WebhookAlerter(url, [secret], 60_000)], "XAF", { baseDelayMs: 1, maxAttempts: 2 });
+    const deliveries = new AlertDeliveries(platform.db, [new Monitoring.WebhookAlerter(url, [secret], 60_000)], "XAF", { baseDelayMs: 1, maxAttempts: 2 });
     platform.db
       .prepare("INSERT INTO alerts (transaction_id, user_id, decision, score, amount, rules, created_at) VALUES ('alert-hang', 'u', 'REVIEW', 60, 5, '[]', ?)")
       .run(new Date().toISOString());
@@ -115,7 +115,7 @@ describe("alert deliveries", () => {
   });
 
   it("gives up after the last attempt and shows the delivery as failed", async () => {
-    const deliveries = new AlertDeliveries(platform.db, [new WebhookAlerter(url, [secret], 200)], "XAF", { baseDelayMs: 1, maxAttempts: 2 });
+    const deliveries = new AlertDeliveries(platform.db, [new Monitoring.WebhookAlerter(url, [secret], 200)], "XAF", { baseDelayMs: 1, maxAttempts: 2 });
     platform.db
       .prepare("INSERT INTO alerts (transaction_id, user_id, decision, score, amount, rules, created_at) VALUES ('alert-x', 'u', 'REVIEW', 60, 5, '[]', ?)")
       .run(new Date().toISOString());

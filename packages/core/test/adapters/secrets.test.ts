@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadOrCreateSecrets, secretsFile } from "../../src/adapters/local/index.ts";
-import { generateWebhookSecret, WebhookSecrets } from "../../src/webhook.ts";
+import { generateWebhookSecret, WebhookSecrets } from "../../src/monitoring/webhook.ts";
 
 const dirs: string[] = [];
 const fresh = () => {

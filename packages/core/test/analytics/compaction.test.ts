@@ -6,10 +6,10 @@ import { lakeFiles, LocalLakeWriter } from "../../src/adapters/local/lake.ts";
 import { LocalReportRunner } from "../../src/adapters/local/report-runner.ts";
 import { openLocalPlatform } from "../../src/adapters/local/platform.ts";
 import { OutboxWorker } from "../../src/adapters/local/worker.ts";
-import { LAKE_COLUMNS, type LakeRecord } from "../../src/lake-schema.ts";
-import { collectReport, rowObjects } from "../../src/report.ts";
-import { seedDemo } from "../../src/seed.ts";
-import { defaultSettings } from "../../src/settings.ts";
+import { LAKE_COLUMNS, type LakeRecord } from "../../src/lake/schema.ts";
+import { collectReport, rowObjects } from "../../src/report/report.ts";
+import { seedDemo } from "../../src/demo/seed.ts";
+import { defaultSettings } from "../../src/settings/settings.ts";
 import { NOW } from "../support.ts";
 import { tempDirs } from "./lake-fixture.ts";
 

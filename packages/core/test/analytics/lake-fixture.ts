@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalLakeWriter } from "../../src/adapters/local/lake.ts";
-import { LAKE_COLUMNS, type LakeRecord, type LakeValue } from "../../src/lake-schema.ts";
-import type { ReportStore } from "../../src/ports.ts";
-import type { Report } from "../../src/report.ts";
+import { LAKE_COLUMNS, type LakeRecord, type LakeValue } from "../../src/lake/schema.ts";
+import type { ReportStore } from "../../src/platform/ports.ts";
+import type { Report } from "../../src/report/report.ts";
 
 /** A fresh directory; `cleanup` removes every one made. */
 export function tempDirs() {

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLocalPlatform, type LocalPlatform } from "../../src/adapters/local/platform.ts";
 import { LocalReportStore } from "../../src/adapters/local/report-store.ts";
-import { BUILTIN_REPORTS } from "../../src/builtin-reports.ts";
-import { VisibleError } from "../../src/errors.ts";
-import { ReportDefinition, rowObjects, type ReportEvent } from "../../src/report.ts";
-import { defaultSettings } from "../../src/settings.ts";
+import { BUILTIN_REPORTS } from "../../src/report/builtin-reports.ts";
+import { VisibleError } from "../../src/errors/errors.ts";
+import { ReportDefinition, rowObjects, type ReportEvent } from "../../src/report/report.ts";
+import { defaultSettings } from "../../src/settings/settings.ts";
 import { KNOWN_LABELS, KNOWN_ROWS, tempDirs, writeLake } from "./lake-fixture.ts";
 
 /*

@@ -6,10 +6,10 @@ import { REPORT_NICE, ReportProcessRunner, type ReportProcessOptions } from "../
 import { sqliteLabels } from "../../src/adapters/local/report-labels.ts";
 import { LocalReportRunner } from "../../src/adapters/local/report-runner.ts";
 import { openDatabase, type Db } from "../../src/adapters/local/sqlite.ts";
-import { BUILTIN_REPORTS } from "../../src/builtin-reports.ts";
-import { VisibleError } from "../../src/errors.ts";
-import { Reports } from "../../src/report-service.ts";
-import { collectReport, type ReportEvent, type ReportQuery } from "../../src/report.ts";
+import { BUILTIN_REPORTS } from "../../src/report/builtin-reports.ts";
+import { VisibleError } from "../../src/errors/errors.ts";
+import { Reports } from "../../src/report/service.ts";
+import { collectReport, type ReportEvent, type ReportQuery } from "../../src/report/report.ts";
 import { KNOWN_LABELS, KNOWN_ROWS, memoryReportStore, tempDirs, writeLake } from "./lake-fixture.ts";
 
 /*

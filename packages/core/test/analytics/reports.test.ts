@@ -8,12 +8,12 @@ import { AthenaReportRunner } from "../../src/adapters/aws/athena.ts";
 import { sqliteLabels } from "../../src/adapters/local/report-labels.ts";
 import { LocalReportRunner } from "../../src/adapters/local/report-runner.ts";
 import { openDatabase, type Db } from "../../src/adapters/local/sqlite.ts";
-import { athenaCell, athenaColumnType, athenaSqlProblem, athenaStartQueryInput } from "../../src/athena-report.ts";
-import { BUILTIN_REPORTS } from "../../src/builtin-reports.ts";
-import { VisibleError } from "../../src/errors.ts";
-import type { ReportRunner } from "../../src/ports.ts";
-import { Reports } from "../../src/report-service.ts";
-import { compileNamedParameters, ReportDefinition, rowObjects, type ReportEvent, type ReportQuery, type ReportResult } from "../../src/report.ts";
+import { athenaCell, athenaColumnType, athenaSqlProblem, athenaStartQueryInput } from "../../src/report/athena.ts";
+import { BUILTIN_REPORTS } from "../../src/report/builtin-reports.ts";
+import { VisibleError } from "../../src/errors/errors.ts";
+import type { ReportRunner } from "../../src/platform/ports.ts";
+import { Reports } from "../../src/report/service.ts";
+import { compileNamedParameters, ReportDefinition, rowObjects, type ReportEvent, type ReportQuery, type ReportResult } from "../../src/report/report.ts";
 import { KNOWN_LABELS, KNOWN_ROWS, memoryReportStore, tempDirs, writeLake } from "./lake-fixture.ts";
 
 const dirs = tempDirs();

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openLocalPlatform, type LocalPlatform } from "../../src/adapters/local/platform.ts";
-import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
-import { toLakeRecord } from "../../src/lake-schema.ts";
-import { RulesetContent } from "../../src/ruleset.ts";
-import { defaultSettings } from "../../src/settings.ts";
+import { DEMO_RULESET } from "../../src/demo/ruleset.ts";
+import { toLakeRecord } from "../../src/lake/schema.ts";
+import { RulesetContent } from "../../src/ruleset/ruleset.ts";
+import { defaultSettings } from "../../src/settings/settings.ts";
 import { tempDirs } from "./lake-fixture.ts";
 
 const dirs = tempDirs();

@@ -6,12 +6,12 @@ import { sqliteLabels } from "../../src/adapters/local/report-labels.ts";
 import { LocalReportRunner } from "../../src/adapters/local/report-runner.ts";
 import { simulateLake, type SimulateLakeResult } from "../../src/adapters/local/simulate-lake.ts";
 import { openDatabase, type Db } from "../../src/adapters/local/sqlite.ts";
-import { backtestRuleset } from "../../src/backtest.ts";
-import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
-import { Reports } from "../../src/report-service.ts";
-import { collectReport, rowObjects } from "../../src/report.ts";
-import { RulesetContent } from "../../src/ruleset.ts";
-import { defaultSettings } from "../../src/settings.ts";
+import { backtestRuleset } from "../../src/backtest/backtest.ts";
+import { DEMO_RULESET } from "../../src/demo/ruleset.ts";
+import { Reports } from "../../src/report/service.ts";
+import { collectReport, rowObjects } from "../../src/report/report.ts";
+import { RulesetContent } from "../../src/ruleset/ruleset.ts";
+import { defaultSettings } from "../../src/settings/settings.ts";
 import { memoryReportStore, tempDirs } from "./lake-fixture.ts";
 
 const dirs = tempDirs();

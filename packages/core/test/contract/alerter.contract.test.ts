@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SnsAlerter } from "../../src/adapters/aws/index.ts";
-import type { AlertMessage, Alerter } from "../../src/ports.ts";
-import { generateWebhookSecret, WebhookAlerter } from "../../src/webhook.ts";
+import type { AlertMessage, Alerter } from "../../src/platform/ports.ts";
+import { generateWebhookSecret, WebhookAlerter } from "../../src/monitoring/webhook.ts";
 import { startEmulators, type Emulators } from "./emulators.ts";
 
 // The Alerter port: locally a webhook, on AWS the SNS topic the risk team's email subscribes to.

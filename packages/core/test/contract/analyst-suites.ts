@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { BacktestResult } from "../../src/backtest.ts";
-import type { Decision } from "../../src/decision.ts";
-import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
-import { VisibleError } from "../../src/errors.ts";
-import type { AlertInbox, BacktestStore, LiveMetrics, ReportStore, ReviewStore, RuleStore, ShadowRulesetStore } from "../../src/ports.ts";
-import { ReportDefinition } from "../../src/report.ts";
-import { RulesetContent, type Ruleset } from "../../src/ruleset.ts";
-import type { Scoring } from "../../src/scoring.ts";
-import type { TransactionInput } from "../../src/transaction.ts";
+import type { BacktestResult } from "../../src/backtest/backtest.ts";
+import type { Decision } from "../../src/decision/decision.ts";
+import { DEMO_RULESET } from "../../src/demo/ruleset.ts";
+import { VisibleError } from "../../src/errors/errors.ts";
+import type { AlertInbox, BacktestStore, LiveMetrics, ReportStore, ReviewStore, RuleStore, ShadowRulesetStore } from "../../src/platform/ports.ts";
+import { ReportDefinition } from "../../src/report/report.ts";
+import { RulesetContent, type Ruleset } from "../../src/ruleset/ruleset.ts";
+import type { Scoring } from "../../src/decision/scoring.ts";
+import type { TransactionInput } from "../../src/transaction/transaction.ts";
 import { tickingClock } from "./suites.ts";
 
 /** The analysts' stores of one adapter, fresh and empty, and how the stream's consumers are run. */

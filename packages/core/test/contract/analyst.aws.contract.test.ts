@@ -1,7 +1,7 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll } from "vitest";
 import { AwsBacktestStore, AwsReportStore, openAwsPlatform, recordScoredEvent } from "../../src/adapters/aws/index.ts";
-import { defaultSettings } from "../../src/settings.ts";
+import { defaultSettings } from "../../src/settings/settings.ts";
 import { analystContracts } from "./analyst-suites.ts";
 import { startEmulators, type Emulators } from "./emulators.ts";
 

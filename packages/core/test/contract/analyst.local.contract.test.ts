@@ -5,7 +5,7 @@ import { openLocalPlatform } from "../../src/adapters/local/index.ts";
 import type { LocalLakeWriter } from "../../src/adapters/local/lake.ts";
 import { LocalBacktestStore, LocalReportStore } from "../../src/adapters/local/report-store.ts";
 import { OutboxWorker } from "../../src/adapters/local/worker.ts";
-import { defaultSettings } from "../../src/settings.ts";
+import { defaultSettings } from "../../src/settings/settings.ts";
 import { analystContracts } from "./analyst-suites.ts";
 
 // The worker's lake step is not used here: only its alerts-and-metrics consumer runs.

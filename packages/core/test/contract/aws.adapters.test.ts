@@ -19,13 +19,13 @@ import {
   SnsAlerter,
 } from "../../src/adapters/aws/index.ts";
 import { hashApiKey as localHashApiKey } from "../../src/adapters/local/api-keys.ts";
-import { Decision } from "../../src/decision.ts";
-import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
-import { UnavailableError, VisibleError } from "../../src/errors.ts";
-import { LABEL_COLUMNS, LAKE_COLUMNS } from "../../src/lake-schema.ts";
-import { collectReport, rowObjects, type ReportEvent, type ReportQuery } from "../../src/report.ts";
-import { RulesetContent } from "../../src/ruleset.ts";
-import { defaultSettings } from "../../src/settings.ts";
+import { Decision } from "../../src/decision/decision.ts";
+import { DEMO_RULESET } from "../../src/demo/ruleset.ts";
+import { UnavailableError, VisibleError } from "../../src/errors/errors.ts";
+import { LABEL_COLUMNS, LAKE_COLUMNS } from "../../src/lake/schema.ts";
+import { collectReport, rowObjects, type ReportEvent, type ReportQuery } from "../../src/report/report.ts";
+import { RulesetContent } from "../../src/ruleset/ruleset.ts";
+import { defaultSettings } from "../../src/settings/settings.ts";
 import { startEmulators, type Emulators } from "./emulators.ts";
 import { tickingClock } from "./suites.ts";
 

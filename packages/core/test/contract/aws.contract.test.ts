@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
 import { openAwsPlatform } from "../../src/adapters/aws/index.ts";
-import { defaultSettings } from "../../src/settings.ts";
+import { defaultSettings } from "../../src/settings/settings.ts";
 import { startEmulators, type Emulators } from "./emulators.ts";
 import { portContracts } from "./suites.ts";
 

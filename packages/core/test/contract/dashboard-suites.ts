@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { AuditTrail, SessionStore, SignInThrottle, UserStore } from "../../src/ports.ts";
-import { changeOwnPassword, resetPassword, SIGN_IN_THROTTLE } from "../../src/sign-in.ts";
+import type { AuditTrail } from "../../src/platform/ports.ts";
+import { changeOwnPassword, resetPassword } from "../../src/user/sign-in.ts";
+import { type SessionStore, type SignInThrottle, type UserStore } from "../../src/user/ports.ts";
+import { SIGN_IN_THROTTLE } from "../../src/user/throttle.ts";
 
 /** The dashboard stores of one adapter, fresh and empty, and how to close them. */
 export interface DashboardFixture {

@@ -1,8 +1,8 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAwsPlatform, TABLE_SCHEMAS } from "../../src/adapters/aws/index.ts";
-import { defaultSettings } from "../../src/settings.ts";
-import { SIGN_IN_THROTTLE } from "../../src/sign-in.ts";
+import { defaultSettings } from "../../src/settings/settings.ts";
+import { SIGN_IN_THROTTLE } from "../../src/user/throttle.ts";
 import { dashboardContracts } from "./dashboard-suites.ts";
 import { signInThrottleContracts } from "./sign-in-suites.ts";
 import { startEmulators, type Emulators } from "./emulators.ts";

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openLocalPlatform } from "../../src/adapters/local/index.ts";
-import { defaultSettings } from "../../src/settings.ts";
-import { SIGN_IN_THROTTLE } from "../../src/sign-in.ts";
+import { defaultSettings } from "../../src/settings/settings.ts";
+import { SIGN_IN_THROTTLE } from "../../src/user/throttle.ts";
 import { dashboardContracts } from "./dashboard-suites.ts";
 import { signInThrottleContracts } from "./sign-in-suites.ts";
 

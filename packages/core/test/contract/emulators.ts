@@ -15,7 +15,7 @@ import kinesalite from "kinesalite";
 import S3rver from "s3rver";
 import { startTransactionProxy } from "./dynamo-transactions.ts";
 import { createAwsClients, createTableInput, decodeEvent, TABLE_SCHEMAS, type AwsClients, type TableNames } from "../../src/adapters/aws/index.ts";
-import type { Decision } from "../../src/decision.ts";
+import type { Decision } from "../../src/decision/decision.ts";
 
 // Local stand-ins for DynamoDB, Kinesis, S3 and SNS, started by the tests on 127.0.0.1 with ports
 // the system picks, and stopped after them. Nothing here reaches AWS: credentials are dummies.

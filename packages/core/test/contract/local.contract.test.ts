@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openLocalPlatform } from "../../src/adapters/local/index.ts";
-import { defaultSettings } from "../../src/settings.ts";
+import { defaultSettings } from "../../src/settings/settings.ts";
 import { portContracts } from "./suites.ts";
 
 portContracts("local (SQLite)", async (clock) => {

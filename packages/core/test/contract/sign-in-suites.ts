@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { SignInThrottle } from "../../src/ports.ts";
-import { SIGN_IN_THROTTLE, type ThrottleKey } from "../../src/sign-in.ts";
+import { type SignInThrottle } from "../../src/user/ports.ts";
+import { SIGN_IN_THROTTLE, type ThrottleKey } from "../../src/user/throttle.ts";
 
 /**
  * One store of an adapter, fresh and empty: `open` gives a new handle on it each time (as a

@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Decision } from "../../src/decision.ts";
-import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
-import { VisibleError } from "../../src/errors.ts";
-import type { ApiKeyStore, DecisionLog, ListStore, ProfileStore, RuleStore, TestDecisionLog } from "../../src/ports.ts";
-import { newProfile } from "../../src/profile.ts";
-import { RulesetContent } from "../../src/ruleset.ts";
-import type { Scoring, SubmitResult } from "../../src/scoring.ts";
-import type { TransactionInput } from "../../src/transaction.ts";
+import type { Decision } from "../../src/decision/decision.ts";
+import { DEMO_RULESET } from "../../src/demo/ruleset.ts";
+import { VisibleError } from "../../src/errors/errors.ts";
+import type { DecisionLog, ListStore, ProfileStore, RuleStore, TestDecisionLog } from "../../src/platform/ports.ts";
+import { newProfile } from "../../src/profile/profile.ts";
+import { RulesetContent } from "../../src/ruleset/ruleset.ts";
+import type { Scoring, SubmitResult } from "../../src/decision/scoring.ts";
+import type { TransactionInput } from "../../src/transaction/transaction.ts";
+import { type ApiKeyStore } from "../../src/user/ports.ts";
 
 /** The stores of one adapter, fresh and empty, and how to close them. */
 export interface PortsFixture {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
-import { VisibleError } from "../../src/errors.ts";
-import { csvLines, indexCsvFile, MAX_SORTED_IN_MEMORY_BYTES, replayCsvFile, rowsInTimeOrder, type CsvFile } from "../../src/eval/csv-file.ts";
-import { customerHalf, PAYSIM, PAYSIM_EPOCH } from "../../src/eval/formats.ts";
-import { compileRuleset, RulesetContent } from "../../src/ruleset.ts";
+import { DEMO_RULESET } from "../../src/demo/ruleset.ts";
+import { VisibleError } from "../../src/errors/errors.ts";
+import { csvLines, indexCsvFile, MAX_SORTED_IN_MEMORY_BYTES, replayCsvFile, rowsInTimeOrder, type CsvFile } from "../../src/tools/eval/csv-file.ts";
+import { customerHalf, PAYSIM, PAYSIM_EPOCH } from "../../src/tools/eval/formats.ts";
+import { compileRuleset, RulesetContent } from "../../src/ruleset/ruleset.ts";
 
 const PAYSIM_HEADER = "step,type,amount,nameOrig,oldbalanceOrg,newbalanceOrig,nameDest,oldbalanceDest,newbalanceDest,isFraud,isFlaggedFraud";
 /** Three customers; C1 is drained (fraud), C2 pays twice, C3 moves part of a balance. Out of time order. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { headerIndex, parseCsvLine, recordOf } from "../../src/eval/csv.ts";
+import { headerIndex, parseCsvLine, recordOf } from "../../src/tools/eval/csv.ts";
 
 describe("CSV lines as the public data sets ship them", () => {
   it("splits plain fields, keeps empty ones, and drops a trailing carriage return", () => {

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
-import { headerIndex, parseCsvLine, recordOf } from "../../src/eval/csv.ts";
-import { customerHalf, PAYSIM, SPARKOV, type EvalFormat } from "../../src/eval/formats.ts";
-import { evaluateLab, Replay, type ReplayReport } from "../../src/eval/replay.ts";
-import { compileRuleset, RulesetContent, type RulesetContentInput } from "../../src/ruleset.ts";
+import { DEMO_RULESET } from "../../src/demo/ruleset.ts";
+import { headerIndex, parseCsvLine, recordOf } from "../../src/tools/eval/csv.ts";
+import { customerHalf, PAYSIM, SPARKOV, type EvalFormat } from "../../src/tools/eval/formats.ts";
+import { evaluateLab, Replay, type ReplayReport } from "../../src/tools/eval/replay.ts";
+import { compileRuleset, RulesetContent, type RulesetContentInput } from "../../src/ruleset/ruleset.ts";
 
 /** Whole customers of the public dev files, committed so these tests always run (fixtures/README.md). */
 const PAYSIM_FILE = fileURLToPath(new URL("fixtures/paysim.csv", import.meta.url));

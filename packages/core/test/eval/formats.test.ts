@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { headerIndex, parseCsvLine, recordOf } from "../../src/eval/csv.ts";
-import { customerHalf, PAYSIM, PAYSIM_EPOCH, SPARKOV, type EvalFormat } from "../../src/eval/formats.ts";
-import { parseTransaction } from "../../src/transaction.ts";
+import { headerIndex, parseCsvLine, recordOf } from "../../src/tools/eval/csv.ts";
+import { customerHalf, PAYSIM, PAYSIM_EPOCH, SPARKOV, type EvalFormat } from "../../src/tools/eval/formats.ts";
+import { parseTransaction } from "../../src/transaction/transaction.ts";
 
 function row(format: EvalFormat, header: string, line: string) {
   return recordOf(parseCsvLine(line), headerIndex(header, format.columns));

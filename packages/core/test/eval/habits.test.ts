@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { computeFeatures } from "../../src/features.ts";
-import { HABIT_HALVING, MAX_CATEGORIES } from "../../src/habits.ts";
-import { applyTransaction, Profile } from "../../src/profile.ts";
+import { computeFeatures } from "../../src/features/features.ts";
+import { HABIT_HALVING, MAX_CATEGORIES } from "../../src/profile/habits.ts";
+import { applyTransaction, Profile } from "../../src/profile/profile.ts";
 import { at, customer, DAY, HOUR, MINUTE, NOW, tx, withHistory } from "../support.ts";
 
 const SETTINGS = { timeZone: "UTC" };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EvalMetrics } from "../../src/eval/metrics.ts";
-import type { DecisionOutcome } from "../../src/ruleset.ts";
+import { EvalMetrics } from "../../src/tools/eval/metrics.ts";
+import type { DecisionOutcome } from "../../src/ruleset/ruleset.ts";
 
 const outcome = (score: number, rules: string[] = []) => ({
   decision: (score >= 80 ? "BLOCKED" : score >= 50 ? "REVIEW" : "APPROVED") as DecisionOutcome,

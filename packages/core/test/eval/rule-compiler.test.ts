@@ -1,13 +1,13 @@
 import { Environment } from "@marcbachmann/cel-js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { evaluateRules } from "../../src/decision.ts";
-import { DEMO_RULESET } from "../../src/demo-ruleset.ts";
-import { FEATURES, type FeatureName, type Features } from "../../src/features.ts";
-import { checkExpression, compileRule, Rule } from "../../src/rule.ts";
-import { compileRuleset, RulesetContent, type RulesetContentInput } from "../../src/ruleset.ts";
-import { CARD_RULESET } from "../../src/rulesets/card.ts";
-import { MOBILE_MONEY_RULESET } from "../../src/rulesets/mobile-money.ts";
+import { evaluateRules } from "../../src/decision/decision.ts";
+import { DEMO_RULESET } from "../../src/demo/ruleset.ts";
+import { FEATURES, type FeatureName, type Features } from "../../src/features/features.ts";
+import { checkExpression, compileRule, Rule } from "../../src/rule/rule.ts";
+import { compileRuleset, RulesetContent, type RulesetContentInput } from "../../src/ruleset/ruleset.ts";
+import { CARD_RULESET } from "../../src/ruleset/card.ts";
+import { MOBILE_MONEY_RULESET } from "../../src/ruleset/mobile-money.ts";
 
 /** The interpreter, set up as rule.ts sets it up: the reference the compiled rules must match. */
 const cel = new Environment({ limits: { maxAstNodes: 400, maxDepth: 40, maxListElements: 100, maxMapEntries: 50, maxCallArguments: 8 } });

@@ -1,6 +1,6 @@
 "use server";
 
-import { changeOwnPassword, env, PasswordChange } from "@fraud/core";
+import { Platform, User } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { redirect } from "next/navigation";
 import { sameSitePath } from "@/lib/redirect";
@@ -17,7 +17,7 @@ export async function changePassword(_prev: FormState, form: FormData): Promise<
   const user = await sessionUser();
   if (!user) redirect("/login");
   // Passwords are taken as typed: no trimming.
-  const parsed = PasswordChange.safeParse({
+  const parsed = User.PasswordChange.safeParse({
     current_password: form.get("current_password") ?? "",
     new_password: form.get("new_password") ?? "",
     confirm_password: form.get("confirm_password") ?? "",
@@ -25,7 +25,7 @@ export async function changePassword(_prev: FormState, form: FormData): Promise<
   if (!parsed.success)
     return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(parsed.error), at: Date.now() };
   try {
-    const result = await changeOwnPassword(await platform(), user, parsed.data, await clientAddress());
+    const result = await User.changeOwnPassword(await platform(), user, parsed.data, await clientAddress());
     if (result.status === "wait") {
       const t = await getTranslations("login");
       return {
@@ -39,7 +39,7 @@ export async function changePassword(_prev: FormState, form: FormData): Promise<
     if (isUnavailable(e)) return { status: "error", message: (await getTranslations("errors"))("unavailable"), at: Date.now() };
     throw e;
   }
-  await startSession(user, env().sessionLifetime);
+  await startSession(user, Platform.env().sessionLifetime);
   if (user.must_change_password) redirect(sameSitePath(form.get("next")));
   return { status: "ok", message: (await getTranslations("password"))("changed"), at: Date.now() };
 }

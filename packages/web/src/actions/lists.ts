@@ -1,6 +1,6 @@
 "use server";
 
-import { ListEntryInput } from "@fraud/core";
+import { List } from "@fraud/core";
 import { getTimeZone, getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
@@ -21,7 +21,7 @@ function expiry(value: string | undefined, timeZone: string): string | null | un
 export async function addListEntry(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("list.edit", async (user) => {
     const v = formObject(form);
-    const parsed = ListEntryInput.safeParse({
+    const parsed = List.ListEntryInput.safeParse({
       kind: v.kind,
       field: v.field,
       value: v.value ?? "",
@@ -104,7 +104,7 @@ export async function importListCsv(_prev: FormState<ImportRow[]>, form: FormDat
         refuse([t("importColumns", { found: row.cells.length, expected: columns.length })]);
         continue;
       }
-      const parsed = ListEntryInput.safeParse({
+      const parsed = List.ListEntryInput.safeParse({
         kind: cell("kind"),
         field: cell("field"),
         value: cell("value") ?? "",

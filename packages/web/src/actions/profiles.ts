@@ -1,6 +1,6 @@
 "use server";
 
-import { ProfileEdit, type Profile } from "@fraud/core";
+import { Profile } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { actorOf } from "@/server/auth";
@@ -22,11 +22,11 @@ export async function editProfile(_prev: FormState, form: FormData): Promise<For
       const raw = form.get(k);
       if (typeof raw !== "string") continue;
       const value = raw.trim() === "" ? null : raw.trim();
-      if (value !== (before[k as keyof Profile] ?? null)) edit[k] = value;
+      if (value !== (before[k as keyof Profile.Profile] ?? null)) edit[k] = value;
     }
     if (edit.risk_level === null) delete edit.risk_level;
     if (Object.keys(edit).length === 0) return { status: "ok", message: t("noChange") };
-    const parsed = ProfileEdit.safeParse(edit);
+    const parsed = Profile.ProfileEdit.safeParse(edit);
     if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields: await fieldErrors(parsed.error) };
     await p.profiles.edit(userId, parsed.data, actorOf(user));
     revalidatePath(`/profiles/${encodeURIComponent(userId)}`);

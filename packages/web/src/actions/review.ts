@@ -1,6 +1,6 @@
 "use server";
 
-import { AddNote, AssignCase, LabelCase } from "@fraud/core";
+import { Review } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { actorOf } from "@/server/auth";
@@ -16,7 +16,7 @@ function refresh(transactionId: string) {
 export async function assignCase(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("review.work", async (user) => {
     const values = formObject(form);
-    const parsed = AssignCase.safeParse({
+    const parsed = Review.AssignCase.safeParse({
       transaction_id: values.transaction_id ?? "",
       assignee: values.assignee === "me" ? user.username : (values.assignee ?? null),
     });
@@ -31,7 +31,7 @@ export async function assignCase(_prev: FormState, form: FormData): Promise<Form
 export async function labelCase(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("review.work", async (user) => {
     const values = formObject(form);
-    const parsed = LabelCase.safeParse({ transaction_id: values.transaction_id ?? "", label: values.label ?? "", note: values.note ?? "" });
+    const parsed = Review.LabelCase.safeParse({ transaction_id: values.transaction_id ?? "", label: values.label ?? "", note: values.note ?? "" });
     if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const p = await platform();
     const done = await p.reviews.label(parsed.data, actorOf(user));
@@ -51,7 +51,7 @@ export async function labelCase(_prev: FormState, form: FormData): Promise<FormS
 export async function noteCase(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("review.work", async (user) => {
     const values = formObject(form);
-    const parsed = AddNote.safeParse({ transaction_id: values.transaction_id ?? "", note: values.note ?? "" });
+    const parsed = Review.AddNote.safeParse({ transaction_id: values.transaction_id ?? "", note: values.note ?? "" });
     if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     await (await platform()).reviews.note(parsed.data, actorOf(user));
     refresh(parsed.data.transaction_id);
@@ -63,7 +63,7 @@ export async function noteCase(_prev: FormState, form: FormData): Promise<FormSt
 export async function releaseCustomer(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("review.work", async (user) => {
     const values = formObject(form);
-    const parsed = AddNote.safeParse({ transaction_id: values.transaction_id ?? "", note: values.note ?? "released" });
+    const parsed = Review.AddNote.safeParse({ transaction_id: values.transaction_id ?? "", note: values.note ?? "released" });
     if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const p = await platform();
     const c = await p.reviews.get(parsed.data.transaction_id);

@@ -1,6 +1,6 @@
 "use server";
 
-import { checkExpression, Rule, type ExpressionError, type RulesetContent } from "@fraud/core";
+import { Rule, type Ruleset } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
@@ -13,7 +13,7 @@ import { platform } from "@/server/runtime";
 export type ExpressionStatus = { ok: true; reads: string[] } | { ok: false; message: string; start: number; end: number };
 
 /** An expression's error in the user's language where the check is core's own (its cost); cel-js's messages are cel-js's. */
-async function expressionMessage(error: ExpressionError): Promise<string> {
+async function expressionMessage(error: Rule.ExpressionError): Promise<string> {
   if (error.code !== "too_costly") return error.message;
   return (await getTranslations("rules"))("tooCostly", { cost: error.cost ?? 0, limit: error.limit ?? 0 });
 }
@@ -22,7 +22,7 @@ async function expressionMessage(error: ExpressionError): Promise<string> {
 export async function checkRuleExpression(expression: string): Promise<ExpressionStatus> {
   await authorize("read");
   // The argument comes from the client as it likes: anything but text is checked as empty text.
-  const check = checkExpression(typeof expression === "string" ? expression.slice(0, 4_000) : "");
+  const check = Rule.checkExpression(typeof expression === "string" ? expression.slice(0, 4_000) : "");
   return check.ok
     ? { ok: true, reads: check.reads }
     : { ok: false, message: await expressionMessage(check.error), start: check.error.start, end: check.error.end };
@@ -32,7 +32,7 @@ function refresh() {
   revalidatePath("/rules", "layout");
 }
 
-async function saveDraft(content: RulesetContent, note: string, actor: { id: string; role: string }) {
+async function saveDraft(content: Ruleset.RulesetContent, note: string, actor: { id: string; role: string }) {
   const p = await platform();
   return p.rules.saveDraft(content, actor, note);
 }
@@ -43,7 +43,7 @@ export async function saveRule(_prev: FormState, form: FormData): Promise<FormSt
     const t = await getTranslations("rules");
     const v = formObject(form);
     const original = v.original_id;
-    const parsed = Rule.safeParse({
+    const parsed = Rule.Rule.safeParse({
       id: (v.id ?? "").toUpperCase(),
       name: v.name ?? "",
       description: v.description ?? "",
@@ -52,7 +52,7 @@ export async function saveRule(_prev: FormState, form: FormData): Promise<FormSt
       enabled: form.get("enabled") === "on",
     });
     const fields = parsed.success ? {} : await fieldErrors(parsed.error);
-    const check = checkExpression(v.expression ?? "");
+    const check = Rule.checkExpression(v.expression ?? "");
     if (!check.ok && v.expression)
       fields.expression = [t("expressionError", { message: await expressionMessage(check.error), position: check.error.start + 1 })];
     if (!parsed.success || Object.keys(fields).length > 0) return { status: "error", message: (await getTranslations("errors"))("invalid"), fields };

@@ -1,6 +1,6 @@
 "use server";
 
-import { Credentials, env, signIn as signInThrottled, type SignInResult } from "@fraud/core";
+import { Platform, User } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
@@ -13,11 +13,11 @@ import { passwordPage, sameSitePath } from "@/lib/redirect";
 export async function signIn(_prev: FormState, form: FormData): Promise<FormState> {
   const t = await getTranslations("login");
   const values = formObject(form);
-  const parsed = Credentials.safeParse({ username: values.username ?? "", password: form.get("password") ?? "" });
+  const parsed = User.Credentials.safeParse({ username: values.username ?? "", password: form.get("password") ?? "" });
   if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error), at: Date.now() };
-  let result: SignInResult;
+  let result: User.SignInResult;
   try {
-    result = await signInThrottled(await platform(), { username: parsed.data.username, password: parsed.data.password, address: await clientAddress() });
+    result = await User.signIn(await platform(), { username: parsed.data.username, password: parsed.data.password, address: await clientAddress() });
   } catch (e) {
     if (isUnavailable(e)) return { status: "error", message: (await getTranslations("errors"))("unavailable"), at: Date.now() };
     throw e;
@@ -29,7 +29,7 @@ export async function signIn(_prev: FormState, form: FormData): Promise<FormStat
       at: Date.now(),
     };
   if (result.status === "refused") return { status: "error", message: t("failed"), at: Date.now() };
-  await startSession(result.user, env().sessionLifetime);
+  await startSession(result.user, Platform.env().sessionLifetime);
   const next = sameSitePath(form.get("next"));
   redirect(result.user.must_change_password ? passwordPage(next) : next);
 }

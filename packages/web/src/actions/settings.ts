@@ -1,6 +1,6 @@
 "use server";
 
-import { API_KEY_SCOPES, DECISIONS, NewUser, resetPassword, ROLES, Thresholds } from "@fraud/core";
+import { Ruleset, User } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
@@ -10,8 +10,8 @@ import { rulesState, workingContent } from "@/server/rules";
 import { platform } from "@/server/runtime";
 
 const RulesetSettings = z.object({
-  thresholds: Thresholds,
-  fallback_decision: z.enum(DECISIONS),
+  thresholds: Ruleset.Thresholds,
+  fallback_decision: z.enum(Ruleset.DECISIONS),
   time_budget_ms: z.number().positive().max(1_000),
 });
 
@@ -43,7 +43,7 @@ export async function saveThresholds(_prev: FormState, form: FormData): Promise<
 export async function createUser(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("user.manage", async (user) => {
     const v = formObject(form);
-    const parsed = NewUser.safeParse({
+    const parsed = User.NewUser.safeParse({
       username: (v.username ?? "").toLowerCase(),
       display_name: v.display_name ?? "",
       role: v.role,
@@ -56,7 +56,7 @@ export async function createUser(_prev: FormState, form: FormData): Promise<Form
   });
 }
 
-const UserChange = z.object({ id: z.string().min(1).max(64), role: z.enum(ROLES).optional(), disabled: z.enum(["true", "false"]).optional() });
+const UserChange = z.object({ id: z.string().min(1).max(64), role: z.enum(User.ROLES).optional(), disabled: z.enum(["true", "false"]).optional() });
 
 export async function updateUser(_prev: FormState, form: FormData): Promise<FormState> {
   return guarded("user.manage", async (user) => {
@@ -83,13 +83,13 @@ export async function resetUserPassword(_prev: FormState<{ password: string }>, 
   return guarded("user.manage", async (user) => {
     const parsed = ResetTarget.safeParse(formObject(form));
     if (!parsed.success) return { status: "error", message: (await getTranslations("errors"))("invalid") };
-    const { user: target, password } = await resetPassword((await platform()).users, parsed.data.id, { ...actorOf(user), userId: user.id });
+    const { user: target, password } = await User.resetPassword((await platform()).users, parsed.data.id, { ...actorOf(user), userId: user.id });
     revalidatePath("/settings");
     return { status: "ok", message: (await getTranslations("settings"))("passwordReset", { username: target.username }), data: { password } };
   });
 }
 
-const NewKey = z.object({ name: z.string().trim().min(1, "must not be empty").max(80), scopes: z.array(z.enum(API_KEY_SCOPES)).min(1) });
+const NewKey = z.object({ name: z.string().trim().min(1, "must not be empty").max(80), scopes: z.array(z.enum(User.API_KEY_SCOPES)).min(1) });
 
 /** The key is in the answer once; only its hash is stored. */
 export async function createApiKey(_prev: FormState<{ key: string }>, form: FormData): Promise<FormState<{ key: string }>> {

@@ -1,6 +1,6 @@
 "use server";
 
-import { labScenario, type LabLabel } from "@fraud/core";
+import { Demo } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import { fieldErrors, formObject, guarded, optionalNumber, type FormState } from "@/server/forms";
@@ -52,7 +52,7 @@ const LabBatch = z.strictObject({
 
 export interface LabRow extends DecisionRow {
   index: number;
-  label: LabLabel;
+  label: Demo.LabLabel;
 }
 
 /**
@@ -66,7 +66,7 @@ export async function runLabBatch(input: z.input<typeof LabBatch>): Promise<Form
     const parsed = LabBatch.safeParse(input);
     if (!parsed.success) return { status: "error", fields: await fieldErrors(parsed.error) };
     const { runId, end, from, to } = parsed.data;
-    const scenario = labScenario({ runId, end: new Date(end), country: (await runtime()).env.settings.country });
+    const scenario = Demo.labScenario({ runId, end: new Date(end), country: (await runtime()).env.settings.country });
     const p = await platform();
     const rows: LabRow[] = [];
     for (let i = from; i < Math.min(to, scenario.length); i++) {

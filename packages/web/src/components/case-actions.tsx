@@ -1,6 +1,6 @@
 "use client";
 
-import type { CaseEvent } from "@fraud/core";
+import type { Review } from "@fraud/core";
 import { useFormatter, useTranslations } from "next-intl";
 import { assignCase, labelCase, noteCase, releaseCustomer } from "@/actions/review";
 import { ActionForm, SubmitButton } from "./action-form";
@@ -52,7 +52,7 @@ export function CasePanel({
   /** The transaction was blocked: the release section stays, to say whether any block is left. */
   blocked: boolean;
   canWork: boolean;
-  history: CaseEvent[];
+  history: Review.CaseEvent[];
 }) {
   const t = useTranslations("review");
   const format = useFormatter();

@@ -1,4 +1,4 @@
-import type { ErrorCode } from "@fraud/core";
+import type { Errors } from "@fraud/core";
 import type en from "../../messages/en.json";
 import type fr from "../../messages/fr.json";
 
@@ -13,4 +13,4 @@ export const messagesMatch: AllTrue<SameKeys<typeof fr, typeof en>> & AllTrue<Sa
 
 /** The catalogue says every error code core has, and no other: the type checker refuses a gap or a stale message. */
 type VisibleKeys = keyof typeof en.errors.visible;
-export const errorCodesMatch: [ErrorCode] extends [VisibleKeys] ? ([VisibleKeys] extends [ErrorCode] ? true : false) : false = true;
+export const errorCodesMatch: [Errors.ErrorCode] extends [VisibleKeys] ? ([VisibleKeys] extends [Errors.ErrorCode] ? true : false) : false = true;

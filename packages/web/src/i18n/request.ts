@@ -1,6 +1,6 @@
 import { cookies } from "next/headers";
 import { getRequestConfig } from "next-intl/server";
-import { env, isTimeZone } from "@fraud/core";
+import { Platform, Settings } from "@fraud/core";
 import { DEFAULT_LOCALE, isLocale, LOCALE_COOKIE, TIME_ZONE_COOKIE } from "./config";
 
 export default getRequestConfig(async () => {
@@ -8,7 +8,7 @@ export default getRequestConfig(async () => {
   const wanted = jar.get(LOCALE_COOKIE)?.value;
   const locale = isLocale(wanted) ? wanted : DEFAULT_LOCALE;
   const tz = jar.get(TIME_ZONE_COOKIE)?.value;
-  const timeZone = isTimeZone(tz) ? tz : env().settings.timeZone;
+  const timeZone = Settings.isTimeZone(tz) ? tz : Platform.env().settings.timeZone;
   return {
     locale,
     timeZone,

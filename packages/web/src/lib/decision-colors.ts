@@ -1,14 +1,14 @@
-import type { DecisionOutcome } from "@fraud/core";
+import type { Ruleset } from "@fraud/core";
 
 /**
  * The one colour of each decision, used by every badge and chart: green approves, amber sends to
  * review, red blocks. Red, amber and green mean a decision and nothing else on the dashboard, so
  * other chart series take their colours from SERIES_PALETTE, which holds none of the three.
  */
-export const DECISION_COLOR = { APPROVED: "#059669", REVIEW: "#d97706", BLOCKED: "#e11d48" } as const satisfies Record<DecisionOutcome, string>;
+export const DECISION_COLOR = { APPROVED: "#059669", REVIEW: "#d97706", BLOCKED: "#e11d48" } as const satisfies Record<Ruleset.DecisionOutcome, string>;
 
 /** The badge tone (components/ui.tsx) of each decision, the same hue as DECISION_COLOR. */
-export const DECISION_TONE = { APPROVED: "green", REVIEW: "amber", BLOCKED: "red" } as const satisfies Record<DecisionOutcome, string>;
+export const DECISION_TONE = { APPROVED: "green", REVIEW: "amber", BLOCKED: "red" } as const satisfies Record<Ruleset.DecisionOutcome, string>;
 
 /** Colours for chart series that are not a decision. */
 export const SERIES_PALETTE = ["#2f5bd3", "#7c3aed", "#0891b2", "#64748b", "#db2777", "#0f766e", "#a16207", "#4338ca"] as const;

@@ -1,4 +1,4 @@
-import { fieldErrors, type FieldErrors, type FieldIssue } from "@fraud/core";
+import { Errors } from "@fraud/core";
 import type { z } from "zod";
 
 /**
@@ -44,7 +44,7 @@ function leaf(path: string): string {
   );
 }
 
-export function messageKey(issue: FieldIssue, messages: ValidationMessages): string {
+export function messageKey(issue: Errors.FieldIssue, messages: ValidationMessages): string {
   const field = leaf(issue.field);
   // Own properties only: a field may be called "constructor".
   const byField = Object.hasOwn(messages.fields, field) ? messages.fields[field] : undefined;
@@ -58,6 +58,6 @@ export function messageKey(issue: FieldIssue, messages: ValidationMessages): str
 }
 
 /** Field errors from a failed parse (or core's issues), each said in the user's language. */
-export function localFieldErrors(from: z.ZodError | readonly FieldIssue[], messages: ValidationMessages, say: Say): FieldErrors {
-  return fieldErrors(from, (issue) => say(messageKey(issue, messages), { ...BLANK, ...issue.params }));
+export function localFieldErrors(from: z.ZodError | readonly Errors.FieldIssue[], messages: ValidationMessages, say: Say): Errors.FieldErrors {
+  return Errors.fieldErrors(from, (issue) => say(messageKey(issue, messages), { ...BLANK, ...issue.params }));
 }

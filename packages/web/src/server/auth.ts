@@ -1,5 +1,5 @@
 import "server-only";
-import { can, type Permission, type SessionLifetime, type User } from "@fraud/core";
+import { User } from "@fraud/core";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
@@ -9,7 +9,7 @@ import { platform } from "./runtime";
 export const SESSION_COOKIE = "fraud_session";
 
 /** The cookie lives until the session's absolute end; the store ends it sooner when idle. */
-export async function startSession(user: User, lifetime: SessionLifetime): Promise<void> {
+export async function startSession(user: User.User, lifetime: User.SessionLifetime): Promise<void> {
   const p = await platform();
   const { token, ends_at } = await p.sessions.start(user.id, lifetime);
   (await cookies()).set(SESSION_COOKIE, token, {
@@ -32,14 +32,14 @@ export async function endSession(): Promise<void> {
  * The person whose session this request carries, or null. Read once per request. Includes a user
  * who must change their password first: only the password page and signing out take that user.
  */
-export const sessionUser = cache(async (): Promise<User | null> => {
+export const sessionUser = cache(async (): Promise<User.User | null> => {
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
   if (!token || token.length > 100) return null;
   return (await (await platform()).sessions.resolve(token)) ?? null;
 });
 
 /** The signed-in person for this request, or null, also while they must change their password. */
-export async function currentUser(): Promise<User | null> {
+export async function currentUser(): Promise<User.User | null> {
   const user = await sessionUser();
   return user && !user.must_change_password ? user : null;
 }
@@ -50,14 +50,14 @@ async function signInPage(): Promise<string> {
 }
 
 /** For pages: a signed-out visitor goes to the sign-in page, one who must change their password to that page. */
-export async function requireUser(): Promise<User> {
+export async function requireUser(): Promise<User.User> {
   const user = await currentUser();
   if (!user) redirect(await signInPage());
   return user;
 }
 
 export class Forbidden extends Error {
-  constructor(readonly permission: Permission) {
+  constructor(readonly permission: User.Permission) {
     super(`not allowed: ${permission}`);
     this.name = "Forbidden";
   }
@@ -67,14 +67,14 @@ export class Forbidden extends Error {
  * For server actions and route handlers: the signed-in user if their role allows the action.
  * Checked on the server for every call, whatever the page showed.
  */
-export async function authorize(permission: Permission): Promise<User> {
+export async function authorize(permission: User.Permission): Promise<User.User> {
   const user = await currentUser();
   if (!user) redirect(await signInPage());
-  if (!can(user.role, permission)) throw new Forbidden(permission);
+  if (!User.can(user.role, permission)) throw new Forbidden(permission);
   return user;
 }
 
-export function actorOf(user: User) {
+export function actorOf(user: User.User) {
   return { id: user.username, role: user.role };
 }
 

@@ -1,12 +1,12 @@
 import "server-only";
-import { DECISIONS, summaryOf, type Decision, type User } from "@fraud/core";
+import { Decision, Ruleset, type User } from "@fraud/core";
 import { z } from "zod";
 import { maskDeep, personalView, type CustomerLink } from "./personal-data";
 import { platform } from "./runtime";
 
 /** The filters of the live decisions page, from its URL. Bad values are dropped, not fatal. */
 export const DecisionFilter = z.object({
-  decision: z.enum(DECISIONS).optional().catch(undefined),
+  decision: z.enum(Ruleset.DECISIONS).optional().catch(undefined),
   user: z.string().trim().max(128).optional().catch(undefined),
   rule: z.string().trim().max(64).optional().catch(undefined),
   min: z.coerce.number().nonnegative().optional().catch(undefined),
@@ -27,7 +27,7 @@ export function parseFilter(params: Record<string, string | string[] | undefined
 export interface DecisionRow {
   transaction_id: string;
   user_id: string;
-  decision: Decision["decision"];
+  decision: Decision.Decision["decision"];
   score: number;
   amount: number;
   currency: string;
@@ -36,9 +36,9 @@ export interface DecisionRow {
   latency_ms: number;
 }
 
-export function toRow(d: Decision): DecisionRow {
+export function toRow(d: Decision.Decision): DecisionRow {
   return {
-    ...summaryOf(d),
+    ...Decision.summaryOf(d),
     latency_ms: d.latency_ms,
   };
 }
@@ -49,7 +49,7 @@ export interface DecisionListRow extends Omit<DecisionRow, "user_id"> {
 }
 
 /** The live list's rows, for the page and its live updates alike, personal data as `user` may see it. */
-export async function searchDecisions(user: User, filter: DecisionFilter, limit = 50): Promise<DecisionListRow[]> {
+export async function searchDecisions(user: User.User, filter: DecisionFilter, limit = 50): Promise<DecisionListRow[]> {
   const [found, view] = await Promise.all([
     (await platform()).decisions.search({
       decision: filter.decision,
@@ -73,7 +73,7 @@ export async function searchDecisions(user: User, filter: DecisionFilter, limit 
  * see it. A test transaction (marked `test`) is shown when no real one has its id; it has no case
  * and no alert.
  */
-export async function transactionDetail(user: User, id: string) {
+export async function transactionDetail(user: User.User, id: string) {
   const p = await platform();
   const decision = (await p.decisions.get(id)) ?? (await p.testDecisions.get(id));
   if (!decision) return undefined;

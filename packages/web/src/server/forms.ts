@@ -1,5 +1,5 @@
 import "server-only";
-import { isErrorCode, type FieldErrors, type FieldIssue, type Permission, type User } from "@fraud/core";
+import { Errors, type User } from "@fraud/core";
 import { getMessages, getTranslations } from "next-intl/server";
 import type { z } from "zod";
 import { localFieldErrors, type Say } from "@/lib/validation";
@@ -21,17 +21,17 @@ export const idle: FormState = { status: "idle" };
  * Errors from core cross a module boundary: the custom server loads core once and Next bundles
  * its own copy, so `instanceof` cannot be trusted. A visible error is known by its name and code.
  */
-export function isVisibleError(e: unknown): e is Error & { code: string; fields?: FieldErrors; issues?: FieldIssue[] } {
+export function isVisibleError(e: unknown): e is Error & { code: string; fields?: Errors.FieldErrors; issues?: Errors.FieldIssue[] } {
   return e instanceof Error && e.name === "VisibleError" && typeof (e as { code?: unknown }).code === "string";
 }
 
 /** A visible error as a form shows it: its message and fields in the user's language where known. */
 export async function visibleError(
-  e: Error & { code: string; fields?: FieldErrors; issues?: FieldIssue[] },
-): Promise<{ message: string; fields?: FieldErrors }> {
+  e: Error & { code: string; fields?: Errors.FieldErrors; issues?: Errors.FieldIssue[] },
+): Promise<{ message: string; fields?: Errors.FieldErrors }> {
   const t = await getTranslations("errors.visible");
   // The catalogue says every ErrorCode (checked by the type checker and the tests).
-  const known = isErrorCode(e.code);
+  const known = Errors.isErrorCode(e.code);
   const message = known ? (t as unknown as Say)(e.code, { detail: e.message }) : e.message;
   return { message, fields: Array.isArray(e.issues) ? await fieldErrors(e.issues) : e.fields };
 }
@@ -45,7 +45,7 @@ export function isUnavailable(e: unknown): boolean {
  * The errors to show on each field, in the user's language: for every server action that parses
  * input with a zod schema, and for core's errors that carry their issues.
  */
-export async function fieldErrors(from: z.ZodError | readonly FieldIssue[]): Promise<FieldErrors> {
+export async function fieldErrors(from: z.ZodError | readonly Errors.FieldIssue[]): Promise<Errors.FieldErrors> {
   const [t, messages] = await Promise.all([getTranslations("validation"), getMessages()]);
   // Keys are looked up in the catalogue at run time (see lib/validation), not known to the types.
   return localFieldErrors(from, messages.validation, t as unknown as Say);
@@ -55,9 +55,9 @@ export async function fieldErrors(from: z.ZodError | readonly FieldIssue[]): Pro
  * Runs a form action for a signed-in user whose role allows it. The role is checked here, on
  * the server, for every call; errors a user can act on come back as the form's state.
  */
-export async function guarded<D = undefined>(permission: Permission, run: (user: User) => Promise<FormState<D>>): Promise<FormState<D>> {
+export async function guarded<D = undefined>(permission: User.Permission, run: (user: User.User) => Promise<FormState<D>>): Promise<FormState<D>> {
   const t = await getTranslations("errors");
-  let user: User;
+  let user: User.User;
   try {
     user = await authorize(permission);
   } catch (e) {

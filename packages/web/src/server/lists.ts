@@ -1,9 +1,9 @@
 import "server-only";
-import type { ListEntry, User } from "@fraud/core";
+import type { List, User } from "@fraud/core";
 import { maskDeep, personalData } from "./personal-data";
 import { platform } from "./runtime";
 
 /** Every allow and block list entry; the values (customer ids, phone numbers, emails) and reasons as `user` may see them. */
-export async function listEntries(user: User): Promise<ListEntry[]> {
+export async function listEntries(user: User.User): Promise<List.ListEntry[]> {
   return maskDeep(await (await platform()).lists.all(), personalData(user));
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { env } from "@fraud/core";
+import { Platform } from "@fraud/core";
 import { headers } from "next/headers";
 
 /*
@@ -10,13 +10,13 @@ import { headers } from "next/headers";
 
 /** Whether this request reached the site over HTTPS: the session cookie is then Secure. */
 export async function requestIsSecure(): Promise<boolean> {
-  if (env().FRAUD_PUBLIC_URL?.startsWith("https:")) return true;
+  if (Platform.env().FRAUD_PUBLIC_URL?.startsWith("https:")) return true;
   return (await headers()).get("x-forwarded-proto") === "https";
 }
 
 /** The site's own origin as people reach it: FRAUD_PUBLIC_URL, or else this request's scheme and host. */
 export async function publicOrigin(): Promise<string> {
-  const configured = env().FRAUD_PUBLIC_URL;
+  const configured = Platform.env().FRAUD_PUBLIC_URL;
   if (configured) return configured;
   const h = await headers();
   return `${(await requestIsSecure()) ? "https" : "http"}://${h.get("x-forwarded-host") ?? h.get("host") ?? "localhost"}`;

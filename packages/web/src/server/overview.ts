@@ -1,12 +1,12 @@
 import "server-only";
-import { decisionMix, fillMinutes, type MinuteFigures, type RecentSample } from "@fraud/core";
+import { Monitoring } from "@fraud/core";
 import { platform, runtime } from "./runtime";
 
 export const OVERVIEW_MINUTES = 60;
 export const SAMPLE_SIZE = 5_000;
 
 export interface Throughput {
-  minutes: MinuteFigures[];
+  minutes: Monitoring.MinuteFigures[];
   total: number;
   last_minute: number;
   per_minute: number;
@@ -17,8 +17,8 @@ export interface Throughput {
 
 export async function throughput(now = new Date()): Promise<Throughput> {
   const rt = await runtime();
-  const minutes = fillMinutes(await rt.platform.metrics.perMinute(OVERVIEW_MINUTES, now), now, OVERVIEW_MINUTES);
-  const mix = decisionMix(minutes);
+  const minutes = Monitoring.fillMinutes(await rt.platform.metrics.perMinute(OVERVIEW_MINUTES, now), now, OVERVIEW_MINUTES);
+  const mix = Monitoring.decisionMix(minutes);
   const total = mix.APPROVED + mix.REVIEW + mix.BLOCKED;
   const last = minutes.at(-1)!;
   return {
@@ -32,6 +32,6 @@ export async function throughput(now = new Date()): Promise<Throughput> {
   };
 }
 
-export async function recentSample(): Promise<RecentSample> {
+export async function recentSample(): Promise<Monitoring.RecentSample> {
   return (await platform()).metrics.recent(SAMPLE_SIZE);
 }

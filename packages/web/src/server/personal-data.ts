@@ -1,5 +1,5 @@
 import "server-only";
-import { can, CustomerRefs, maskPersonalData, type User } from "@fraud/core";
+import { Privacy, User } from "@fraud/core";
 import type { ReportCell, ReportOutput } from "./analytics";
 import { runtime } from "./runtime";
 
@@ -13,8 +13,8 @@ import { runtime } from "./runtime";
 const asStored = (text: string) => text;
 
 /** How this person sees emails and phone numbers: as stored, or masked for a viewer. */
-export function personalData(user: User): (text: string) => string {
-  return can(user.role, "personal.read") ? asStored : maskPersonalData;
+export function personalData(user: User.User): (text: string) => string {
+  return User.can(user.role, "personal.read") ? asStored : Privacy.maskPersonalData;
 }
 
 /** Every string in a value (objects and lists walked), except under `keep` keys, as this person may see it. */
@@ -52,14 +52,14 @@ export interface PersonalView {
   customer(userId: string): CustomerLink;
 }
 
-let refs: { secret: string; refs: CustomerRefs } | undefined;
-async function customerRefs(): Promise<CustomerRefs> {
+let refs: { secret: string; refs: Privacy.CustomerRefs } | undefined;
+async function customerRefs(): Promise<Privacy.CustomerRefs> {
   const secret = (await runtime()).secrets.session_secret;
-  if (refs?.secret !== secret) refs = { secret, refs: new CustomerRefs(secret) };
+  if (refs?.secret !== secret) refs = { secret, refs: new Privacy.CustomerRefs(secret) };
   return refs.refs;
 }
 
-export async function personalView(user: User): Promise<PersonalView> {
+export async function personalView(user: User.User): Promise<PersonalView> {
   const show = personalData(user);
   const masked = show !== asStored;
   const sealed = masked ? await customerRefs() : undefined;
@@ -77,7 +77,7 @@ export async function customerOfProfileUrl(segment: string): Promise<string> {
 }
 
 /** A report's text cells as this person may see them: the table and its CSV export alike. */
-export function reportFor(user: User, output: ReportOutput): ReportOutput {
+export function reportFor(user: User.User, output: ReportOutput): ReportOutput {
   const show = personalData(user);
   if (show === asStored) return output;
   const cell = (c: ReportCell): ReportCell => (typeof c === "string" ? show(c) : Array.isArray(c) ? c.map(cell) : c);

@@ -1,12 +1,12 @@
 import "server-only";
-import { summary30d, type AuditEntry, type Profile, type User } from "@fraud/core";
+import { type Audit, Profile, type User } from "@fraud/core";
 import { cache } from "react";
 import { customerOfProfileUrl, maskDeep, personalView, type CustomerLink } from "./personal-data";
 import { platform } from "./runtime";
 
 export interface ProfileListRow {
   customer: CustomerLink;
-  profile: Profile;
+  profile: Profile.Profile;
   transaction_count_30d: number;
   avg_transaction_30d: number;
 }
@@ -16,7 +16,7 @@ export interface ProfileListRow {
  * id or a whole email only: results that matched on part of a masked phone number would tell
  * the viewer its digits, a few searches at a time.
  */
-export async function searchProfiles(user: User, q: string, limit = 100): Promise<ProfileListRow[]> {
+export async function searchProfiles(user: User.User, q: string, limit = 100): Promise<ProfileListRow[]> {
   const [p, view] = await Promise.all([platform(), personalView(user)]);
   const needle = q.toLowerCase();
   const found =
@@ -25,7 +25,7 @@ export async function searchProfiles(user: User, q: string, limit = 100): Promis
       : await p.profiles.search(q, limit);
   const now = Date.now();
   return found.map((profile) => {
-    const s = summary30d(profile, now);
+    const s = Profile.summary30d(profile, now);
     return {
       customer: view.customer(profile.user_id),
       profile: maskDeep(profile, view.show),
@@ -38,8 +38,8 @@ export async function searchProfiles(user: User, q: string, limit = 100): Promis
 export interface ProfileDetail {
   customer: CustomerLink;
   /** As the reader may see it: masked for a viewer, who cannot edit it. */
-  profile: Profile;
-  history: AuditEntry[];
+  profile: Profile.Profile;
+  history: Audit.AuditEntry[];
   decisions: Array<{
     transaction_id: string;
     decided_at: string;
@@ -51,7 +51,7 @@ export interface ProfileDetail {
 }
 
 /** A customer's page, from the segment of its URL (the id, or a viewer's sealed reference); read once per request. */
-export const profileDetail = cache(async (user: User, segment: string): Promise<ProfileDetail | undefined> => {
+export const profileDetail = cache(async (user: User.User, segment: string): Promise<ProfileDetail | undefined> => {
   const [p, view, id] = await Promise.all([platform(), personalView(user), customerOfProfileUrl(segment)]);
   const profile = await p.profiles.get(id);
   if (!profile) return undefined;

@@ -1,5 +1,5 @@
 import "server-only";
-import { contentOf, defaultRulesetContent, FEATURES, type Rule, type Ruleset, type RulesetContent } from "@fraud/core";
+import { Features, type Rule, Ruleset } from "@fraud/core";
 import { platform } from "./runtime";
 
 /**
@@ -20,23 +20,23 @@ export async function ruleStats() {
   return { hits: await p.decisions.ruleHits(), labels: (await p.reviews.labelStats()).by_rule };
 }
 
-export function workingContent(working: Ruleset | undefined): RulesetContent {
-  return working ? contentOf(working) : defaultRulesetContent();
+export function workingContent(working: Ruleset.Ruleset | undefined): Ruleset.RulesetContent {
+  return working ? Ruleset.contentOf(working) : Ruleset.defaultRulesetContent();
 }
 
 const RULE_FIELDS = ["name", "description", "expression", "score", "enabled"] as const;
 export type RuleField = (typeof RULE_FIELDS)[number];
 
 export interface RulesetDiff {
-  added: Rule[];
-  removed: Rule[];
+  added: Rule.Rule[];
+  removed: Rule.Rule[];
   changed: Array<{ id: string; fields: Array<{ field: RuleField; before: string; after: string }> }>;
   settings: Array<{ field: string; before: string; after: string }>;
   same: boolean;
 }
 
 /** What changes from one ruleset to another, rule by rule and field by field. */
-export function diffRulesets(before: RulesetContent | undefined, after: RulesetContent): RulesetDiff {
+export function diffRulesets(before: Ruleset.RulesetContent | undefined, after: Ruleset.RulesetContent): RulesetDiff {
   const old = new Map((before?.rules ?? []).map((r) => [r.id, r]));
   const now = new Map(after.rules.map((r) => [r.id, r]));
   const added = after.rules.filter((r) => !old.has(r.id));
@@ -63,6 +63,6 @@ export function diffRulesets(before: RulesetContent | undefined, after: RulesetC
 
 /** The feature catalogue as the rule editor shows it. */
 export function featureCatalogue() {
-  return Object.entries(FEATURES).map(([name, spec]) => ({ name, type: spec.type, nullable: "nullable" in spec, description: spec.description }));
+  return Object.entries(Features.FEATURES).map(([name, spec]) => ({ name, type: spec.type, nullable: "nullable" in spec, description: spec.description }));
 }
 export type FeatureInfo = ReturnType<typeof featureCatalogue>[number];

@@ -1,17 +1,17 @@
 import "server-only";
-import { env, type Env, type Platform } from "@fraud/core";
+import { Platform } from "@fraud/core";
 
 /** What the dashboard's server code works with, on either deployment. */
 export interface DashboardRuntime {
-  env: Env;
-  platform: Platform;
+  env: Platform.Env;
+  platform: Platform.Platform;
   /** The dashboard's own secret: locally generated into the secrets file, on AWS the stage's FRAUD_SESSION_SECRET. */
   secrets: { session_secret: string };
 }
 
 type Holder = { __fraudRuntime?: DashboardRuntime; __fraudRuntimeOpening?: Promise<DashboardRuntime> };
 
-async function openDashboardRuntime(e: Env): Promise<DashboardRuntime> {
+async function openDashboardRuntime(e: Platform.Env): Promise<DashboardRuntime> {
   if (e.FRAUD_DEPLOYMENT === "aws") {
     // The admin password is the stage's SST secret (`npx sst secrets set FRAUD_ADMIN_PASSWORD`), bound by stacks/Web.ts.
     const [{ openAwsDashboard }, { Config }] = await Promise.all([import("@fraud/core/aws"), import("sst/node/config")]);
@@ -40,7 +40,7 @@ export async function runtime(): Promise<DashboardRuntime> {
   const g = globalThis as Holder;
   if (g.__fraudRuntime) return g.__fraudRuntime;
   // A failed start (a store unreachable, no admin password yet) is tried again by the next request.
-  g.__fraudRuntimeOpening ??= openDashboardRuntime(env()).then(
+  g.__fraudRuntimeOpening ??= openDashboardRuntime(Platform.env()).then(
     (rt) => (g.__fraudRuntime = rt),
     (e: unknown) => {
       g.__fraudRuntimeOpening = undefined;
@@ -50,6 +50,6 @@ export async function runtime(): Promise<DashboardRuntime> {
   return g.__fraudRuntimeOpening;
 }
 
-export async function platform(): Promise<Platform> {
+export async function platform(): Promise<Platform.Platform> {
   return (await runtime()).platform;
 }

@@ -1,14 +1,15 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { Audit } from "../../audit.ts";
-import type { Decision } from "../../decision.ts";
-import { VisibleError } from "../../errors.ts";
-import { Alert, ALERT_STATUSES, type AlertStatus } from "../../monitoring.ts";
-import type { Actor, AlertInbox } from "../../ports.ts";
-import { raisesAlert } from "../../ruleset.ts";
+import { Audit } from "../../audit/audit.ts";
+import type { Decision } from "../../decision/decision.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import { Alert, ALERT_STATUSES, type AlertStatus } from "../../monitoring/monitoring.ts";
+import type { AlertInbox } from "../../platform/ports.ts";
+import { raisesAlert } from "../../ruleset/ruleset.ts";
 import { auditPut } from "./audit.ts";
 import { cancellationCodes, conditionFailed, errorName, mergeNewest, retryLostRaces, type TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
+import { type Actor } from "../../user/users.ts";
 
 const COUNTER = "COUNTER";
 const alertKey = (transactionId: string) => `TX#${transactionId}`;

@@ -1,7 +1,7 @@
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import { summaryOf, type Decision } from "../../decision.ts";
-import type { AlertMessage, Alerter } from "../../ports.ts";
-import { raisesAlert } from "../../ruleset.ts";
+import { summaryOf, type Decision } from "../../decision/decision.ts";
+import type { AlertMessage, Alerter } from "../../platform/ports.ts";
+import { raisesAlert } from "../../ruleset/ruleset.ts";
 
 /** The alert of a REVIEW or BLOCKED decision: ids and figures, no personal data. */
 export function alertOf(d: Decision): AlertMessage | undefined {

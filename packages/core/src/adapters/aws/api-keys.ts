@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { Audit } from "../../audit.ts";
-import { VisibleError } from "../../errors.ts";
-import { API_KEY_SCOPES, type Actor, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../ports.ts";
+import { Audit } from "../../audit/audit.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import { API_KEY_SCOPES, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../user/ports.ts";
 import { generateApiKey, hashApiKey } from "./key-hash.ts";
 import { auditPut } from "./audit.ts";
 import { conditionFailed, type TableNames, queryAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
+import { type Actor } from "../../user/users.ts";
 
 const APIKEY = "APIKEY";
 const KeyItem = z.object({

@@ -7,10 +7,10 @@ import {
   type ColumnInfo,
   type QueryExecution,
 } from "@aws-sdk/client-athena";
-import { athenaCell, athenaColumnType, athenaSqlProblem, athenaStartQueryInput, type AthenaTarget } from "../../athena-report.ts";
-import { VisibleError } from "../../errors.ts";
-import type { ReportRunner } from "../../ports.ts";
-import type { ReportCell, ReportColumnType, ReportEvent, ReportQuery, SqlCheck } from "../../report.ts";
+import { athenaCell, athenaColumnType, athenaSqlProblem, athenaStartQueryInput, type AthenaTarget } from "../../report/athena.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import type { ReportRunner } from "../../platform/ports.ts";
+import type { ReportCell, ReportColumnType, ReportEvent, ReportQuery, SqlCheck } from "../../report/report.ts";
 
 export interface AthenaRunnerOptions extends AthenaTarget {
   /** First wait between status checks; doubles up to `maxPollMs`. */

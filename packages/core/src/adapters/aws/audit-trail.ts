@@ -1,6 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { AuditEntry, type AuditQuery } from "../../audit.ts";
-import type { AuditTrail } from "../../ports.ts";
+import { AuditEntry, type AuditQuery } from "../../audit/audit.ts";
+import type { AuditTrail } from "../../platform/ports.ts";
 import type { TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 

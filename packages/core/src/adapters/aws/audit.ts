@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AuditRecord } from "../../audit.ts";
+import type { AuditRecord } from "../../audit/audit.ts";
 import type { TransactItem } from "./clients.ts";
 
 /**

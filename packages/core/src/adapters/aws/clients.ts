@@ -12,7 +12,7 @@ import {
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { AwsTable } from "../../env.ts";
+import type { AwsTable } from "../../platform/env.ts";
 
 /** Where the AWS clients connect: the real services, or local emulators in tests. */
 export interface AwsClientConfig {

@@ -1,6 +1,6 @@
-import type { Env } from "../../env.ts";
-import type { Platform } from "../../platform.ts";
-import { ensureAdminAccount } from "../../users.ts";
+import type { Env } from "../../platform/env.ts";
+import type { Platform } from "../../platform/platform.ts";
+import { ensureAdminAccount } from "../../user/sign-in.ts";
 import type { AwsClients } from "./clients.ts";
 import { dashboardPlatform, openAwsPlatform } from "./platform.ts";
 

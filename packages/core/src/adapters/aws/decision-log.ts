@@ -1,10 +1,10 @@
-import type { RuleHitCounts } from "../../platform.ts";
+import type { RuleHitCounts } from "../../platform/platform.ts";
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { UnavailableError } from "../../errors.ts";
-import { Decision } from "../../decision.ts";
-import type { DecisionLog, DecisionQuery, RecordResult } from "../../ports.ts";
-import type { Transaction } from "../../transaction.ts";
+import { UnavailableError } from "../../errors/errors.ts";
+import { Decision } from "../../decision/decision.ts";
+import type { DecisionLog, DecisionQuery, RecordResult } from "../../platform/ports.ts";
+import type { Transaction } from "../../transaction/transaction.ts";
 import { lostRace, retryLostRaces, type TableNames } from "./clients.ts";
 import { DECISION_INDEX_SHARDS, DEFAULT_DECISION_TTL_DAYS } from "./tables.ts";
 import type { KinesisEventStream } from "./event-stream.ts";

@@ -1,5 +1,5 @@
 import { PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
-import { Decision } from "../../decision.ts";
+import { Decision } from "../../decision/decision.ts";
 
 /**
  * The scored-event stream on Kinesis. Records are the decision as JSON, keyed by user_id so one

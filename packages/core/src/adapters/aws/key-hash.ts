@@ -1,1 +1,1 @@
-export { generateApiKey, hashApiKey } from "../../credentials.ts";
+export { generateApiKey, hashApiKey } from "../../user/credentials.ts";

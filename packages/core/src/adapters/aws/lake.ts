@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { Decision } from "../../decision.ts";
-import { UnavailableError } from "../../errors.ts";
-import { LABEL_COLUMNS, LABELS_PREFIX, LAKE_COLUMNS, toLakeRecord, type LakeValue } from "../../lake-schema.ts";
+import type { Decision } from "../../decision/decision.ts";
+import { UnavailableError } from "../../errors/errors.ts";
+import { LABEL_COLUMNS, LABELS_PREFIX, LAKE_COLUMNS, toLakeRecord, type LakeValue } from "../../lake/schema.ts";
 import { isUnavailableAws } from "./clients.ts";
 import type { LabelRecord, LabelSink } from "./review-store.ts";
 

@@ -1,12 +1,13 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { Audit } from "../../audit.ts";
-import { VisibleError } from "../../errors.ts";
-import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
-import type { Actor, ListStore } from "../../ports.ts";
+import { Audit } from "../../audit/audit.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import { ListEntry, ListEntryInput, type ListField } from "../../list/lists.ts";
+import type { ListStore } from "../../platform/ports.ts";
 import { auditPut } from "./audit.ts";
 import { conditionFailed, type TableNames, scanAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
+import { type Actor } from "../../user/users.ts";
 
 /** Item 0 holds the id counter; entries are items 1, 2, ... */
 const COUNTER_ID = 0;

@@ -1,9 +1,9 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import type { Decision } from "../../decision.ts";
-import { MinuteFigures, quantile, type RecentSample } from "../../monitoring.ts";
-import type { LiveMetrics } from "../../ports.ts";
-import { DECISIONS } from "../../ruleset.ts";
+import type { Decision } from "../../decision/decision.ts";
+import { MinuteFigures, quantile, type RecentSample } from "../../monitoring/monitoring.ts";
+import type { LiveMetrics } from "../../platform/ports.ts";
+import { DECISIONS } from "../../ruleset/ruleset.ts";
 import { cancellationCodes, conditionFailed, errorName, mergeNewest, queryAll, retryLostRaces, type TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 import { DECISION_INDEX_SHARDS } from "./tables.ts";

@@ -1,10 +1,10 @@
-import type { AthenaTarget } from "../../athena-report.ts";
-import { Backtests } from "../../backtest.ts";
-import type { Decision } from "../../decision.ts";
-import { Reports } from "../../report-service.ts";
-import type { Platform } from "../../platform.ts";
-import type { Settings } from "../../settings.ts";
-import { Scoring } from "../../scoring.ts";
+import type { AthenaTarget } from "../../report/athena.ts";
+import { Backtests } from "../../backtest/backtest.ts";
+import type { Decision } from "../../decision/decision.ts";
+import { Reports } from "../../report/service.ts";
+import type { Platform } from "../../platform/platform.ts";
+import type { Settings } from "../../settings/settings.ts";
+import { Scoring } from "../../decision/scoring.ts";
 import { AwsAlertInbox } from "./alert-inbox.ts";
 import { AwsApiKeyStore } from "./api-keys.ts";
 import { AthenaReportRunner, type AthenaRunnerOptions } from "./athena.ts";

@@ -1,11 +1,12 @@
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { Audit } from "../../audit.ts";
-import { UnavailableError, VisibleError } from "../../errors.ts";
-import type { Actor, ProfileStore } from "../../ports.ts";
-import { Profile, ProfileEdit } from "../../profile.ts";
+import { Audit } from "../../audit/audit.ts";
+import { UnavailableError, VisibleError } from "../../errors/errors.ts";
+import type { ProfileStore } from "../../platform/ports.ts";
+import { Profile, ProfileEdit } from "../../profile/profile.ts";
 import { auditPut } from "./audit.ts";
 import { errorName, isUnavailableAws, lostRace, retryLostRaces, type TableNames, scanAll } from "./clients.ts";
+import { type Actor } from "../../user/users.ts";
 
 /** A profile item: the profile as JSON, and the attributes conditions and searches read. */
 const ProfileItem = z.object({ user_id: z.string(), version: z.number(), data: z.string() });

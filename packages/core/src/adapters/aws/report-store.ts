@@ -1,13 +1,14 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { Audit } from "../../audit.ts";
-import { BacktestRecord, BacktestResult } from "../../backtest.ts";
-import { VisibleError } from "../../errors.ts";
-import type { Actor, BacktestStore, ReportStore } from "../../ports.ts";
-import { Report, ReportDefinition } from "../../report.ts";
+import { Audit } from "../../audit/audit.ts";
+import { BacktestRecord, BacktestResult } from "../../backtest/backtest.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import type { BacktestStore, ReportStore } from "../../platform/ports.ts";
+import { Report, ReportDefinition } from "../../report/report.ts";
 import { auditPut } from "./audit.ts";
 import { lostRace, queryAll, retryLostRaces, type TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
+import { type Actor } from "../../user/users.ts";
 
 const REPORT = "REPORT";
 const ReportItem = z.object({ data: z.string(), updated_at: z.string(), updated_by: z.string() });

@@ -1,10 +1,10 @@
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { Audit, type AuditRecord } from "../../audit.ts";
-import { Decision, summaryOf } from "../../decision.ts";
-import { VisibleError } from "../../errors.ts";
-import type { Actor, ReviewStore } from "../../ports.ts";
-import { ALERTING_DECISIONS, raisesAlert } from "../../ruleset.ts";
+import { Audit, type AuditRecord } from "../../audit/audit.ts";
+import { Decision, summaryOf } from "../../decision/decision.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import type { ReviewStore } from "../../platform/ports.ts";
+import { ALERTING_DECISIONS, raisesAlert } from "../../ruleset/ruleset.ts";
 import {
   AddNote,
   AssignCase,
@@ -17,11 +17,12 @@ import {
   type CaseQuery,
   type Label,
   type LabelStats,
-} from "../../review.ts";
+} from "../../review/review.ts";
 import { auditPut } from "./audit.ts";
 import { lostRace, mergeNewest, queryAll, retryLostRaces, type TableNames, type TransactItem } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 import { DECISION_INDEX_SHARDS } from "./tables.ts";
+import { type Actor } from "../../user/users.ts";
 
 const CASE_SK = "CASE";
 const EVENT_PREFIX = "EVENT#";

@@ -1,12 +1,13 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { Audit } from "../../audit.ts";
-import { VisibleError } from "../../errors.ts";
-import type { Actor, RuleStore, ShadowRulesetStore } from "../../ports.ts";
-import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset.ts";
+import { Audit } from "../../audit/audit.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import type { RuleStore, ShadowRulesetStore } from "../../platform/ports.ts";
+import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset/ruleset.ts";
 import { auditPut } from "./audit.ts";
 import { cancellationCodes, conditionFailed, errorName, queryAll, retryLostRaces, type TableNames, type TransactItem } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
+import { type Actor } from "../../user/users.ts";
 
 const RULESET = "RULESET";
 const LIVE = "LIVE";

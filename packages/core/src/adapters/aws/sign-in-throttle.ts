@@ -1,7 +1,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import type { SignInThrottle } from "../../ports.ts";
-import { throttleEntryLive, throttleExpiry, throttleKeyId, throttleWaitMs, type ThrottleKey } from "../../sign-in.ts";
+import { type SignInThrottle } from "../../user/ports.ts";
+import { throttleEntryLive, throttleExpiry, throttleKeyId, throttleWaitMs, type ThrottleKey } from "../../user/throttle.ts";
 import { cancellationCodes, errorName, retryLostRaces, type TableNames } from "./clients.ts";
 import { wrap } from "./profile-store.ts";
 

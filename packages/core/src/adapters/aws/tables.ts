@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
-import type { AwsTable } from "../../env.ts";
+import type { AwsTable } from "../../platform/env.ts";
 
 type FieldType = "string" | "number";
 export interface TableSchema {

@@ -1,9 +1,9 @@
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { Decision } from "../../decision.ts";
-import type { RecordResult, TestDecisionLog } from "../../ports.ts";
-import { Profile } from "../../profile.ts";
-import type { Transaction } from "../../transaction.ts";
+import { Decision } from "../../decision/decision.ts";
+import type { RecordResult, TestDecisionLog } from "../../platform/ports.ts";
+import { Profile } from "../../profile/profile.ts";
+import type { Transaction } from "../../transaction/transaction.ts";
 import { errorName, cancellationCodes, type TableNames } from "./clients.ts";
 import { profileFromItem, wrap } from "./profile-store.ts";
 import { DEFAULT_DECISION_TTL_DAYS } from "./tables.ts";

@@ -1,11 +1,23 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { Audit, type UserChange } from "../../audit.ts";
-import { hashPassword, verifyPassword } from "../../credentials.ts";
+import { Audit, type UserChange } from "../../audit/audit.ts";
+import { hashPassword, verifyPassword } from "../../user/credentials.ts";
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { VisibleError } from "../../errors.ts";
-import type { Actor, SessionStore, UserStore } from "../../ports.ts";
-import { NewUser, Password, ROLES, sessionTimes, sessionValid, slidExpiry, User, usernameTaken, type Role, type SessionLifetime } from "../../users.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import { type SessionStore, type UserStore } from "../../user/ports.ts";
+import {
+  NewUser,
+  Password,
+  ROLES,
+  sessionTimes,
+  sessionValid,
+  slidExpiry,
+  User,
+  usernameTaken,
+  type Role,
+  type SessionLifetime,
+  type Actor,
+} from "../../user/users.ts";
 import { auditPut } from "./audit.ts";
 import { conditionFailed, errorName, type TableNames, queryAll } from "./clients.ts";
 import { wrap } from "./profile-store.ts";

@@ -1,8 +1,9 @@
-import { Audit } from "../../audit.ts";
-import { VisibleError } from "../../errors.ts";
-import { Alert, type AlertStatus } from "../../monitoring.ts";
-import type { Actor, AlertInbox } from "../../ports.ts";
+import { Audit } from "../../audit/audit.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import { Alert, type AlertStatus } from "../../monitoring/monitoring.ts";
+import type { AlertInbox } from "../../platform/ports.ts";
 import { audit, guardWrite, type Db } from "./sqlite.ts";
+import { type Actor } from "../../user/users.ts";
 
 function toAlert(row: unknown): Alert {
   const r = row as Record<string, unknown>;

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { Audit } from "../../audit.ts";
-import { generateApiKey, hashApiKey } from "../../credentials.ts";
+import { Audit } from "../../audit/audit.ts";
+import { generateApiKey, hashApiKey } from "../../user/credentials.ts";
 import { z } from "zod";
-import { VisibleError } from "../../errors.ts";
-import { API_KEY_SCOPES, type Actor, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../ports.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import { API_KEY_SCOPES, type ApiKeyInfo, type ApiKeyScope, type ApiKeyStore } from "../../user/ports.ts";
 import { audit, guardWrite, VersionedCache, type Db } from "./sqlite.ts";
+import { type Actor } from "../../user/users.ts";
 
 const Row = z.object({
   id: z.string(),

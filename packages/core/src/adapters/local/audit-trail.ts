@@ -1,5 +1,5 @@
-import { AuditEntry, type AuditQuery } from "../../audit.ts";
-import type { AuditTrail } from "../../ports.ts";
+import { AuditEntry, type AuditQuery } from "../../audit/audit.ts";
+import type { AuditTrail } from "../../platform/ports.ts";
 import type { Db } from "./sqlite.ts";
 
 export class LocalAuditTrail implements AuditTrail {

@@ -1,9 +1,9 @@
-import type { RuleHitCounts } from "../../platform.ts";
-import { Decision } from "../../decision.ts";
-import type { DecisionLog, DecisionQuery, RecordResult } from "../../ports.ts";
-import { Profile } from "../../profile.ts";
-import type { Transaction } from "../../transaction.ts";
-import { UnavailableError } from "../../errors.ts";
+import type { RuleHitCounts } from "../../platform/platform.ts";
+import { Decision } from "../../decision/decision.ts";
+import type { DecisionLog, DecisionQuery, RecordResult } from "../../platform/ports.ts";
+import { Profile } from "../../profile/profile.ts";
+import type { Transaction } from "../../transaction/transaction.ts";
+import { UnavailableError } from "../../errors/errors.ts";
 import { BUSY_TIMEOUT_MS, guardWrite, type Db } from "./sqlite.ts";
 
 type Score = Parameters<DecisionLog["record"]>[2];

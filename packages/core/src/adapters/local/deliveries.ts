@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Alerter } from "../../ports.ts";
-import { DECISIONS } from "../../ruleset.ts";
+import type { Alerter } from "../../platform/ports.ts";
+import { DECISIONS } from "../../ruleset/ruleset.ts";
 import { guardWrite, type Db } from "./sqlite.ts";
 
 export interface DeliveryOptions {

@@ -1,7 +1,7 @@
 import { DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { LAKE_COLUMNS, type LakeColumn, type LakeRecord } from "../../lake-schema.ts";
+import { LAKE_COLUMNS, type LakeColumn, type LakeRecord } from "../../lake/schema.ts";
 
 const STAGING_TYPE: Record<LakeColumn["type"], string> = {
   string: "VARCHAR",

@@ -1,8 +1,9 @@
-import { Audit } from "../../audit.ts";
-import { invalidInput, VisibleError } from "../../errors.ts";
-import { ListEntry, ListEntryInput, type ListField } from "../../lists.ts";
-import type { Actor, ListStore } from "../../ports.ts";
+import { Audit } from "../../audit/audit.ts";
+import { invalidInput, VisibleError } from "../../errors/errors.ts";
+import { ListEntry, ListEntryInput, type ListField } from "../../list/lists.ts";
+import type { ListStore } from "../../platform/ports.ts";
 import { audit, guardWrite, VersionedCache, type Db } from "./sqlite.ts";
+import { type Actor } from "../../user/users.ts";
 
 type Row = { id: number; kind: string; field: string; value: string; reason: string; expires_at: string | null; created_at: string; created_by: string };
 

@@ -1,5 +1,5 @@
-import { MinuteFigures, quantile, type RecentSample } from "../../monitoring.ts";
-import type { LiveMetrics } from "../../ports.ts";
+import { MinuteFigures, quantile, type RecentSample } from "../../monitoring/monitoring.ts";
+import type { LiveMetrics } from "../../platform/ports.ts";
 import type { Db } from "./sqlite.ts";
 
 /** Reads the per-minute table the outbox worker keeps, and samples the newest decisions. */

@@ -1,11 +1,11 @@
 import { statfsSync } from "node:fs";
 import { join } from "node:path";
-import type { Platform } from "../../platform.ts";
-import { DEFAULT_REPORT_LIMITS, type ReportLimits } from "../../report.ts";
-import type { Settings } from "../../settings.ts";
-import { Scoring } from "../../scoring.ts";
-import { Backtests } from "../../backtest.ts";
-import { Reports } from "../../report-service.ts";
+import type { Platform } from "../../platform/platform.ts";
+import { DEFAULT_REPORT_LIMITS, type ReportLimits } from "../../report/report.ts";
+import type { Settings } from "../../settings/settings.ts";
+import { Scoring } from "../../decision/scoring.ts";
+import { Backtests } from "../../backtest/backtest.ts";
+import { Reports } from "../../report/service.ts";
 import { LocalAlertInbox } from "./alert-inbox.ts";
 import { LocalApiKeyStore } from "./api-keys.ts";
 import { LocalAuditTrail } from "./audit-trail.ts";

@@ -1,8 +1,9 @@
-import { Audit } from "../../audit.ts";
-import { VisibleError } from "../../errors.ts";
-import type { Actor, ProfileStore } from "../../ports.ts";
-import { Profile, ProfileEdit } from "../../profile.ts";
+import { Audit } from "../../audit/audit.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import type { ProfileStore } from "../../platform/ports.ts";
+import { Profile, ProfileEdit } from "../../profile/profile.ts";
 import { audit, guardWrite, type Db } from "./sqlite.ts";
+import { type Actor } from "../../user/users.ts";
 
 export class LocalProfileStore implements ProfileStore {
   constructor(

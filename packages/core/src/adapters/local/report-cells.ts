@@ -12,7 +12,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import type { ReportCell, ReportColumnType } from "../../report.ts";
+import type { ReportCell, ReportColumnType } from "../../report/report.ts";
 
 /*
  * DuckDB's values as report cells and its column types as report column types: what a report's

@@ -1,4 +1,4 @@
-import { LAKE_COLUMNS, type LakeType } from "../../lake-schema.ts";
+import { LAKE_COLUMNS, type LakeType } from "../../lake/schema.ts";
 import { REPORT_FUNCTIONS } from "./report-functions.ts";
 
 /*

@@ -1,4 +1,4 @@
-import { LABELS_TABLE, LAKE_TABLE } from "../../report.ts";
+import { LABELS_TABLE, LAKE_TABLE } from "../../report/report.ts";
 import { REPORT_FUNCTIONS } from "./report-functions.ts";
 
 export { REPORT_FUNCTIONS };

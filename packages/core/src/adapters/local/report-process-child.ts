@@ -1,8 +1,8 @@
 import Database from "better-sqlite3";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { VisibleError } from "../../errors.ts";
-import type { ReportEvent } from "../../report.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import type { ReportEvent } from "../../report/report.ts";
 import { lowerPriority } from "./priority.ts";
 import type { FromReportProcess, ReportProcessConfig, ToReportProcess } from "./report-process-handle.ts";
 import { sqliteLabels } from "./report-labels.ts";

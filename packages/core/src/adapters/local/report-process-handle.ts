@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ErrorCode } from "../../errors.ts";
-import type { ReportEvent, ReportQuery, SqlCheck } from "../../report.ts";
+import type { ErrorCode } from "../../errors/errors.ts";
+import type { ReportEvent, ReportQuery, SqlCheck } from "../../report/report.ts";
 import { anchors, localAdapterFile, resolveFrom } from "./package-files.ts";
 
 // One report process: how it is started, spoken to, watched and ended. The runner that queues

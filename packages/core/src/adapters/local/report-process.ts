@@ -1,6 +1,6 @@
-import { VisibleError } from "../../errors.ts";
-import type { ReportRunner } from "../../ports.ts";
-import type { ReportEvent, ReportQuery, SqlCheck } from "../../report.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import type { ReportRunner } from "../../platform/ports.ts";
+import type { ReportEvent, ReportQuery, SqlCheck } from "../../report/report.ts";
 import { memoryLimitError } from "./report-runner.ts";
 import { ReportProcess, residentMb, type FromReportProcess, type ReportProcessConfig, type Stopped, type ToReportProcess } from "./report-process-handle.ts";
 

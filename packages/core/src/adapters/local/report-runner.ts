@@ -2,9 +2,9 @@ import { BIGINT, DOUBLE, DuckDBInstance, StatementType, VARCHAR, type DuckDBConn
 import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { VisibleError } from "../../errors.ts";
-import type { ReportRunner } from "../../ports.ts";
-import { LABELS_TABLE, LAKE_TABLE, type ReportCell, type ReportEvent, type ReportQuery, type SqlCheck } from "../../report.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import type { ReportRunner } from "../../platform/ports.ts";
+import { LABELS_TABLE, LAKE_TABLE, type ReportCell, type ReportEvent, type ReportQuery, type SqlCheck } from "../../report/report.ts";
 import { lakeFiles } from "./lake.ts";
 import { columnType, converter } from "./report-cells.ts";
 import { ALLOWED_FUNCTIONS, EMPTY_LAKE, lakeScan, lakeView, sqlString, TRINO_COMPAT_MACROS } from "./report-dialect.ts";

@@ -1,9 +1,10 @@
-import { Audit } from "../../audit.ts";
-import { BacktestRecord, BacktestResult } from "../../backtest.ts";
-import { VisibleError } from "../../errors.ts";
-import type { Actor, BacktestStore, ReportStore } from "../../ports.ts";
-import { Report, ReportDefinition } from "../../report.ts";
+import { Audit } from "../../audit/audit.ts";
+import { BacktestRecord, BacktestResult } from "../../backtest/backtest.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import type { BacktestStore, ReportStore } from "../../platform/ports.ts";
+import { Report, ReportDefinition } from "../../report/report.ts";
 import { audit, guardWrite, type Db } from "./sqlite.ts";
+import { type Actor } from "../../user/users.ts";
 
 type ReportRow = { data: string; updated_at: string; updated_by: string };
 

@@ -1,9 +1,10 @@
-import { Audit } from "../../audit.ts";
-import { VisibleError } from "../../errors.ts";
-import type { Actor, ReviewStore } from "../../ports.ts";
-import { AddNote, AssignCase, Case, CaseEvent, LabelCase, type CaseAction, type CaseQuery, type LabelStats } from "../../review.ts";
-import { ALERTING_DECISIONS, type AlertingDecision } from "../../ruleset.ts";
+import { Audit } from "../../audit/audit.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import type { ReviewStore } from "../../platform/ports.ts";
+import { AddNote, AssignCase, Case, CaseEvent, LabelCase, type CaseAction, type CaseQuery, type LabelStats } from "../../review/review.ts";
+import { ALERTING_DECISIONS, type AlertingDecision } from "../../ruleset/ruleset.ts";
 import { audit, guardWrite, type Db } from "./sqlite.ts";
+import { type Actor } from "../../user/users.ts";
 
 const CASE_SELECT = `
   SELECT d.transaction_id, d.user_id, d.decision, d.score, d.amount, d.decided_at,

@@ -1,8 +1,9 @@
-import { Audit } from "../../audit.ts";
-import { VisibleError } from "../../errors.ts";
-import type { Actor, RuleStore, ShadowRulesetStore } from "../../ports.ts";
-import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset.ts";
+import { Audit } from "../../audit/audit.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import type { RuleStore, ShadowRulesetStore } from "../../platform/ports.ts";
+import { contentOf, Ruleset, validateRulesetContent, type RulesetContent } from "../../ruleset/ruleset.ts";
 import { audit, guardWrite, type Db } from "./sqlite.ts";
+import { type Actor } from "../../user/users.ts";
 
 /** Versioned rulesets: drafts, every published version kept, one live version. */
 export class LocalRuleStore implements RuleStore, ShadowRulesetStore {

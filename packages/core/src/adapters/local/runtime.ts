@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import type { Env } from "../../env.ts";
-import { ensureAdminAccount } from "../../users.ts";
+import type { Env } from "../../platform/env.ts";
+import { ensureAdminAccount } from "../../user/sign-in.ts";
 import { openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from "./platform.ts";
 import { loadOrCreateSecrets, type Secrets } from "./secrets.ts";
 

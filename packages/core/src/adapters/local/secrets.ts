@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { generateWebhookSecret, WebhookSecret, type WebhookSecrets } from "../../webhook.ts";
+import { generateWebhookSecret, WebhookSecret, type WebhookSecrets } from "../../monitoring/webhook.ts";
 import { generateApiKey } from "./api-keys.ts";
 
 const Stored = z.object({

@@ -1,5 +1,5 @@
-import type { SignInThrottle } from "../../ports.ts";
-import { throttleExpiry, ThrottleEntry, throttleKeyId, throttleWaitMs, type ThrottleKey } from "../../sign-in.ts";
+import { type SignInThrottle } from "../../user/ports.ts";
+import { throttleExpiry, ThrottleEntry, throttleKeyId, throttleWaitMs, type ThrottleKey } from "../../user/throttle.ts";
 import { guardWrite, type Db } from "./sqlite.ts";
 
 /**

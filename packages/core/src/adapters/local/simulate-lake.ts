@@ -3,7 +3,7 @@ import { mkdirSync, renameSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { everydayAmountSql, SYNTHETIC_MERCHANTS, SYNTHETIC_TYPES, usualAmountSql } from "../../demo/synthetic.ts";
-import { LAKE_COLUMNS } from "../../lake-schema.ts";
+import { LAKE_COLUMNS } from "../../lake/schema.ts";
 import { LAKE_FILE_LAYOUT } from "./lake.ts";
 import { guardWrite, type Db } from "./sqlite.ts";
 

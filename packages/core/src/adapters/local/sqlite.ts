@@ -1,9 +1,9 @@
 import Database from "better-sqlite3";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { AuditRecord } from "../../audit.ts";
-import { DEFAULT_SQLITE_CACHE_MB } from "../../env.ts";
-import { UnavailableError } from "../../errors.ts";
+import type { AuditRecord } from "../../audit/audit.ts";
+import { DEFAULT_SQLITE_CACHE_MB } from "../../platform/env.ts";
+import { UnavailableError } from "../../errors/errors.ts";
 import { localAdapterFile } from "./package-files.ts";
 
 export type Db = Database.Database;

@@ -1,7 +1,7 @@
-import { Decision } from "../../decision.ts";
-import type { RecordResult, TestDecisionLog } from "../../ports.ts";
-import { Profile } from "../../profile.ts";
-import type { Transaction } from "../../transaction.ts";
+import { Decision } from "../../decision/decision.ts";
+import type { RecordResult, TestDecisionLog } from "../../platform/ports.ts";
+import { Profile } from "../../profile/profile.ts";
+import type { Transaction } from "../../transaction/transaction.ts";
 import { guardWrite, type Db } from "./sqlite.ts";
 
 /** A sandbox's profiles are removed this long after its last test: a lab run lasts seconds. */

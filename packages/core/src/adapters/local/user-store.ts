@@ -1,10 +1,21 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
-import { Audit, type UserChange } from "../../audit.ts";
-import { hashPassword, verifyPassword } from "../../credentials.ts";
-import { VisibleError } from "../../errors.ts";
-import type { Actor, SessionStore, UserStore } from "../../ports.ts";
-import { NewUser, Password, sessionTimes, sessionValid, slidExpiry, User, usernameTaken, type Role, type SessionLifetime } from "../../users.ts";
+import { Audit, type UserChange } from "../../audit/audit.ts";
+import { hashPassword, verifyPassword } from "../../user/credentials.ts";
+import { VisibleError } from "../../errors/errors.ts";
+import { type SessionStore, type UserStore } from "../../user/ports.ts";
+import {
+  NewUser,
+  Password,
+  sessionTimes,
+  sessionValid,
+  slidExpiry,
+  User,
+  usernameTaken,
+  type Role,
+  type SessionLifetime,
+  type Actor,
+} from "../../user/users.ts";
 import { audit, guardWrite, isUnavailable, storeHealth, type Db } from "./sqlite.ts";
 
 export { hashPassword, verifyPassword };

@@ -1,6 +1,6 @@
-import type { Decision } from "../../decision.ts";
-import { toLakeRecord } from "../../lake-schema.ts";
-import { raisesAlert } from "../../ruleset.ts";
+import type { Decision } from "../../decision/decision.ts";
+import { toLakeRecord } from "../../lake/schema.ts";
+import { raisesAlert } from "../../ruleset/ruleset.ts";
 import type { CompactResult, LocalLakeWriter } from "./lake.ts";
 import { guardWrite, type Db } from "./sqlite.ts";
 

@@ -1,6 +1,6 @@
 "use client";
 
-import type { RecentSample } from "@fraud/core";
+import type { Monitoring } from "@fraud/core";
 import { useFormatter, useTranslations } from "next-intl";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { Card, Stat } from "@/components/ui";
@@ -15,7 +15,7 @@ function useThroughput(initial: Throughput) {
   return useLive(["overview", "throughput"], "/live/throughput", initial).data;
 }
 
-function useSample(initial: RecentSample) {
+function useSample(initial: Monitoring.RecentSample) {
   return useLive(["overview", "sample"], "/live/sample", initial).data;
 }
 
@@ -107,7 +107,7 @@ export function BlockedWidget({ initial }: { initial: Throughput }) {
   );
 }
 
-export function ScoresWidget({ initial }: { initial: RecentSample }) {
+export function ScoresWidget({ initial }: { initial: Monitoring.RecentSample }) {
   const data = useSample(initial);
   const t = useTranslations("overview");
   const rows = data.score_buckets.map((count, i) => ({ band: `${i * 10}`, label: t("bucket", { from: i * 10, to: i === 9 ? 100 : i * 10 + 9 }), count }));
@@ -132,7 +132,7 @@ export function ScoresWidget({ initial }: { initial: RecentSample }) {
   );
 }
 
-export function LatencyWidget({ initial }: { initial: RecentSample }) {
+export function LatencyWidget({ initial }: { initial: Monitoring.RecentSample }) {
   const data = useSample(initial);
   const t = useTranslations("overview");
   const format = useFormatter();

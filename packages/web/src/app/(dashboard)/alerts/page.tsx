@@ -1,4 +1,4 @@
-import { can } from "@fraud/core";
+import { User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import Link from "next/link";
@@ -23,7 +23,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   const all = (await searchParams).show === "all";
   const rt = await runtime();
   const alerts = await alertInbox(user, { status: all ? undefined : "open", limit: 200 });
-  const canAck = can(user.role, "review.work");
+  const canAck = User.can(user.role, "review.work");
   const currency = rt.env.settings.currency;
   return (
     <>

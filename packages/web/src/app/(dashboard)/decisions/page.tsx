@@ -1,4 +1,4 @@
-import { DECISIONS } from "@fraud/core";
+import { Ruleset } from "@fraud/core";
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import Link from "next/link";
@@ -31,7 +31,7 @@ export default async function DecisionsPage({ searchParams }: { searchParams: Pr
         <form method="get" className="grid grid-cols-2 gap-3 md:grid-cols-6 md:items-end" aria-label={t("filters")}>
           <SelectField label={t("decision")} name="decision" defaultValue={filter.decision ?? ""}>
             <option value="">{t("any")}</option>
-            {DECISIONS.map((d) => (
+            {Ruleset.DECISIONS.map((d) => (
               <option key={d} value={d}>
                 {td(d)}
               </option>

@@ -1,4 +1,4 @@
-import { can, LIST_FIELDS, LIST_KINDS } from "@fraud/core";
+import { List, User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { removeListEntry } from "@/actions/lists";
@@ -18,7 +18,7 @@ export default async function ListsPage() {
   const t = await getTranslations("lists");
   const format = await getFormatter();
   const entries = await listEntries(user);
-  const canEdit = can(user.role, "list.edit");
+  const canEdit = User.can(user.role, "list.edit");
   const now = Date.now();
   return (
     <>
@@ -71,7 +71,7 @@ export default async function ListsPage() {
           {canEdit ? (
             <>
               <Card title={t("add")}>
-                <AddEntryForm kinds={LIST_KINDS} fields={LIST_FIELDS} />
+                <AddEntryForm kinds={List.LIST_KINDS} fields={List.LIST_FIELDS} />
               </Card>
               <Card title={t("import")}>
                 <ImportForm />

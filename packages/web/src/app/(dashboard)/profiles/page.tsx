@@ -1,4 +1,4 @@
-import { can } from "@fraud/core";
+import { User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import Link from "next/link";
@@ -30,7 +30,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
             {t("searchButton")}
           </button>
         </form>
-        {can(user.role, "personal.read") ? null : <p className="mt-2 text-xs text-slate-600">{t("searchWhole")}</p>}
+        {User.can(user.role, "personal.read") ? null : <p className="mt-2 text-xs text-slate-600">{t("searchWhole")}</p>}
       </Card>
       <TableCard caption={t("list")} empty={t("empty")} isEmpty={rows.length === 0}>
         <thead>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import Link from "next/link";
-import { can } from "@fraud/core";
+import { User } from "@fraud/core";
 import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, cx } from "@/components/ui";
 import { reportService } from "@/server/analytics";
 import { requireUser } from "@/server/auth";
@@ -14,7 +14,7 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function ReportsPage({ searchParams }: { searchParams: Promise<{ report?: string }> }) {
   const user = await requireUser();
-  const mayWrite = can(user.role, "report.save");
+  const mayWrite = User.can(user.role, "report.save");
   const t = await getTranslations("reports");
   const service = await reportService();
   if (!service) {

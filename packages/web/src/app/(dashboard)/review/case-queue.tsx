@@ -1,4 +1,4 @@
-import type { Case, User } from "@fraud/core";
+import type { Review, User } from "@fraud/core";
 import { getFormatter, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { QuickCaseActions } from "@/components/case-actions";
@@ -6,10 +6,10 @@ import { DecisionBadge } from "@/components/decision-badge";
 import { Badge, Card, EmptyState, Table, Td, Th, type Tone } from "@/components/ui";
 import { money, when } from "@/lib/format";
 
-const STATUS_TONE: Record<Case["status"], Tone> = { open: "amber", assigned: "blue", closed: "gray" };
+const STATUS_TONE: Record<Review.Case["status"], Tone> = { open: "amber", assigned: "blue", closed: "gray" };
 
 /** The cases in the queue: one card per case on a phone, a table on wider screens. */
-export async function CaseQueue({ cases, user, canWork }: { cases: Case[]; user: Pick<User, "username">; canWork: boolean }) {
+export async function CaseQueue({ cases, user, canWork }: { cases: Review.Case[]; user: Pick<User.User, "username">; canWork: boolean }) {
   const t = await getTranslations("review");
   const tq = await getTranslations("decisions");
   const format = await getFormatter();

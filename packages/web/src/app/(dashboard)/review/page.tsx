@@ -1,4 +1,4 @@
-import { ALERTING_DECISIONS, can, type CaseQuery } from "@fraud/core";
+import { type Review, Ruleset, User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { PageHeader } from "@/components/ui";
@@ -19,8 +19,8 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
   const user = await requireUser();
   const t = await getTranslations("review");
   const sp = await searchParams;
-  const status: CaseQuery["status"] = sp.status === "closed" || sp.status === "all" ? sp.status : "open";
-  const decision = ALERTING_DECISIONS.find((d) => d === sp.decision);
+  const status: Review.CaseQuery["status"] = sp.status === "closed" || sp.status === "all" ? sp.status : "open";
+  const decision = Ruleset.ALERTING_DECISIONS.find((d) => d === sp.decision);
   const p = await platform();
   const [cases, stats] = await Promise.all([
     reviewQueue(user, { status, decision, assignee: sp.mine === "1" ? user.username : undefined, limit: 100 }),
@@ -31,7 +31,7 @@ export default async function ReviewPage({ searchParams }: { searchParams: Promi
       <PageHeader title={t("title")} description={t("description")} />
       <PrecisionCards stats={stats} />
       <QueueFilter status={status} decision={decision} mine={sp.mine === "1"} />
-      <CaseQueue cases={cases} user={user} canWork={can(user.role, "review.work")} />
+      <CaseQueue cases={cases} user={user} canWork={User.can(user.role, "review.work")} />
     </>
   );
 }

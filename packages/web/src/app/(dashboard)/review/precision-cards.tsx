@@ -1,10 +1,10 @@
-import { precision, type LabelStats } from "@fraud/core";
+import { Review } from "@fraud/core";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { Card, Stat } from "@/components/ui";
 import { percent } from "@/lib/format";
 
 /** The share of labelled cases that were fraud, for blocked and for reviewed transactions. */
-export async function PrecisionCards({ stats }: { stats: LabelStats }) {
+export async function PrecisionCards({ stats }: { stats: Review.LabelStats }) {
   const t = await getTranslations("review");
   const td = await getTranslations("decision");
   const format = await getFormatter();
@@ -16,7 +16,7 @@ export async function PrecisionCards({ stats }: { stats: LabelStats }) {
           <Card key={d}>
             <Stat
               label={`${t("precision")} · ${td(d)}`}
-              value={percent(format, precision(c))}
+              value={percent(format, Review.precision(c))}
               hint={`${t("labelled", { count: c.fraud + c.legitimate })} · ${t("precisionHint")}`}
             />
           </Card>

@@ -1,10 +1,18 @@
-import type { CaseQuery } from "@fraud/core";
+import type { Review } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { SelectField } from "@/components/fields";
 import { Card, buttonClass } from "@/components/ui";
 
 /** Which cases the queue shows: a plain GET form, so a filtered queue is a link an analyst can share. */
-export async function QueueFilter({ status, decision, mine }: { status: CaseQuery["status"]; decision: "REVIEW" | "BLOCKED" | undefined; mine: boolean }) {
+export async function QueueFilter({
+  status,
+  decision,
+  mine,
+}: {
+  status: Review.CaseQuery["status"];
+  decision: "REVIEW" | "BLOCKED" | undefined;
+  mine: boolean;
+}) {
   const t = await getTranslations("review");
   const td = await getTranslations("decision");
   const tq = await getTranslations("decisions");

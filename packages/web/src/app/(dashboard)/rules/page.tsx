@@ -1,4 +1,4 @@
-import { can, contentOf } from "@fraud/core";
+import { Ruleset, User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import Link from "next/link";
@@ -17,11 +17,11 @@ export default async function RulesPage() {
   const t = await getTranslations("rules");
   const [{ live, draft, working }, stats] = await Promise.all([rulesState(), ruleStats()]);
   const content = workingContent(working);
-  const diff = draft ? diffRulesets(live ? contentOf(live) : undefined, contentOf(draft)) : null;
+  const diff = draft ? diffRulesets(live ? Ruleset.contentOf(live) : undefined, Ruleset.contentOf(draft)) : null;
   const changedIds = new Set(diff?.changed.map((c) => c.id));
   const addedIds = new Set(diff?.added.map((r) => r.id));
-  const canDraft = can(user.role, "rule.draft");
-  const canPublish = can(user.role, "rule.publish");
+  const canDraft = User.can(user.role, "rule.draft");
+  const canPublish = User.can(user.role, "rule.publish");
   return (
     <>
       <PageHeader

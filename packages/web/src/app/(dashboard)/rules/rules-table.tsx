@@ -1,4 +1,4 @@
-import { precision, type RulesetContent } from "@fraud/core";
+import { Review, type Ruleset } from "@fraud/core";
 import { getFormatter, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { deleteRule, toggleRule } from "@/actions/rules";
@@ -15,7 +15,7 @@ export async function RulesTable({
   addedIds,
   canDraft,
 }: {
-  content: RulesetContent;
+  content: Ruleset.RulesetContent;
   stats: Awaited<ReturnType<typeof ruleStats>>;
   changedIds: Set<string>;
   addedIds: Set<string>;
@@ -63,7 +63,7 @@ export async function RulesTable({
                   </Td>
                   <Td className="tabular text-right">{r.score}</Td>
                   <Td className="tabular text-right">{stats.hits ? format.number(stats.hits[r.id] ?? 0) : <abbr title={t("hitsElsewhere")}>—</abbr>}</Td>
-                  <Td className="tabular text-right">{percent(format, labels ? precision(labels) : null)}</Td>
+                  <Td className="tabular text-right">{percent(format, labels ? Review.precision(labels) : null)}</Td>
                   <Td>
                     <Badge tone={r.enabled ? "green" : "gray"}>{r.enabled ? t("on") : t("off")}</Badge>
                   </Td>

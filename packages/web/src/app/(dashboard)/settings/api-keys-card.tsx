@@ -1,4 +1,4 @@
-import { API_KEY_SCOPES, can, type User } from "@fraud/core";
+import { User } from "@fraud/core";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { revokeApiKey } from "@/actions/settings";
 import { ActionForm, SubmitButton } from "@/components/action-form";
@@ -8,8 +8,8 @@ import { runtime } from "@/server/runtime";
 import { NewApiKeyForm } from "./settings-forms";
 
 /** The API keys payment systems call with, and the form that makes one; admins only. */
-export async function ApiKeysCard({ me }: { me: Pick<User, "role"> }) {
-  if (!can(me.role, "settings.edit")) return null;
+export async function ApiKeysCard({ me }: { me: Pick<User.User, "role"> }) {
+  if (!User.can(me.role, "settings.edit")) return null;
   const t = await getTranslations("settings");
   const format = await getFormatter();
   const keys = await (await runtime()).platform.apiKeys.list();
@@ -46,7 +46,7 @@ export async function ApiKeysCard({ me }: { me: Pick<User, "role"> }) {
         </tbody>
       </Table>
       <div className="border-t border-slate-100 pt-4">
-        <NewApiKeyForm scopes={API_KEY_SCOPES} />
+        <NewApiKeyForm scopes={User.API_KEY_SCOPES} />
       </div>
     </Card>
   );

@@ -1,4 +1,4 @@
-import { can } from "@fraud/core";
+import { User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { Alert, PageHeader } from "@/components/ui";
@@ -16,7 +16,7 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function SettingsPage() {
   const user = await requireUser();
   const t = await getTranslations("settings");
-  const admin = can(user.role, "settings.edit");
+  const admin = User.can(user.role, "settings.edit");
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />

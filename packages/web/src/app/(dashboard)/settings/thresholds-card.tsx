@@ -1,4 +1,4 @@
-import { DECISIONS } from "@fraud/core";
+import { Ruleset } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { KeyValues } from "@/components/key-values";
 import { Card } from "@/components/ui";
@@ -17,7 +17,7 @@ export async function ThresholdsCard({ admin }: { admin: boolean }) {
           block={content.thresholds.block}
           fallback={content.fallback_decision}
           budget={content.time_budget_ms}
-          decisions={DECISIONS}
+          decisions={Ruleset.DECISIONS}
         />
       ) : (
         <KeyValues

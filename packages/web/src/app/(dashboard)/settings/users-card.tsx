@@ -1,12 +1,12 @@
-import { can, ROLES, type User } from "@fraud/core";
+import { User } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { Badge, Card, Td, Th } from "@/components/ui";
 import { runtime } from "@/server/runtime";
 import { NewUserForm, ResetPasswordForm, UserControls } from "./settings-forms";
 
 /** The dashboard's users and the form that adds one; admins only. */
-export async function UsersCard({ me }: { me: Pick<User, "id" | "role"> }) {
-  if (!can(me.role, "settings.edit")) return null;
+export async function UsersCard({ me }: { me: Pick<User.User, "id" | "role"> }) {
+  if (!User.can(me.role, "settings.edit")) return null;
   const t = await getTranslations("settings");
   const tr = await getTranslations("nav.roles");
   const users = await (await runtime()).platform.users.list();
@@ -46,7 +46,7 @@ export async function UsersCard({ me }: { me: Pick<User, "id" | "role"> }) {
                 <Td className={u.id !== me.id ? "col-span-2 pt-0 sm:pt-2" : "hidden sm:table-cell"}>
                   {u.id !== me.id ? (
                     <div className="space-y-2">
-                      <UserControls id={u.id} username={u.username} role={u.role} disabled={u.disabled_at !== null} roles={ROLES} />
+                      <UserControls id={u.id} username={u.username} role={u.role} disabled={u.disabled_at !== null} roles={User.ROLES} />
                       <ResetPasswordForm id={u.id} username={u.username} />
                     </div>
                   ) : (
@@ -60,7 +60,7 @@ export async function UsersCard({ me }: { me: Pick<User, "id" | "role"> }) {
       </div>
       <div className="border-t border-slate-100 pt-4">
         <h3 className="mb-3 text-sm font-semibold text-slate-800">{t("createUser")}</h3>
-        <NewUserForm roles={ROLES} />
+        <NewUserForm roles={User.ROLES} />
       </div>
     </Card>
   );

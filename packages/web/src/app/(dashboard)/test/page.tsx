@@ -1,4 +1,4 @@
-import { can } from "@fraud/core";
+import { User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { Alert, PageHeader } from "@/components/ui";
@@ -20,7 +20,7 @@ export default async function TestPage() {
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
-      {can(user.role, "transaction.test") ? (
+      {User.can(user.role, "transaction.test") ? (
         <div className="space-y-4">
           <TestForm presets={presets(rt.env.settings.country)} customers={customers} types={transactionTypes} currency={rt.env.settings.currency} />
           <LabRunner />

@@ -6,7 +6,7 @@ import { editProfile } from "@/actions/profiles";
 import { ActionForm, SubmitButton } from "@/components/action-form";
 import { SelectField, TextField } from "@/components/fields";
 
-export type EditableProfile = Pick<Profile, "user_id" | "risk_level" | "last_device_id" | "last_location" | "email" | "phone">;
+export type EditableProfile = Pick<Profile.Profile, "user_id" | "risk_level" | "last_device_id" | "last_location" | "email" | "phone">;
 
 export function EditProfileForm({ profile, riskLevels }: { profile: EditableProfile; riskLevels: readonly string[] }) {
   const t = useTranslations("profiles");

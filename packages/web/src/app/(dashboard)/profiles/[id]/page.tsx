@@ -1,4 +1,4 @@
-import { can, RISK_LEVELS, summary30d } from "@fraud/core";
+import { Profile, User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import Link from "next/link";
@@ -31,7 +31,7 @@ export default async function ProfilePage({ params }: Props) {
   const t = await getTranslations("profiles");
   const tq = await getTranslations("decisions");
   const format = await getFormatter();
-  const s = summary30d(profile, Date.now());
+  const s = Profile.summary30d(profile, Date.now());
   const currency = rt.env.settings.currency;
   return (
     <>
@@ -116,7 +116,7 @@ export default async function ProfilePage({ params }: Props) {
         </div>
         {/* Editors read personal data as stored (profile.edit and personal.read are both analyst and up), so the form starts from the real values. */}
         <Card title={t("edit")}>
-          {can(user.role, "profile.edit") ? (
+          {User.can(user.role, "profile.edit") ? (
             <EditProfileForm
               profile={{
                 user_id: profile.user_id,
@@ -126,7 +126,7 @@ export default async function ProfilePage({ params }: Props) {
                 email: profile.email,
                 phone: profile.phone,
               }}
-              riskLevels={RISK_LEVELS}
+              riskLevels={Profile.RISK_LEVELS}
             />
           ) : (
             <Alert tone="gray">{t("readOnly")}</Alert>

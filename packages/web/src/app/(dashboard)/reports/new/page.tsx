@@ -1,4 +1,4 @@
-import { can } from "@fraud/core";
+import { User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { Alert, PageHeader } from "@/components/ui";
@@ -52,7 +52,7 @@ export default async function NewReportPage({ searchParams }: { searchParams: Pr
       <PageHeader title={from && !from.builtin ? t("editTitle", { title: from.title }) : t("newTitle")} description={t("description")} />
       {!service ? (
         <Alert tone="amber">{(await getTranslations("reports"))("unavailable")}</Alert>
-      ) : can(user.role, "report.save") ? (
+      ) : User.can(user.role, "report.save") ? (
         <ReportEditor initial={initial} />
       ) : (
         <Alert tone="amber">{t("readOnly")}</Alert>

@@ -1,4 +1,4 @@
-import { can } from "@fraud/core";
+import { User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { notFound } from "next/navigation";
@@ -22,7 +22,7 @@ export default async function EditRulePage({ params }: Props) {
   return (
     <>
       <PageHeader title={t("editTitle", { id })} description={t("description")} />
-      {can(user.role, "rule.draft") ? (
+      {User.can(user.role, "rule.draft") ? (
         <RuleEditor editing features={featureCatalogue()} initial={rule} />
       ) : (
         <>

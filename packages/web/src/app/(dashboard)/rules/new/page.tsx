@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { Alert, PageHeader } from "@/components/ui";
-import { can } from "@fraud/core";
+import { User } from "@fraud/core";
 import { requireUser } from "@/server/auth";
 import { featureCatalogue } from "@/server/rules";
 import { RuleEditor } from "../rule-editor";
@@ -16,7 +16,7 @@ export default async function NewRulePage() {
   return (
     <>
       <PageHeader title={t("newTitle")} description={t("description")} />
-      {can(user.role, "rule.draft") ? (
+      {User.can(user.role, "rule.draft") ? (
         <RuleEditor editing={false} features={featureCatalogue()} initial={{ id: "", name: "", description: "", expression: "", score: 20, enabled: true }} />
       ) : (
         <Alert tone="amber">{t("readOnly")}</Alert>

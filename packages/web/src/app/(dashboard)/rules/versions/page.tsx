@@ -1,4 +1,4 @@
-import { can } from "@fraud/core";
+import { User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import Link from "next/link";
@@ -18,7 +18,7 @@ export default async function VersionsPage() {
   const t = await getTranslations("rules");
   const format = await getFormatter();
   const { versions, live } = await rulesState();
-  const canPublish = can(user.role, "rule.publish");
+  const canPublish = User.can(user.role, "rule.publish");
   return (
     <>
       <nav aria-label="breadcrumb" className="mb-2 text-sm">

@@ -1,4 +1,4 @@
-import { can, type User } from "@fraud/core";
+import { User } from "@fraud/core";
 import { getTranslations } from "next-intl/server";
 import { CasePanel } from "@/components/case-actions";
 import { Badge, Card } from "@/components/ui";
@@ -12,7 +12,7 @@ export async function CaseCard({
   history,
   activeBlocks,
 }: {
-  user: User;
+  user: User.User;
   decision: Decision;
   reviewCase: NonNullable<Detail["reviewCase"]>;
   history: Detail["history"];
@@ -36,7 +36,7 @@ export async function CaseCard({
         me={user.username}
         activeBlocks={activeBlocks.length}
         blocked={d.decision === "BLOCKED"}
-        canWork={can(user.role, "review.work")}
+        canWork={User.can(user.role, "review.work")}
         history={history}
       />
     </Card>

@@ -1,4 +1,4 @@
-import { can, contentOf } from "@fraud/core";
+import { Ruleset, User } from "@fraud/core";
 import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import Link from "next/link";
@@ -28,8 +28,8 @@ export default async function VersionPage({ params }: Props) {
   const version = versions.find((v) => v.version === n);
   if (!version) notFound();
   const previous = versions.find((v) => v.version < n);
-  const diff = diffRulesets(previous ? contentOf(previous) : undefined, contentOf(version));
-  const canPublish = can(user.role, "rule.publish");
+  const diff = diffRulesets(previous ? Ruleset.contentOf(previous) : undefined, Ruleset.contentOf(version));
+  const canPublish = User.can(user.role, "rule.publish");
   return (
     <>
       <nav aria-label="breadcrumb" className="mb-2 text-sm">
@@ -65,7 +65,7 @@ export default async function VersionPage({ params }: Props) {
       </Card>
       {(await backtestAvailable()) ? (
         <div id="backtest" className="mt-4">
-          <BacktestPanel version={n} canRun={can(user.role, "rule.draft")} />
+          <BacktestPanel version={n} canRun={User.can(user.role, "rule.draft")} />
         </div>
       ) : null}
     </>

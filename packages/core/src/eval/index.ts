@@ -1,7 +1,0 @@
-export * from "./csv.ts";
-export * from "./csv-file.ts";
-export * from "./formats.ts";
-export * from "./metrics.ts";
-export * from "./replay.ts";
-export { MOBILE_MONEY_RULESET } from "../rulesets/mobile-money.ts";
-export { CARD_RULESET } from "../rulesets/card.ts";

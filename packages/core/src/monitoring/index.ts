@@ -1,0 +1,2 @@
+export * from "./monitoring.ts";
+export * from "./webhook.ts";

@@ -1,0 +1,3 @@
+export * from "./env.ts";
+export * from "./platform.ts";
+export * from "./ports.ts";

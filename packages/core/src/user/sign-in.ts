@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
 import { VisibleError } from "../errors/errors.ts";
 import type { SignInThrottle, UserStore } from "./ports.ts";
-import { throttleKeyId, type ThrottleKey } from "./throttle.ts";
+import type { ThrottleKey } from "./throttle.ts";
 import { Password, PasswordChange, wrongPassword, type Actor, type User } from "./users.ts";
 
 /**

@@ -1,4 +1,5 @@
 import { Errors } from "@fraud/core";
+import { BackupError, SchemaTooNewError } from "@fraud/core/local";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "./command.ts";
@@ -12,9 +13,11 @@ import { command as report } from "./commands/report.ts";
 import { command as backtest } from "./commands/backtest.ts";
 import { command as shadow } from "./commands/shadow.ts";
 import { command as compact } from "./commands/compact.ts";
+import { command as backup } from "./commands/backup.ts";
+import { command as restore } from "./commands/restore.ts";
 
 /** Every CLI command; each lives in its own file under commands/. */
-export const COMMANDS: Command[] = [seed, simulate, keys, users, evaluate, report, backtest, shadow, compact, cost];
+export const COMMANDS: Command[] = [seed, simulate, keys, users, evaluate, report, backtest, shadow, compact, backup, restore, cost];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -50,6 +53,11 @@ export async function main(argv: string[]): Promise<number> {
       const fields = (e as Errors.VisibleError).fields;
       if (fields) for (const [k, v] of Object.entries(fields)) console.error(`  ${k}: ${v.join("; ")}`);
       return 2;
+    }
+    // The data directory cannot be opened as it is (a newer release's database, an unfinished restore): the operator acts, no stack trace helps.
+    if (e instanceof SchemaTooNewError || e instanceof BackupError) {
+      console.error(`error: ${e.message}`);
+      return 1;
     }
     throw e;
   }

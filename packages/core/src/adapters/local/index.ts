@@ -24,3 +24,4 @@ export * from "./priority.ts";
 export * from "./report-store.ts";
 export * from "./simulate-lake.ts";
 export * from "./runtime.ts";
+export * from "./backup/index.ts";

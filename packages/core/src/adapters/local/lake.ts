@@ -81,6 +81,29 @@ export function lakeFiles(root: string): string[] {
   return files.sort();
 }
 
+/**
+ * The lake's files that hold exactly the rows up to outbox id `committedId` (`dt=YYYY-MM-DD/...`
+ * paths under `raw/`, sorted): every Parquet file except worker files past that id (a crash's
+ * leftovers, or rows committed after it) and worker files another such file already holds. A
+ * compacted file that reaches past the id is left out too: the worker files it replaced stay on
+ * disk for the grace period, and hold its rows up to the id. What a backup copies beside a
+ * snapshot of the database whose lake offset is `committedId`.
+ */
+export function lakeFilesUpTo(root: string, committedId: number): string[] {
+  const rawDir = join(root, "raw");
+  if (!existsSync(rawDir)) return [];
+  const files: string[] = [];
+  for (const dir of readdirSync(rawDir, { withFileTypes: true })) {
+    if (!dir.isDirectory() || !dir.name.startsWith("dt=")) continue;
+    const names = readdirSync(join(rawDir, dir.name)).filter((f) => f.endsWith(".parquet"));
+    const all = parts(names);
+    const later = new Set(all.filter((p) => p.last > committedId).map((p) => p.name));
+    const hidden = supersededIn(all.filter((p) => !later.has(p.name)));
+    for (const f of names) if (!later.has(f) && !hidden.has(f)) files.push(`${dir.name}/${f}`);
+  }
+  return files.sort();
+}
+
 export interface CompactOptions {
   /** The lake's committed outbox offset: only files holding ids up to it are final and merged. */
   committedId: number;

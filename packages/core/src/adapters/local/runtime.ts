@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { Env } from "../../platform/env.ts";
+import { assertNoRestoreInProgress } from "./backup/restore.ts";
 import { ensureAdminAccount } from "../../user/sign-in.ts";
 import { openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from "./platform.ts";
 import { loadOrCreateSecrets, type Secrets } from "./secrets.ts";
@@ -37,6 +38,7 @@ export interface LocalRuntime {
  */
 export async function openLocalRuntime(e: Env, options: Pick<LocalPlatformOptions, "walAutocheckpointPages" | "changesCheckMs"> = {}): Promise<LocalRuntime> {
   const dataDir = resolve(e.FRAUD_DATA_DIR);
+  assertNoRestoreInProgress(dataDir);
   const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD, webhookSecrets: e.FRAUD_WEBHOOK_SECRET });
   const platformOptions: RuntimePlatformOptions = {
     dataDir,

@@ -100,14 +100,48 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma("foreign_keys = ON");
   // Negative: a size in KiB rather than a number of pages.
   db.pragma(`cache_size = ${-Math.round((options.cacheMiB ?? DEFAULT_SQLITE_CACHE_MB) * 1024)}`);
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   return db;
 }
 
-/** Applies, each in its own transaction, the migrations after the database's user_version, up to `upTo`. */
+/**
+ * A database written by a newer release of the platform: its schema has migrations this code does
+ * not know, so reading or writing it could lose what they added. Migrations only go forward; the
+ * way back is a backup made by this release (docs/backup.md).
+ */
+export class SchemaTooNewError extends Error {
+  readonly code = "SCHEMA_TOO_NEW";
+  constructor(
+    readonly file: string,
+    readonly version: number,
+    readonly known: number,
+  ) {
+    super(
+      `the database ${file} has schema version ${version}, newer than this release knows (${known}): it was written by a newer release of the platform. ` +
+        `Run that release, or restore a backup made with this one (docs/backup.md).`,
+    );
+    this.name = "SchemaTooNewError";
+  }
+}
+
+/** The schema version this code brings every database to: the number of migrations it ships. */
+export function latestSchemaVersion(): number {
+  return migrationScripts().length;
+}
+
+/**
+ * Applies, each in its own transaction, the migrations after the database's user_version, up to
+ * `upTo`. A database at a version past the migrations this code ships is refused (SchemaTooNewError).
+ */
 export function migrate(db: Db, upTo = migrationScripts().length): void {
   const scripts = migrationScripts();
   const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > scripts.length) throw new SchemaTooNewError(db.name, version, scripts.length);
   for (let i = version; i < upTo; i++) {
     db.transaction(() => {
       db.exec(scripts[i]!);

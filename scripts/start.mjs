@@ -8,10 +8,19 @@ import { setup } from "./setup.mjs";
 const tsx = ["--import", "tsx"];
 const entry = (p) => join(root, "packages", p);
 
+/** One JSON event a line on the standard error, as the processes it starts write theirs; plain text on a terminal. */
+function log(level, message, fields = {}) {
+  if (process.stderr.isTTY) console.error(`[start] ${message}`);
+  else
+    process.stderr.write(
+      `${JSON.stringify({ level: level.toUpperCase(), timestamp: new Date().toISOString(), service: "start", pid: process.pid, message, ...fields })}\n`,
+    );
+}
+
 try {
   setup();
 } catch (e) {
-  console.error(`[start] ${e.message}`);
+  log("fatal", e.message);
   process.exit(1);
 }
 
@@ -28,7 +37,7 @@ function startWorker() {
     if (stopping) return;
     workerRestarts++;
     const delay = Math.min(30_000, 500 * 2 ** Math.min(workerRestarts, 6));
-    console.error(`[start] worker exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+    log("error", `worker exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`, { exit: signal ?? code, restart_in_ms: delay });
     setTimeout(startWorker, delay);
   });
 }
@@ -41,7 +50,7 @@ startWorker();
 server.on("exit", (code, signal) => {
   stopping = true;
   worker?.kill("SIGTERM");
-  if (!signal && code !== 0) console.error(`[start] server exited with code ${code}`);
+  if (!signal && code !== 0) log("fatal", `server exited with code ${code}`, { exit: code });
   process.exitCode = code ?? 0;
 });
 

@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { type Decision, Errors, type Platform, type Report, type User } from "@fraud/core";
+import { type Decision, type DecisionCounters, Errors, type Platform, type Readiness, type Report, type User } from "@fraud/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { webStreamBody } from "./body.ts";
 import {
@@ -12,11 +12,12 @@ import {
   type ApiLogger,
   type ApiStatus,
   type JsonAnswer,
+  type TraceDecision,
   type TransactionAnswerer,
 } from "./ingest.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { mountReports } from "./reports.ts";
-import { DecisionBody, ErrorBody, HealthBody, TransactionBody } from "./schemas.ts";
+import { DecisionBody, ErrorBody, HealthBody, ReadyBody, TransactionBody } from "./schemas.ts";
 
 export interface ApiDeps {
   /** Scores in this process, or hands the body to what answers it (the local server's scoring thread). */
@@ -31,6 +32,13 @@ export interface ApiDeps {
   logger?: ApiLogger;
   /** Saved reports over the lake (GET /api/reports...), when this deployment runs them here. */
   reports?: Report.Reports;
+  /** Counts the decisions scored in this process, for GET /metrics. */
+  counters?: DecisionCounters;
+  traceDecision?: TraceDecision;
+  /** Whether this node should receive traffic (GET /api/ready); without it, readiness is the health check. */
+  readiness?: () => Promise<Readiness>;
+  /** The Prometheus text of GET /api/metrics (the local server also serves it as GET /metrics). */
+  metrics?: () => Promise<{ contentType: string; text: string }>;
 }
 
 type Env = { Variables: { apiKey: User.ApiKeyInfo } };
@@ -69,6 +77,16 @@ const getDecisionRoute = createRoute({
     },
     401: { description: "No valid API key", content: { "application/json": { schema: ErrorBody } } },
     404: { description: "Unknown transaction", content: { "application/json": { schema: ErrorBody } } },
+  },
+});
+
+const readyRoute = createRoute({
+  method: "get",
+  path: "/ready",
+  summary: "Readiness: the store accepts writes, the worker runs and keeps up",
+  responses: {
+    200: { description: "Ready for traffic", content: { "application/json": { schema: ReadyBody } } },
+    503: { description: "Not ready, with the reason", content: { "application/json": { schema: ReadyBody } } },
   },
 });
 
@@ -118,7 +136,15 @@ export function createApi(deps: ApiDeps) {
     },
   });
 
-  const ingest = createIngest({ scoring: deps.scoring, apiKeys: deps.apiKeys, limiter, bodyLimitBytes: limit, logger });
+  const ingest = createIngest({
+    scoring: deps.scoring,
+    apiKeys: deps.apiKeys,
+    limiter,
+    bodyLimitBytes: limit,
+    logger,
+    counters: deps.counters,
+    traceDecision: deps.traceDecision,
+  });
   app.post("/transactions", async (c) =>
     send(
       c,
@@ -143,7 +169,26 @@ export function createApi(deps: ApiDeps) {
     return c.json({ status: ok ? ("ok" as const) : ("degraded" as const) }, ok ? 200 : 503);
   });
 
-  if (deps.reports) mountReports(app, deps.reports, requireKey(deps.apiKeys, "read", limiter));
+  app.openapi(readyRoute, async (c) => {
+    const r = deps.readiness
+      ? await deps.readiness()
+      : (await (deps.healthy?.() ?? true))
+        ? { ready: true as const }
+        : { ready: false as const, reason: "STORE_NOT_WRITABLE" as const };
+    return r.ready ? c.json({ status: "ready" as const }, 200) : c.json({ status: "not_ready" as const, reason: r.reason }, 503);
+  });
+
+  if (deps.metrics) {
+    const metrics = deps.metrics;
+    // Metrics name routes, outcomes and backlogs: an API key with the `metrics` scope, never anonymous.
+    app.use("/metrics", requireKey(deps.apiKeys, "metrics", limiter));
+    app.get("/metrics", async (c) => {
+      const { contentType, text } = await metrics();
+      return c.body(text, 200, { "content-type": contentType, "cache-control": "no-store" });
+    });
+  }
+
+  if (deps.reports) mountReports(app, deps.reports, requireKey(deps.apiKeys, "read", limiter), logger);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

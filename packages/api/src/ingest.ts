@@ -1,4 +1,4 @@
-import { type Decision, Errors, type User } from "@fraud/core";
+import { type Decision, type DecisionCounters, type DecisionTiming, Errors, type Ruleset, type User } from "@fraud/core";
 import { parseJsonBody, readBody, type BodySource } from "./body.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
@@ -9,6 +9,8 @@ export interface ApiAnswer {
   status: ApiStatus;
   body: unknown;
   headers?: Record<string, string>;
+  /** The outcome, when the answer is a decision: for the request's log line. */
+  decision?: Ruleset.DecisionOutcome;
 }
 
 /**
@@ -18,6 +20,7 @@ export interface ApiAnswer {
 export interface JsonAnswer {
   status: ApiStatus;
   json: Uint8Array;
+  decision?: Ruleset.DecisionOutcome;
 }
 
 /**
@@ -25,8 +28,15 @@ export interface JsonAnswer {
  * server's scoring thread. Its answers already hold their JSON.
  */
 export interface TransactionAnswerer {
-  answer(bytes: Uint8Array): Promise<JsonAnswer>;
+  /** `traceparent`: the request's span, when this process traces, for the decision's spans to hang under. */
+  answer(bytes: Uint8Array, traceparent?: string): Promise<JsonAnswer>;
 }
+
+/** Runs the scoring of one transaction inside its trace (the local server, when it traces): see Tracing.decision in packages/server. */
+export type TraceDecision = <A extends { status: number; decision?: string }>(
+  parent: string | undefined,
+  run: (timing: DecisionTiming) => Promise<A>,
+) => Promise<A>;
 
 export interface ApiLogger {
   error(message: string, data?: Record<string, unknown>): void;
@@ -93,6 +103,8 @@ export interface IngestRequest {
   contentType: string | undefined;
   contentLength: string | undefined;
   body: BodySource;
+  /** The request's span (W3C traceparent) when this process traces. */
+  traceparent?: string;
 }
 
 export interface IngestDeps {
@@ -102,6 +114,15 @@ export interface IngestDeps {
   limiter?: RateLimiter;
   bodyLimitBytes: number;
   logger: ApiLogger;
+  /** Counts the decisions scored in this process (the scoring thread counts its own). */
+  counters?: DecisionCounters;
+  traceDecision?: TraceDecision;
+}
+
+/** What the process observes of the decisions it answers: its counters (GET /metrics), and a decision's timing for its trace. */
+export interface DecisionObservers {
+  counters?: DecisionCounters;
+  timing?: DecisionTiming;
 }
 
 /**
@@ -109,20 +130,26 @@ export interface IngestDeps {
  * JSON (400), then scored and recorded (200, 400 naming every failing field, 409). Never throws:
  * 503 when the store cannot write, 500 for a bug.
  */
-export async function answerTransaction(scoring: Pick<Decision.Scoring, "submit">, logger: ApiLogger, bytes: Uint8Array): Promise<ApiAnswer> {
+export async function answerTransaction(
+  scoring: Pick<Decision.Scoring, "submit">,
+  logger: ApiLogger,
+  bytes: Uint8Array,
+  observers: DecisionObservers = {},
+): Promise<ApiAnswer> {
   try {
     const body = parseJsonBody(bytes);
     if (!body.ok) return failure(body.status, body.code, body.message);
-    const result = await scoring.submit(body.value);
+    const result = await scoring.submit(body.value, observers.timing);
     switch (result.status) {
       case "invalid":
         return failure(400, "INVALID_TRANSACTION", "the transaction is not valid", result.fields);
       case "conflict":
         return failure(409, "DUPLICATE_TRANSACTION_ID", "this transaction_id was already used for a different transaction");
       case "duplicate":
-        return { status: 200, body: toDecisionBody(result.decision, true) };
+        return { status: 200, body: toDecisionBody(result.decision, true), decision: result.decision.decision };
       case "recorded":
-        return { status: 200, body: toDecisionBody(result.decision) };
+        observers.counters?.count(result.decision);
+        return { status: 200, body: toDecisionBody(result.decision), decision: result.decision.decision };
     }
   } catch (err) {
     return errorAnswer(err, "/api/transactions", logger);
@@ -132,14 +159,22 @@ export async function answerTransaction(scoring: Pick<Decision.Scoring, "submit"
 /** POST /api/transactions: authenticate, read the body, score, answer. Never throws. */
 export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<ApiAnswer | JsonAnswer> {
   const { scoring } = deps;
-  const answer = "answer" in scoring ? (bytes: Uint8Array) => scoring.answer(bytes) : (bytes: Uint8Array) => answerTransaction(scoring, deps.logger, bytes);
+  const { counters, traceDecision } = deps;
+  const untraced = { counters };
+  const answer =
+    "answer" in scoring
+      ? (bytes: Uint8Array, traceparent: string | undefined) => scoring.answer(bytes, traceparent)
+      : traceDecision
+        ? (bytes: Uint8Array, traceparent: string | undefined) =>
+            traceDecision(traceparent, (timing) => answerTransaction(scoring, deps.logger, bytes, { counters, timing }))
+        : (bytes: Uint8Array) => answerTransaction(scoring, deps.logger, bytes, untraced);
   return async (req) => {
     try {
       const auth = await authenticate(deps.apiKeys, "ingest", deps.limiter, req.authorization);
       if (!auth.ok) return auth.answer;
       const read = await readBody(req, deps.bodyLimitBytes);
       if (!read.ok) return failure(read.status, read.code, read.message);
-      return await answer(read.bytes);
+      return await answer(read.bytes, req.traceparent);
     } catch (err) {
       return errorAnswer(err, "/api/transactions", deps.logger);
     }

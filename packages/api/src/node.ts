@@ -1,4 +1,5 @@
 import { getRequestListener } from "@hono/node-server";
+import type { Ruleset } from "@fraud/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Api } from "./app.ts";
 import type { BodySource } from "./body.ts";
@@ -86,7 +87,16 @@ function nodeBody(req: IncomingMessage): BodySource {
     });
 }
 
+const DECISION = Symbol("decision");
+type Answered = ServerResponse & { [DECISION]?: Ruleset.DecisionOutcome };
+
+/** The decision a response carried, if it answered a transaction: for the request's log line and span. */
+export function answeredDecision(res: ServerResponse): Ruleset.DecisionOutcome | undefined {
+  return (res as Answered)[DECISION];
+}
+
 function write(req: IncomingMessage, res: ServerResponse, answer: ApiAnswer | JsonAnswer): void {
+  if (answer.decision) (res as Answered)[DECISION] = answer.decision;
   const json = "json" in answer ? answer.json : JSON.stringify(answer.body);
   const headers: Record<string, string | number> = { "content-type": "application/json", ...("headers" in answer ? answer.headers : {}) };
   // A body refused for its size is still coming: the client reads the answer once it has been sent.
@@ -112,6 +122,7 @@ export function nodeListener(api: Api): (req: IncomingMessage, res: ServerRespon
         contentType: req.headers["content-type"],
         contentLength: req.headers["content-length"],
         body: nodeBody(req),
+        traceparent: typeof req.headers.traceparent === "string" ? req.headers.traceparent : undefined,
       })
       .then((answer) => write(req, res, answer));
   };

@@ -1,6 +1,7 @@
 import { Errors, type Report } from "@fraud/core";
 import type { Context, Env, Hono, MiddlewareHandler, Schema } from "hono";
 import { stream } from "hono/streaming";
+import type { ApiLogger } from "./ingest.ts";
 
 /** HTTP status of a report error a client can act on. */
 const STATUS: Record<string, 400 | 404 | 422 | 503 | 504> = {
@@ -33,7 +34,12 @@ const RUN_OPTIONS = new Set(["limit"]);
  *       the result as JSON, or with `Accept: application/x-ndjson` the run's events as they
  *       come (progress, columns, rows, done; or a final {"type":"error"} line).
  */
-export function mountReports<E extends Env, S extends Schema, B extends string>(app: Hono<E, S, B>, reports: Report.Reports, auth: MiddlewareHandler<E>): void {
+export function mountReports<E extends Env, S extends Schema, B extends string>(
+  app: Hono<E, S, B>,
+  reports: Report.Reports,
+  auth: MiddlewareHandler<E>,
+  logger: ApiLogger,
+): void {
   app.use("/reports", auth);
   app.use("/reports/*", auth);
 
@@ -81,7 +87,7 @@ export function mountReports<E extends Env, S extends Schema, B extends string>(
           }
         },
         async (err, out) => {
-          console.error(JSON.stringify({ level: "error", message: "report stream failed", path: c.req.path, error: err.stack ?? String(err) }));
+          logger.error("report stream failed", { path: c.req.path, error: err.stack ?? String(err) });
           await out.write(`${JSON.stringify({ type: "error", code: "INTERNAL", message: "internal error" })}\n`);
         },
       );

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Ruleset, Transaction } from "@fraud/core";
+import { NOT_READY_REASONS, Ruleset, Transaction } from "@fraud/core";
 
 export const ErrorBody = z
   .object({
@@ -35,3 +35,5 @@ export const DecisionBody = z
 export const TransactionBody = Transaction.TransactionInput;
 
 export const HealthBody = z.object({ status: z.enum(["ok", "degraded"]) }).openapi("Health");
+
+export const ReadyBody = z.object({ status: z.enum(["ready", "not_ready"]), reason: z.enum(NOT_READY_REASONS).optional() }).openapi("Ready");

@@ -3,6 +3,7 @@ import { BackupError, SchemaTooNewError } from "@fraud/core/local";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "./command.ts";
+import { cliLog } from "./log.ts";
 import { command as cost } from "./commands/cost.ts";
 import { command as evaluate } from "./commands/eval.ts";
 import { command as keys } from "./commands/keys.ts";
@@ -49,9 +50,9 @@ export async function main(argv: string[]): Promise<number> {
       (e as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ||
       (e as { code?: string }).code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE"
     ) {
-      console.error(`error: ${(e as Error).message}`);
       const fields = (e as Errors.VisibleError).fields;
-      if (fields) for (const [k, v] of Object.entries(fields)) console.error(`  ${k}: ${v.join("; ")}`);
+      cliLog().error({ command: name, ...(e instanceof Errors.VisibleError ? { code: e.code } : {}), ...(fields ? { fields } : {}) }, (e as Error).message);
+      cliLog().flush();
       return 2;
     }
     // The data directory cannot be opened as it is (a newer release's database, an unfinished restore): the operator acts, no stack trace helps.

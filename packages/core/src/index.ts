@@ -17,3 +17,4 @@ export * as Platform from "./platform/index.ts";
 export * as Errors from "./errors/index.ts";
 export * as Privacy from "./privacy/index.ts";
 export * as Demo from "./demo/index.ts";
+export * from "./telemetry/index.ts";

@@ -126,7 +126,7 @@ describe("OutboxWorker", () => {
     const worker = new OutboxWorker(p.db, await openLake(p), { log: (line) => lines.push(line) });
     await worker.drain();
     const wrote = lines.find((l) => l.includes("to the lake"));
-    expect(wrote).toMatch(/^\[worker\] wrote \d+ record\(s\) to the lake \(outbox ids 7304 to \d{4,}\)$/);
+    expect(wrote).toMatch(/^wrote \d+ record\(s\) to the lake \(outbox ids 7304 to \d{4,}\)$/);
     expect(maskPersonalData(wrote!)).toBe(wrote);
   });
 

@@ -1,5 +1,5 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { User } from "@fraud/core";
+import { User } from "@fraud/core";
 import type { AwsPlatform } from "@fraud/core/aws";
 import { handle } from "hono/aws-lambda";
 import { createApi } from "@fraud/api";
@@ -34,7 +34,7 @@ export function createIngestHandler(
 /** Stores the deployment's first API key (an SST secret) hashed, once; a racing cold start is fine. */
 export async function registerBootstrapKey(platform: AwsPlatform, key: string | undefined): Promise<void> {
   if (!key || (await platform.apiKeys.has(key))) return;
-  await platform.apiKeys.create("bootstrap (FRAUD_API_KEY secret)", ["ingest", "read"], { id: "deploy" }, key).catch((e: unknown) => {
+  await platform.apiKeys.create("bootstrap (FRAUD_API_KEY secret)", [...User.API_KEY_SCOPES], { id: "deploy" }, key).catch((e: unknown) => {
     if ((e as { code?: string }).code !== "API_KEY_EXISTS") throw e;
   });
 }

@@ -92,8 +92,6 @@ export class BackgroundFlush {
     this.stats.failures += 1;
     if (this.failing) return;
     this.failing = true;
-    this.log(
-      `[worker] could not flush the database file to disk in the background (${error.code ?? error.message}); SQLite's own flushes still decide what is durable`,
-    );
+    this.log(`could not flush the database file to disk in the background (${error.code ?? error.message}); SQLite's own flushes still decide what is durable`);
   }
 }

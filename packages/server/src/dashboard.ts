@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { maskConsole } from "@fraud/core/logs";
+import { createLogger, routeConsole } from "@fraud/core/logger";
 import { STRICT_HTTP } from "./edge.ts";
 import { DASHBOARD_NICE, lowerPriority } from "./priority.ts";
 
@@ -24,9 +24,10 @@ export type DashboardMessage = { ready: { port: number } };
  * (packages/web/src/server/runtime.ts), opened from the environment as every process opens it.
  */
 async function main(): Promise<void> {
-  maskConsole();
-  lowerPriority(DASHBOARD_NICE);
   const e = Platform.env();
+  // Next writes its server errors through console: each becomes one redacted JSON event.
+  routeConsole(createLogger({ service: "dashboard", level: e.FRAUD_LOG_LEVEL }));
+  lowerPriority(DASHBOARD_NICE);
   const require = createRequire(join(webDir, "package.json"));
   const next = require("next") as (opts: Record<string, unknown>) => { prepare(): Promise<void>; getRequestHandler(): Handler };
   // Next is told the public address: the server forwards the browser's Host header unchanged.

@@ -9,23 +9,37 @@
  * recorded exactly as before (one transaction with the profile and the outbox row), and answered
  * only once committed. Everything else the server does stays on its own connection.
  */
-import { Errors } from "@fraud/core";
+import { DecisionCounters, Errors, type LogLevel, Ruleset } from "@fraud/core";
 import { openLocalPlatform, storeHealth, type RuntimePlatformOptions } from "@fraud/core/local";
+import { createLogger, routeConsole } from "@fraud/core/logger";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { answerTransaction, consoleLogger, type JsonAnswer, type TransactionAnswerer } from "@fraud/api/ingest";
-import { maskConsole } from "@fraud/core/logs";
+import { answerTransaction, type ApiAnswer, type JsonAnswer, type TransactionAnswerer } from "@fraud/api/ingest";
 import { packFrames, unpackFrames } from "./frames.ts";
+import { apiLogger } from "./telemetry/log.ts";
+import { loadTracing, type TracingSettings } from "./telemetry/tracing.ts";
 
 /** What the thread needs to open the platform (the server's own options): plain data, copied to it. */
 export type ScoringThreadOptions = RuntimePlatformOptions;
-type ThreadData = { scoringThread: ScoringThreadOptions };
+
+/** How the thread logs, counts and traces. */
+export interface ScoringThreadTelemetry {
+  logLevel: LogLevel;
+  /** The DecisionCounters' memory (a SharedArrayBuffer): the thread counts, the server's /metrics reads. */
+  counters: ArrayBufferLike;
+  tracing: TracingSettings;
+}
+type ThreadData = { scoringThread: ScoringThreadOptions; telemetry: ScoringThreadTelemetry };
 
 /** Sent by the thread once its platform is open. */
 const READY = "ready";
 /** Sent alone, after the last request: the thread closes its connection and ends. */
 const CLOSE = "close";
-/** A request's frame code; an answer's is its HTTP status. */
+/** A request's frame code; an answer's is its HTTP status, plus OUTCOME_CODE times its decision's rank (1-3) when it holds one. */
 const REQUEST = 0;
+/** A request whose body starts with the traceparent (TRACEPARENT_BYTES) of the span it belongs to. */
+const TRACED_REQUEST = 1;
+const TRACEPARENT_BYTES = 55;
+const OUTCOME_CODE = 1000;
 /** Frame ids are u32: they wrap around long before two requests in flight could share one. */
 const ID_LIMIT = 2 ** 32;
 
@@ -43,13 +57,20 @@ export class ScoringThread implements TransactionAnswerer {
   private stopping = false;
   private ended = false;
   private readonly outgoing: Batcher<Outgoing>;
+  private readonly traced: boolean;
 
   /** `onCrash` is told when the thread stops by itself (a bug): the server cannot score without it. */
-  constructor(options: ScoringThreadOptions, onCrash: (error: Error) => void) {
+  constructor(options: ScoringThreadOptions, onCrash: (error: Error) => void, telemetry: Partial<ScoringThreadTelemetry> = {}) {
+    const threadTelemetry: ScoringThreadTelemetry = {
+      logLevel: telemetry.logLevel ?? "info",
+      counters: telemetry.counters ?? new DecisionCounters().buffer,
+      tracing: telemetry.tracing ?? { endpoint: undefined, ratio: 1, service: "fraud-server" },
+    };
+    this.traced = threadTelemetry.tracing.endpoint !== undefined;
     // The thread runs this same TypeScript file: it registers the loader the server runs under first.
     const tsx = import.meta.resolve("tsx/esm/api");
     const boot = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(import.meta.url)}); });`;
-    this.worker = new Worker(boot, { eval: true, workerData: { scoringThread: options } satisfies ThreadData });
+    this.worker = new Worker(boot, { eval: true, workerData: { scoringThread: options, telemetry: threadTelemetry } satisfies ThreadData });
     this.outgoing = new Batcher<Outgoing>((batch) => this.worker.postMessage(packFrames(batch)));
     let ready: () => void = () => {};
     let failed: (e: Error) => void = () => {};
@@ -64,8 +85,10 @@ export class ScoringThread implements TransactionAnswerer {
         if (!waiter) continue;
         this.waiting.delete(id);
         // The server's health check reports recent write failures: the thread's too.
-        if (code === 503) storeHealth.lastUnavailableAt = performance.now();
-        waiter.resolve({ status: code as JsonAnswer["status"], json: body });
+        const status = code % OUTCOME_CODE;
+        if (status === 503) storeHealth.lastUnavailableAt = performance.now();
+        const rank = Math.floor(code / OUTCOME_CODE);
+        waiter.resolve({ status: status as JsonAnswer["status"], json: body, decision: rank > 0 ? Ruleset.DECISIONS[rank - 1] : undefined });
       }
     });
     const stopped = (error: Error) => {
@@ -86,13 +109,15 @@ export class ScoringThread implements TransactionAnswerer {
   }
 
   /** As answerTransaction's answer; rejects (the API's 503) only if the thread has stopped. */
-  answer(bytes: Uint8Array): Promise<JsonAnswer> {
+  answer(bytes: Uint8Array, traceparent?: string): Promise<JsonAnswer> {
     return new Promise<JsonAnswer>((resolve, reject) => {
       if (this.ended) return reject(new Errors.UnavailableError("the scoring thread stopped"));
       const id = this.nextId;
       this.nextId = (this.nextId + 1) % ID_LIMIT;
       this.waiting.set(id, { resolve, reject });
-      this.outgoing.send({ id, code: REQUEST, body: bytes });
+      if (this.traced && traceparent?.length === TRACEPARENT_BYTES) {
+        this.outgoing.send({ id, code: TRACED_REQUEST, body: Buffer.concat([Buffer.from(traceparent, "latin1"), bytes]) });
+      } else this.outgoing.send({ id, code: REQUEST, body: bytes });
     });
   }
 
@@ -131,9 +156,19 @@ class Batcher<T> {
   }
 }
 
+/** The frame code of an answer: its status, and its decision's rank when it holds one. */
+function answerCode(answer: ApiAnswer): number {
+  return answer.status + (answer.decision ? OUTCOME_CODE * (Ruleset.DECISIONS.indexOf(answer.decision as Ruleset.DecisionOutcome) + 1) : 0);
+}
+
 /** The thread's side: one platform, one Scoring, the API's answer to each transaction. */
-function serve(options: ScoringThreadOptions): void {
-  maskConsole();
+async function serve(options: ScoringThreadOptions, telemetry: ScoringThreadTelemetry): Promise<void> {
+  const log = createLogger({ service: "scoring", level: telemetry.logLevel });
+  routeConsole(log);
+  const logger = apiLogger(log);
+  const counters = new DecisionCounters(telemetry.counters);
+  const untraced = { counters };
+  const tracing = await loadTracing(telemetry.tracing);
   const port = parentPort!;
   const platform = openLocalPlatform(options);
   const replies = new Batcher<Outgoing>((batch) => port.postMessage(packFrames(batch)));
@@ -147,7 +182,8 @@ function serve(options: ScoringThreadOptions): void {
     setImmediate(() => {
       replies.flush();
       platform.close();
-      port.close();
+      // The thread's last spans are sent before it ends.
+      void (tracing?.shutdown() ?? Promise.resolve()).then(() => port.close());
     });
   };
   port.on("message", (message: Uint8Array | string) => {
@@ -155,11 +191,17 @@ function serve(options: ScoringThreadOptions): void {
       closing = true;
       return closeWhenIdle();
     }
-    for (const { id, body } of unpackFrames(message as Uint8Array)) {
+    for (const { id, code, body } of unpackFrames(message as Uint8Array)) {
       inFlight += 1;
       // Never rejects: a failure is the API's 500 or 503, logged here in full, never sent.
-      void answerTransaction(platform.scoring, consoleLogger, body).then((answer) => {
-        replies.send({ id, code: answer.status, body: JSON.stringify(answer.body) });
+      const answered =
+        code === TRACED_REQUEST && tracing
+          ? tracing.decision(Buffer.from(body.subarray(0, TRACEPARENT_BYTES)).toString("latin1"), (timing) =>
+              answerTransaction(platform.scoring, logger, body.subarray(TRACEPARENT_BYTES), { counters, timing }),
+            )
+          : answerTransaction(platform.scoring, logger, code === TRACED_REQUEST ? body.subarray(TRACEPARENT_BYTES) : body, untraced);
+      void answered.then((answer) => {
+        replies.send({ id, code: answerCode(answer), body: JSON.stringify(answer.body) });
         inFlight -= 1;
         closeWhenIdle();
       });
@@ -169,4 +211,4 @@ function serve(options: ScoringThreadOptions): void {
 }
 
 const data = workerData as Partial<ThreadData> | undefined;
-if (!isMainThread && data?.scoringThread) serve(data.scoringThread);
+if (!isMainThread && data?.scoringThread && data.telemetry) await serve(data.scoringThread, data.telemetry);

@@ -62,8 +62,8 @@ describe("BackgroundFlush", () => {
     expect(flush.stats).toEqual({ flushes: 5, failures: 4 });
     // Failed, failed (not repeated), worked, failed (said again), failed.
     expect(lines).toEqual([
-      "[worker] could not flush the database file to disk in the background (EIO); SQLite's own flushes still decide what is durable",
-      "[worker] could not flush the database file to disk in the background (EIO); SQLite's own flushes still decide what is durable",
+      "could not flush the database file to disk in the background (EIO); SQLite's own flushes still decide what is durable",
+      "could not flush the database file to disk in the background (EIO); SQLite's own flushes still decide what is durable",
     ]);
   });
 

@@ -86,7 +86,7 @@ describe("crash safety", () => {
     running.push(worker);
     // The worker lowers its own priority (decisions first) once started: every thread of it.
     const started = Date.now() + 30_000;
-    while (!worker.output().includes("[worker] started") && Date.now() < started) await new Promise((r) => setTimeout(r, 50));
+    while (!worker.output().includes('"worker started"') && Date.now() < started) await new Promise((r) => setTimeout(r, 50));
     const priorities = [...threadPriorities(worker.child.pid!).values()];
     expect(priorities.length).toBeGreaterThan(5);
     expect(new Set(priorities)).toEqual(new Set([Math.max(getPriority(), WORKER_NICE)]));

@@ -9,6 +9,7 @@ vi.mock("next-intl/server", async () => (await import("./support.ts")).nextIntl)
 const { DeploymentCard } = await import("@/app/(dashboard)/settings/deployment-card");
 const { UsersCard } = await import("@/app/(dashboard)/settings/users-card");
 const { ApiKeysCard } = await import("@/app/(dashboard)/settings/api-keys-card");
+const { createApiKey } = await import("@/actions/settings");
 
 let d: Dashboard;
 beforeAll(async () => {
@@ -31,5 +32,17 @@ describe("the settings page's cards", () => {
       expect(await UsersCard({ me: d.users[role] })).toBeNull();
       expect(await ApiKeysCard({ me: d.users[role] })).toBeNull();
     }
+  });
+
+  it("let an admin create a key for Prometheus with the metrics scope alone", async () => {
+    await d.signInAs("admin");
+    const form = new FormData();
+    form.set("name", "prometheus");
+    form.append("scopes", "metrics");
+    const state = await createApiKey({ status: "idle" }, form);
+    expect(state.status).toBe("ok");
+    const key = (state as { data: { key: string } }).data.key;
+    expect((await d.platform.apiKeys.verify(key))?.scopes).toEqual(["metrics"]);
+    expect(textOf(await ApiKeysCard({ me: d.users.admin }))).toContain("metrics");
   });
 });

@@ -6,6 +6,7 @@ import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
+import { cliLog } from "../log.ts";
 
 const HELP = `usage: npm run fraud -- eval --paysim <file.csv>  [--ruleset <file> | --live] [--json]
        npm run fraud -- eval --sparkov <file.csv> [--ruleset <file> | --live] [--json]
@@ -152,7 +153,7 @@ export const command: Command = {
     }
     const ruleset: Ruleset.CompiledRuleset = Ruleset.compileRuleset({ version, ...Ruleset.validateRulesetContent(content) });
     const started = performance.now();
-    const progress = (text: string) => console.error(`[eval] ${text}`);
+    const progress = (text: string) => cliLog().info(text);
 
     if (!format) {
       const report = evaluateLab(ruleset, { seed: Number(values.seed) });

@@ -4,11 +4,12 @@ import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
 
 const HELP = `usage: npm run fraud -- keys list
-       npm run fraud -- keys create --name <name> [--scope ingest] [--scope read]
+       npm run fraud -- keys create --name <name> [--scope ingest] [--scope read] [--scope metrics]
        npm run fraud -- keys revoke <id>
 
 API keys are stored hashed: the key itself is printed once, at creation.
-Scopes: ingest (POST /api/transactions), read (GET /api/transactions/{id}).`;
+Scopes: ingest (POST /api/transactions), read (GET /api/transactions/{id}, GET /api/reports),
+metrics (GET /metrics, for Prometheus). Without --scope: ingest and read.`;
 
 export const command: Command = {
   name: "keys",
@@ -41,7 +42,7 @@ export const command: Command = {
         const scopes = (values.scope ?? ["ingest", "read"]) as string[];
         const bad = scopes.filter((s) => !(User.API_KEY_SCOPES as readonly string[]).includes(s));
         if (!values.name || bad.length > 0) {
-          console.error(bad.length ? `unknown scope(s): ${bad.join(", ")} (use ${User.API_KEY_SCOPES.join(" or ")})` : "--name is required");
+          console.error(bad.length ? `unknown scope(s): ${bad.join(", ")} (use ${User.API_KEY_SCOPES.join(", ")})` : "--name is required");
           return 2;
         }
         const { key, info } = await rt.platform.apiKeys.create(values.name, scopes as User.ApiKeyScope[], actor);

@@ -2,6 +2,7 @@ import { Platform, Report } from "@fraud/core";
 import { openLocalRuntime } from "@fraud/core/local";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
+import { cliLog } from "../log.ts";
 
 const HELP = `usage: npm run fraud -- report <name> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--param name=value]... [--limit N] [--json]
        npm run fraud -- report --list [--json]
@@ -86,7 +87,7 @@ export const command: Command = {
         console.log(JSON.stringify({ ...result, rows: Report.rowObjects(result) }, null, 2));
       } else {
         console.log(formatTable(result));
-        console.error(`[report] ${name}: ${result.row_count} row(s)${result.truncated ? " (truncated)" : ""} in ${result.elapsed_ms} ms`);
+        cliLog().info({ report: name, rows: result.row_count, truncated: result.truncated, elapsed_ms: result.elapsed_ms }, "report run");
       }
       return 0;
     } finally {

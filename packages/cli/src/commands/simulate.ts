@@ -1,6 +1,7 @@
 import { Demo, Platform } from "@fraud/core";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.ts";
+import { cliLog } from "../log.ts";
 import { localTarget, percentile, sendPaced, sendTransaction } from "../client.ts";
 import { simulateHistory } from "./simulate-history.ts";
 
@@ -120,7 +121,7 @@ export const command: Command = {
         rate,
         (i) => Demo.syntheticTransaction(i, rnd, { runId, customers, units: "xaf" }),
         (done, r) => {
-          if (!values.json) console.error(`[simulate] ${done}/${count} sent, ${r.latenciesMs.length} answered`);
+          if (!values.json) cliLog().info({ sent: done, of: count, answered: r.latenciesMs.length }, "simulate progress");
         },
       );
       const sorted = [...run.latenciesMs].sort((a, b) => a - b);

@@ -5,6 +5,7 @@ import type { DecisionLog, ListStore, RuleStore, ShadowRulesetStore, TestDecisio
 import { compileRuleset, type CompiledRuleset } from "../ruleset/ruleset.ts";
 import type { Settings } from "../settings/settings.ts";
 import type { FieldErrors, FieldIssue } from "../errors/errors.ts";
+import type { DecisionTiming } from "../telemetry/decision-timing.ts";
 import { parseTransaction, type Transaction, type TransactionInput } from "../transaction/transaction.ts";
 
 export type SubmitResult =
@@ -82,13 +83,14 @@ export class Scoring {
     return this.compiled;
   }
 
-  async submit(input: unknown): Promise<SubmitResult> {
+  /** `timing`, when given, is told when the decision was scored and committed (for its trace). */
+  async submit(input: unknown, timing?: DecisionTiming): Promise<SubmitResult> {
     const started = performance.now();
     const parsed = parseTransaction(input, { settings: this.deps.settings, now: this.clock() });
     if (!parsed.ok) return { status: "invalid", fields: parsed.fields, issues: parsed.issues };
     const tx = parsed.transaction;
     const [ruleset, lists] = await Promise.all([this.ruleset(), this.deps.lists.find(listKeys(tx))]);
-    return this.deps.decisions.record(tx, fingerprint(input as TransactionInput, this.deps.settings), this.scorer(tx, ruleset, lists, started));
+    return this.deps.decisions.record(tx, fingerprint(input as TransactionInput, this.deps.settings), this.scorer(tx, ruleset, lists, started, timing), timing);
   }
 
   /**
@@ -111,11 +113,20 @@ export class Scoring {
   }
 
   /** The decision for `tx` given the profile the store reads: what both logs call inside their write. */
-  private scorer(tx: Transaction, ruleset: CompiledRuleset | undefined, lists: ListEntry[], started: number): Parameters<DecisionLog["record"]>[2] {
+  private scorer(
+    tx: Transaction,
+    ruleset: CompiledRuleset | undefined,
+    lists: ListEntry[],
+    started: number,
+    timing?: DecisionTiming,
+  ): Parameters<DecisionLog["record"]>[2] {
     const shadow = this.shadowCompiled;
     return (profile) => {
+      if (timing) timing.scoreStart = performance.now();
       const out = decide({ tx, profile, ruleset, lists, settings: this.deps.settings, decidedAt: this.clock().toISOString(), shadow });
-      return Object.assign({}, out, { latency_ms: Math.round((performance.now() - started) * 1000) / 1000 });
+      const ended = performance.now();
+      if (timing) timing.scoreEnd = ended;
+      return Object.assign({}, out, { latency_ms: Math.round((ended - started) * 1000) / 1000 });
     };
   }
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DEPLOYMENTS } from "./platform.ts";
 import { DEFAULT_REPORT_LIMITS, type ReportLimits } from "../report/report.ts";
 import { Settings } from "../settings/settings.ts";
+import { LOG_LEVELS } from "../telemetry/log-levels.ts";
 import { SessionLifetime } from "../user/users.ts";
 import { WebhookSecrets } from "../monitoring/webhook.ts";
 
@@ -108,6 +109,14 @@ const Env = z.object({
   FRAUD_PUBLIC_URL: PublicOrigin.optional(),
   /** Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; from any other client they are replaced. */
   FRAUD_TRUSTED_PROXY: AddressList.default([]),
+  /** The least severe log events written (docs/operations.md#logs). */
+  FRAUD_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  /** GET /api/ready answers 503 OUTBOX_BEHIND when a decision has waited longer than this for the worker (seconds). */
+  FRAUD_READY_MAX_OUTBOX_AGE_S: z.coerce.number().positive().max(86_400).default(60),
+  /** Where traces are sent (OTLP over HTTP, OpenTelemetry's standard variable); no tracing when unset. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** The share of decisions traced (0 to 1), unless the caller's traceparent header says whether to trace. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
   /** Which platform the dashboard opens: the embedded one (SQLite, DuckDB) or the AWS stores (set by stacks/Web.ts). */
   FRAUD_DEPLOYMENT: z.enum(DEPLOYMENTS).default("local"),
   // The AWS stores (FRAUD_DEPLOYMENT=aws only), named by stacks/Core.ts, Pipeline.ts and Lake.ts.
@@ -175,6 +184,9 @@ export function env(source: NodeJS.ProcessEnv = process.env): Env {
     maxMs: Math.round(parsed.data.FRAUD_SESSION_MAX_HOURS * 3_600_000),
   });
   if (!lifetime.success) throw new Error("invalid settings in the environment:\n  FRAUD_SESSION_IDLE_MINUTES: must not be longer than FRAUD_SESSION_MAX_HOURS");
+  // The lake's buffer holds decisions this long on purpose: readiness must not count it as falling behind.
+  if (parsed.data.FRAUD_READY_MAX_OUTBOX_AGE_S <= parsed.data.FRAUD_LAKE_FLUSH_SECONDS)
+    throw new Error("invalid settings in the environment:\n  FRAUD_READY_MAX_OUTBOX_AGE_S: must be longer than FRAUD_LAKE_FLUSH_SECONDS");
   const e = parsed.data;
   let aws: AwsDeploymentEnv | undefined;
   if (e.FRAUD_DEPLOYMENT === "aws") {

@@ -9,6 +9,7 @@ import type { AddNote, AssignCase, Case, CaseEvent, CaseQuery, LabelCase, LabelS
 import type { Actor } from "../user/users.ts";
 import type { BacktestRecord, BacktestResult } from "../backtest/result.ts";
 import type { Report, ReportDefinition, ReportEvent, ReportQuery, SqlCheck } from "../report/report.ts";
+import type { DecisionTiming } from "../telemetry/decision-timing.ts";
 
 export type RecordResult =
   | { status: "recorded"; decision: Decision }
@@ -22,7 +23,13 @@ export type RecordResult =
  * for the consumers together, or nothing.
  */
 export interface DecisionLog {
-  record(tx: Transaction, fingerprint: string, score: (profile: Profile | undefined) => DecideOutput & { latency_ms: number }): Promise<RecordResult>;
+  /** `timing`, when given, is told when the commit that made the decision durable ran (for its trace). */
+  record(
+    tx: Transaction,
+    fingerprint: string,
+    score: (profile: Profile | undefined) => DecideOutput & { latency_ms: number },
+    timing?: DecisionTiming,
+  ): Promise<RecordResult>;
   get(transactionId: string): Promise<Decision | undefined>;
   search(query: DecisionQuery): Promise<Decision[]>;
 }

@@ -1,7 +1,8 @@
 import type { ThrottleKey } from "./throttle.ts";
 import type { Actor, NewUser, Role, SessionLifetime, User } from "./users.ts";
 
-export const API_KEY_SCOPES = ["ingest", "read"] as const;
+/** What an API key may do: send transactions, read decisions and reports, read GET /metrics. */
+export const API_KEY_SCOPES = ["ingest", "read", "metrics"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export interface ApiKeyInfo {

@@ -4,6 +4,7 @@ import type { DecisionLog, DecisionQuery, RecordResult } from "../../platform/po
 import { Profile } from "../../profile/profile.ts";
 import type { Transaction } from "../../transaction/transaction.ts";
 import { UnavailableError } from "../../errors/errors.ts";
+import type { DecisionTiming } from "../../telemetry/decision-timing.ts";
 import { BUSY_TIMEOUT_MS, guardWrite, type Db } from "./sqlite.ts";
 
 type Score = Parameters<DecisionLog["record"]>[2];
@@ -12,6 +13,7 @@ interface Pending {
   tx: Transaction;
   fingerprint: string;
   score: Score;
+  timing: DecisionTiming | undefined;
   resolve: (result: RecordResult) => void;
   reject: (error: unknown) => void;
 }
@@ -111,9 +113,9 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
    * the event loop is not put to sleep: the batch is tried again a millisecond later with whatever
    * arrived meanwhile, and fails as unavailable (503) only after `lockWaitMs`.
    */
-  record(...[tx, fingerprint, score]: Parameters<DecisionLog["record"]>): Promise<RecordResult> {
+  record(...[tx, fingerprint, score, timing]: Parameters<DecisionLog["record"]>): Promise<RecordResult> {
     return new Promise<RecordResult>((resolve, reject) => {
-      this.pending.push({ tx, fingerprint, score, resolve, reject });
+      this.pending.push({ tx, fingerprint, score, timing, resolve, reject });
       if (this.pending.length >= MAX_BATCH && this.lockedSince === undefined) this.flush();
       else if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -160,6 +162,7 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
       setImmediate(() => this.flush());
     }
     const outcomes: Array<{ ok: true; value: RecordResult } | { ok: false; error: unknown }> = [];
+    let commitStart = 0;
     try {
       guardWrite(() => {
         try {
@@ -171,6 +174,7 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
               outcomes.push({ ok: false, error: error.cause });
             }
           }
+          commitStart = performance.now();
           this.q.commit.run();
         } catch (error) {
           if (this.db.inTransaction) this.q.rollback.run();
@@ -182,6 +186,12 @@ export class LocalDecisionLog implements DecisionLog, RuleHitCounts {
       return;
     }
     this.lastCommitAt = performance.now();
+    for (const item of batch) {
+      if (!item.timing) continue;
+      item.timing.commitStart = commitStart;
+      item.timing.commitEnd = this.lastCommitAt;
+      item.timing.batchSize = batch.length;
+    }
     this.stats.commits += 1;
     this.stats.decisions += outcomes.filter((o) => o.ok && o.value.status === "recorded").length;
     batch.forEach((item, i) => {

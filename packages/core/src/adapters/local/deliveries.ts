@@ -30,6 +30,8 @@ const Due = z.object({
  */
 export class AlertDeliveries {
   private readonly opts: Required<DeliveryOptions>;
+  /** Attempts by result since this process started: delivered, failed to be retried, failed for good. */
+  readonly attempts = { delivered: 0, retried: 0, failed: 0 };
 
   constructor(
     private readonly db: Db,
@@ -102,6 +104,7 @@ export class AlertDeliveries {
           )
           .run(new Date().toISOString(), d.alert_id, alerter.channel),
       );
+      this.attempts.delivered += 1;
     } catch (e) {
       const attempts = d.attempts + 1;
       const failed = attempts >= this.opts.maxAttempts;
@@ -112,6 +115,8 @@ export class AlertDeliveries {
           .prepare("UPDATE alert_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE alert_id = ? AND channel = ?")
           .run(failed ? "failed" : "pending", attempts, new Date(Date.now() + delay).toISOString(), reason.slice(0, 300), d.alert_id, alerter.channel),
       );
+      if (failed) this.attempts.failed += 1;
+      else this.attempts.retried += 1;
     }
   }
 

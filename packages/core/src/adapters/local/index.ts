@@ -25,3 +25,4 @@ export * from "./report-store.ts";
 export * from "./simulate-lake.ts";
 export * from "./runtime.ts";
 export * from "./backup/index.ts";
+export * from "./operations.ts";

@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
 import type { Env } from "../../platform/env.ts";
 import { assertNoRestoreInProgress } from "./backup/restore.ts";
+import { API_KEY_SCOPES } from "../../user/ports.ts";
+import { registerLogSecrets } from "../../telemetry/log-redaction.ts";
 import { ensureAdminAccount } from "../../user/sign-in.ts";
 import { openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from "./platform.ts";
 import { loadOrCreateSecrets, type Secrets } from "./secrets.ts";
@@ -40,6 +42,8 @@ export async function openLocalRuntime(e: Env, options: Pick<LocalPlatformOption
   const dataDir = resolve(e.FRAUD_DATA_DIR);
   assertNoRestoreInProgress(dataDir);
   const secrets = loadOrCreateSecrets(dataDir, { apiKey: e.FRAUD_API_KEY, adminPassword: e.FRAUD_ADMIN_PASSWORD, webhookSecrets: e.FRAUD_WEBHOOK_SECRET });
+  // Whatever this process logs from now on, these never appear in it.
+  registerLogSecrets([secrets.api_key, secrets.admin_password, ...secrets.webhook_secrets, e.FRAUD_API_KEY, e.FRAUD_ADMIN_PASSWORD]);
   const platformOptions: RuntimePlatformOptions = {
     dataDir,
     settings: e.settings,
@@ -50,7 +54,8 @@ export async function openLocalRuntime(e: Env, options: Pick<LocalPlatformOption
   };
   const platform = openLocalPlatform(platformOptions);
   if (!platform.apiKeys.has(secrets.api_key)) {
-    await platform.apiKeys.create("default", ["ingest", "read"], { id: "system" }, secrets.api_key);
+    // The deployment's own key can do everything a key can, GET /metrics included.
+    await platform.apiKeys.create("default", [...API_KEY_SCOPES], { id: "system" }, secrets.api_key);
   }
   // FRAUD_ADMIN_PASSWORD only creates the account: a password changed in the dashboard stays.
   const admin = await ensureAdminAccount(platform.users, secrets.admin_password, { compare: e.FRAUD_ADMIN_PASSWORD !== undefined });
@@ -67,15 +72,24 @@ export async function openLocalRuntime(e: Env, options: Pick<LocalPlatformOption
 export const ADMIN_PASSWORD_NOT_APPLIED =
   "FRAUD_ADMIN_PASSWORD is set but is not the password of the admin account: it is read only to create that account on the first start, and the account keeps the password set since (in the dashboard). Sign in with that one, or have another admin reset it; then update or unset FRAUD_ADMIN_PASSWORD.";
 
-/** Warnings for whoever starts the deployment, on the standard error: one line each. */
-export function printStartWarnings(rt: LocalRuntime): void {
-  for (const warning of rt.warnings) console.warn(`[fraud] warning: ${warning}`);
+/** Warnings for whoever starts the deployment: one event each, on the process's log. */
+export function printStartWarnings(rt: LocalRuntime, warn: (message: string) => void = (m) => console.warn(`[fraud] warning: ${m}`)): void {
+  for (const warning of rt.warnings) warn(warning);
 }
 
-export function printSecretsOnce(rt: LocalRuntime, file: string): void {
+/**
+ * Shows generated credentials once, to the person at the terminal. When the standard output is
+ * not a terminal it is a log, which is collected and kept: there, `log` only says where the
+ * credentials are stored, never what they are.
+ */
+export function printSecretsOnce(rt: LocalRuntime, file: string, log?: (message: string) => void): void {
   const { generated, webhook_secret_generated: webhook } = rt.secrets;
   if (!generated && !webhook) return;
-  console.log(
+  if (log && !process.stdout.isTTY) {
+    log(`${generated ? "credentials were" : "a webhook signing secret was"} generated and stored (owner-readable only) in ${file}; read them there`);
+    return;
+  }
+  process.stdout.write(
     [
       "",
       generated
@@ -87,6 +101,6 @@ export function printSecretsOnce(rt: LocalRuntime, file: string): void {
       ...(webhook ? [`  Webhook signing secret: ${rt.secrets.webhook_secrets[0]}`] : []),
       `  Set ${[...(generated ? ["FRAUD_API_KEY", "FRAUD_ADMIN_PASSWORD"] : []), ...(webhook ? ["FRAUD_WEBHOOK_SECRET"] : [])].join(" / ")} to choose your own.`,
       "",
-    ].join("\n"),
+    ].join("\n") + "\n",
   );
 }

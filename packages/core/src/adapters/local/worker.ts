@@ -122,7 +122,7 @@ export class OutboxWorker {
     guardWrite(() => db.prepare("INSERT INTO consumer_offsets (consumer, last_id) VALUES (?, 0), (?, 0) ON CONFLICT DO NOTHING").run(ALERTS, LAKE));
     this.lakeReadId = this.offset(LAKE);
     const removed = lake.removeUncommitted(this.lakeReadId);
-    if (removed.length > 0) this.opts.log?.(`[worker] removed ${removed.length} uncommitted lake file(s) after offset ${this.lakeReadId}`);
+    if (removed.length > 0) this.opts.log?.(`removed ${removed.length} uncommitted lake file(s) after offset ${this.lakeReadId}`);
   }
 
   /**
@@ -228,15 +228,15 @@ export class OutboxWorker {
     guardWrite(() => this.q.setOffset.run(held.last, LAKE));
     this.lakeHeld = undefined;
     // "ids 7304 to 27396", not "7304-27396": logs mask anything shaped like a phone number.
-    this.opts.log?.(`[worker] wrote ${held.count} record(s) to the lake (outbox ids ${held.first} to ${held.last})`);
+    this.opts.log?.(`wrote ${held.count} record(s) to the lake (outbox ids ${held.first} to ${held.last})`);
     return held.count;
   }
 
   /** Merges the worker's files of each closed day into one file (see LocalLakeWriter.compact). */
   async compactLake(now = Date.now()): Promise<CompactResult> {
     const result = await this.lake.compact({ committedId: this.offset(LAKE), before: firstOpenDay(now), now });
-    for (const m of result.merged) this.opts.log?.(`[worker] compacted ${m.files} lake files of ${m.dt} into ${m.file} (${m.rows} rows)`);
-    if (result.removed.length > 0) this.opts.log?.(`[worker] removed ${result.removed.length} lake file(s) replaced by compacted ones`);
+    for (const m of result.merged) this.opts.log?.(`compacted ${m.files} lake files of ${m.dt} into ${m.file} (${m.rows} rows)`);
+    if (result.removed.length > 0) this.opts.log?.(`removed ${result.removed.length} lake file(s) replaced by compacted ones`);
     return result;
   }
 

@@ -30,12 +30,21 @@ export function install() {
   if (status !== 0) throw new Error(`pnpm install failed (exit ${status})`);
 }
 
+/**
+ * Whether the dashboard's build in `web`/.next is complete and newer than its sources and core's:
+ * the server it serves and the standalone server that the AWS build packages. A BUILD_ID alone
+ * (the offline synth writes one) is not a build.
+ */
+export function webBuildIsFresh(web, coreSrc) {
+  const next = join(web, ".next");
+  const complete = ["BUILD_ID", "required-server-files.json", "standalone"].every((f) => existsSync(join(next, f)));
+  return complete && statSync(join(next, "BUILD_ID")).mtimeMs >= Math.max(newestMtime(web), newestMtime(coreSrc));
+}
+
 export function buildWeb() {
   const web = join(root, "packages", "web");
   if (!existsSync(join(web, "package.json"))) return;
-  const buildId = join(web, ".next", "BUILD_ID");
-  const sources = Math.max(newestMtime(web), newestMtime(join(root, "packages", "core", "src")));
-  if (existsSync(buildId) && statSync(buildId).mtimeMs >= sources) return;
+  if (webBuildIsFresh(web, join(root, "packages", "core", "src"))) return;
   console.log("[setup] building the dashboard (next build)");
   const status = pnpm(["--filter", "@fraud/web", "build"]);
   if (status !== 0) throw new Error(`dashboard build failed (exit ${status})`);

@@ -1,4 +1,5 @@
-// `npm test`: the whole suite: setup, lint, type checks, unit/integration tests, then browser tests.
+// `npm test`: the whole suite: setup, lint, type checks, the dashboard's AWS build,
+// unit/integration tests, then browser tests.
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pnpm, root } from "./pnpm.mjs";
@@ -23,6 +24,9 @@ const steps = [
   ["lint", ["exec", "eslint", "--max-warnings=0", "."]],
   ["typecheck", ["-r", "--workspace-concurrency=1", "exec", "tsc", "--noEmit"]],
   ["typecheck stacks", ["exec", "tsc", "--noEmit", "-p", "stacks"]],
+  // The dashboard as the AWS deployment runs it (OpenNext, on the Next.js build setup made); the
+  // synth tests check its server function and run its handler.
+  ["build:aws", ["exec", "node", "scripts/build-aws.mjs"]],
   ["vitest", ["exec", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`]],
 ];
 if (existsSync(join(root, "e2e", "playwright.config.ts"))) steps.push(["e2e", ["exec", "playwright", "test", "-c", "e2e/playwright.config.ts"]]);

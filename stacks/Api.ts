@@ -23,7 +23,6 @@ export function Api({ stack }: StackContext) {
 
   const ingest = new Function(stack, "Ingest", {
     handler: "packages/lambda/src/ingest.handler",
-    runtime: "nodejs20.x",
     architecture: "arm_64",
     memorySize: 1024,
     timeout: 10,

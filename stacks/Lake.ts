@@ -168,7 +168,6 @@ function lakeDelivery(
   // Turns each scored event into its lake row and names its day partition (core's toLakeRecord).
   const lakeWriter = new Function(stack, "LakeWriter", {
     handler: "packages/lambda/src/lake-writer.handler",
-    runtime: "nodejs20.x",
     architecture: "arm_64",
     memorySize: 256,
     timeout: 60,
@@ -368,7 +367,6 @@ function reportRunnerFunction(
   const { databaseName, tableName } = catalog;
   const reportRunner = new Function(stack, "ReportRunner", {
     handler: "packages/lambda/src/report.handler",
-    runtime: "nodejs20.x",
     architecture: "arm_64",
     memorySize: 256,
     timeout: 300,

@@ -9,6 +9,7 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Config, Function, KinesisStream, Queue, Topic, use, type StackContext } from "sst/constructs";
 import { Core } from "./Core";
 import { grantTable, KMS_ENCRYPT } from "./grants";
+import { streamShards } from "./params";
 
 /** The CloudWatch namespace of the decision metrics the handlers write as EMF. */
 export const METRICS_NAMESPACE = "FraudDecisions";
@@ -41,7 +42,6 @@ export function Pipeline({ stack, app }: StackContext) {
   const webhookSecret = params.FRAUD_ALERT_WEBHOOK_URL ? new Config.Secret(stack, "FRAUD_WEBHOOK_SECRET") : undefined;
   const consumer = new Function(stack, "ScoredEventConsumer", {
     handler: "packages/lambda/src/consumer.handler",
-    runtime: "nodejs20.x",
     architecture: "arm_64",
     memorySize: 512,
     timeout: 60,
@@ -61,7 +61,7 @@ export function Pipeline({ stack, app }: StackContext) {
   const stream = new KinesisStream(stack, "Decisions", {
     cdk: {
       stream: {
-        shardCount: params.FRAUD_STREAM_SHARDS,
+        shardCount: streamShards(params),
         streamMode: kinesis.StreamMode.PROVISIONED,
         encryption: kinesis.StreamEncryption.KMS,
         encryptionKey: key,

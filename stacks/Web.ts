@@ -6,6 +6,7 @@ import { Core } from "./Core";
 import { grantTable, KMS_ENCRYPT, TABLE_READ } from "./grants";
 import { Lake } from "./Lake";
 import { Pipeline } from "./Pipeline";
+import { LAMBDA_RUNTIME } from "./runtime";
 
 /**
  * The dashboard (`packages/web`) on Lambda + CloudFront, opening the AWS platform
@@ -27,8 +28,9 @@ export function Web({ stack }: StackContext) {
     path: "packages/web",
     // SST writes a types file that points into .sst/; keep it there, out of the web package.
     typesPath: "../../.sst",
-    runtime: "nodejs20.x",
-    openNextVersion: "3.10.1",
+    runtime: LAMBDA_RUNTIME,
+    // OpenNext pinned in packages/web, run by our build (Next.js build reused when up to date).
+    buildCommand: "node ../../scripts/build-aws.mjs",
     memorySize: 1024,
     timeout: 20,
     bind: [adminPassword, sessionSecret],
@@ -44,7 +46,10 @@ export function Web({ stack }: StackContext) {
     },
   });
 
-  const server = site.cdk?.function;
+  // Under `sst dev` the site is not deployed: `npm run dev:aws` (`sst bind next dev`) runs the
+  // dashboard locally with the role of SST's placeholder server function, which gets the same grants.
+  const devServer = site.node.tryFindChild("ServerFunction")?.node.tryFindChild("ServerFunction");
+  const server = site.cdk?.function ?? (devServer instanceof lambda.Function ? devServer : undefined);
   if (server) {
     // The test page scores against the real profiles and decision ids, and writes only test transactions.
     grantTable(tables.decisions, server, key, TABLE_READ);

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { streamShardsFor } from "@fraud/core";
 import { DEFAULT_DECISION_TTL_DAYS } from "@fraud/core/aws";
+import { measuredSizes } from "@fraud/core/cost";
 
 /**
  * Deploy-time parameters of a stage, read once from the environment of `sst deploy` (or the synth
@@ -10,8 +12,8 @@ const StageParams = z.object({
   FRAUD_ALERT_EMAIL: z.email().optional(),
   /** Where REVIEW/BLOCKED alerts are also POSTed, signed with the FRAUD_WEBHOOK_SECRET secret (docs/alerts.md). */
   FRAUD_ALERT_WEBHOOK_URL: z.url({ protocol: /^https$/ }).optional(),
-  /** Provisioned shards of the decision stream: one shard takes 1,000 records/s. */
-  FRAUD_STREAM_SHARDS: z.coerce.number().int().min(1).max(500).default(1),
+  /** The busiest minute expected, in decisions: the decision stream's shards follow from it (streamShards). */
+  FRAUD_PEAK_PER_MINUTE: z.coerce.number().int().positive().default(5_000),
   /** Days a decision stays in DynamoDB (duplicate detection, dashboard); the lake keeps history. */
   FRAUD_DECISION_TTL_DAYS: z.coerce.number().int().min(1).default(DEFAULT_DECISION_TTL_DAYS),
   /** API Gateway throttling of the ingest API, requests per second and burst. */
@@ -54,8 +56,29 @@ export function stageParams(stage: string, source: NodeJS.ProcessEnv = process.e
       `invalid deploy parameters for stage ${stage}: FRAUD_JWT_ISSUER and FRAUD_JWT_AUDIENCE go together (JWT authorisation), or neither (API keys)`,
     );
   }
+  const shards = streamShards(parsed.data);
+  if (shards > MAX_STREAM_SHARDS) {
+    throw new Error(
+      `invalid deploy parameters for stage ${stage}: FRAUD_PEAK_PER_MINUTE=${parsed.data.FRAUD_PEAK_PER_MINUTE} needs ${shards} Kinesis shards, more than the ${MAX_STREAM_SHARDS} an account may have by default`,
+    );
+  }
   if (stage === "prod" && !parsed.data.FRAUD_ALERT_EMAIL) {
     throw new Error("stage prod needs FRAUD_ALERT_EMAIL: the address that receives REVIEW/BLOCKED alerts");
   }
   return parsed.data;
+}
+
+/**
+ * The largest default quota of Kinesis shards per account and region (most regions, Paris
+ * included, have 200: AWS refuses a deploy past it until the quota is raised).
+ */
+export const MAX_STREAM_SHARDS = 500;
+
+/**
+ * Shards of the decision stream for the stage's expected peak: one takes 1,000 records or 1 MiB a
+ * second, and each record is a scored event of the size measured on a lab decision
+ * (docs/decisions/057-stream-shards-from-the-peak.md).
+ */
+export function streamShards(params: Pick<StageParams, "FRAUD_PEAK_PER_MINUTE">): number {
+  return streamShardsFor(params.FRAUD_PEAK_PER_MINUTE, measuredSizes().eventBytes);
 }

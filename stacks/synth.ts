@@ -51,24 +51,29 @@ export interface SynthOptions {
   stage: string;
   outdir: string;
   account?: string;
+  /** `dev` synthesizes the stage as `sst dev` deploys it: functions run on the developer's machine, the site is not deployed. */
+  mode?: "deploy" | "dev";
 }
 
 /**
  * Synthesizes the SST app without AWS credentials (see shared/recipes/sst-offline-synth.md):
  * NODE_ENV must be "test" so SST skips the bootstrap lookup and the site build.
  */
-export async function synthApp({ stage, outdir, account = "123456789012" }: SynthOptions) {
+export async function synthApp({ stage, outdir, account = "123456789012", mode = "deploy" }: SynthOptions) {
   if (process.env.NODE_ENV !== "test") throw new Error('offline synth needs NODE_ENV="test" (set before sst is imported)');
   writeOpenNextPlaceholderIfMissing();
+  // OpenNext's server function holds the app under packages/web; the stand-in holds one file.
+  const placeholder = !existsSync(path.join(WEB_PATH, ".open-next/server-functions/default/packages"));
   await initProject({ stage, root: REPO_ROOT });
   const { config: cfg } = useProject();
   rmSync(outdir, { recursive: true, force: true });
   const app = new App(
-    { mode: "deploy", stage, name: cfg.name, region: cfg.region, account },
+    { mode, stage, name: cfg.name, region: cfg.region, account },
     { outdir, context: { "aws:cdk:enable-path-metadata": false, "aws:cdk:disable-asset-staging": true } },
   );
   await config.stacks(app);
   await app.finish();
   const assembly = app.synth();
-  return { app, assembly };
+  /** Whether the dashboard's server function is the stand-in rather than OpenNext's build (`npm run build:aws`). */
+  return { app, assembly, placeholder };
 }

@@ -18,3 +18,4 @@ export * as Errors from "./errors/index.ts";
 export * as Privacy from "./privacy/index.ts";
 export * as Demo from "./demo/index.ts";
 export * from "./telemetry/index.ts";
+export * from "./capacity/index.ts";

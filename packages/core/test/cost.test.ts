@@ -31,9 +31,9 @@ describe("AWS cost model", () => {
   it("sizes the stream from the peak: records per second and bytes per second per shard", () => {
     expect(lab().capacity.kinesisShards).toBe(1);
     const big = estimateMonthlyCost(defaultWorkload(5_000_000, 500_000));
-    const { decisionBytes } = measuredSizes();
-    expect(big.capacity.kinesisShards).toBe(Math.ceil(((500_000 / 60) * decisionBytes) / 1024 ** 2));
-    expect(big.warnings.join("\n")).toMatch(/FRAUD_STREAM_SHARDS=\d+/);
+    const { eventBytes } = measuredSizes();
+    expect(big.capacity.kinesisShards).toBe(Math.ceil(((500_000 / 60) * eventBytes) / 1024 ** 2));
+    expect(big.warnings.join("\n")).toContain(`FRAUD_PEAK_PER_MINUTE=500000: the stream gets ${big.capacity.kinesisShards} shards`);
     expect(big.warnings.join("\n")).toMatch(/FRAUD_API_RATE/);
   });
 
@@ -45,8 +45,11 @@ describe("AWS cost model", () => {
   });
 
   it("measures the stored decision on a real lab decision rather than assuming it", () => {
-    const { decisionBytes, profileBytes } = measuredSizes();
+    const { decisionBytes, eventBytes, profileBytes } = measuredSizes();
     expect(decisionBytes).toBeGreaterThan(1_000);
+    // The stream's record is the decision's JSON and the customer id, without the item's key attributes.
+    expect(eventBytes).toBeGreaterThan(1_000);
+    expect(eventBytes).toBeLessThan(decisionBytes);
     expect(decisionBytes).toBeLessThan(10_000);
     expect(profileBytes).toBeGreaterThan(500);
   });

@@ -86,7 +86,7 @@ export const command: Command = {
       `Prices: ${PRICES.region} list prices read on ${PRICES.date}${uplift !== 1 ? `, x${uplift} for the region` : ""}; 1 USD = ${rate.toFixed(1)} FCFA (1 EUR = ${PRICES.xafPerEur} FCFA).`,
     );
     console.log(
-      `Per decision (measured on a lab decision): ${w.decisionBytes} B stored, profile ${w.profileBytes} B; decisions kept ${w.decisionTtlDays} days in DynamoDB.\n`,
+      `Per decision (measured on a lab decision): ${w.decisionBytes} B stored, ${w.eventBytes} B on the stream, profile ${w.profileBytes} B; decisions kept ${w.decisionTtlDays} days in DynamoDB.\n`,
     );
     console.log(table(estimates, rate));
     for (const { factor, e } of estimates) {

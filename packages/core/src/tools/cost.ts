@@ -1,3 +1,4 @@
+import { streamShardsFor } from "../capacity/index.ts";
 import { compileRuleset, RulesetContent } from "../ruleset/ruleset.ts";
 import { decide } from "../decision/decision.ts";
 import { DEMO_RULESET } from "../demo/ruleset.ts";
@@ -75,8 +76,10 @@ const GB = 1024 ** 3;
 export interface Workload {
   txPerDay: number;
   peakPerMinute: number;
-  /** Bytes of a decision as stored (DynamoDB item, Kinesis record): measured on a lab decision. */
+  /** Bytes of a decision as stored (DynamoDB item): measured on a lab decision. */
   decisionBytes: number;
+  /** Bytes of its record on the decision stream (the scored event and its partition key): measured on the same decision. */
+  eventBytes: number;
   /** Bytes of a customer profile item: measured on a lab customer after a month of activity. */
   profileBytes: number;
   /** Customers with a profile; the lab's bank has about one per ten daily transactions. */
@@ -101,6 +104,7 @@ export function defaultWorkload(txPerDay: number, peakPerMinute: number): Worklo
     txPerDay,
     peakPerMinute,
     decisionBytes: sizes.decisionBytes,
+    eventBytes: sizes.eventBytes,
     profileBytes: sizes.profileBytes,
     customers: Math.max(1_000, Math.round(txPerDay / 10)),
     alertShare: 0.05,
@@ -114,7 +118,7 @@ export function defaultWorkload(txPerDay: number, peakPerMinute: number): Worklo
 }
 
 /** Sizes of a real decision and profile: a lab customer's suspicious transaction, scored by the demo ruleset. */
-export function measuredSizes(): { decisionBytes: number; profileBytes: number } {
+export function measuredSizes(): { decisionBytes: number; eventBytes: number; profileBytes: number } {
   const c = LAB_CUSTOMERS[0]!;
   const asOf = "2025-06-15T12:00:00.000Z";
   let profile = profileFromSummary({ ...c, account_created: `${c.account_created}T00:00:00.000Z`, as_of: asOf });
@@ -143,10 +147,13 @@ export function measuredSizes(): { decisionBytes: number; profileBytes: number }
   if (!tx.ok) throw new Error("size probe transaction is not valid");
   const ruleset = compileRuleset({ version: 1, ...RulesetContent.parse(DEMO_RULESET) });
   const out = decide({ tx: tx.transaction, profile, ruleset, lists: [], settings: defaultSettings, decidedAt: asOf });
-  // The stored item adds its key and index attributes (~250 bytes) to the JSON.
-  const decisionBytes = Buffer.byteLength(JSON.stringify({ ...out.decision, latency_ms: 12.345 })) + 250;
+  // The stored item adds its key and index attributes (~250 bytes) to the JSON; the stream's
+  // record is the JSON (the AWS adapter's encodeEvent) with the customer id as partition key.
+  const json = Buffer.byteLength(JSON.stringify({ ...out.decision, latency_ms: 12.345 }));
+  const decisionBytes = json + 250;
+  const eventBytes = json + Buffer.byteLength(c.user_id);
   const profileBytes = Buffer.byteLength(JSON.stringify(out.nextProfile)) + 150;
-  return { decisionBytes, profileBytes };
+  return { decisionBytes, eventBytes, profileBytes };
 }
 
 export interface CostLine {
@@ -182,7 +189,7 @@ export function estimateMonthlyCost(w: Workload, options: { regionUplift?: numbe
   // Lambda: ingest per request; consumer per batch (up to 100 records, 1 s window); lake writer per
   // Firehose buffer (1 MB or 60 s); the dashboard's server functions for a small team.
   const avgPerSecond = tx / (DAYS_PER_MONTH * 86_400);
-  const shards = Math.max(1, Math.ceil(peakPerSecond / 1_000), Math.ceil((peakPerSecond * w.decisionBytes) / 1024 ** 2));
+  const shards = streamShardsFor(w.peakPerMinute, w.eventBytes);
   const recordsPerBatch = Math.min(100, Math.max(1, avgPerSecond / shards));
   const consumerInvocations = tx / recordsPerBatch;
   const lakeWriterInvocations = Math.max((tx * w.decisionBytes) / 1024 ** 2, DAYS_PER_MONTH * 1_440);
@@ -281,7 +288,10 @@ export function estimateMonthlyCost(w: Workload, options: { regionUplift?: numbe
   const apiRate = options.apiRatePerSecond ?? 500;
   if (peakPerSecond > apiRate)
     warnings.push(`peak ${Math.ceil(peakPerSecond)} req/s exceeds the API throttle of ${apiRate}/s: raise FRAUD_API_RATE and FRAUD_API_BURST`);
-  if (shards > 1) warnings.push(`set FRAUD_STREAM_SHARDS=${shards} (1 shard takes 1,000 records or 1 MB per second)`);
+  if (shards > 1)
+    warnings.push(
+      `deploy with FRAUD_PEAK_PER_MINUTE=${Math.ceil(w.peakPerMinute)}: the stream gets ${shards} shards (1 takes 1,000 records or 1 MiB a second)`,
+    );
   if (concurrency > 800)
     warnings.push(`about ${concurrency} concurrent ingest functions at peak: ask AWS to raise the account's Lambda concurrency (1,000 by default)`);
   if (peakWriteUnitsPerSecond > 4_000)

@@ -7,11 +7,12 @@ import { Lake } from "./Lake";
 /**
  * The ingest API: API Gateway HTTP API in front of the same Hono app the local server runs. It
  * scores synchronously (profile read, rules, one transaction that stores the decision and updates
- * the profile on its version, then the event to Kinesis) and answers like the local API.
+ * the profile on its version) and answers like the local API; the decisions table's change stream
+ * takes the decision to the consumers (stacks/Pipeline.ts).
  */
 export function Api({ stack }: StackContext) {
   const { key, tables, tableEnvironment, params } = use(Core);
-  const { stream, notify } = use(Pipeline);
+  const { notify } = use(Pipeline);
   const { lakeEnvironment } = use(Lake);
 
   // Plaintext of the first API key; stored hashed in the users table on the first cold start.
@@ -32,22 +33,20 @@ export function Api({ stack }: StackContext) {
     environment: {
       ...tableEnvironment,
       ...lakeEnvironment,
-      FRAUD_STREAM_NAME: stream.streamName,
       ...(jwt ? { FRAUD_JWT_ISSUER: jwt.issuer, FRAUD_JWT_AUDIENCE: jwt.audience.join(",") } : {}),
       POWERTOOLS_SERVICE_NAME: "ingest",
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     },
   });
   // Exactly what the ingest path does: read the decision id, the profile, the live ruleset, the
-  // lists and the API key; write the decision and the profile in one transaction (and mark a
-  // decision whose event could not be published); store the bootstrap key with its audit entry.
-  grantTable(tables.decisions, ingest, key, ["GetItem", "PutItem", "UpdateItem"]);
+  // lists and the API key; write the decision and the profile in one transaction; store the
+  // bootstrap key with its audit entry. Nothing on the stream: the outbox forwards decisions.
+  grantTable(tables.decisions, ingest, key, ["GetItem", "PutItem"]);
   grantTable(tables.profiles, ingest, key, ["GetItem", "UpdateItem"]);
   grantTable(tables.rulesets, ingest, key, ["GetItem"]);
   grantTable(tables.lists, ingest, key, ["Query"]);
   grantTable(tables.users, ingest, key, ["GetItem", "PutItem"]);
   grantTable(tables.audit, ingest, key, ["PutItem"]);
-  stream.cdk.stream.grant(ingest, "kinesis:PutRecord");
   key.grant(ingest, ...KMS_ENCRYPT);
 
   const api = new HttpApi(stack, "IngestApi", {

@@ -49,12 +49,14 @@ export function Core({ stack, app }: StackContext) {
       primaryIndex: { partitionKey: schema.partitionKey, ...(schema.sortKey ? { sortKey: schema.sortKey } : {}) },
       ...(schema.indexes ? { globalIndexes: schema.indexes } : {}),
       ...(schema.ttl ? { timeToLiveAttribute: schema.ttl } : {}),
+      ...(schema.stream ? { stream: "new_image" as const } : {}),
       cdk: { table: encrypted(extra) },
     });
   };
   const profiles = table("Profiles", "profiles");
   const rulesets = table("Rulesets", "rulesets");
   const lists = table("Lists", "lists");
+  // Its change stream (new images) is the outbox the forwarder reads (stacks/Pipeline.ts).
   const decisions = table("Decisions", "decisions");
   const users = table("Users", "users");
   // Append-only: functions get PutItem on it and nothing that changes or deletes an entry.

@@ -2,13 +2,12 @@ import { Duration } from "aws-cdk-lib";
 import * as athena from "aws-cdk-lib/aws-athena";
 import * as glue from "aws-cdk-lib/aws-glue";
 import * as iam from "aws-cdk-lib/aws-iam";
-import * as firehose from "aws-cdk-lib/aws-kinesisfirehose";
-import * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Bucket, Function, use, type StackContext } from "sst/constructs";
 import { Lake as LakeDomain, Report } from "@fraud/core";
 import { Core } from "./Core";
 import { grantTable, KMS_DECRYPT, KMS_ENCRYPT } from "./grants";
+import { lakeDelivery } from "./lake-delivery";
 import { Pipeline } from "./Pipeline";
 
 /** Where things live in the lake bucket; the local lake uses the same `raw/dt=YYYY-MM-DD/` layout. */
@@ -21,7 +20,7 @@ type App = StackContext["app"];
 type CoreOutputs = ReturnType<typeof Core>;
 
 /** The Glue database and tables report SQL and Firehose's conversion read, with their ARNs for grants. */
-interface LakeCatalog {
+export interface LakeCatalog {
   databaseName: string;
   /** The name report SQL uses for the lake, locally (DuckDB view) and here. */
   tableName: string;
@@ -35,12 +34,12 @@ interface LakeCatalog {
  * projection instead of a crawler) and an Athena workgroup that enforces encryption and a scan limit.
  */
 export function Lake({ stack, app }: StackContext) {
-  const { key, params, tables } = use(Core);
-  const { stream } = use(Pipeline);
+  const { key, params, tables, idempotency } = use(Core);
+  const { stream, notify } = use(Pipeline);
 
   const bucket = lakeBucket(stack, key);
   const catalog = lakeCatalog(stack, app, bucket);
-  const delivery = lakeDelivery(stack, { key, stream, bucket, catalog });
+  const delivery = lakeDelivery(stack, { key, stream, bucket, catalog, claims: idempotency, notify });
   const workgroup = analystsWorkgroup(stack, app, { key, params, bucket });
   const { grantReports, grantLakeRead, grantLabelWrite } = lakeGrants(stack, { key, bucket, catalog, workgroup });
   const reportRunner = reportRunnerFunction(stack, { tables, key, catalog, workgroup, grantReports });
@@ -155,126 +154,6 @@ function lakeCatalog(stack: Stack, app: App, bucket: Bucket): LakeCatalog {
   const tableArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:table/${databaseName}/${tableName}`;
   const labelsTableArn = `arn:${stack.partition}:glue:${stack.region}:${stack.account}:table/${databaseName}/${Report.LABELS_TABLE}`;
   return { databaseName, tableName, table, arns: { catalog: catalogArn, database: databaseArn, table: tableArn, labelsTable: labelsTableArn } };
-}
-
-/** Firehose from the decision stream to Parquet in the bucket, with the function that names each row's day. */
-function lakeDelivery(
-  stack: Stack,
-  { key, stream, bucket, catalog }: { key: CoreOutputs["key"]; stream: ReturnType<typeof Pipeline>["stream"]; bucket: Bucket; catalog: LakeCatalog },
-): firehose.CfnDeliveryStream {
-  const bucketArn = bucket.bucketArn;
-  const { databaseName, tableName, table } = catalog;
-
-  // Turns each scored event into its lake row and names its day partition (core's toLakeRecord).
-  const lakeWriter = new Function(stack, "LakeWriter", {
-    handler: "packages/lambda/src/lake-writer.handler",
-    architecture: "arm_64",
-    memorySize: 256,
-    timeout: 60,
-    logRetention: "one_month",
-    environment: { POWERTOOLS_SERVICE_NAME: "lake-writer" },
-  });
-
-  const deliveryLogs = new logs.LogGroup(stack, "DeliveryLogs", { retention: logs.RetentionDays.ONE_MONTH });
-  const deliveryLogStream = new logs.LogStream(stack, "DeliveryLogStream", { logGroup: deliveryLogs });
-
-  const deliveryRole = lakeDeliveryRole(stack, { key, stream, bucketArn, catalog, lakeWriter, deliveryLogs });
-
-  const delivery = new firehose.CfnDeliveryStream(stack, "LakeDelivery", {
-    deliveryStreamType: "KinesisStreamAsSource",
-    kinesisStreamSourceConfiguration: { kinesisStreamArn: stream.streamArn, roleArn: deliveryRole.roleArn },
-    extendedS3DestinationConfiguration: {
-      bucketArn,
-      roleArn: deliveryRole.roleArn,
-      prefix: `${LAKE_PREFIX.raw}dt=!{partitionKeyFromLambda:dt}/`,
-      errorOutputPrefix: `${LAKE_PREFIX.error}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`,
-      // Format conversion with dynamic partitioning needs at least 64 MB buffers.
-      bufferingHints: { sizeInMBs: 64, intervalInSeconds: 300 },
-      compressionFormat: "UNCOMPRESSED",
-      encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: key.keyArn } },
-      cloudWatchLoggingOptions: { enabled: true, logGroupName: deliveryLogs.logGroupName, logStreamName: deliveryLogStream.logStreamName },
-      processingConfiguration: {
-        enabled: true,
-        processors: [
-          {
-            type: "Lambda",
-            parameters: [
-              { parameterName: "LambdaArn", parameterValue: lakeWriter.functionArn },
-              { parameterName: "BufferSizeInMBs", parameterValue: "1" },
-              { parameterName: "BufferIntervalInSeconds", parameterValue: "60" },
-            ],
-          },
-        ],
-      },
-      dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
-      dataFormatConversionConfiguration: {
-        enabled: true,
-        // The lake writer sends timestamps as epoch milliseconds.
-        inputFormatConfiguration: { deserializer: { hiveJsonSerDe: { timestampFormats: ["millis"] } } },
-        outputFormatConfiguration: { serializer: { parquetSerDe: { compression: "SNAPPY" } } },
-        schemaConfiguration: {
-          catalogId: stack.account,
-          databaseName,
-          tableName,
-          region: stack.region,
-          roleArn: deliveryRole.roleArn,
-          versionId: "LATEST",
-        },
-      },
-    },
-  });
-  delivery.node.addDependency(deliveryRole);
-  delivery.addDependency(table);
-  return delivery;
-}
-
-/** Firehose's role: read the stream, convert with the Glue schema, call the lake writer, write raw and error files. */
-function lakeDeliveryRole(
-  stack: Stack,
-  {
-    key,
-    stream,
-    bucketArn,
-    catalog,
-    lakeWriter,
-    deliveryLogs,
-  }: {
-    key: CoreOutputs["key"];
-    stream: ReturnType<typeof Pipeline>["stream"];
-    bucketArn: string;
-    catalog: LakeCatalog;
-    lakeWriter: Function;
-    deliveryLogs: logs.LogGroup;
-  },
-): iam.Role {
-  const { catalog: catalogArn, database: databaseArn, table: tableArn } = catalog.arns;
-  const deliveryRole = new iam.Role(stack, "DeliveryRole", {
-    assumedBy: new iam.ServicePrincipal("firehose.amazonaws.com", {
-      conditions: { StringEquals: { "sts:ExternalId": stack.account } },
-    }),
-    description: "Firehose: read the decision stream, convert with the Glue schema, write the lake",
-  });
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({
-      actions: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
-      resources: [stream.streamArn],
-    }),
-  );
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({
-      actions: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"],
-      resources: [bucketArn, `${bucketArn}/${LAKE_PREFIX.raw}*`, `${bucketArn}/${LAKE_PREFIX.error}*`],
-    }),
-  );
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({ actions: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"], resources: [catalogArn, databaseArn, tableArn] }),
-  );
-  deliveryRole.addToPolicy(
-    new iam.PolicyStatement({ actions: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], resources: [lakeWriter.functionArn] }),
-  );
-  deliveryRole.addToPolicy(new iam.PolicyStatement({ actions: ["logs:PutLogEvents"], resources: [deliveryLogs.logGroupArn] }));
-  key.grant(deliveryRole, ...KMS_ENCRYPT);
-  return deliveryRole;
 }
 
 /** The Athena workgroup saved reports run in: encrypted results, a scan limit per query. */

@@ -5,7 +5,6 @@ import { Config, NextjsSite, use, type StackContext } from "sst/constructs";
 import { Core } from "./Core";
 import { grantTable, KMS_ENCRYPT, TABLE_READ } from "./grants";
 import { Lake } from "./Lake";
-import { Pipeline } from "./Pipeline";
 import { LAMBDA_RUNTIME } from "./runtime";
 
 /**
@@ -13,13 +12,12 @@ import { LAMBDA_RUNTIME } from "./runtime";
  * (FRAUD_DEPLOYMENT=aws). Its server actions get the tables they edit, the table of test
  * transactions its test page records, the Athena workgroup for saved reports, read access to the
  * lake files and write access to review labels; nothing else. It cannot record a real decision:
- * it may read the decisions table and may not write it, nor put records on the stream. The admin
+ * it may read the decisions table and may not write it, so nothing it does reaches the outbox. The admin
  * account is created on first start from the FRAUD_ADMIN_PASSWORD secret.
  */
 export function Web({ stack }: StackContext) {
   const { key, tables, tableEnvironment, testsEnvironment } = use(Core);
   const { grantReports, grantLakeRead, grantLabelWrite, lakeEnvironment } = use(Lake);
-  const { stream } = use(Pipeline);
 
   const adminPassword = new Config.Secret(stack, "FRAUD_ADMIN_PASSWORD");
   const sessionSecret = new Config.Secret(stack, "FRAUD_SESSION_SECRET");
@@ -39,7 +37,6 @@ export function Web({ stack }: StackContext) {
       FRAUD_DEPLOYMENT: "aws",
       ...tableEnvironment,
       ...testsEnvironment,
-      FRAUD_STREAM_NAME: stream.streamName,
       FRAUD_LAKE_BUCKET: lakeEnvironment.FRAUD_LAKE_BUCKET!,
       FRAUD_ATHENA_WORKGROUP: lakeEnvironment.FRAUD_ATHENA_WORKGROUP!,
       FRAUD_ATHENA_DATABASE: lakeEnvironment.FRAUD_ATHENA_DATABASE!,

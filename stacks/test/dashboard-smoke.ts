@@ -50,7 +50,6 @@ export async function dashboardSmoke(serverFunction: string, requests: Array<{ p
   const emulators = await startEmulators();
   try {
     const tables = await emulators.createTables();
-    const stream = await emulators.createStream();
     const env = {
       PATH: process.env.PATH ?? "",
       AWS_REGION: "eu-west-3",
@@ -66,7 +65,6 @@ export async function dashboardSmoke(serverFunction: string, requests: Array<{ p
       SST_Secret_value_FRAUD_SESSION_SECRET: "stage-secret-session-0123456789",
       FRAUD_DEPLOYMENT: "aws",
       ...Platform.awsTableEnvironment(tables),
-      FRAUD_STREAM_NAME: stream,
       FRAUD_LAKE_BUCKET: emulators.s3Bucket,
       FRAUD_ATHENA_WORKGROUP: "test-fraud-analysts",
       FRAUD_ATHENA_DATABASE: "fraud_test",
@@ -94,7 +92,7 @@ process.exit(0);`;
         else reject(new Error(`server function exited ${code}: ${stderr.slice(-3000)}${stdout.slice(-2000)}`));
       });
     });
-    const platform = openAwsPlatform({ tables, streamName: stream, settings: Settings.defaultSettings, clients: emulators.clients });
+    const platform = openAwsPlatform({ tables, settings: Settings.defaultSettings, clients: emulators.clients });
     const admin: User.User | undefined = await platform.users.byUsername("admin");
     const adminSignsIn = (await platform.users.authenticate("admin", ADMIN_PASSWORD)) !== undefined;
     return { answers: JSON.parse(out) as LambdaAnswer[], admin, adminSignsIn };

@@ -24,7 +24,9 @@ describe("runtimes", () => {
     const off = fns.filter((f) => f.props.Runtime !== "nodejs22.x").map((f) => `${f.stack}/${f.id}: ${f.props.Runtime}`);
     expect(off).toEqual([]);
     const ours = fns.filter((f) => String(f.props.Handler).startsWith("packages/lambda/src/"));
-    expect(ours.map((f) => f.props.Handler).sort()).toEqual(["consumer", "ingest", "lake-writer", "report"].map((n) => `packages/lambda/src/${n}.handler`));
+    expect(ours.map((f) => f.props.Handler).sort()).toEqual(
+      ["consumer", "ingest", "lake-writer", "outbox", "report"].map((n) => `packages/lambda/src/${n}.handler`),
+    );
   });
 
   it("bundles each of our functions for that runtime's Node.js (esbuild target node22)", () => {
@@ -42,7 +44,7 @@ describe("runtimes", () => {
 });
 
 describe("deployable bundles", () => {
-  it("the ingest bundle, as deployed, registers the bootstrap key and scores a transaction on DynamoDB and Kinesis emulators", async () => {
+  it("the ingest bundle, as deployed, registers the bootstrap key and scores a transaction into the outbox on the DynamoDB emulator", async () => {
     const [ingest] = synth.resources("AWS::Lambda::Function", ["Api"]).filter((f) => f.props.Handler === "packages/lambda/src/ingest.handler");
     const dir = synth.assetPath(String(ingest!.props.Code.S3Key).replace(/\.zip$/, ""));
     expect(dir, "bundle of the ingest function").toBeDefined();

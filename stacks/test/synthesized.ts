@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Template } from "aws-cdk-lib/assertions";
 import type { App } from "sst/constructs";
 import { synthApp, type SynthOptions } from "../synth";
 
@@ -8,25 +9,34 @@ import { synthApp, type SynthOptions } from "../synth";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
 
+/** The stacks of a stage, by short name. */
+export type StackName = "Core" | "Pipeline" | "Lake" | "Api" | "Web";
+
 export interface Synthesized {
   app: App;
   /** Whether the dashboard's server function was the synth's stand-in rather than OpenNext's build. */
   placeholder: boolean;
   /** Each stack's template, by the stack's short name (`Core`, `Web`...). */
-  templates: Record<string, Json>;
+  json: Record<string, Json>;
+  /** The same templates, for CDK's assertions. */
+  templates: Record<StackName, Template>;
   /** Every resource of a type, in every stack or in the ones named. */
   resources(type: string, only?: string[]): Array<{ stack: string; id: string; props: Json }>;
   /** Where the synthesized asset of a hash is (a function's bundle, or the zip of one). */
   assetPath(hash: string): string | undefined;
+  /** Every policy document of every stack, with where it is. */
+  policyDocuments(): Array<{ where: string; doc: Json; keyPolicy: boolean }>;
   remove(): void;
 }
 
 /** Synthesizes a stage into a temporary folder and reads back its templates and assets. */
-export async function synthesize(options: Omit<SynthOptions, "outdir">): Promise<Synthesized> {
+export async function synthesize(stageOrOptions: string | Omit<SynthOptions, "outdir">): Promise<Synthesized> {
+  const options = typeof stageOrOptions === "string" ? { stage: stageOrOptions } : stageOrOptions;
   const outdir = mkdtempSync(path.join(tmpdir(), `fraud-synth-${options.stage}-`));
   const { app, assembly, placeholder } = await synthApp({ ...options, outdir });
-  const templates: Record<string, Json> = {};
-  for (const s of assembly.stacks) templates[s.stackName.replace(`${options.stage}-${app.name}-`, "")] = s.template as Json;
+  const json: Record<string, Json> = {};
+  for (const s of assembly.stacks) json[s.stackName.replace(`${options.stage}-${app.name}-`, "")] = s.template as Json;
+  const templates = Object.fromEntries(Object.entries(json).map(([name, t]) => [name, Template.fromJSON(t)])) as Record<StackName, Template>;
   const assets = new Map<string, string>();
   for (const file of readdirSync(assembly.directory).filter((f) => f.endsWith(".assets.json"))) {
     const manifest = JSON.parse(readFileSync(path.join(assembly.directory, file), "utf8")) as { files: Record<string, { source: { path: string } }> };
@@ -35,17 +45,19 @@ export async function synthesize(options: Omit<SynthOptions, "outdir">): Promise
   return {
     app,
     placeholder,
+    json,
     templates,
     resources(type, only) {
       const out: Array<{ stack: string; id: string; props: Json }> = [];
-      for (const stack of only ?? Object.keys(templates)) {
-        for (const [id, r] of Object.entries((templates[stack]?.Resources ?? {}) as Json)) {
+      for (const stack of only ?? Object.keys(json)) {
+        for (const [id, r] of Object.entries((json[stack]?.Resources ?? {}) as Json)) {
           if (r.Type === type) out.push({ stack, id, props: r.Properties ?? {} });
         }
       }
       return out;
     },
     assetPath: (hash) => assets.get(hash),
+    policyDocuments: () => policyDocuments(json),
     remove: () => rmSync(outdir, { recursive: true, force: true }),
   };
 }
@@ -67,4 +79,12 @@ export function policyDocuments(templates: Record<string, Json>): Array<{ where:
     }
   }
   return docs;
+}
+
+/** The statements of a stack's IAM policies whose id matches. */
+export function statementsOf(synth: Synthesized, stack: string, policy: RegExp): Json[] {
+  return synth
+    .resources("AWS::IAM::Policy", [stack])
+    .filter((p) => policy.test(p.id))
+    .flatMap((p) => list<Json>(p.props.PolicyDocument.Statement));
 }

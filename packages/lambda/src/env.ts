@@ -14,7 +14,6 @@ const Tables = z.object(
 );
 
 const Ingest = Tables.extend({
-  FRAUD_STREAM_NAME: z.string().min(1),
   FRAUD_DECISION_TTL_DAYS: z.coerce.number().int().positive().default(DEFAULT_DECISION_TTL_DAYS),
   // Unset: core's Settings defaults apply.
   FRAUD_CURRENCY: z.string().optional(),
@@ -34,6 +33,10 @@ const Consumer = Tables.extend({
   // Set by the Pipeline stack when the stage posts alerts to a webhook; its signing secret is the FRAUD_WEBHOOK_SECRET SST secret.
   FRAUD_ALERT_WEBHOOK_URL: z.url({ protocol: /^https$/ }).optional(),
 });
+// The outbox forwarder reads the decisions table's change stream (its event source) and writes to the scored-event stream only.
+const Outbox = z.object({ FRAUD_STREAM_NAME: z.string().min(1) });
+// The lake writer claims each transaction's lake row in the idempotency table.
+const LakeWriter = z.object({ IDEMPOTENCY_TABLE: z.string().min(1) });
 const Reports = z.object({
   FRAUD_ATHENA_WORKGROUP: z.string().min(1),
   FRAUD_ATHENA_DATABASE: z.string().min(1),
@@ -69,11 +72,13 @@ export function ingestEnv(source: NodeJS.ProcessEnv = process.env) {
     .filter((a) => a !== "");
   if (e.FRAUD_JWT_ISSUER && audience.length === 0) throw new Error("invalid function environment: FRAUD_JWT_ISSUER needs FRAUD_JWT_AUDIENCE");
   const jwt = e.FRAUD_JWT_ISSUER ? { issuer: e.FRAUD_JWT_ISSUER, audience } : undefined;
-  return { tables, settings, streamName: e.FRAUD_STREAM_NAME, ttlDays: e.FRAUD_DECISION_TTL_DAYS, bodyLimitBytes: e.FRAUD_BODY_LIMIT_BYTES, jwt };
+  return { tables, settings, ttlDays: e.FRAUD_DECISION_TTL_DAYS, bodyLimitBytes: e.FRAUD_BODY_LIMIT_BYTES, jwt };
 }
 
 export function consumerEnv(source: NodeJS.ProcessEnv = process.env) {
   const e = parse(Consumer, source);
   return { tables: tableNames(e), alertTopicArn: e.ALERT_TOPIC_ARN, idempotencyTable: e.IDEMPOTENCY_TABLE, webhookUrl: e.FRAUD_ALERT_WEBHOOK_URL };
 }
+export const outboxEnv = (source: NodeJS.ProcessEnv = process.env) => ({ streamName: parse(Outbox, source).FRAUD_STREAM_NAME });
+export const lakeWriterEnv = (source: NodeJS.ProcessEnv = process.env) => ({ claimsTable: parse(LakeWriter, source).IDEMPOTENCY_TABLE });
 export const reportsEnv = (source: NodeJS.ProcessEnv = process.env) => parse(Reports, source);

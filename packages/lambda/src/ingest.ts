@@ -1,5 +1,4 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { createAwsClients, openAwsPlatform } from "@fraud/core/aws";
 import { Config } from "sst/node/config";
@@ -14,24 +13,16 @@ import { maskLogValue } from "@fraud/core/logs";
 
 const logger = new Logger({ jsonReplacerFn: maskLogValue });
 const tracer = new Tracer();
-const metrics = new Metrics();
 const env = ingestEnv();
 const clients = createAwsClients();
 for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
 
 const platform = openAwsPlatform({
   tables: env.tables,
-  streamName: env.streamName,
   settings: env.settings,
   clients,
-  decisionLog: {
-    ttlDays: env.ttlDays,
-    onStreamFailure: (d, error) => {
-      logger.error("scored event not published; the decision is marked for republishing", { transaction_id: d.transaction_id, error: error as Error });
-      metrics.addMetric("StreamPublishFailed", MetricUnit.Count, 1);
-      metrics.publishStoredMetrics();
-    },
-  },
+  // The decision's event reaches the consumers from the decisions table's change stream (outbox.ts).
+  decisionLog: { ttlDays: env.ttlDays },
 });
 
 // The first API key of a deployment is the SST secret FRAUD_API_KEY (`npx sst secrets set`).

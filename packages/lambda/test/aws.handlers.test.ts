@@ -4,7 +4,7 @@ import { Demo, Monitoring, type Platform, Report, Settings } from "@fraud/core";
 import { AwsReportStore, openAwsPlatform, type AwsPlatform } from "@fraud/core/aws";
 import { openLocalPlatform } from "@fraud/core/local";
 import type { LambdaEvent } from "hono/aws-lambda";
-import type { APIGatewayProxyStructuredResultV2, Context, FirehoseTransformationEvent, KinesisStreamEvent } from "aws-lambda";
+import type { APIGatewayProxyStructuredResultV2, Context, KinesisStreamEvent } from "aws-lambda";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,7 +18,6 @@ import { createApi } from "@fraud/api";
 import { createConsumerHandler } from "../src/consumer-app.ts";
 import { createIngestHandler, registerBootstrapKey } from "../src/ingest-app.ts";
 import { GatewayJwtCallers } from "../src/jwt.ts";
-import { toLakeRows } from "../src/lake-writer.ts";
 import { createReportHandler } from "../src/report-app.ts";
 
 const KEY = "fk_test-bootstrap-key-0123456789";
@@ -29,19 +28,10 @@ const context = { functionName: "test", awsRequestId: "req-1", getRemainingTimeI
 let emulators: Emulators;
 let platform: AwsPlatform;
 let tables: Awaited<ReturnType<Emulators["createTables"]>>;
-let streamName: string;
 beforeAll(async () => {
   emulators = await startEmulators();
   tables = await emulators.createTables();
-  streamName = await emulators.createStream();
-  platform = openAwsPlatform({
-    tables,
-    streamName,
-    settings: Settings.defaultSettings,
-    clients: emulators.clients,
-    clock: tickingClock(NOW),
-    rulesetCacheMs: 0,
-  });
+  platform = openAwsPlatform({ tables, settings: Settings.defaultSettings, clients: emulators.clients, clock: tickingClock(NOW), rulesetCacheMs: 0 });
   await Demo.seedDemo(platform, new Date(NOW));
   await registerBootstrapKey(platform, KEY);
 });
@@ -379,27 +369,5 @@ describe("report runner Lambda", () => {
     expect(queries.at(-1)?.trusted).toBe(true);
     await expect(handler({ report: "no_such_report" })).rejects.toMatchObject({ code: "REPORT_NOT_FOUND" });
     await expect(handler({ report: "saved_count", extra: 1 })).rejects.toThrow();
-  });
-});
-
-describe("lake writer Lambda (Firehose transformation)", () => {
-  it("turns each scored event into its lake row with its day partition, and fails bad records", async () => {
-    const d = (await platform.decisions.get("p-2"))!;
-    const out = toLakeRows(
-      {
-        invocationId: "i",
-        deliveryStreamArn: "arn",
-        region: "eu-west-3",
-        records: [
-          { recordId: "a", approximateArrivalTimestamp: NOW, data: Buffer.from(JSON.stringify(d)).toString("base64") },
-          { recordId: "b", approximateArrivalTimestamp: NOW, data: Buffer.from("{}").toString("base64") },
-        ],
-      } as FirehoseTransformationEvent,
-      { error: () => undefined },
-    );
-    expect(out.records[0]).toMatchObject({ recordId: "a", result: "Ok", metadata: { partitionKeys: { dt: "2025-06-15" } } });
-    const row = JSON.parse(Buffer.from(out.records[0]!.data!, "base64").toString("utf8"));
-    expect(row).toMatchObject({ transaction_id: "p-2", decision: "BLOCKED", user_id: "user_002", timestamp: Date.parse("2025-06-15T11:01:00.000Z") });
-    expect(out.records[1]).toMatchObject({ recordId: "b", result: "ProcessingFailed" });
   });
 });

@@ -21,8 +21,8 @@ const { labelCase } = await import("@/actions/review");
 
 /*
  * The dashboard's server code on the AWS platform, as stacks/Web.ts configures it: the environment
- * the NextjsSite gets (FRAUD_DEPLOYMENT=aws, table, stream, bucket and Athena names) validated by
- * core's env(), the stores on DynamoDB, Kinesis and S3 emulators, the admin account created from
+ * the NextjsSite gets (FRAUD_DEPLOYMENT=aws, table, bucket and Athena names) validated by
+ * core's env(), the stores on DynamoDB and S3 emulators, the admin account created from
  * the stage secret on first start. A rule is published and a transaction tried on the test form,
  * by server actions; a real transaction (as the ingest function records it) is listed and its case
  * labelled.
@@ -30,7 +30,7 @@ const { labelCase } = await import("@/actions/review");
 
 const ADMIN_PASSWORD = "stage-secret-password-1";
 let emulators: Emulators;
-let streamName = "";
+let decisionsTable = "";
 let awsSource: NodeJS.ProcessEnv;
 let awsEnv: ReturnType<typeof Platform.env>;
 
@@ -53,12 +53,11 @@ async function submit<S>(action: () => Promise<S>): Promise<S | "redirected"> {
 beforeAll(async () => {
   emulators = await startEmulators();
   const tables = await emulators.createTables();
-  streamName = await emulators.createStream();
+  decisionsTable = tables.decisions;
   awsSource = {
     NODE_ENV: "test",
     FRAUD_DEPLOYMENT: "aws",
     ...Platform.awsTableEnvironment(tables),
-    FRAUD_STREAM_NAME: streamName,
     FRAUD_LAKE_BUCKET: emulators.s3Bucket,
     FRAUD_ATHENA_WORKGROUP: "test-fraud-analysts",
     FRAUD_ATHENA_DATABASE: "fraud_test",
@@ -139,8 +138,8 @@ describe("the dashboard on the AWS platform", () => {
     expect(tested.status).toBe("ok");
     expect(tested.data).toMatchObject({ transaction_id: "aws-web-test-1", decision: "REVIEW" });
     expect(tested.data?.fired.map((r) => r.id)).toEqual(["BIG_AMOUNT"]);
-    // A test: no event on the stream (no alert, figure or lake row), no profile, no decision listed.
-    expect(await emulators.readStream(streamName)).toEqual([]);
+    // A test: nothing in the outbox (no alert, figure or lake row), no profile, no decision listed.
+    expect(emulators.outbox(decisionsTable)).toEqual([]);
     expect(await p.profiles.get("user_aws_1")).toBeUndefined();
     const admin = (await currentUser())!;
     expect(await searchDecisions(admin, {})).toEqual([]);
@@ -150,8 +149,7 @@ describe("the dashboard on the AWS platform", () => {
     // The same customer's real transaction, as the ingest function records it: first for this customer.
     const real = await p.scoring.submit({ ...transaction, transaction_id: "aws-web-1" });
     expect(real.status === "recorded" && real.decision.profile_before.is_new_customer).toBe(true);
-    const events = await emulators.readStream(streamName);
-    expect(events.map((e) => e.decision.transaction_id)).toEqual(["aws-web-1"]);
+    expect(emulators.outbox(decisionsTable).map((d) => d.transaction_id)).toEqual(["aws-web-1"]);
 
     const rows = await searchDecisions(admin, { decision: "REVIEW" });
     expect(rows.map((r) => r.transaction_id)).toEqual(["aws-web-1"]);

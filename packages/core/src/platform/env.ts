@@ -119,13 +119,12 @@ const Env = z.object({
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
   /** Which platform the dashboard opens: the embedded one (SQLite, DuckDB) or the AWS stores (set by stacks/Web.ts). */
   FRAUD_DEPLOYMENT: z.enum(DEPLOYMENTS).default("local"),
-  // The AWS stores (FRAUD_DEPLOYMENT=aws only), named by stacks/Core.ts, Pipeline.ts and Lake.ts.
+  // The AWS stores (FRAUD_DEPLOYMENT=aws only), named by stacks/Core.ts and Lake.ts.
   ...(Object.fromEntries(Object.values(AWS_TABLES).map((variable) => [variable, z.string().min(1).optional()])) as Record<
     AwsTableVariable,
     z.ZodOptional<z.ZodString>
   >),
   FRAUD_DECISION_TTL_DAYS: z.coerce.number().int().positive().default(90),
-  FRAUD_STREAM_NAME: z.string().min(1).optional(),
   FRAUD_LAKE_BUCKET: z.string().min(1).optional(),
   FRAUD_ATHENA_WORKGROUP: z.string().min(1).optional(),
   FRAUD_ATHENA_DATABASE: z.string().min(1).optional(),
@@ -136,12 +135,11 @@ export function awsTableEnvironment(tables: Record<AwsTable, string>): Record<Aw
   return Object.fromEntries(AWS_TABLE_STORES.map((store) => [AWS_TABLES[store], tables[store]])) as Record<AwsTableVariable, string>;
 }
 
-const AWS_REQUIRED = [...Object.values(AWS_TABLES), "FRAUD_STREAM_NAME", "FRAUD_LAKE_BUCKET", "FRAUD_ATHENA_WORKGROUP", "FRAUD_ATHENA_DATABASE"] as const;
+const AWS_REQUIRED = [...Object.values(AWS_TABLES), "FRAUD_LAKE_BUCKET", "FRAUD_ATHENA_WORKGROUP", "FRAUD_ATHENA_DATABASE"] as const;
 
 /** Where the AWS platform's stores are, when the deployment is `aws`. */
 export interface AwsDeploymentEnv {
   tables: Record<AwsTable, string>;
-  streamName: string;
   decisionTtlDays: number;
   lakeBucket: string;
   athena: { workGroup: string; database: string };
@@ -195,7 +193,6 @@ export function env(source: NodeJS.ProcessEnv = process.env): Env {
     const tables = Object.fromEntries(AWS_TABLE_STORES.map((store) => [store, e[AWS_TABLES[store]]!])) as AwsDeploymentEnv["tables"];
     aws = {
       tables,
-      streamName: e.FRAUD_STREAM_NAME!,
       decisionTtlDays: e.FRAUD_DECISION_TTL_DAYS,
       lakeBucket: e.FRAUD_LAKE_BUCKET!,
       athena: { workGroup: e.FRAUD_ATHENA_WORKGROUP!, database: e.FRAUD_ATHENA_DATABASE! },

@@ -93,7 +93,7 @@ export interface Workload {
   /** Report runs a day, each over `reportDays` days of the lake. */
   reportsPerDay: number;
   reportDays: number;
-  /** Average ingest Lambda duration (DynamoDB reads, one transaction, one Kinesis put), ms. */
+  /** Average ingest Lambda duration (DynamoDB reads, one transaction), ms. */
   ingestMs: number;
   ingestMemoryMb: number;
 }
@@ -186,20 +186,24 @@ export function estimateMonthlyCost(w: Workload, options: { regionUplift?: numbe
 
   add("API Gateway (HTTP API)", (tx / 1e6) * P.httpApiPerMillion, `${fmt(tx)} requests`);
 
-  // Lambda: ingest per request; consumer per batch (up to 100 records, 1 s window); lake writer per
-  // Firehose buffer (1 MB or 60 s); the dashboard's server functions for a small team.
+  // Lambda: ingest per request; the outbox forwarder and the consumer per batch (up to 100 records,
+  // 1 s window; the forwarder reads the decisions table's change stream, whose reads by Lambda are
+  // free); lake writer per Firehose buffer (1 MB or 60 s); the dashboard's server functions for a
+  // small team.
   const avgPerSecond = tx / (DAYS_PER_MONTH * 86_400);
   const shards = streamShardsFor(w.peakPerMinute, w.eventBytes);
   const recordsPerBatch = Math.min(100, Math.max(1, avgPerSecond / shards));
   const consumerInvocations = tx / recordsPerBatch;
+  const forwarderInvocations = consumerInvocations;
   const lakeWriterInvocations = Math.max((tx * w.decisionBytes) / 1024 ** 2, DAYS_PER_MONTH * 1_440);
   const dashboardRequests = 50_000;
   const gbSeconds =
     tx * (w.ingestMs / 1000) * (w.ingestMemoryMb / 1024) +
     consumerInvocations * ((40 + 4 * recordsPerBatch) / 1000) * 0.5 +
+    forwarderInvocations * ((30 + 0.2 * recordsPerBatch) / 1000) * 0.25 +
     lakeWriterInvocations * 0.2 * 0.25 +
     dashboardRequests * 0.3 * 1;
-  const invocations = tx + consumerInvocations + lakeWriterInvocations + dashboardRequests;
+  const invocations = tx + forwarderInvocations + consumerInvocations + lakeWriterInvocations + dashboardRequests;
   add(
     "Lambda",
     (invocations / 1e6) * P.lambdaPerMillionRequests + gbSeconds * P.lambdaPerGbSecond,
@@ -214,9 +218,9 @@ export function estimateMonthlyCost(w: Workload, options: { regionUplift?: numbe
   const readsPerTx = 1 + Math.ceil(w.profileBytes / 4096) + 4 * 0.5;
   const writesPerTx = 2 * decisionKb + 2 * profileKb + 3 * decisionKb;
   // The stream consumer: the live figures' "counted" marker and minute counter in one transaction
-  // per decision; per alert, the id counter, then the alert and the open count in one transaction,
-  // and the alert's status-index copy.
-  const consumerWritesPerTx = 2 * 2;
+  // per decision, and the lake writer's claim on the row; per alert, the id counter, then the alert
+  // and the open count in one transaction, and the alert's status-index copy.
+  const consumerWritesPerTx = 2 * 2 + 1;
   const alertWrites = alerts * (1 + 2 * 2 + 1);
   const decisionGb = (w.txPerDay * w.decisionTtlDays * w.decisionBytes * 4) / GB;
   const profileGb = (w.customers * w.profileBytes) / GB;
@@ -263,11 +267,11 @@ export function estimateMonthlyCost(w: Workload, options: { regionUplift?: numbe
   );
 
   // CloudWatch: Lambda and API access logs (~0.5 KB per request each), EMF documents per batch,
-  // six custom metrics, five alarms (the BLOCKED-rate alarm reads three metrics).
-  const logGb = (tx * 1024 + consumerInvocations * 2048) / GB;
+  // nine custom metrics, ten alarms (the BLOCKED-rate and outbox-failure alarms read three metrics each).
+  const logGb = (tx * 1024 + (consumerInvocations + forwarderInvocations) * 2048) / GB;
   add(
     "CloudWatch (logs, metrics, alarms)",
-    logGb * (P.cloudwatchLogsPerGbIngested + P.cloudwatchLogsPerGbMonth) + 6 * P.cloudwatchPerCustomMetric + 7 * P.cloudwatchPerAlarmMetric,
+    logGb * (P.cloudwatchLogsPerGbIngested + P.cloudwatchLogsPerGbMonth) + 9 * P.cloudwatchPerCustomMetric + 14 * P.cloudwatchPerAlarmMetric,
     `${logGb.toFixed(1)} GB logs`,
   );
 

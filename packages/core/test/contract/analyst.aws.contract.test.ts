@@ -13,10 +13,9 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-analystContracts("aws (DynamoDB, Kinesis emulators)", async (clock) => {
+analystContracts("aws (DynamoDB emulator)", async (clock) => {
   const tables = await emulators.createTables();
-  const stream = await emulators.createStream();
-  const p = openAwsPlatform({ tables, streamName: stream, settings: defaultSettings, clients: emulators.clients, clock, rulesetCacheMs: 0 });
+  const p = openAwsPlatform({ tables, settings: defaultSettings, clients: emulators.clients, clock, rulesetCacheMs: 0 });
   return {
     scoring: p.scoring,
     rules: p.rules,
@@ -25,9 +24,9 @@ analystContracts("aws (DynamoDB, Kinesis emulators)", async (clock) => {
     metrics: p.metrics,
     reportStore: new AwsReportStore(emulators.clients.dynamo, tables, clock),
     backtestStore: new AwsBacktestStore(emulators.clients.dynamo, tables),
-    // What the consumer Lambda does with each record of the stream.
+    // What the consumer Lambda does with each decision the outbox (the decisions table's stream) forwards.
     async deliver() {
-      for (const { decision } of await emulators.readStream(stream)) await recordScoredEvent(p, decision);
+      for (const decision of emulators.outbox(tables.decisions)) await recordScoredEvent(p, decision);
     },
     async overwrite(ruleset) {
       await emulators.clients.dynamo.send(

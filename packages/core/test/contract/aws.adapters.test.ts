@@ -1,4 +1,3 @@
-import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, StopQueryExecutionCommand } from "@aws-sdk/client-athena";
@@ -11,18 +10,13 @@ import {
   AwsAuditTrail,
   AwsRuleStore,
   dashboardPlatform,
-  firehoseLakeRow,
-  labelKey,
   hashApiKey,
   openAwsPlatform,
-  S3LakeReader,
   SnsAlerter,
 } from "../../src/adapters/aws/index.ts";
 import { hashApiKey as localHashApiKey } from "../../src/adapters/local/api-keys.ts";
-import { Decision } from "../../src/decision/decision.ts";
 import { DEMO_RULESET } from "../../src/demo/ruleset.ts";
-import { UnavailableError, VisibleError } from "../../src/errors/errors.ts";
-import { LABEL_COLUMNS, LAKE_COLUMNS } from "../../src/lake/schema.ts";
+import { VisibleError } from "../../src/errors/errors.ts";
 import { collectReport, rowObjects, type ReportEvent, type ReportQuery } from "../../src/report/report.ts";
 import { RulesetContent } from "../../src/ruleset/ruleset.ts";
 import { defaultSettings } from "../../src/settings/settings.ts";
@@ -37,15 +31,9 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-async function readStream(streamName: string): Promise<Decision[]> {
-  const records = await emulators.readStream(streamName);
-  for (const r of records) expect(r.partitionKey).toBe(r.decision.user_id);
-  return records.map((r) => r.decision);
-}
-
-async function platformWith(streamName: string) {
+async function platformWith() {
   const tables = await emulators.createTables();
-  const p = openAwsPlatform({ tables, streamName, settings: defaultSettings, clients: emulators.clients, clock: tickingClock(), rulesetCacheMs: 0 });
+  const p = openAwsPlatform({ tables, settings: defaultSettings, clients: emulators.clients, clock: tickingClock(), rulesetCacheMs: 0 });
   const draft = await p.rules.saveDraft(RulesetContent.parse(DEMO_RULESET), { id: "t" });
   await p.rules.publish(draft.version, { id: "t" });
   return { p, tables };
@@ -53,63 +41,14 @@ async function platformWith(streamName: string) {
 
 const body = (id: string, amount = 100) => ({ transaction_id: id, user_id: "user-7", amount, merchant_id: "m-1", timestamp: "2025-06-15T11:00:00.000Z" });
 
-describe("Kinesis event stream", () => {
-  it("puts each recorded decision on the stream once, keyed by customer; duplicates add nothing", async () => {
-    const stream = await emulators.createStream();
-    const { p } = await platformWith(stream);
-    await p.scoring.submit(body("k-1"));
-    await p.scoring.submit(body("k-2", 9_000));
-    await p.scoring.submit(body("k-1"));
-    const events = await readStream(stream);
-    expect(events.map((e) => e.transaction_id)).toEqual(["k-1", "k-2"]);
-    expect(events[1]).toEqual(await p.decisions.get("k-2"));
-  });
-
-  it("answers 503 when the event cannot be published, and publishes it when the client retries", async () => {
-    const stream = await emulators.createStream();
-    const tables = await emulators.createTables();
-    const failures: string[] = [];
-    const broken = openAwsPlatform({
-      tables,
-      streamName: "no-such-stream",
-      settings: defaultSettings,
-      clients: emulators.clients,
-      clock: tickingClock(),
-      rulesetCacheMs: 0,
-      decisionLog: { onStreamFailure: (d) => failures.push(d.transaction_id) },
-    });
-    await expect(broken.scoring.submit(body("r-1"))).rejects.toBeInstanceOf(UnavailableError);
-    expect(failures).toEqual(["r-1"]);
-    const stored = await broken.decisions.get("r-1");
-    expect(stored).toBeDefined();
-
-    const fixed = openAwsPlatform({
-      tables,
-      streamName: stream,
-      settings: defaultSettings,
-      clients: emulators.clients,
-      clock: tickingClock(),
-      rulesetCacheMs: 0,
-    });
-    const retry = await fixed.scoring.submit(body("r-1"));
-    expect(retry.status).toBe("duplicate");
-    const again = await fixed.scoring.submit(body("r-1"));
-    expect(again.status).toBe("duplicate");
-    expect((await readStream(stream)).map((e) => e.transaction_id)).toEqual(["r-1"]);
-    expect((await fixed.profiles.get("user-7"))?.version).toBe(1);
-  });
-});
-
 describe("test transactions on AWS", () => {
   it("are recorded only where the table of test transactions is given (the dashboard): the ingest function's platform refuses them", async () => {
-    const stream = await emulators.createStream();
-    const { tables } = await platformWith(stream);
+    const { tables } = await platformWith();
     // The tables as the ingest and consumer functions know them: without the test table.
     const { tests: _tests, ...ingestTables } = tables;
     const athena = { workGroup: "test-fraud-analysts", database: "fraud_test" };
     const withoutTests = openAwsPlatform({
       tables: ingestTables,
-      streamName: stream,
       settings: defaultSettings,
       clients: emulators.clients,
       rulesetCacheMs: 0,
@@ -119,14 +58,13 @@ describe("test transactions on AWS", () => {
     await expect(withoutTests.scoring.submitTest(body("no-test-here"))).rejects.toThrow(/no test decision log/);
     expect(() => dashboardPlatform(withoutTests)).toThrow(/FRAUD_TABLE_TESTS/);
     expect(await withoutTests.decisions.get("no-test-here")).toBeUndefined();
-    expect(await readStream(stream)).toEqual([]);
+    expect(emulators.outbox(tables.decisions)).toEqual([]);
   });
 });
 
 describe("SNS alerter", () => {
   it("publishes REVIEW and BLOCKED alerts with ids and figures, and none for APPROVED", async () => {
-    const stream = await emulators.createStream();
-    const { p } = await platformWith(stream);
+    const { p } = await platformWith();
     const { TopicArn } = await emulators.clients.sns.send(new CreateTopicCommand({ Name: "test-fraud-alerts" }));
     const alerter = new SnsAlerter(emulators.clients.sns, TopicArn!);
     const small = await p.scoring.submit(body("a-1", 100));
@@ -158,38 +96,6 @@ describe("SNS alerter", () => {
     });
     expect(subject.length).toBeLessThanOrEqual(100);
     expect(subject).toMatch(/^[\x20-\x7e]+$/);
-  });
-});
-
-describe("S3 lake reader", () => {
-  it("lists the day partitions and files under raw/ and reads a file", async () => {
-    const { s3 } = emulators.clients;
-    const put = (Key: string, text: string) => s3.send(new PutObjectCommand({ Bucket: emulators.s3Bucket, Key, Body: text }));
-    await put("raw/dt=2025-06-14/part-1.parquet", "PAR1-a");
-    await put("raw/dt=2025-06-15/part-2.parquet", "PAR1-bb");
-    await put("error/processing-failed/dt=2025-06-15/x", "bad");
-    const lake = new S3LakeReader(s3, emulators.s3Bucket);
-    expect(await lake.partitions()).toEqual(["2025-06-14", "2025-06-15"]);
-    const files = await lake.files("2025-06-15");
-    expect(files.map((f) => [f.key, f.dt, f.size])).toEqual([["raw/dt=2025-06-15/part-2.parquet", "2025-06-15", 7]]);
-    expect((await lake.files()).length).toBe(2);
-    expect(new TextDecoder().decode(await lake.read("raw/dt=2025-06-14/part-1.parquet"))).toBe("PAR1-a");
-    await expect(lake.read("error/processing-failed/dt=2025-06-15/x")).rejects.toThrow(/not a lake file/);
-  });
-});
-
-describe("lake rows for Firehose", () => {
-  it("has exactly the lake columns, timestamps in epoch milliseconds, and the transaction's day", async () => {
-    const stream = await emulators.createStream();
-    const { p } = await platformWith(stream);
-    const r = await p.scoring.submit(body("f-1"));
-    if (r.status !== "recorded") throw new Error(r.status);
-    const { dt, row } = firehoseLakeRow(r.decision);
-    expect(dt).toBe("2025-06-15");
-    expect(Object.keys(row)).toEqual(LAKE_COLUMNS.map((c) => c.name));
-    expect(row.timestamp).toBe(Date.parse("2025-06-15T11:00:00.000Z"));
-    expect(row.decided_at).toBe(Date.parse(r.decision.decided_at));
-    expect(row.amount).toBe(100);
   });
 });
 
@@ -354,7 +260,7 @@ describe("Athena report runner", () => {
 
   it("runs saved reports (kept in DynamoDB) on Athena in the deployment's workgroup when the platform is given one", async () => {
     const tables = await emulators.createTables();
-    const base = { tables, streamName: "unused", settings: defaultSettings, clock: tickingClock() };
+    const base = { tables, settings: defaultSettings, clock: tickingClock() };
     expect(openAwsPlatform({ ...base, clients: emulators.clients }).reports).toBeUndefined();
     const p = openAwsPlatform({ ...base, clients: { ...emulators.clients, athena: client }, athena: { workGroup: "wg", database: "fraud_test" } });
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-6" });
@@ -434,40 +340,5 @@ describe("ruleset rollback on DynamoDB", () => {
     // Tried again, it rolls back as version 3.
     expect(await store.rollback(1, actor)).toMatchObject({ version: 3, status: "published", note: "rollback to version 1" });
     expect(await store.liveVersion()).toBe(3);
-  });
-});
-
-describe("review labels in the lake", () => {
-  it("writes each labelled case to labels/ as one JSON line with the Glue table's columns; the latest label wins", async () => {
-    const stream = await emulators.createStream();
-    const tables = await emulators.createTables();
-    const p = openAwsPlatform({
-      tables,
-      streamName: stream,
-      settings: defaultSettings,
-      clients: emulators.clients,
-      clock: tickingClock(),
-      rulesetCacheMs: 0,
-      lakeBucket: emulators.s3Bucket,
-    });
-    await p.rules.publish((await p.rules.saveDraft(RulesetContent.parse(DEMO_RULESET), { id: "t" })).version, { id: "t" });
-    const id = "lab/1 é";
-    const r = await p.scoring.submit({ ...body(id, 9_000), device_id: "new-device", location: "Lagos, NG" });
-    if (r.status !== "recorded" || r.decision.decision === "APPROVED") throw new Error("expected a case");
-    const read = async () => {
-      const out = await emulators.clients.s3.send(new GetObjectCommand({ Bucket: emulators.s3Bucket, Key: labelKey(id) }));
-      return out.Body!.transformToString();
-    };
-    const first = await p.reviews.label({ transaction_id: id, label: "fraud" }, { id: "ana" });
-    const text = await read();
-    expect(text.endsWith("\n")).toBe(true);
-    expect(text.trim().split("\n")).toHaveLength(1);
-    const row = JSON.parse(text);
-    expect(Object.keys(row)).toEqual(LABEL_COLUMNS.map((c) => c.name));
-    expect(row).toEqual({ transaction_id: id, label: "fraud", labeled_at: first.updated_at });
-    expect(labelKey(id)).toMatch(/^labels\/[^/]+\.json$/);
-
-    await p.reviews.label({ transaction_id: id, label: "legitimate" }, { id: "bob" });
-    expect(JSON.parse(await read())).toMatchObject({ transaction_id: id, label: "legitimate" });
   });
 });

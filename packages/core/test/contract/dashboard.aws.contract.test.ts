@@ -17,14 +17,14 @@ afterAll(async () => {
 
 dashboardContracts("aws (DynamoDB emulator)", async (clock) => {
   const tables = await emulators.createTables();
-  const p = openAwsPlatform({ tables, streamName: "unused", settings: defaultSettings, clients: emulators.clients, clock });
+  const p = openAwsPlatform({ tables, settings: defaultSettings, clients: emulators.clients, clock });
   return { users: p.users, sessions: p.sessions, auditTrail: p.auditTrail, signInThrottle: p.signInThrottle, close: async () => {} };
 });
 
 signInThrottleContracts("aws (DynamoDB emulator)", async (clock) => {
   const tables = await emulators.createTables();
   return {
-    open: async () => openAwsPlatform({ tables, streamName: "unused", settings: defaultSettings, clients: emulators.clients, clock }).signInThrottle,
+    open: async () => openAwsPlatform({ tables, settings: defaultSettings, clients: emulators.clients, clock }).signInThrottle,
     close: async () => {},
   };
 });
@@ -33,7 +33,7 @@ describe("aws (DynamoDB emulator): sign-in attempts in the users table", () => {
   it("gives every count the table's TTL attribute, a day after its last attempt", async () => {
     const tables = await emulators.createTables();
     const at = new Date("2025-06-15T12:00:00.000Z");
-    const p = openAwsPlatform({ tables, streamName: "unused", settings: defaultSettings, clients: emulators.clients, clock: () => at });
+    const p = openAwsPlatform({ tables, settings: defaultSettings, clients: emulators.clients, clock: () => at });
     await p.signInThrottle.attempt([
       { kind: "user", id: "ana" },
       { kind: "address", id: "203.0.113.7" },

@@ -14,7 +14,15 @@ import { startFauxqs, type FauxqsServer } from "fauxqs";
 import kinesalite from "kinesalite";
 import S3rver from "s3rver";
 import { startTransactionProxy } from "./dynamo-transactions.ts";
-import { createAwsClients, createTableInput, decodeEvent, TABLE_SCHEMAS, type AwsClients, type TableNames } from "../../src/adapters/aws/index.ts";
+import {
+  changeOfDecision,
+  createAwsClients,
+  createTableInput,
+  decodeEvent,
+  TABLE_SCHEMAS,
+  type AwsClients,
+  type TableNames,
+} from "../../src/adapters/aws/index.ts";
 import type { Decision } from "../../src/decision/decision.ts";
 
 // Local stand-ins for DynamoDB, Kinesis, S3 and SNS, started by the tests on 127.0.0.1 with ports
@@ -25,6 +33,8 @@ const REGION = "eu-west-3";
 const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
 async function listen(server: Server): Promise<string> {
+  // Clients keep idle connections for a while; a server that closes them first makes a request fail with ECONNRESET.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, HOST, () => resolve());
@@ -46,7 +56,21 @@ export interface Emulators {
   createStream(): Promise<string>;
   /** Every record on the stream so far, decoded, with its partition key. */
   readStream(streamName: string): Promise<Array<{ partitionKey: string; decision: Decision }>>;
+  /** Every record on the stream so far as Lambda's Kinesis event source delivers them (data in base64). */
+  streamRecords(streamName: string): Promise<KinesisRecord[]>;
+  /** The change-stream records of a table with a stream (the decisions table), as Lambda delivers them. */
+  tableChanges(table: string): unknown[];
+  /** The decisions the decisions table's change stream holds, in order: what the outbox forwards. */
+  outbox(decisionsTable: string): Decision[];
   stop(): Promise<void>;
+}
+
+/** A Kinesis record in the shape of Lambda's event (`KinesisStreamRecord`), with its shard. */
+export interface KinesisRecord {
+  eventSource: "aws:kinesis";
+  eventID: string;
+  kinesis: { kinesisSchemaVersion: "1.0"; partitionKey: string; sequenceNumber: string; data: string; approximateArrivalTimestamp: number };
+  shardId: string;
 }
 
 export async function startEmulators(): Promise<Emulators> {
@@ -70,6 +94,31 @@ export async function startEmulators(): Promise<Emulators> {
     s3: createAwsClients({ region: REGION, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" }, endpoints }).s3,
   };
   const rawDynamo = new DynamoDBClient({ region: REGION, credentials: CREDENTIALS, endpoint: dynamodb });
+
+  const streamRecords = async (streamName: string): Promise<KinesisRecord[]> => {
+    const { Shards } = await clients.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+    const out: KinesisRecord[] = [];
+    for (const shard of Shards ?? []) {
+      const { ShardIterator } = await clients.kinesis.send(
+        new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: "TRIM_HORIZON" }),
+      );
+      const { Records } = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator }));
+      for (const r of Records ?? [])
+        out.push({
+          eventSource: "aws:kinesis",
+          eventID: `${shard.ShardId}:${r.SequenceNumber}`,
+          kinesis: {
+            kinesisSchemaVersion: "1.0",
+            partitionKey: r.PartitionKey ?? "",
+            sequenceNumber: r.SequenceNumber!,
+            data: Buffer.from(r.Data!).toString("base64"),
+            approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
+          },
+          shardId: shard.ShardId!,
+        });
+    }
+    return out;
+  };
 
   return {
     clients,
@@ -98,16 +147,15 @@ export async function startEmulators(): Promise<Emulators> {
       throw new Error(`stream ${name} did not become active`);
     },
     async readStream(streamName) {
-      const { Shards } = await clients.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
-      const out: Array<{ partitionKey: string; decision: Decision }> = [];
-      for (const shard of Shards ?? []) {
-        const { ShardIterator } = await clients.kinesis.send(
-          new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: "TRIM_HORIZON" }),
-        );
-        const { Records } = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator }));
-        for (const r of Records ?? []) out.push({ partitionKey: r.PartitionKey ?? "", decision: decodeEvent(r.Data!) });
-      }
-      return out;
+      return (await streamRecords(streamName)).map((r) => ({ partitionKey: r.kinesis.partitionKey, decision: decodeEvent(r.kinesis.data) }));
+    },
+    streamRecords,
+    tableChanges: (table) => transactions.changes(table),
+    outbox(decisionsTable) {
+      return transactions.changes(decisionsTable).flatMap((r) => {
+        const change = changeOfDecision(r);
+        return change.kind === "decision" ? [decodeEvent(new TextEncoder().encode(change.event.data))] : [];
+      });
     },
     async stop() {
       for (const c of Object.values(clients)) c.destroy();

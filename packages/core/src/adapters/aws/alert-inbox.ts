@@ -8,10 +8,19 @@ import type { AlertInbox } from "../../platform/ports.ts";
 import { raisesAlert } from "../../ruleset/ruleset.ts";
 import { auditPut } from "./audit.ts";
 import { cancellationCodes, conditionFailed, errorName, mergeNewest, retryLostRaces, type TableNames } from "./clients.ts";
+import { shardOf } from "./decision-log.ts";
 import { wrap } from "./profile-store.ts";
 import { type Actor } from "../../user/users.ts";
+import { OPEN_ALERT_SHARDS } from "./tables.ts";
 
 const COUNTER = "COUNTER";
+/** The item holding one shard of the open count: an alert counts on the shard of its transaction id. */
+const openCountKey = (transactionId: string) => `${COUNTER}#${shardOf(transactionId, OPEN_ALERT_SHARDS)}`;
+/**
+ * What the open count adds up: its shards, and the id counter's item, which holds the open count
+ * of a stage whose inbox counted on that one item and is never added to since.
+ */
+const OPEN_COUNT_KEYS = [COUNTER, ...Array.from({ length: OPEN_ALERT_SHARDS }, (_, s) => `${COUNTER}#${s}`)];
 const alertKey = (transactionId: string) => `TX#${transactionId}`;
 const Counter = z.object({ next_id: z.number().int().optional(), open_alerts: z.number().int().optional() });
 const MAX_ATTEMPTS = 5;
@@ -27,8 +36,10 @@ const conflictOnly = (e: unknown) =>
 
 /**
  * The alert inbox on DynamoDB: one item per REVIEW/BLOCKED decision (raised by the stream consumer,
- * at most once per transaction), numbered from a counter item that also keeps the open count, so
- * the dashboard's badge is one read. Listing reads the status index newest first.
+ * at most once per transaction), numbered in order from one counter item (one write unit per
+ * alert). The open count is spread over OPEN_ALERT_SHARDS items, since every raise and every
+ * acknowledgement writes it; the dashboard's badge reads them all. Listing reads the status index
+ * newest first (docs/decisions/051-live-counters-spread-over-shards.md).
  */
 export class AwsAlertInbox implements AlertInbox {
   constructor(
@@ -101,7 +112,7 @@ export class AwsAlertInbox implements AlertInbox {
               {
                 Update: {
                   TableName: this.tables.alerts,
-                  Key: { pk: COUNTER },
+                  Key: { pk: openCountKey(z.string().parse(found.transaction_id)) },
                   UpdateExpression: "ADD open_alerts :minus",
                   ExpressionAttributeValues: { ":minus": -1 },
                 },
@@ -119,8 +130,13 @@ export class AwsAlertInbox implements AlertInbox {
   }
 
   async openCount(): Promise<number> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.alerts, Key: { pk: COUNTER } })).catch((e: unknown) => Promise.reject(wrap(e)));
-    return Math.max(0, Counter.parse(Item ?? {}).open_alerts ?? 0);
+    const shards = await Promise.all(
+      OPEN_COUNT_KEYS.map((pk) => this.db.send(new GetCommand({ TableName: this.tables.alerts, Key: { pk } })).catch((e: unknown) => Promise.reject(wrap(e)))),
+    );
+    return Math.max(
+      0,
+      shards.reduce((sum, { Item }) => sum + (Counter.parse(Item ?? {}).open_alerts ?? 0), 0),
+    );
   }
 
   /**
@@ -163,7 +179,7 @@ export class AwsAlertInbox implements AlertInbox {
                 {
                   Update: {
                     TableName: this.tables.alerts,
-                    Key: { pk: COUNTER },
+                    Key: { pk: openCountKey(decision.transaction_id) },
                     UpdateExpression: "ADD open_alerts :one",
                     ExpressionAttributeValues: { ":one": 1 },
                   },

@@ -6,7 +6,7 @@ import { dashboardPlatform, openAwsPlatform } from "./platform.ts";
 
 /**
  * The dashboard's platform on the AWS deployment: the DynamoDB stores (its test page records into
- * the table of test transactions, never onto the stream), review labels written to the lake
+ * the table of test transactions, never the decisions table and so never the outbox), review labels written to the lake
  * bucket, reports and backtests on Athena. The first start creates the `admin` account with the
  * stage's FRAUD_ADMIN_PASSWORD secret; later starts only compare it (see ADMIN_SECRET_NOT_APPLIED).
  * The one place the AWS deployment's dashboard is put together from its environment
@@ -23,7 +23,6 @@ export async function openAwsDashboard(
   const platform = dashboardPlatform(
     openAwsPlatform({
       tables: e.aws.tables,
-      streamName: e.aws.streamName,
       settings: e.settings,
       clients: options.clients,
       decisionLog: { ttlDays: e.aws.decisionTtlDays },

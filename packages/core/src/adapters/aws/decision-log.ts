@@ -1,5 +1,5 @@
 import type { RuleHitCounts } from "../../platform/platform.ts";
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { UnavailableError } from "../../errors/errors.ts";
 import { Decision } from "../../decision/decision.ts";
@@ -7,24 +7,23 @@ import type { DecisionLog, DecisionQuery, RecordResult } from "../../platform/po
 import type { Transaction } from "../../transaction/transaction.ts";
 import { lostRace, retryLostRaces, type TableNames } from "./clients.ts";
 import { DECISION_INDEX_SHARDS, DEFAULT_DECISION_TTL_DAYS } from "./tables.ts";
-import type { KinesisEventStream } from "./event-stream.ts";
 import { profileFromItem, profileUpdate, wrap } from "./profile-store.ts";
 
-const DecisionItem = z.object({ fingerprint: z.string(), data: z.string(), stream_pending: z.boolean().optional() });
+const DecisionItem = z.object({ fingerprint: z.string(), data: z.string() });
 
 export interface AwsDecisionLogOptions {
   /** Days a decision stays in the table (DynamoDB TTL); the lake keeps it after that. */
   ttlDays?: number;
   /** Attempts when another decision for the same customer wins the race for the profile. */
   maxAttempts?: number;
-  onStreamFailure?: (decision: Decision, error: unknown) => void;
 }
 
 /**
  * Decisions on DynamoDB. `record` reads the profile, scores, then writes the decision (only if
  * its transaction id is new) and the new profile (only if its version did not move) in one
- * TransactWriteItems; a lost race is scored again on the fresh profile. The event then goes to
- * Kinesis; if that fails the decision is marked and republished when the client retries.
+ * TransactWriteItems; a lost race is scored again on the fresh profile. Nothing else: the table's
+ * change stream carries every decision written to the consumers (see outbox.ts), so a decision is
+ * acknowledged once it is stored.
  */
 export class AwsDecisionLog implements DecisionLog, RuleHitCounts {
   private readonly ttlSeconds: number;
@@ -33,8 +32,7 @@ export class AwsDecisionLog implements DecisionLog, RuleHitCounts {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: Pick<TableNames, "decisions" | "profiles">,
-    private readonly stream: KinesisEventStream,
-    private readonly options: AwsDecisionLogOptions = {},
+    options: AwsDecisionLogOptions = {},
   ) {
     this.ttlSeconds = (options.ttlDays ?? DEFAULT_DECISION_TTL_DAYS) * 86_400;
     this.maxAttempts = options.maxAttempts ?? 8;
@@ -59,7 +57,6 @@ export class AwsDecisionLog implements DecisionLog, RuleHitCounts {
         const found = await this.existing(tx.transaction_id);
         if (found) {
           const decision = Decision.parse(JSON.parse(found.data));
-          if (found.fingerprint === fingerprint && found.stream_pending) await this.republish(decision);
           return { status: found.fingerprint === fingerprint ? "duplicate" : "conflict", decision };
         }
         const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.profiles, Key: { user_id: tx.user_id }, ConsistentRead: true }));
@@ -80,7 +77,6 @@ export class AwsDecisionLog implements DecisionLog, RuleHitCounts {
             ],
           }),
         );
-        await this.publishOrMark(decision);
         return { status: "recorded", decision };
       });
     } catch (e) {
@@ -107,30 +103,6 @@ export class AwsDecisionLog implements DecisionLog, RuleHitCounts {
       data: JSON.stringify(decision),
       expires_at: Math.floor(Date.parse(decision.decided_at) / 1000) + this.ttlSeconds,
     };
-  }
-
-  private async publishOrMark(decision: Decision): Promise<void> {
-    try {
-      await this.stream.publish(decision);
-    } catch (e) {
-      this.options.onStreamFailure?.(decision, e);
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.decisions,
-          Key: { transaction_id: decision.transaction_id },
-          UpdateExpression: "SET stream_pending = :t",
-          ExpressionAttributeValues: { ":t": true },
-        }),
-      );
-      throw new UnavailableError("the decision is stored but its event could not be published; retry the request", { cause: e });
-    }
-  }
-
-  private async republish(decision: Decision): Promise<void> {
-    await this.stream.publish(decision);
-    await this.db.send(
-      new UpdateCommand({ TableName: this.tables.decisions, Key: { transaction_id: decision.transaction_id }, UpdateExpression: "REMOVE stream_pending" }),
-    );
   }
 
   async get(transactionId: string): Promise<Decision | undefined> {
@@ -217,12 +189,12 @@ export class AwsDecisionLog implements DecisionLog, RuleHitCounts {
 
 const shards = () => Array.from({ length: DECISION_INDEX_SHARDS }, (_, i) => i);
 
-/** A stable spread of transaction ids over the index shards (FNV-1a). */
-export function shardOf(transactionId: string): number {
+/** A stable spread of transaction ids over `shards` partitions, the index shards by default (FNV-1a). */
+export function shardOf(transactionId: string, shards: number = DECISION_INDEX_SHARDS): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < transactionId.length; i++) {
     h ^= transactionId.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  return h % DECISION_INDEX_SHARDS;
+  return h % shards;
 }

@@ -5,8 +5,9 @@ import { MinuteFigures, quantile, type RecentSample } from "../../monitoring/mon
 import type { LiveMetrics } from "../../platform/ports.ts";
 import { DECISIONS } from "../../ruleset/ruleset.ts";
 import { cancellationCodes, conditionFailed, errorName, mergeNewest, queryAll, retryLostRaces, type TableNames } from "./clients.ts";
+import { shardOf } from "./decision-log.ts";
 import { wrap } from "./profile-store.ts";
-import { DECISION_INDEX_SHARDS } from "./tables.ts";
+import { DECISION_INDEX_SHARDS, LIVE_METRICS_SHARDS } from "./tables.ts";
 
 const MinuteItem = z.object({ minute: z.string(), decision: z.enum(DECISIONS), count: z.number(), amount: z.number() });
 const Sample = z.object({ score: z.number(), latency_ms: z.number().optional() });
@@ -14,13 +15,16 @@ const Sample = z.object({ score: z.number(), latency_ms: z.number().optional() }
 const MARKER_TTL_SECONDS = 7 * 86_400;
 const MAX_ATTEMPTS = 5;
 
-const hourKey = (minute: string) => `MINUTE#${minute.slice(0, 13)}`;
+/** The partition of one shard of an hour's figures. */
+const hourKey = (minute: string, shard: number) => `MINUTE#${minute.slice(0, 13)}#${shard}`;
 
 /**
  * Live figures on DynamoDB. The stream consumer adds each decision to its minute's counters
  * (UpdateItem ADD) in the same transaction as a marker for the transaction id, so an event
- * delivered twice is counted once. Minutes are grouped by hour (one Query per hour read); the
- * recent sample reads the newest decisions from the decisions table's time index.
+ * delivered twice is counted once. Each hour's counters are spread over LIVE_METRICS_SHARDS
+ * partitions by transaction id, so no partition takes more than its share of the writes; a read
+ * queries every shard of the hours it covers and adds them up. The recent sample reads the newest
+ * decisions from the decisions table's time index.
  */
 export class AwsLiveMetrics implements LiveMetrics {
   constructor(
@@ -49,7 +53,7 @@ export class AwsLiveMetrics implements LiveMetrics {
                 {
                   Update: {
                     TableName: this.tables.metrics,
-                    Key: { pk: hourKey(minute), sk: `${minute}#${decision.decision}` },
+                    Key: { pk: hourKey(minute, shardOf(decision.transaction_id, LIVE_METRICS_SHARDS)), sk: `${minute}#${decision.decision}` },
                     UpdateExpression: "SET #minute = :minute, #decision = :decision ADD #count :one, amount :amount, score_sum :score, latency_sum :latency",
                     ExpressionAttributeNames: { "#minute": "minute", "#decision": "decision", "#count": "count" },
                     ExpressionAttributeValues: {
@@ -85,12 +89,14 @@ export class AwsLiveMetrics implements LiveMetrics {
     let items: Record<string, unknown>[][];
     try {
       items = await Promise.all(
-        hours.map((h) =>
-          queryAll(this.db, {
-            TableName: this.tables.metrics,
-            KeyConditionExpression: "pk = :pk AND sk >= :since",
-            ExpressionAttributeValues: { ":pk": hourKey(h), ":since": since },
-          }),
+        hours.flatMap((h) =>
+          Array.from({ length: LIVE_METRICS_SHARDS }, (_, shard) =>
+            queryAll(this.db, {
+              TableName: this.tables.metrics,
+              KeyConditionExpression: "pk = :pk AND sk >= :since",
+              ExpressionAttributeValues: { ":pk": hourKey(h, shard), ":since": since },
+            }),
+          ),
         ),
       );
     } catch (e) {

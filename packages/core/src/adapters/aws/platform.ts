@@ -11,7 +11,6 @@ import { AthenaReportRunner, type AthenaRunnerOptions } from "./athena.ts";
 import { AwsAuditTrail } from "./audit-trail.ts";
 import { createAwsClients, type AwsClientConfig, type AwsClients, type TableNames } from "./clients.ts";
 import { AwsDecisionLog, type AwsDecisionLogOptions } from "./decision-log.ts";
-import { KinesisEventStream } from "./event-stream.ts";
 import { AwsTestDecisionLog } from "./test-decision-log.ts";
 import { S3LabelSink } from "./lake.ts";
 import { AwsListStore } from "./list-store.ts";
@@ -25,7 +24,6 @@ import { AwsSessionStore, AwsUserStore } from "./user-store.ts";
 
 export interface AwsPlatformOptions {
   tables: TableNames;
-  streamName: string;
   settings: Settings;
   clients?: AwsClients;
   clientConfig?: AwsClientConfig;
@@ -43,8 +41,7 @@ export interface AwsPlatformOptions {
 export function openAwsPlatform(options: AwsPlatformOptions) {
   const clients = options.clients ?? createAwsClients(options.clientConfig);
   const clock = options.clock ?? (() => new Date());
-  const events = new KinesisEventStream(clients.kinesis, options.streamName);
-  const decisions = new AwsDecisionLog(clients.dynamo, options.tables, events, options.decisionLog);
+  const decisions = new AwsDecisionLog(clients.dynamo, options.tables, options.decisionLog);
   const testsTable = options.tables.tests;
   // Only the dashboard is given the test table: elsewhere `scoring.submitTest` refuses to run.
   const testDecisions = testsTable
@@ -56,7 +53,6 @@ export function openAwsPlatform(options: AwsPlatformOptions) {
   return {
     deployment: "aws" as const,
     clients,
-    events,
     decisions,
     /** The dashboard's test transactions (with `tables.tests` only). */
     testDecisions,

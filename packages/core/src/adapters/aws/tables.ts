@@ -8,6 +8,8 @@ export interface TableSchema {
   sortKey?: string;
   indexes?: Record<string, { partitionKey: string; sortKey?: string }>;
   ttl?: string;
+  /** The table's change stream (DynamoDB Streams) and what each record holds of the item. */
+  stream?: "NEW_IMAGE";
 }
 
 /**
@@ -21,7 +23,9 @@ export const TABLE_SCHEMAS = {
   // Allow/block entries; `lookup` is "field#value" so scoring reads only the entries it needs. Item 0 is the id counter.
   lists: { fields: { id: "number", lookup: "string" }, partitionKey: "id", indexes: { byLookup: { partitionKey: "lookup", sortKey: "id" } } },
   // Outcome and time indexes are spread over DECISION_INDEX_SHARDS partitions each, so that a
-  // burst of APPROVED decisions never makes one index partition hot; a search reads them all.
+  // burst of APPROVED decisions never makes one index partition hot; a search reads them all. Its
+  // change stream is the outbox: every decision written reaches the consumers from it
+  // (docs/decisions/050-the-decisions-table-stream-is-the-outbox.md).
   decisions: {
     fields: { transaction_id: "string", user_id: "string", outcome_shard: "string", time_shard: "string", decided_at: "string" },
     partitionKey: "transaction_id",
@@ -31,6 +35,7 @@ export const TABLE_SCHEMAS = {
       byTime: { partitionKey: "time_shard", sortKey: "decided_at" },
     },
     ttl: "expires_at",
+    stream: "NEW_IMAGE",
   },
   // The dashboard's test transactions, apart from the real ones so no index, stream or consumer
   // sees them: pk the transaction id and sk "DECISION"; a lab run's copies of the customers'
@@ -50,9 +55,11 @@ export const TABLE_SCHEMAS = {
     sortKey: "sk",
     indexes: { byStatus: { partitionKey: "case_status", sortKey: "decided_at" }, byAssignee: { partitionKey: "assignee", sortKey: "decided_at" } },
   },
-  // The alert inbox: pk "TX#<transaction id>" (one alert per decision), pk "COUNTER" the id counter and open count.
+  // The alert inbox: pk "TX#<transaction id>" (one alert per decision), pk "COUNTER" the id counter,
+  // pk "COUNTER#<shard>" the open count spread over OPEN_ALERT_SHARDS items.
   alerts: { fields: { pk: "string", status: "string", id: "number" }, partitionKey: "pk", indexes: { byStatus: { partitionKey: "status", sortKey: "id" } } },
-  // Per-minute figures (pk "MINUTE#<hour>", sk "<minute>#<outcome>"), and the "SEEN#<transaction id>"
+  // Per-minute figures (pk "MINUTE#<hour>#<shard>", sk "<minute>#<outcome>", LIVE_METRICS_SHARDS
+  // partitions an hour), and the "SEEN#<transaction id>"
   // markers that make counting a redelivered event a no-op (removed by TTL).
   metrics: { fields: { pk: "string", sk: "string" }, partitionKey: "pk", sortKey: "sk", ttl: "expires_at" },
   // Saved reports (pk "REPORT", sk name) and backtest results (pk "BACKTEST#<id>"; index by ruleset version).
@@ -72,6 +79,16 @@ export const DEFAULT_DECISION_TTL_DAYS = 90;
 /** Partitions of the decisions table's outcome and time indexes. */
 export const DECISION_INDEX_SHARDS = 10;
 
+/**
+ * Partitions each hour of live figures is written to: at 50,000 decisions a minute each takes
+ * about 210 of the 1,000 write units a second a partition allows
+ * (docs/decisions/051-live-counters-spread-over-shards.md).
+ */
+export const LIVE_METRICS_SHARDS = 8;
+
+/** Items the alert inbox's open count is spread over, for the same reason. */
+export const OPEN_ALERT_SHARDS = 8;
+
 export type TableKey = keyof typeof TABLE_SCHEMAS;
 
 /** CreateTable input for a schema, on-demand: for emulators and scripts, not for deployments. */
@@ -90,6 +107,7 @@ export function createTableInput(schema: TableSchema, tableName: string): Create
     BillingMode: "PAY_PER_REQUEST",
     AttributeDefinitions: [...used].map(attr),
     KeySchema: keys(schema.partitionKey, schema.sortKey),
+    ...(schema.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: schema.stream } } : {}),
     ...(indexes.length
       ? {
           GlobalSecondaryIndexes: indexes.map(([name, i]) => ({

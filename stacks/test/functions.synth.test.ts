@@ -32,7 +32,7 @@ describe("runtimes", () => {
   it("bundles each of our functions for that runtime's Node.js (esbuild target node22)", () => {
     expect([LAMBDA_RUNTIME, BUNDLE_TARGET]).toEqual(["nodejs22.x", "node22"]);
     const ours = synth.app.node.findAll().filter((c): c is Function => c instanceof Function);
-    expect(ours.map((f) => f.node.id).sort()).toEqual(["Ingest", "LakeWriter", "ReportRunner", "ScoredEventConsumer"]);
+    expect(ours.map((f) => f.node.id).sort()).toEqual(["Ingest", "LakeWriter", "OutboxForwarder", "ReportRunner", "ScoredEventConsumer"]);
     // What SST's bundler builds each function from.
     for (const fn of ours) {
       const props = useFunctions().fromID(fn.node.addr);

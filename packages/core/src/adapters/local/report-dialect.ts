@@ -1,5 +1,5 @@
 import { LAKE_COLUMNS, type LakeType } from "../../lake/schema.ts";
-import { REPORT_FUNCTIONS } from "./report-functions.ts";
+import { REPORT_FUNCTIONS } from "./report-functions/index.ts";
 
 /*
  * Report SQL, written in Athena's (Trino's) dialect, on DuckDB: the macros for the functions the

@@ -1,5 +1,5 @@
 import { LABELS_TABLE, LAKE_TABLE } from "../../report/report.ts";
-import { REPORT_FUNCTIONS } from "./report-functions.ts";
+import { REPORT_FUNCTIONS } from "./report-functions/index.ts";
 
 export { REPORT_FUNCTIONS };
 

@@ -10,7 +10,6 @@
  */
 import { Report } from "@fraud/core";
 import { databaseFile, openDatabase, simulateLake } from "@fraud/core/local";
-import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { getPriority, loadavg } from "node:os";
 import { join, resolve } from "node:path";
@@ -22,11 +21,10 @@ import {
   cpuOf,
   entry,
   memoryOf,
-  ROOT,
+  seedDeployment,
   sleep,
   start,
   stop,
-  TSX,
   waitForHealth,
   workerCaughtUp,
 } from "./processes.ts";
@@ -77,8 +75,7 @@ export async function runBesideReportsBench({ quick, log = console.error }: { qu
   const { dataDir, port, apiKey, env } = await benchDeployment("fraud-bench-beside-", { FRAUD_DASHBOARD: "off" });
   const url = `http://127.0.0.1:${port}`;
   log(`[bench] beside reports: data in ${dataDir}`);
-  const seeded = spawnSync(process.execPath, [...TSX, entry("cli/src/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
-  if (seeded.status !== 0) throw new Error(`seeding failed (exit ${seeded.status})`);
+  seedDeployment(env);
   const end = new Date(Date.now() - 2 * 86_400_000);
   const from = new Date(end.getTime() - (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
   const to = end.toISOString().slice(0, 10);

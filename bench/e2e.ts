@@ -1,6 +1,5 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { databaseFile, lakeFiles, openDatabase } from "@fraud/core/local";
-import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -11,11 +10,10 @@ import {
   cpuOf,
   entry,
   memoryOf,
-  ROOT,
+  seedDeployment,
   sleep,
   start,
   stop,
-  TSX,
   waitForHealth,
   workerCaughtUp,
 } from "./processes.ts";
@@ -136,8 +134,7 @@ export async function runE2eBench({ quick, log = console.error }: { quick: boole
   const { dataDir, port, apiKey, env } = await benchDeployment("fraud-bench-");
   const url = `http://127.0.0.1:${port}`;
   log(`[bench] e2e: data in ${dataDir}`);
-  const seeded = spawnSync(process.execPath, [...TSX, entry("cli/src/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
-  if (seeded.status !== 0) throw new Error(`seeding failed (exit ${seeded.status})`);
+  seedDeployment(env);
   // With the Node flags `npm start` gives the server.
   const serverFlags = JSON.parse(readFileSync(entry("server/src/server-node-flags.json"), "utf8")) as string[];
   const server = start("server/src/server.ts", env, join(dataDir, "server.log"), serverFlags);

@@ -1,5 +1,5 @@
 import { databaseFile, openDatabase } from "@fraud/core/local";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -109,6 +109,12 @@ export async function workerCaughtUp(dataDir: string, timeoutMs: number): Promis
 }
 
 /** A fresh data directory, a free port and throw-away credentials for a server under measurement. */
+/** Seeds the demo data into a deployment's data directory with the CLI, as `npm start` does. */
+export function seedDeployment(env: NodeJS.ProcessEnv): void {
+  const seeded = spawnSync(process.execPath, [...TSX, entry("cli/src/index.ts"), "seed"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  if (seeded.status !== 0) throw new Error(`seeding failed (exit ${seeded.status})`);
+}
+
 export async function benchDeployment(prefix: string, more: NodeJS.ProcessEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const port = await freePort();
